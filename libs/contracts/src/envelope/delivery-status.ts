@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { EventId, IsoTimestamp, NotificationId, UserId } from './fields';
+
+/** Every decision and every delivery step, so a notification's history can be traced. */
+export const DELIVERY_STATES = [
+  'accepted',
+  'routed',
+  'batched',
+  'suppressed',
+  'rate_capped',
+  'held_quiet_hours',
+  'expired',
+  'dead_lettered',
+  'duplicate',
+  'sent',
+  'delivered',
+  'seen',
+  'read',
+  'archived',
+  'failed',
+] as const;
+export const DeliveryState = z.enum(DELIVERY_STATES);
+export type DeliveryState = z.infer<typeof DeliveryState>;
+
+export const Channel = z.enum(['inapp', 'push', 'apns', 'fcm', 'sse']);
+export type Channel = z.infer<typeof Channel>;
+
+export const DeliveryStatusV1 = z
+  .object({
+    version: z.literal(1),
+    notificationId: NotificationId.optional(),
+    eventId: EventId,
+    userId: UserId.optional(),
+    status: DeliveryState,
+    channel: Channel.optional(),
+    reason: z.string().max(1024).optional().describe('Why, for anything but plain success'),
+    service: z.string().min(1).max(64),
+    at: IsoTimestamp,
+    detail: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type DeliveryStatus = z.infer<typeof DeliveryStatusV1>;

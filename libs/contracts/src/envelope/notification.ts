@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { Category, CollapseKey, EventId, EventType, IsoTimestamp, NotificationId, Tenant, UserId } from './fields';
+import { PriorityClass } from './priority';
+
+/** What the user sees; the app fetches anything bigger from the inbox by notification id. */
+export const NotificationContent = z
+  .object({
+    title: z.string().max(256).optional(),
+    body: z.string().max(4096).optional(),
+    deepLink: z.string().max(2048).optional(),
+    data: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type NotificationContent = z.infer<typeof NotificationContent>;
+
+/** Per-platform pass-through blocks and silent pushes, exactly as the producer gave them. */
+export const PushOverrides = z
+  .object({
+    silent: z.boolean().optional().describe('Data-only / content-available push'),
+    apns: z.record(z.string(), z.unknown()).optional(),
+    android: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+/** One notification for one user, as the router hands it to a delivery lane. */
+export const NotificationV1 = z
+  .object({
+    version: z.literal(1),
+    notificationId: NotificationId,
+    eventId: EventId,
+    userId: UserId,
+    type: EventType,
+    priority: PriorityClass,
+    category: Category.optional(),
+    tenant: Tenant.optional(),
+    content: NotificationContent,
+    createdAt: IsoTimestamp,
+    expiresAt: IsoTimestamp.optional(),
+    collapseKey: CollapseKey.optional(),
+    fallback: z
+      .object({ channel: z.literal('push'), afterMs: z.number().int().nonnegative() })
+      .strict()
+      .optional()
+      .describe('Push if the client has not acknowledged the in-app notification in time'),
+    digest: z.object({ count: z.number().int().positive(), eventIds: z.array(EventId) }).strict().optional(),
+    push: PushOverrides.optional(),
+  })
+  .strict();
+export type Notification = z.infer<typeof NotificationV1>;

@@ -1,0 +1,120 @@
+import { DeadLetterV1 } from '../envelope/dead-letter';
+import { DeliveryStatusV1 } from '../envelope/delivery-status';
+import { NotificationV1 } from '../envelope/notification';
+import { NotifyEventV1, intakeKeyOf } from '../envelope/notify-event';
+import { PresenceEventV1, PresenceStateV1 } from '../envelope/presence';
+import { RuleChangeV1 } from '../envelope/rule-change';
+import { defineTopic, type TopicSpec } from './topic-spec';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const KIB = 1024;
+
+/**
+ * Every topic of the platform, in one place. Partition counts, retention and compaction are
+ * provisioned from here on start-up; producers in other languages use docs/schemas/.
+ */
+export const topics = {
+  notifyEvents: defineTopic({
+    name: 'notify.events',
+    description: 'Product events to notify users about (default intake lane: everything but marketing).',
+    partitions: 8,
+    cleanup: 'delete',
+    retentionMs: 7 * DAY_MS,
+    maxMessageBytes: 256 * KIB,
+    schema: NotifyEventV1,
+    keyOf: intakeKeyOf,
+  }),
+  notifyEventsBulk: defineTopic({
+    name: 'notify.events.bulk',
+    description: 'Bulk intake lane: marketing events, consumed separately so a flood never delays the default lane.',
+    partitions: 8,
+    cleanup: 'delete',
+    retentionMs: 7 * DAY_MS,
+    maxMessageBytes: 256 * KIB,
+    schema: NotifyEventV1,
+    keyOf: intakeKeyOf,
+  }),
+  deliverInapp: defineTopic({
+    name: 'deliver.inapp',
+    description: 'Notifications for the socket.io gateway and the in-app inbox.',
+    partitions: 8,
+    cleanup: 'delete',
+    retentionMs: 3 * DAY_MS,
+    maxMessageBytes: 64 * KIB,
+    schema: NotificationV1,
+    keyOf: (n) => n.userId,
+  }),
+  deliverPushTransactional: defineTopic({
+    name: 'deliver.push.transactional',
+    description: 'Pushes that go out at once (critical, transactional, offline fallback).',
+    partitions: 8,
+    cleanup: 'delete',
+    retentionMs: 3 * DAY_MS,
+    maxMessageBytes: 64 * KIB,
+    schema: NotificationV1,
+    keyOf: (n) => n.userId,
+  }),
+  deliverPushBulk: defineTopic({
+    name: 'deliver.push.bulk',
+    description: 'Low-priority pushes (marketing, digests), rate-limited per provider.',
+    partitions: 8,
+    cleanup: 'delete',
+    retentionMs: 3 * DAY_MS,
+    maxMessageBytes: 64 * KIB,
+    schema: NotificationV1,
+    keyOf: (n) => n.userId,
+  }),
+  deliveryStatus: defineTopic({
+    name: 'delivery.status',
+    description: 'Every routing decision and delivery step, for the status trail.',
+    partitions: 8,
+    cleanup: 'delete',
+    retentionMs: 14 * DAY_MS,
+    maxMessageBytes: 16 * KIB,
+    schema: DeliveryStatusV1,
+    keyOf: (s) => s.userId ?? s.eventId,
+  }),
+  notifyDlq: defineTopic({
+    name: 'notify.dlq',
+    description: 'Messages set aside with the reason and the original bytes.',
+    partitions: 1,
+    cleanup: 'delete',
+    retentionMs: 30 * DAY_MS,
+    maxMessageBytes: 1024 * KIB,
+    schema: DeadLetterV1,
+    keyOf: (d) => d.source.key ?? d.source.topic,
+  }),
+  presenceEvents: defineTopic({
+    name: 'presence.events',
+    description: 'Socket connects and disconnects and gateway heartbeats, from the gateways.',
+    partitions: 8,
+    cleanup: 'delete',
+    retentionMs: 1 * DAY_MS,
+    maxMessageBytes: 4 * KIB,
+    schema: PresenceEventV1,
+    keyOf: (e) => ('userId' in e ? e.userId : `gateway:${e.gatewayId}`),
+  }),
+  presenceState: defineTopic({
+    name: 'presence.state',
+    description: 'Latest presence per user (compacted): what the router reads to choose in-app or push.',
+    partitions: 8,
+    cleanup: 'compact',
+    retentionMs: -1,
+    maxMessageBytes: 4 * KIB,
+    schema: PresenceStateV1,
+    keyOf: (s) => s.userId,
+  }),
+  rulesChanges: defineTopic({
+    name: 'rules.changes',
+    description: 'Rule created, updated, deleted or rolled back: every router reloads.',
+    partitions: 1,
+    cleanup: 'delete',
+    retentionMs: 7 * DAY_MS,
+    maxMessageBytes: 4 * KIB,
+    schema: RuleChangeV1,
+    keyOf: (c) => c.ruleId,
+  }),
+} as const;
+
+export type TopicKey = keyof typeof topics;
+export const allTopics: readonly TopicSpec<unknown>[] = Object.values(topics) as TopicSpec<unknown>[];

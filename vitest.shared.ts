@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Settings every project shares. Specs live next to the code (`*.spec.ts`); those that need
+ * Kafka or MongoDB are `*.int.spec.ts` and talk to the real servers started by `npm run infra:up`.
+ */
+export const sharedTestConfig = defineConfig({
+  test: {
+    include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores and a shared broker: one test file at a time per project keeps timings honest.
+    fileParallelism: false,
+    reporters: ['default'],
+  },
+});
