@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { setting } from './setting';
+import { env } from './types';
+
+/** Settings every service shares; each service spreads these into its own settings object. */
+export const commonSettings = {
+  logLevel: setting('LOG_LEVEL', env.logLevel(), 'pino log level: fatal, error, warn, info, debug, trace or silent'),
+  host: setting('HOST', env.string('127.0.0.1'), 'Interface the HTTP server listens on (0.0.0.0 in containers)'),
+  shutdownTimeoutMs: setting('SHUTDOWN_TIMEOUT_MS', env.int(15_000, 100), 'How long a graceful shutdown may take before the process exits anyway'),
+};
+
+/** Real infrastructure, required when a service runs on its own. */
+export const infrastructureSettings = {
+  kafkaBrokers: setting('KAFKA_BROKERS', env.list(), 'Comma-separated Kafka bootstrap servers, e.g. 127.0.0.1:9092'),
+  kafkaClientId: setting('KAFKA_CLIENT_ID', env.optionalString(), 'Kafka client id (defaults to the service name)'),
+  topicPrefix: setting('TOPIC_PREFIX', z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''), 'Prefix for every topic name, to share one cluster between environments'),
+  mongoUrl: setting('MONGO_URL', env.mongoUrl(), 'MongoDB connection string, e.g. mongodb://127.0.0.1:27017/notify'),
+};

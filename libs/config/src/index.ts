@@ -1,0 +1,3 @@
+export * from './setting';
+export * from './types';
+export * from './common';

@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+
+/** One environment variable: its name, how it is parsed, and what it is for (the README table comes from this). */
+export interface Setting<T> {
+  readonly variable: string;
+  readonly schema: z.ZodType<T>;
+  readonly description: string;
+}
+
+export function setting<T>(variable: string, schema: z.ZodType<T>, description: string): Setting<T> {
+  return { variable, schema, description };
+}
+
+export type Settings = Record<string, Setting<unknown>>;
+export type ConfigOf<S extends Settings> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
+
+/** A bad or missing setting: start-up stops with every offending variable named. */
+export class ConfigError extends Error {
+  constructor(readonly problems: ReadonlyArray<{ variable: string; message: string }>) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates every setting at once, so one start-up attempt reports all problems. */
+export function loadConfig<S extends Settings>(settings: S, env: NodeJS.ProcessEnv = process.env): ConfigOf<S> {
+  const config: Record<string, unknown> = {};
+  const problems: Array<{ variable: string; message: string }> = [];
+  for (const [key, def] of Object.entries(settings)) {
+    const raw = env[def.variable];
+    const parsed = def.schema.safeParse(raw === '' ? undefined : raw);
+    if (parsed.success) config[key] = parsed.data;
+    else problems.push({ variable: def.variable, message: describe(parsed.error, raw) });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as ConfigOf<S>;
+}
+
+function describe(error: z.ZodError, raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'required but not set';
+  return `${error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(raw)})`;
+}
+
+/** Rows for documentation: variable, default (or "required"), description. */
+export function describeSettings(settings: Settings): Array<{ variable: string; defaultValue: string; description: string }> {
+  return Object.values(settings).map((def) => {
+    const probe = def.schema.safeParse(undefined);
+    const defaultValue = !probe.success ? 'required' : probe.data === undefined ? '(unset)' : formatDefault(probe.data);
+    return { variable: def.variable, defaultValue, description: def.description };
+  });
+}
+
+function formatDefault(value: unknown): string {
+  if (Array.isArray(value)) return value.join(',');
+  return String(value);
+}

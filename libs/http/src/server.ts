@@ -1,0 +1,80 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { runHealthChecks, type HealthCheck, type Logger, type Registry } from '@notify/observability';
+import { HttpError, errorCatalogue, type ErrorBody, type ErrorCode } from './errors';
+
+export interface HttpServerOptions {
+  logger: Logger;
+  metrics: Registry;
+  /** Dependencies /readyz checks (kafka, mongo, ...). */
+  checks?: readonly HealthCheck[];
+  bodyLimitBytes?: number;
+}
+
+export interface HttpServer {
+  app: FastifyInstance;
+  /** Readiness goes false at once (load balancers stop sending), the process keeps serving what it has. */
+  markDraining(): void;
+  isDraining(): boolean;
+  listen(port: number, host: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A fastify instance with the ops routes every service has:
+ * `/healthz` (the process is alive), `/readyz` (every dependency answers and we are not draining), `/metrics`.
+ */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const app = Fastify({
+    loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+  });
+  let draining = false;
+  const checks = options.checks ?? [];
+
+  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+    const body = toErrorBody(err);
+    const status = err instanceof HttpError ? err.status : errorCatalogue[body.error.code].status;
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    void reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: { code: 'NOTIFY_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url}` } } satisfies ErrorBody);
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_request, reply) => {
+    const report = await runHealthChecks(checks);
+    const ready = report.ok && !draining;
+    return reply.status(ready ? 200 : 503).send({ ready, draining, checks: report.checks });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    return reply.header('content-type', options.metrics.contentType).send(await options.metrics.metrics());
+  });
+
+  return {
+    app,
+    markDraining: () => {
+      draining = true;
+    },
+    isDraining: () => draining,
+    listen: async (port, host) => app.listen({ port, host }),
+    close: async () => app.close(),
+  };
+}
+
+/** Maps fastify's own errors (body too large, bad JSON, schema failures) onto the catalogue. */
+function toErrorBody(err: FastifyError | HttpError): ErrorBody {
+  if (err instanceof HttpError) {
+    return { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
+  }
+  const byFastifyCode: Record<string, ErrorCode> = {
+    FST_ERR_CTP_BODY_TOO_LARGE: 'NOTIFY_ERR_PAYLOAD_TOO_LARGE',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'NOTIFY_ERR_UNSUPPORTED_MEDIA_TYPE',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'NOTIFY_ERR_VALIDATION',
+    FST_ERR_CTP_INVALID_JSON_BODY: 'NOTIFY_ERR_VALIDATION',
+  };
+  const code = byFastifyCode[err.code] ?? (err.validation ? 'NOTIFY_ERR_VALIDATION' : err.statusCode && err.statusCode < 500 ? 'NOTIFY_ERR_VALIDATION' : 'NOTIFY_ERR_INTERNAL');
+  const message = code === 'NOTIFY_ERR_INTERNAL' ? errorCatalogue.NOTIFY_ERR_INTERNAL.message : err.message;
+  return { error: { code, message } };
+}
