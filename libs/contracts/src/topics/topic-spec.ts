@@ -14,7 +14,7 @@ export interface TopicSpec<T> {
   readonly maxMessageBytes: number;
   readonly schema: z.ZodType<T>;
   /** The partition key: the recipient's user id wherever there is one, so one user's messages stay in order. */
-  readonly keyOf: (value: T) => string;
+  keyOf(value: T): string;
 }
 
 export function defineTopic<T>(spec: TopicSpec<T>): TopicSpec<T> {

@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { decode, topics, type DeadLetter } from '@notify/contracts';
+import { NonRetriableError } from '../errors';
+import type { Bus, BusMessage, Subscription } from '../types';
+import { contractMessages, contractTopic, type ContractMessage } from './contract-topic';
+
+/** A consumer that processes `hangAfter` messages, then hangs mid-message until it is killed. */
+export interface KillableConsumer {
+  processedIds(): string[];
+  kill(): Promise<void>;
+}
+
+/** One isolated set of topics: every bus from one world sees the same topics, and no other test's. */
+export interface BusWorld {
+  bus(): Promise<Bus>;
+  startKillableConsumer(groupId: string, hangAfter: number): Promise<KillableConsumer>;
+  close(): Promise<void>;
+}
+
+export interface BusHarness {
+  newWorld(): Promise<BusWorld>;
+  /** Time a dead consumer's partitions take to move (Kafka: the session timeout). */
+  failoverTimeoutMs: number;
+}
+
+const fastRetry = { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 };
+
+async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function byKey(messages: ContractMessage[]): Map<string, number[]> {
+  const seqs = new Map<string, number[]>();
+  for (const m of messages) seqs.set(m.key, [...(seqs.get(m.key) ?? []), m.seq]);
+  return seqs;
+}
+
+export function describeBusContract(name: string, harness: BusHarness): void {
+  describe(`bus contract: ${name}`, () => {
+    let world: BusWorld;
+    const subscriptions: Subscription[] = [];
+    afterEach(async () => {
+      await Promise.all(subscriptions.splice(0).map((s) => s.stop()));
+      await world?.close();
+    });
+    const subscribe = async (bus: Bus, groupId: string, handler: (m: BusMessage<ContractMessage>) => Promise<void>, partitionsConcurrently = 8) => {
+      const s = await bus.subscribe(contractTopic, { groupId, partitionsConcurrently, retry: fastRetry }, handler);
+      subscriptions.push(s);
+      return s;
+    };
+
+    it('keeps per-key order across 8 partitions with two consumers in a group', async () => {
+      world = await harness.newWorld();
+      const producer = await world.bus();
+      const received: ContractMessage[] = [];
+      const record = async (m: BusMessage<ContractMessage>) => {
+        received.push(m.value);
+      };
+      await subscribe(await world.bus(), 'order', record);
+      await subscribe(await world.bus(), 'order', record);
+      const messages = contractMessages(800, 16);
+      for (let i = 0; i < messages.length; i += 100) await producer.publish(contractTopic, messages.slice(i, i + 100).map((value) => ({ value })));
+      await until('all 800 messages', () => new Set(received.map((m) => m.id)).size === 800, 30_000);
+      const partitionsSeen = new Set<number>();
+      for (const [key, seqs] of byKey(received)) {
+        expect(seqs, key).toEqual([...seqs].sort((a, b) => a - b));
+        expect(new Set(seqs).size, key).toBe(50);
+      }
+      expect(byKey(received).size).toBe(16);
+      // 16 keys really were spread over several partitions.
+      const partitionProbe: BusMessage<ContractMessage>[] = [];
+      await subscribe(await world.bus(), 'probe', async (m) => {
+        partitionProbe.push(m);
+      });
+      await until('probe group to read everything', () => partitionProbe.length >= 800, 30_000);
+      for (const m of partitionProbe) partitionsSeen.add(m.partition);
+      expect(partitionsSeen.size).toBeGreaterThan(4);
+    });
+
+    it('delivers each message once per group, to every group', async () => {
+      world = await harness.newWorld();
+      const counts = { a: new Map<string, number>(), b: new Map<string, number>() };
+      const counter = (group: 'a' | 'b') => async (m: BusMessage<ContractMessage>) => {
+        counts[group].set(m.value.id, (counts[group].get(m.value.id) ?? 0) + 1);
+      };
+      await subscribe(await world.bus(), 'group-a', counter('a'));
+      await subscribe(await world.bus(), 'group-a', counter('a'));
+      await subscribe(await world.bus(), 'group-b', counter('b'));
+      await (await world.bus()).publish(contractTopic, contractMessages(300, 30).map((value) => ({ value })));
+      await until('both groups to see 300', () => counts.a.size === 300 && counts.b.size === 300, 30_000);
+      await new Promise((r) => setTimeout(r, 300)); // room for a duplicate to show up
+      expect([...counts.a.values()].every((n) => n === 1)).toBe(true);
+      expect([...counts.b.values()].every((n) => n === 1)).toBe(true);
+    });
+
+    it('redelivers to a handler that throws, without letting later messages of the key overtake', async () => {
+      world = await harness.newWorld();
+      const bus = await world.bus();
+      const attempts = new Map<string, number>();
+      const processed: string[] = [];
+      await subscribe(bus, 'retry', async (m) => {
+        attempts.set(m.value.id, m.attempt);
+        if (m.value.id === 'r-0' && m.attempt < 3) throw new Error('database hiccup');
+        processed.push(m.value.id);
+      });
+      await bus.publish(contractTopic, contractMessages(3, 1, 'r').map((value) => ({ value })));
+      await until('three processed', () => processed.length === 3, 15_000);
+      expect(processed).toEqual(['r-0', 'r-1', 'r-2']);
+      expect(attempts.get('r-0')).toBe(3);
+      expect(attempts.get('r-1')).toBe(1);
+    });
+
+    it('dead-letters bad bytes, non-retriable errors and exhausted retries with the reason and the original bytes, and moves on', async () => {
+      world = await harness.newWorld();
+      const bus = await world.bus();
+      const processed: string[] = [];
+      const dead: DeadLetter[] = [];
+      await subscribe(bus, 'dlq-source', async (m) => {
+        if (m.value.id === 'd-1') throw new NonRetriableError('unknown_type', 'no rule for type x');
+        if (m.value.id === 'd-2') throw new Error('always broken');
+        processed.push(m.value.id);
+      });
+      subscriptions.push(
+        await bus.subscribe(topics.notifyDlq, { groupId: 'dlq-reader' }, async (m) => {
+          dead.push(m.value);
+        }),
+      );
+      const [first, second, third, fourth] = contractMessages(4, 1, 'd');
+      await bus.publish(contractTopic, [{ value: first! }]);
+      await bus.publishRaw(contractTopic, [{ key: 'k0', value: '{"version":1,' }]);
+      await bus.publishRaw(contractTopic, [{ key: 'k0', value: JSON.stringify({ version: 7, id: 'x', key: 'k0', seq: 0 }) }]);
+      await bus.publish(contractTopic, [second!, third!, fourth!].map((value) => ({ value })));
+      await until('4 dead letters and 2 processed', () => dead.length >= 4 && processed.length >= 2, 20_000);
+      expect(processed).toEqual(['d-0', 'd-3']);
+      const reasons = dead.map((d) => d.reason);
+      expect(reasons).toEqual(['malformed_json', 'unknown_version', 'unknown_type', 'handler_failed']);
+      expect(Buffer.from(dead[0]!.originalBase64, 'base64').toString()).toBe('{"version":1,');
+      expect(dead[2]!.message).toBe('no rule for type x');
+      expect(dead[3]).toMatchObject({ attempts: 3, source: { topic: 'bus.contract', key: 'k0', groupId: 'dlq-source' } });
+      const replay = decode(contractTopic, Buffer.from(dead[3]!.originalBase64, 'base64'));
+      expect(replay).toMatchObject({ ok: true, value: { id: 'd-2' } });
+    });
+
+    it('commits on graceful stop: the next consumer of the group starts after what was processed', async () => {
+      world = await harness.newWorld();
+      const bus = await world.bus();
+      await bus.publish(contractTopic, contractMessages(100, 1, 'g').map((value) => ({ value })));
+      const first: string[] = [];
+      const firstSub = await bus.subscribe(contractTopic, { groupId: 'graceful', retry: fastRetry }, async (m) => {
+        first.push(m.value.id);
+        await new Promise((r) => setTimeout(r, 2));
+      });
+      await until('40 processed', () => first.length >= 40, 15_000);
+      await firstSub.stop();
+      const second: string[] = [];
+      await subscribe(await world.bus(), 'graceful', async (m) => {
+        second.push(m.value.id);
+      });
+      await until('the rest', () => first.length + second.length >= 100, 15_000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(second.filter((id) => first.includes(id))).toEqual([]);
+      expect(new Set([...first, ...second]).size).toBe(100);
+    });
+
+    it(
+      'loses nothing when a consumer is killed mid-batch, and keeps per-key order after restart',
+      async () => {
+        world = await harness.newWorld();
+        const bus = await world.bus();
+        const messages = contractMessages(400, 8, 'x');
+        await bus.publish(contractTopic, messages.map((value) => ({ value })));
+        const doomed = await world.startKillableConsumer('killed', 120);
+        await until('the doomed consumer to process 120', () => doomed.processedIds().length >= 120, 30_000);
+        await doomed.kill();
+        const afterRestart: ContractMessage[] = [];
+        await subscribe(await world.bus(), 'killed', async (m) => {
+          afterRestart.push(m.value);
+        });
+        const seen = () => new Set([...doomed.processedIds(), ...afterRestart.map((m) => m.id)]);
+        await until('every message after the restart', () => seen().size === 400, harness.failoverTimeoutMs + 30_000);
+        for (const [key, seqs] of byKey(afterRestart)) expect(seqs, key).toEqual([...seqs].sort((a, b) => a - b));
+        // What the killed consumer had not committed is delivered again: at-least-once, never at-most-once.
+        expect(afterRestart.length).toBeGreaterThanOrEqual(400 - doomed.processedIds().length);
+      },
+      harnessTimeout(harness),
+    );
+  });
+}
+
+function harnessTimeout(harness: BusHarness): number {
+  return harness.failoverTimeoutMs + 60_000;
+}

@@ -1,0 +1,40 @@
+import type { DeadLetterReason } from '@notify/contracts';
+
+/**
+ * A handler throws this when retrying cannot help (the event names an unknown type, a rule rejects it):
+ * the message goes straight to the dead-letter topic with this reason and the partition moves on.
+ */
+export class NonRetriableError extends Error {
+  constructor(
+    readonly reason: DeadLetterReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NonRetriableError';
+  }
+}
+
+/**
+ * A dependency is down (database, broker). Retried for as long as it takes, never dead-lettered:
+ * an outage pauses the partition instead of throwing good events away.
+ */
+export class TransientError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientError';
+  }
+}
+
+const TRANSIENT_NAMES = /^(MongoNetwork|MongoServerSelection|MongoNotConnected|MongoTopologyClosed|KafkaJSConnection|KafkaJSRequestTimeout|KafkaJSNumberOfRetriesExceeded|KafkaJSBrokerNotFound)/;
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+
+export type RetryMeaning = 'transient' | 'retriable' | 'non-retriable';
+
+/** What an error means for the message that caused it. */
+export function retryMeaningOf(err: unknown): RetryMeaning {
+  if (err instanceof NonRetriableError) return 'non-retriable';
+  if (err instanceof TransientError) return 'transient';
+  const { name, code } = (err ?? {}) as { name?: string; code?: string };
+  if ((name && TRANSIENT_NAMES.test(name)) || (code && TRANSIENT_CODES.has(code))) return 'transient';
+  return 'retriable';
+}

@@ -1,0 +1,177 @@
+import { Kafka, Partitioners, logLevel, type Consumer, type IHeaders, type Producer, type Admin } from 'kafkajs';
+import { allTopics, encode, topics, type TopicSpec } from '@notify/contracts';
+import type { Logger, Registry } from '@notify/observability';
+import { deliver, type DeliveryContext } from '../delivery';
+import { busMetrics, type BusMetrics } from '../metrics';
+import { retryPolicy } from '../retry';
+import { physicalTopicName } from '../topic-names';
+import type { Bus, Handler, OutgoingMessage, RawMessage, SubscribeOptions, Subscription } from '../types';
+import { kafkaLogCreator } from './log-adapter';
+import { provisionTopics } from './provision';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  /** Service name written into dead letters. */
+  service: string;
+  topicPrefix?: string;
+  logger: Logger;
+  metrics: Registry;
+  /** Topics to create on start; the whole catalogue unless told otherwise. */
+  provision?: readonly TopicSpec<unknown>[];
+  /** How long the broker waits for a silent consumer before handing its partitions to others. */
+  sessionTimeoutMs?: number;
+}
+
+export class KafkaBus implements Bus {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly metrics: BusMetrics;
+  private readonly prefix: string;
+  private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly logger: Logger;
+
+  constructor(private readonly options: KafkaBusOptions) {
+    this.prefix = options.topicPrefix ?? '';
+    this.logger = options.logger.child({ module: 'bus', transport: 'kafka' });
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.INFO,
+      logCreator: kafkaLogCreator(options.logger),
+      connectionTimeout: 3000,
+      retry: { initialRetryTime: 200, retries: 8 },
+    });
+    // Idempotent + acks=all: a retried send is never written twice, and a write is on every in-sync replica.
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.admin = this.kafka.admin();
+    this.metrics = busMetrics(options.metrics);
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    const created = await provisionTopics(this.admin, this.prefix, this.options.provision ?? allTopics);
+    if (created.length > 0) this.logger.info({ created }, 'provisioned topics');
+    await this.producer.connect();
+  }
+
+  async publish<T>(spec: TopicSpec<T>, messages: ReadonlyArray<OutgoingMessage<T>>): Promise<void> {
+    if (messages.length === 0) return;
+    await this.send(
+      spec,
+      messages.map((m) => ({ key: m.key ?? spec.keyOf(m.value), value: encode(spec, m.value), headers: m.headers })),
+    );
+  }
+
+  async publishRaw(spec: TopicSpec<unknown>, messages: ReadonlyArray<RawMessage>): Promise<void> {
+    if (messages.length === 0) return;
+    await this.send(spec, messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })));
+  }
+
+  private async send(spec: TopicSpec<unknown>, messages: Array<{ key: string | null; value: Buffer | string; headers?: IHeaders }>): Promise<void> {
+    await this.producer.send({ topic: physicalTopicName(this.prefix, spec.name), acks: -1, messages });
+    this.metrics.published.inc({ topic: spec.name }, messages.length);
+  }
+
+  async subscribe<T>(spec: TopicSpec<T>, options: SubscribeOptions, handler: Handler<T>): Promise<Subscription> {
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 200, retries: 8 },
+    });
+    const controller = new AbortController();
+    const context: DeliveryContext<T> = {
+      spec,
+      groupId: options.groupId,
+      handler,
+      policy: retryPolicy(options.retry),
+      signal: controller.signal,
+      deadLetter: (record) => this.publish(topics.notifyDlq, [{ value: record }]),
+      metrics: this.metrics,
+      logger: this.logger,
+      service: this.options.service,
+    };
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.connect();
+    await consumer.subscribe({ topic: physicalTopicName(this.prefix, spec.name), fromBeginning: options.fromBeginning ?? true });
+    await consumer.run({
+      partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
+      autoCommit: true,
+      autoCommitInterval: 500,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale() || controller.signal.aborted) break;
+          const outcome = await deliver({ ...context, heartbeat }, {
+            partition: batch.partition,
+            offset: message.offset,
+            key: message.key?.toString('utf8') ?? null,
+            value: message.value ?? Buffer.alloc(0),
+            headers: headersToStrings(message.headers),
+            timestamp: Number(message.timestamp),
+          });
+          if (outcome === 'aborted') break; // not resolved: redelivered after restart or rebalance
+          // Only now may the position move past this message.
+          resolveOffset(message.offset);
+          await commitOffsetsIfNecessary();
+          await heartbeat();
+        }
+      },
+    });
+    await Promise.race([joined, new Promise((r) => setTimeout(r, 30_000))]);
+    const subscription = new KafkaSubscription(spec.name, options.groupId, consumer, controller, () => this.subscriptions.delete(subscription));
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.producer.disconnect();
+    await this.admin.disconnect();
+  }
+
+  async ping(): Promise<void> {
+    await this.admin.describeCluster();
+  }
+}
+
+class KafkaSubscription implements Subscription {
+  private stopping: Promise<void> | undefined;
+  constructor(
+    readonly topic: string,
+    readonly groupId: string,
+    private readonly consumer: Consumer,
+    private readonly controller: AbortController,
+    private readonly onStopped: () => void,
+  ) {}
+
+  stop(): Promise<void> {
+    // disconnect() lets the message in hand finish, commits resolved offsets and leaves the group.
+    this.stopping ??= (async () => {
+      this.controller.abort();
+      await this.consumer.disconnect();
+      this.onStopped();
+    })();
+    return this.stopping;
+  }
+}
+
+function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+}

@@ -1,0 +1,172 @@
+import { allTopics, encode, topics, type TopicSpec } from '@notify/contracts';
+import type { Logger, Registry } from '@notify/observability';
+import { deliver, type DeliveryContext } from '../delivery';
+import { busMetrics, type BusMetrics } from '../metrics';
+import { retryPolicy } from '../retry';
+import type { Bus, Handler, OutgoingMessage, RawMessage, SubscribeOptions, Subscription } from '../types';
+import { ConsumerGroup, type GroupMember } from './consumer-group';
+import { PartitionLog, partitionForKey } from './partition-log';
+
+export interface MemoryBusOptions {
+  service: string;
+  logger: Logger;
+  metrics: Registry;
+  provision?: readonly TopicSpec<unknown>[];
+}
+
+/**
+ * The in-process transport for the embedded mode and fast tests. Same semantics as Kafka:
+ * partitions by key, consumer groups, positions committed only after the handler succeeded,
+ * retries and dead letters through the same delivery path. Nothing survives the process.
+ */
+export class MemoryBus implements Bus {
+  readonly kind = 'memory' as const;
+  private readonly topicLogs = new Map<string, PartitionLog[]>();
+  private readonly groups = new Map<string, ConsumerGroup>();
+  private readonly subscriptions = new Set<MemorySubscription<unknown>>();
+  private readonly metrics: BusMetrics;
+  private readonly logger: Logger;
+  private roundRobin = 0;
+
+  constructor(private readonly options: MemoryBusOptions) {
+    this.metrics = busMetrics(options.metrics);
+    this.logger = options.logger.child({ module: 'bus', transport: 'memory' });
+  }
+
+  async start(): Promise<void> {
+    for (const spec of this.options.provision ?? allTopics) {
+      if (!this.topicLogs.has(spec.name)) this.topicLogs.set(spec.name, Array.from({ length: spec.partitions }, () => new PartitionLog()));
+    }
+  }
+
+  async publish<T>(spec: TopicSpec<T>, messages: ReadonlyArray<OutgoingMessage<T>>): Promise<void> {
+    // Encode everything first: a batch with one invalid message writes nothing, as with Kafka.
+    const raw = messages.map((m) => ({ key: m.key ?? spec.keyOf(m.value), value: encode(spec, m.value), headers: m.headers }));
+    await this.publishRaw(spec, raw);
+  }
+
+  async publishRaw(spec: TopicSpec<unknown>, messages: ReadonlyArray<RawMessage>): Promise<void> {
+    const logs = this.logsOf(spec.name);
+    for (const m of messages) {
+      const partition = partitionForKey(m.key, logs.length, () => this.roundRobin++);
+      logs[partition]!.append({ key: m.key, value: Buffer.from(m.value), headers: { ...m.headers }, timestamp: Date.now() });
+    }
+    this.metrics.published.inc({ topic: spec.name }, messages.length);
+  }
+
+  async subscribe<T>(spec: TopicSpec<T>, options: SubscribeOptions, handler: Handler<T>): Promise<MemorySubscription<T>> {
+    const groupKey = `${spec.name}\u0000${options.groupId}`;
+    let group = this.groups.get(groupKey);
+    if (!group) {
+      group = new ConsumerGroup(this.logsOf(spec.name), options.fromBeginning === false);
+      this.groups.set(groupKey, group);
+    }
+    const context: Omit<DeliveryContext<T>, 'signal'> = {
+      spec,
+      groupId: options.groupId,
+      handler,
+      policy: retryPolicy(options.retry),
+      deadLetter: (record) => this.publish(topics.notifyDlq, [{ value: record }]),
+      metrics: this.metrics,
+      logger: this.logger,
+      service: this.options.service,
+    };
+    const subscription = new MemorySubscription(spec.name, options.groupId, group, context, () => this.subscriptions.delete(subscription as MemorySubscription<unknown>));
+    this.subscriptions.add(subscription as MemorySubscription<unknown>);
+    group.join(subscription);
+    return subscription;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+  }
+
+  async ping(): Promise<void> {}
+
+  /** How many records a topic holds, across partitions (tests and the embedded mode's stats). */
+  size(spec: TopicSpec<unknown>): number {
+    return this.logsOf(spec.name).reduce((sum, log) => sum + log.end, 0);
+  }
+
+  private logsOf(name: string): PartitionLog[] {
+    const logs = this.topicLogs.get(name);
+    if (!logs) throw new Error(`unknown topic ${name}: it is not in the catalogue (or the bus was not started)`);
+    return logs;
+  }
+}
+
+export class MemorySubscription<T> implements Subscription, GroupMember {
+  private readonly loops = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  private crashed = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly topic: string,
+    readonly groupId: string,
+    private readonly group: ConsumerGroup,
+    private readonly context: Omit<DeliveryContext<T>, 'signal'>,
+    private readonly onStopped: () => void,
+  ) {}
+
+  assign(partitions: number[]): void {
+    for (const [partition, loop] of this.loops) {
+      if (!partitions.includes(partition)) {
+        loop.controller.abort();
+        this.loops.delete(partition);
+      }
+    }
+    for (const partition of partitions) {
+      if (this.loops.has(partition) || this.crashed) continue;
+      const controller = new AbortController();
+      this.loops.set(partition, { controller, done: this.consume(partition, controller.signal) });
+    }
+  }
+
+  private async consume(partition: number, signal: AbortSignal): Promise<void> {
+    const log = this.group.logs[partition]!;
+    await this.group.handoff[partition];
+    while (!signal.aborted && !this.crashed && this.group.owns(this, partition)) {
+      const position = this.group.positions[partition]!;
+      const record = log.records[position];
+      if (!record) {
+        await log.waitFor(position, signal);
+        continue;
+      }
+      const step = (async () => {
+        const outcome = await deliver({ ...this.context, signal }, { ...record, offset: String(record.offset), partition });
+        // A crashed consumer commits nothing; a graceful one commits the message it finished.
+        if (outcome === 'committable' && !this.crashed) this.group.positions[partition] = position + 1;
+        return outcome;
+      })();
+      this.group.handoff[partition] = step.catch(() => undefined);
+      if ((await step) === 'aborted') break;
+    }
+  }
+
+  /** Graceful: finish the message in hand, commit it, leave the group. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const loops = [...this.loops.values()];
+      for (const loop of loops) loop.controller.abort();
+      await Promise.all(loops.map((l) => l.done));
+      this.loops.clear();
+      this.group.leave(this);
+      this.onStopped();
+    })();
+    return this.stopping;
+  }
+
+  /**
+   * What a process killed with SIGKILL looks like to the group: nothing more is committed,
+   * the message in hand is abandoned mid-flight, and the partitions go to the other members at once.
+   */
+  crash(): void {
+    this.crashed = true;
+    const partitions = [...this.loops.keys()];
+    for (const loop of this.loops.values()) loop.controller.abort();
+    this.loops.clear();
+    this.group.forgetHandoffs(partitions);
+    this.group.leave(this);
+    this.onStopped();
+  }
+}

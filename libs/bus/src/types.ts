@@ -1,0 +1,74 @@
+import type { TopicSpec } from '@notify/contracts';
+
+/** A message as a handler sees it: already decoded and validated against its topic's schema. */
+export interface BusMessage<T> {
+  /** Topic name from the catalogue, without the deployment prefix. */
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: T;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timestamp: number;
+  /** 1 on first delivery; higher when a failed handler is being retried. */
+  readonly attempt: number;
+}
+
+export interface OutgoingMessage<T> {
+  value: T;
+  /** Defaults to the topic's key (the recipient's user id), which keeps one user's messages in order. */
+  key?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RawMessage {
+  key: string | null;
+  value: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+export type Handler<T> = (message: BusMessage<T>) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** Consumers sharing a group id share the work: each message goes to one of them. */
+  groupId: string;
+  /** Where a group with no committed position starts. Default true: nothing retained is skipped. */
+  fromBeginning?: boolean;
+  /** How many partitions one consumer works on at once (order is per partition either way). Default 1. */
+  partitionsConcurrently?: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface RetryPolicy {
+  /** Attempts for an error that is neither transient nor non-retriable, before the message is dead-lettered. */
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  factor: number;
+}
+
+export interface Subscription {
+  readonly topic: string;
+  readonly groupId: string;
+  /** Graceful: finish the message in hand, commit, leave the group. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The one transport interface. Two implementations keep the same semantics: per-key order,
+ * one delivery per group, at-least-once (a position is committed only after the handler succeeded),
+ * failed handlers retried with backoff, undecodable or unprocessable messages dead-lettered with the reason.
+ */
+export interface Bus {
+  readonly kind: 'kafka' | 'memory';
+  /** Connects and provisions every topic of the catalogue. */
+  start(): Promise<void>;
+  publish<T>(topic: TopicSpec<T>, messages: ReadonlyArray<OutgoingMessage<T>>): Promise<void>;
+  /** Writes bytes as given, unchecked: for relaying, replaying the dead-letter topic, and tests of bad input. */
+  publishRaw(topic: TopicSpec<unknown>, messages: ReadonlyArray<RawMessage>): Promise<void>;
+  subscribe<T>(topic: TopicSpec<T>, options: SubscribeOptions, handler: Handler<T>): Promise<Subscription>;
+  /** Stops every subscription gracefully, then the producer. */
+  stop(): Promise<void>;
+  /** Resolves when the transport answers; used by /readyz. */
+  ping(): Promise<void>;
+}
