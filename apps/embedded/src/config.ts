@@ -1,0 +1,14 @@
+import { commonSettings, env, infrastructureSettings, setting } from '@notify/config';
+import { routerSettings } from '@notify/router';
+
+const { kafkaBrokers, mongoUrl, ...infrastructure } = infrastructureSettings;
+
+/** Embedded mode: no infrastructure needed; KAFKA_BROKERS and MONGO_URL switch to the real ones. */
+export const embeddedSettings = {
+  ...commonSettings,
+  ...infrastructure,
+  kafkaBrokers: setting(kafkaBrokers.variable, kafkaBrokers.schema.optional(), 'Kafka bootstrap servers; unset runs the in-process bus'),
+  mongoUrl: setting(mongoUrl.variable, mongoUrl.schema.optional(), 'MongoDB connection string; unset keeps data in memory'),
+  port: setting('PORT', env.port(3000), 'HTTP port: REST API, socket.io, /healthz, /readyz, /metrics'),
+  maxBatchEvents: routerSettings.maxBatchEvents,
+};

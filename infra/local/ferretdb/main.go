@@ -1,0 +1,51 @@
+// Command ferretdb-local runs FerretDB v1 with its embedded SQLite backend on a loopback address:
+// a MongoDB-wire server for local development and tests, built from the Go module proxy alone.
+//
+// A plain `go install` of FerretDB's own command builds but panics at start-up (its version file
+// is generated at release time and is not in the module); embedding the public ferretdb package avoids it.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
+	dataDir := flag.String("data", "data", "directory for the SQLite databases")
+	level := flag.String("log-level", "warn", "debug, info, warn or error")
+	flag.Parse()
+
+	var slogLevel slog.Level
+	if err := slogLevel.UnmarshalText([]byte(*level)); err != nil {
+		log.Fatalf("bad -log-level: %v", err)
+	}
+	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
+		log.Fatalf("cannot create data directory: %v", err)
+	}
+
+	// New() disables telemetry itself: nothing is sent anywhere.
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + *dataDir + "/",
+		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slogLevel})),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log.Printf("ferretdb listening on %s (sqlite data in %s)", *listen, *dataDir)
+	if err := f.Run(ctx); err != nil {
+		log.Fatal(err)
+	}
+}

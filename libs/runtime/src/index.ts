@@ -1,0 +1,3 @@
+export * from './service-module';
+export * from './settings';
+export * from './process';

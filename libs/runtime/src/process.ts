@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createBus, type Bus } from '@notify/bus';
+import { ConfigError, loadConfig, type ConfigOf, type Settings } from '@notify/config';
+import { createHttpServer, type HttpServer } from '@notify/http';
+import { createLogger, createMetricsRegistry, type Logger } from '@notify/observability';
+import { createMemoryStore, createMongoStore, type Store } from '@notify/store';
+import type { ServiceDeps, ServiceModule } from './service-module';
+
+/** Settings every process reads; a service adds its own. */
+export interface ProcessConfig {
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  host: string;
+  port: number;
+  shutdownTimeoutMs: number;
+  kafkaBrokers?: string[] | undefined;
+  kafkaClientId?: string | undefined;
+  topicPrefix?: string | undefined;
+  mongoUrl?: string | undefined;
+}
+
+export interface RunningProcess {
+  deps: ServiceDeps;
+  url: string;
+  stop(reason: string): Promise<void>;
+}
+
+/**
+ * Starts a process in a fixed order: store and bus first (so /readyz means something), then the
+ * modules' consumers, then the HTTP server. Stops in reverse: readiness false, modules drain,
+ * bus commits and leaves its groups, store closes, HTTP closes.
+ */
+export async function startProcess<C extends ProcessConfig>(options: {
+  service: string;
+  config: C;
+  logger?: Logger;
+  modules: (deps: ServiceDeps, config: C) => ServiceModule[];
+}): Promise<RunningProcess> {
+  const { service, config } = options;
+  const logger = options.logger ?? createLogger(service, config.logLevel);
+  const metrics = createMetricsRegistry(service);
+  const instanceId = `${service}-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
+
+  let store: Store;
+  if (config.mongoUrl) {
+    store = await createMongoStore({ url: config.mongoUrl, logger: logger.child({ module: 'store' }) });
+  } else {
+    store = createMemoryStore();
+    logger.warn('embedded store: data lives in memory and does not survive a restart (set MONGO_URL to use MongoDB)');
+  }
+  const bus: Bus = createBus({ service, logger, metrics, kafkaBrokers: config.kafkaBrokers, kafkaClientId: config.kafkaClientId, topicPrefix: config.topicPrefix });
+  if (bus.kind === 'memory') logger.warn('in-process bus: messages live in memory and do not survive a restart (set KAFKA_BROKERS to use Kafka)');
+  await bus.start();
+
+  const http: HttpServer = createHttpServer({
+    logger,
+    metrics,
+    checks: [
+      { name: bus.kind === 'kafka' ? 'kafka' : 'bus', check: () => bus.ping() },
+      { name: store.kind === 'mongo' ? 'mongo' : 'store', check: () => store.ping() },
+    ],
+  });
+  const deps: ServiceDeps = { bus, store, http, logger, metrics, instanceId };
+  const modules = options.modules(deps, config);
+  for (const module of modules) await module.start();
+  const address = await http.listen(config.port, config.host);
+  logger.info({ address, modules: modules.map((m) => m.name), bus: bus.kind, store: store.kind, instanceId }, `${service} started`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string) =>
+    (stopping ??= (async () => {
+      logger.info({ reason }, `${service} stopping`);
+      http.markDraining();
+      for (const module of [...modules].reverse()) await module.stop().catch((err) => logger.error({ err, module: module.name }, 'module stop failed'));
+      await bus.stop().catch((err) => logger.error({ err }, 'bus stop failed'));
+      await store.close().catch((err) => logger.error({ err }, 'store close failed'));
+      await http.close();
+      logger.info(`${service} stopped`);
+    })());
+  return { deps, url: address, stop };
+}
+
+/**
+ * The `main` of a process: validates configuration (a bad setting exits 1 naming the variable),
+ * starts, and turns SIGTERM/SIGINT into a graceful stop bounded by SHUTDOWN_TIMEOUT_MS.
+ */
+export async function runMain<S extends Settings>(options: {
+  service: string;
+  settings: S;
+  toProcessConfig: (config: ConfigOf<S>) => ProcessConfig;
+  modules: (deps: ServiceDeps, config: ConfigOf<S>) => ServiceModule[];
+  onStarted?: (running: RunningProcess, config: ConfigOf<S>) => void;
+}): Promise<RunningProcess> {
+  let config: ConfigOf<S>;
+  try {
+    config = loadConfig(options.settings);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`${options.service}: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const processConfig = options.toProcessConfig(config);
+  const running = await startProcess({ service: options.service, config: processConfig, modules: (deps) => options.modules(deps, config) });
+  options.onStarted?.(running, config);
+  const onSignal = (signal: NodeJS.Signals) => {
+    const timer = setTimeout(() => {
+      running.deps.logger.error({ signal }, `graceful stop took longer than ${processConfig.shutdownTimeoutMs} ms; exiting`);
+      process.exit(1);
+    }, processConfig.shutdownTimeoutMs);
+    timer.unref();
+    void running.stop(signal).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return running;
+}

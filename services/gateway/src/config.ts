@@ -1,0 +1,3 @@
+import { standaloneSettings } from '@notify/runtime';
+
+export const gatewaySettings = standaloneSettings(3001);

@@ -1,0 +1,3 @@
+import { standaloneSettings } from '@notify/runtime';
+
+export const presenceSettings = standaloneSettings(3002);

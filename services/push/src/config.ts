@@ -1,0 +1,3 @@
+import { standaloneSettings } from '@notify/runtime';
+
+export const pushSettings = standaloneSettings(3003);

@@ -1,0 +1,3 @@
+export * from './config';
+export * from './router-module';
+export * from './intake/publish-events';

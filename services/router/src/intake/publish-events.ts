@@ -1,0 +1,38 @@
+import { intakeLaneOf, topics, validate, type NotifyEvent } from '@notify/contracts';
+import type { Bus } from '@notify/bus';
+
+export interface RejectedEvent {
+  index: number;
+  id?: string;
+  reason: string;
+  message: string;
+}
+
+export type IntakeResult = { accepted: Array<{ id: string; lane: 'default' | 'bulk' }> } | { rejected: RejectedEvent[] };
+
+/**
+ * Validates a batch of envelopes and writes them to their intake lane. All or nothing: a batch with
+ * one bad event writes none, so a retried batch never half-duplicates.
+ */
+export async function publishEvents(bus: Bus, candidates: readonly unknown[]): Promise<IntakeResult> {
+  const valid: NotifyEvent[] = [];
+  const rejected: RejectedEvent[] = [];
+  candidates.forEach((candidate, index) => {
+    const result = validate(topics.notifyEvents, candidate);
+    if (result.ok) valid.push(result.value);
+    else rejected.push({ index, id: idOf(candidate), reason: result.reason, message: result.message });
+  });
+  if (rejected.length > 0) return { rejected };
+  const bulk = valid.filter((e) => intakeLaneOf(e.priority) === 'bulk');
+  const standard = valid.filter((e) => intakeLaneOf(e.priority) === 'default');
+  await Promise.all([
+    bus.publish(topics.notifyEvents, standard.map((value) => ({ value }))),
+    bus.publish(topics.notifyEventsBulk, bulk.map((value) => ({ value }))),
+  ]);
+  return { accepted: valid.map((e) => ({ id: e.id, lane: intakeLaneOf(e.priority) })) };
+}
+
+function idOf(candidate: unknown): string | undefined {
+  const id = (candidate as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
