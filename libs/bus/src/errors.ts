@@ -33,8 +33,9 @@ export type RetryMeaning = 'transient' | 'retriable' | 'non-retriable';
 /** What an error means for the message that caused it. */
 export function retryMeaningOf(err: unknown): RetryMeaning {
   if (err instanceof NonRetriableError) return 'non-retriable';
-  if (err instanceof TransientError) return 'transient';
   const { name, code } = (err ?? {}) as { name?: string; code?: string };
+  // By name too: other libraries (the store) raise their own TransientError.
+  if (err instanceof TransientError || name === 'TransientError') return 'transient';
   if ((name && TRANSIENT_NAMES.test(name)) || (code && TRANSIENT_CODES.has(code))) return 'transient';
   return 'retriable';
 }

@@ -1,0 +1,67 @@
+import mongoose, { type Connection } from 'mongoose';
+
+/** The slice of a pino logger the store uses, so the store does not depend on a logging library. */
+export interface StoreLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export interface ConnectOptions {
+  url: string;
+  logger?: StoreLogger;
+  attempts?: number;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** Per attempt: how long to look for a server before calling the attempt failed. */
+  serverSelectionTimeoutMs?: number;
+}
+
+/** The URL as it may appear in logs and errors: credentials removed. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]+@/, '//***@');
+}
+
+/**
+ * Opens a dedicated connection (never mongoose's global one, so several stores can share a process),
+ * retrying with exponential backoff and jitter while the server is starting.
+ */
+export async function connectMongo(options: ConnectOptions): Promise<Connection> {
+  const attempts = options.attempts ?? 10;
+  let delay = options.initialDelayMs ?? 200;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const connection = mongoose.createConnection(options.url, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 2000, autoIndex: false });
+    try {
+      await connection.asPromise();
+      return connection;
+    } catch (err) {
+      lastError = err;
+      await connection.close().catch(() => undefined);
+      if (attempt === attempts) break;
+      const wait = Math.round(delay / 2 + (Math.random() * delay) / 2);
+      options.logger?.warn({ attempt, attempts, wait, err: (err as Error).message, url: redactUrl(options.url) }, 'MongoDB not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, wait));
+      delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
+    }
+  }
+  throw new StoreUnavailableError(`MongoDB is not reachable at ${redactUrl(options.url)} after ${attempts} attempts: ${(lastError as Error)?.message ?? lastError}`, { cause: lastError });
+}
+
+export async function pingMongo(connection: Connection): Promise<void> {
+  const db = connection.db;
+  if (!db) throw new StoreUnavailableError('MongoDB connection is not open');
+  await db.admin().ping();
+}
+
+/** MongoDB's duplicate-key error: a unique index said no. */
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number })?.code === 11000;
+}

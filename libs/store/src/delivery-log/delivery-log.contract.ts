@@ -1,0 +1,19 @@
+import { expect, it } from 'vitest';
+import type { StoreFixture } from '../store.contract';
+
+export function deliveryLogContract(fixture: StoreFixture): void {
+  it('returns a notification’s history oldest first, and an event’s across its notifications', async () => {
+    const { deliveryLog } = fixture.store();
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, s));
+    await deliveryLog.append({ eventId: 'e1', notificationId: 'n1', userId: 'alice', status: 'sent', channel: 'inapp', service: 'gateway', at: at(2) });
+    await deliveryLog.append({ eventId: 'e1', notificationId: 'n1', userId: 'alice', status: 'routed', service: 'router', at: at(1) });
+    await deliveryLog.append({ eventId: 'e1', notificationId: 'n2', userId: 'bob', status: 'suppressed', reason: 'opted out of offers', service: 'router', at: at(1) });
+    await deliveryLog.append({ eventId: 'e1', notificationId: 'n1', userId: 'alice', status: 'read', service: 'gateway', at: at(3), detail: { device: 'ios' } });
+    const trail = await deliveryLog.history({ notificationId: 'n1' });
+    expect(trail.map((e) => e.status)).toEqual(['routed', 'sent', 'read']);
+    expect(trail[2]).toMatchObject({ detail: { device: 'ios' }, at: at(3) });
+    expect((await deliveryLog.history({ eventId: 'e1' })).map((e) => e.status)).toEqual(['routed', 'suppressed', 'sent', 'read']);
+    expect(await deliveryLog.sweepOlderThan(at(2))).toBe(2);
+    expect((await deliveryLog.history({ eventId: 'e1' })).map((e) => e.status)).toEqual(['sent', 'read']);
+  });
+}

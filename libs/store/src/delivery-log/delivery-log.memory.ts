@@ -1,0 +1,23 @@
+import type { DeliveryLogEntry, DeliveryLogQuery, DeliveryLogRepository } from './delivery-log.types';
+
+export class MemoryDeliveryLogRepository implements DeliveryLogRepository {
+  private entries: Array<DeliveryLogEntry & { order: number }> = [];
+  private order = 0;
+
+  async append(entry: DeliveryLogEntry): Promise<void> {
+    this.entries.push({ ...structuredClone(entry), order: this.order++ });
+  }
+
+  async history(query: DeliveryLogQuery): Promise<DeliveryLogEntry[]> {
+    return this.entries
+      .filter((e) => ('notificationId' in query ? e.notificationId === query.notificationId : e.eventId === query.eventId))
+      .sort((a, b) => a.at.getTime() - b.at.getTime() || a.order - b.order)
+      .map(({ order: _order, ...entry }) => structuredClone(entry));
+  }
+
+  async sweepOlderThan(cutoff: Date): Promise<number> {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => e.at >= cutoff);
+    return before - this.entries.length;
+  }
+}

@@ -1,0 +1,41 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { DeliveryLogEntry, DeliveryLogQuery, DeliveryLogRepository } from './delivery-log.types';
+
+const entrySchema = new Schema<DeliveryLogEntry>(
+  {
+    notificationId: String,
+    eventId: { type: String, required: true },
+    userId: String,
+    status: { type: String, required: true },
+    channel: String,
+    reason: String,
+    service: { type: String, required: true },
+    at: { type: Date, required: true },
+    detail: Schema.Types.Mixed,
+  },
+  { collection: 'delivery_log', versionKey: false },
+);
+entrySchema.index({ notificationId: 1, at: 1 });
+entrySchema.index({ eventId: 1, at: 1 });
+entrySchema.index({ at: 1 });
+
+export class MongoDeliveryLogRepository implements DeliveryLogRepository {
+  readonly model: Model<DeliveryLogEntry>;
+  constructor(connection: Connection) {
+    this.model = connection.model<DeliveryLogEntry>('DeliveryLogEntry', entrySchema);
+  }
+
+  async append(entry: DeliveryLogEntry): Promise<void> {
+    await this.model.create(entry);
+  }
+
+  async history(query: DeliveryLogQuery): Promise<DeliveryLogEntry[]> {
+    // _id breaks ties between entries written in the same millisecond, in insertion order.
+    const docs = await this.model.find(query).sort({ at: 1, _id: 1 }).lean().exec();
+    return docs.map(({ _id, ...entry }) => entry as DeliveryLogEntry);
+  }
+
+  async sweepOlderThan(cutoff: Date): Promise<number> {
+    return (await this.model.deleteMany({ at: { $lt: cutoff } }).exec()).deletedCount;
+  }
+}

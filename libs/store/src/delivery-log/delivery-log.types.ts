@@ -1,0 +1,13 @@
+import type { DeliveryStatus } from '@notify/contracts';
+
+/** One step of a notification's history, as the `delivery.status` topic carries it, with a real Date. */
+export type DeliveryLogEntry = Omit<DeliveryStatus, 'version' | 'at'> & { at: Date };
+
+export type DeliveryLogQuery = { notificationId: string } | { eventId: string };
+
+export interface DeliveryLogRepository {
+  append(entry: DeliveryLogEntry): Promise<void>;
+  /** Oldest first: the status trail of a notification, or of every notification of an event. */
+  history(query: DeliveryLogQuery): Promise<DeliveryLogEntry[]>;
+  sweepOlderThan(cutoff: Date): Promise<number>;
+}

@@ -1,0 +1,44 @@
+import { expect, it } from 'vitest';
+import type { StoreFixture } from '../store.contract';
+
+export function deviceContract(fixture: StoreFixture): void {
+  const ios = { token: 'tok-1', userId: 'alice', platform: 'ios' as const, appId: 'com.example.app', environment: 'sandbox' as const };
+
+  it('registers a token once, however often it is registered', async () => {
+    const { devices } = fixture.store();
+    await devices.register(ios);
+    const again = await devices.register({ ...ios, locale: 'fr-FR' });
+    expect(again.previousUserId).toBeUndefined();
+    expect(again.device).toMatchObject({ ...ios, locale: 'fr-FR', active: true });
+    expect(await devices.countActive('alice')).toBe(1);
+  });
+
+  it('moves a token to the user who registered it last (re-login)', async () => {
+    const { devices } = fixture.store();
+    await devices.register(ios);
+    const moved = await devices.register({ ...ios, userId: 'bob' });
+    expect(moved.previousUserId).toBe('alice');
+    expect(await devices.listActive('alice')).toEqual([]);
+    expect((await devices.listActive('bob')).map((d) => d.token)).toEqual(['tok-1']);
+  });
+
+  it('deactivates a dead token and reactivates it on registration', async () => {
+    const { devices } = fixture.store();
+    await devices.register(ios);
+    await devices.register({ ...ios, token: 'tok-2', platform: 'android' });
+    await devices.deactivate('tok-1', 'Unregistered');
+    expect((await devices.listActive('alice')).map((d) => d.token)).toEqual(['tok-2']);
+    expect(await devices.findByToken('tok-1')).toMatchObject({ active: false, deactivatedReason: 'Unregistered' });
+    const back = await devices.register(ios);
+    expect(back.device.active).toBe(true);
+    expect(back.device.deactivatedReason).toBeUndefined();
+  });
+
+  it('unregisters', async () => {
+    const { devices } = fixture.store();
+    await devices.register(ios);
+    expect(await devices.unregister('tok-1')).toBe(true);
+    expect(await devices.unregister('tok-1')).toBe(false);
+    expect(await devices.findByToken('tok-1')).toBeNull();
+  });
+}

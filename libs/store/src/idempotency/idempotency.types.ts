@@ -1,0 +1,8 @@
+/** "Have we done this already?" per scope (e.g. router:event, push:notification), with expiry. */
+export interface IdempotencyRepository {
+  /** True the first time (the caller owns the work); false while an unexpired claim exists. */
+  claim(scope: string, key: string, expiresAt: Date): Promise<boolean>;
+  /** Gives a claim back, e.g. when the work failed and must be retried. */
+  release(scope: string, key: string): Promise<void>;
+  sweepExpired(now: Date): Promise<number>;
+}

@@ -1,0 +1,48 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKey } from '../connection';
+import { DEFAULT_TIME_ZONE, type Preferences, type PreferencesPatch, type PreferencesRepository } from './preferences.types';
+
+const preferencesSchema = new Schema<Preferences>(
+  {
+    userId: { type: String, required: true },
+    optOuts: { type: [{ _id: false, category: String, channel: String }], default: [] },
+    quietHours: { type: { _id: false, start: String, end: String }, required: false },
+    timeZone: { type: String, required: true },
+    locale: String,
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'preferences', versionKey: false },
+);
+preferencesSchema.index({ userId: 1 }, { unique: true });
+
+export class MongoPreferencesRepository implements PreferencesRepository {
+  readonly model: Model<Preferences>;
+  constructor(connection: Connection) {
+    this.model = connection.model<Preferences>('Preferences', preferencesSchema);
+  }
+
+  async get(userId: string): Promise<Preferences | null> {
+    const doc = await this.model.findOne({ userId }).lean().exec();
+    return doc ? strip(doc) : null;
+  }
+
+  async upsert(userId: string, patch: PreferencesPatch): Promise<Preferences> {
+    const set = { ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)), updatedAt: new Date() };
+    // Insert the first version (the unique userId index settles a race), update afterwards.
+    if (!(await this.model.exists({ userId }))) {
+      try {
+        await this.model.create({ userId, optOuts: [], timeZone: DEFAULT_TIME_ZONE, ...set });
+        return (await this.get(userId))!;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    }
+    await this.model.updateOne({ userId }, { $set: set }).exec();
+    return (await this.get(userId))!;
+  }
+}
+
+function strip(doc: Preferences & { _id?: unknown }): Preferences {
+  const { _id, ...prefs } = doc;
+  return prefs;
+}

@@ -1,0 +1,35 @@
+import { afterEach, beforeEach, describe } from 'vitest';
+import { deliveryLogContract } from './delivery-log/delivery-log.contract';
+import { deviceContract } from './devices/device.contract';
+import { digestContract } from './digests/digest.contract';
+import { idempotencyContract } from './idempotency/idempotency.contract';
+import { inboxContract } from './inbox/inbox.contract';
+import { preferencesContract } from './preferences/preferences.contract';
+import { ruleContract } from './rules/rule.contract';
+import type { Store } from './store';
+
+/** Hands each test a fresh, empty store. */
+export interface StoreFixture {
+  store(): Store;
+}
+
+/** The one suite both implementations must pass. `open` returns an empty store and how to dispose of it. */
+export function describeStoreContract(name: string, open: () => Promise<{ store: Store; dispose: () => Promise<void> }>): void {
+  describe(`store contract: ${name}`, () => {
+    let current: { store: Store; dispose: () => Promise<void> } | undefined;
+    beforeEach(async () => {
+      current = await open();
+    });
+    afterEach(async () => {
+      await current?.dispose();
+    });
+    const fixture: StoreFixture = { store: () => current!.store };
+    describe('devices', () => deviceContract(fixture));
+    describe('inbox', () => inboxContract(fixture));
+    describe('preferences', () => preferencesContract(fixture));
+    describe('rules', () => ruleContract(fixture));
+    describe('digests', () => digestContract(fixture));
+    describe('delivery log', () => deliveryLogContract(fixture));
+    describe('idempotency', () => idempotencyContract(fixture));
+  });
+}

@@ -1,0 +1,79 @@
+import type { Connection } from 'mongoose';
+import { connectMongo, pingMongo, type ConnectOptions } from './connection';
+import { MemoryDeliveryLogRepository } from './delivery-log/delivery-log.memory';
+import { MongoDeliveryLogRepository } from './delivery-log/delivery-log.mongo';
+import type { DeliveryLogRepository } from './delivery-log/delivery-log.types';
+import { MemoryDeviceRepository } from './devices/device.memory';
+import { MongoDeviceRepository } from './devices/device.mongo';
+import type { DeviceRepository } from './devices/device.types';
+import { MemoryDigestRepository } from './digests/digest.memory';
+import { MongoDigestRepository } from './digests/digest.mongo';
+import type { DigestRepository } from './digests/digest.types';
+import { MemoryIdempotencyRepository } from './idempotency/idempotency.memory';
+import { MongoIdempotencyRepository } from './idempotency/idempotency.mongo';
+import type { IdempotencyRepository } from './idempotency/idempotency.types';
+import { MemoryInboxRepository } from './inbox/inbox.memory';
+import { MongoInboxRepository } from './inbox/inbox.mongo';
+import type { InboxRepository } from './inbox/inbox.types';
+import { MemoryPreferencesRepository } from './preferences/preferences.memory';
+import { MongoPreferencesRepository } from './preferences/preferences.mongo';
+import type { PreferencesRepository } from './preferences/preferences.types';
+import { MemoryRuleRepository } from './rules/rule.memory';
+import { MongoRuleRepository } from './rules/rule.mongo';
+import type { RuleRepository } from './rules/rule.types';
+
+/** Every collection the services use, behind one repository each. */
+export interface Store {
+  readonly kind: 'mongo' | 'memory';
+  readonly devices: DeviceRepository;
+  readonly inbox: InboxRepository;
+  readonly preferences: PreferencesRepository;
+  readonly rules: RuleRepository;
+  readonly digests: DigestRepository;
+  readonly deliveryLog: DeliveryLogRepository;
+  readonly idempotency: IdempotencyRepository;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MongoStore extends Store {
+  readonly kind: 'mongo';
+  readonly connection: Connection;
+}
+
+/** Connects (retrying while the server starts) and makes sure every index exists before returning. */
+export async function createMongoStore(options: ConnectOptions): Promise<MongoStore> {
+  const connection = await connectMongo(options);
+  const store: MongoStore = {
+    kind: 'mongo',
+    connection,
+    devices: new MongoDeviceRepository(connection),
+    inbox: new MongoInboxRepository(connection),
+    preferences: new MongoPreferencesRepository(connection),
+    rules: new MongoRuleRepository(connection),
+    digests: new MongoDigestRepository(connection),
+    deliveryLog: new MongoDeliveryLogRepository(connection),
+    idempotency: new MongoIdempotencyRepository(connection),
+    ping: () => pingMongo(connection),
+    close: () => connection.close(),
+  };
+  // createIndexes, not syncIndexes: never drop an index an operator added by hand.
+  for (const model of Object.values(connection.models)) await model.createIndexes();
+  return store;
+}
+
+/** The embedded mode's store: same semantics, nothing survives the process. */
+export function createMemoryStore(): Store {
+  return {
+    kind: 'memory',
+    devices: new MemoryDeviceRepository(),
+    inbox: new MemoryInboxRepository(),
+    preferences: new MemoryPreferencesRepository(),
+    rules: new MemoryRuleRepository(),
+    digests: new MemoryDigestRepository(),
+    deliveryLog: new MemoryDeliveryLogRepository(),
+    idempotency: new MemoryIdempotencyRepository(),
+    ping: async () => {},
+    close: async () => {},
+  };
+}
