@@ -39,9 +39,9 @@ function table(): string {
 
 const readmeUrl = new URL('../README.md', import.meta.url);
 const readme = await readFile(readmeUrl, 'utf8');
-const pattern = /(<!-- config:start -->\n)[\s\S]*?(\n<!-- config:end -->)/;
+const pattern = /(<!-- config:start -->\n)[\s\S]*?(<!-- config:end -->)/;
 if (!pattern.test(readme)) throw new Error('README.md has no <!-- config:start --> / <!-- config:end --> markers');
-const updated = readme.replace(pattern, `$1${table()}$2`);
+const updated = readme.replace(pattern, `$1${table()}\n$2`);
 if (process.argv.includes('--check')) {
   if (updated !== readme) {
     console.error('README.md configuration table is stale: run `npm run docs:config` and commit the result.');

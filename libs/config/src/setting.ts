@@ -52,5 +52,6 @@ export function describeSettings(settings: Settings): Array<{ variable: string; 
 
 function formatDefault(value: unknown): string {
   if (Array.isArray(value)) return value.join(',');
+  if (value === '') return '(empty)';
   return String(value);
 }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { runHealthChecks, type HealthCheck, type Logger, type Registry } from '@notify/observability';
 import { HttpError, errorCatalogue, type ErrorBody, type ErrorCode } from './errors';
 
@@ -26,7 +26,8 @@ export interface HttpServer {
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const app = Fastify({
     loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request access logs would drown the service's own lines; metrics count requests instead.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
   });
   let draining = false;

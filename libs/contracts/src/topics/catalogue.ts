@@ -22,7 +22,7 @@ export const topics = {
     retentionMs: 7 * DAY_MS,
     maxMessageBytes: 256 * KIB,
     schema: NotifyEventV1,
-    keyOf: intakeKeyOf,
+    keyOf: (event) => intakeKeyOf(event),
   }),
   notifyEventsBulk: defineTopic({
     name: 'notify.events.bulk',
@@ -32,7 +32,7 @@ export const topics = {
     retentionMs: 7 * DAY_MS,
     maxMessageBytes: 256 * KIB,
     schema: NotifyEventV1,
-    keyOf: intakeKeyOf,
+    keyOf: (event) => intakeKeyOf(event),
   }),
   deliverInapp: defineTopic({
     name: 'deliver.inapp',

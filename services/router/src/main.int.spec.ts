@@ -1,0 +1,55 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KafkaBus } from '@notify/bus';
+import { topics, type NotifyEvent } from '@notify/contracts';
+import { createMetricsRegistry, silentLogger } from '@notify/observability';
+import { freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
+
+const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
+let service: ServiceProcess | undefined;
+afterEach(async () => {
+  await service?.stop('SIGKILL');
+  service = undefined;
+});
+
+describe('router process', () => {
+  it('refuses to start on bad configuration, naming every bad variable', async () => {
+    service = startServiceProcess(entry, { KAFKA_BROKERS: '', MONGO_URL: 'postgres://nope', PORT: 'eighty' });
+    expect(await service.exited).toBe(1);
+    expect(service.output()).toContain('KAFKA_BROKERS: required but not set');
+    expect(service.output()).toContain('MONGO_URL: must be a mongodb:// URL');
+    expect(service.output()).toContain('PORT:');
+  });
+
+  it('runs alone on real Kafka and MongoDB: ready, takes events onto the intake topic, stops cleanly on SIGTERM', async () => {
+    const brokers = await requireKafka();
+    const mongoUrl = await requireMongo(uniqueName('router-process'));
+    const prefix = uniqueName('router-process');
+    const port = await freePort();
+    service = startServiceProcess(entry, { KAFKA_BROKERS: brokers.join(','), MONGO_URL: mongoUrl, TOPIC_PREFIX: prefix, PORT: String(port) });
+    const base = `http://127.0.0.1:${port}`;
+    const ready = await waitFor('router /readyz', async () => {
+      const res = await fetch(`${base}/readyz`).catch(() => undefined);
+      return res?.status === 200 ? ((await res.json()) as { checks: Record<string, { ok: boolean }> }) : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    expect(Object.keys(ready.checks).sort()).toEqual(['kafka', 'mongo']);
+
+    const event: NotifyEvent = { version: 1, id: uniqueName('evt'), type: 'payment.succeeded', to: { userId: 'alice' }, payload: {}, createdAt: new Date().toISOString() };
+    const accepted = await fetch(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+    expect(accepted.status).toBe(202);
+
+    // Read the topic back with an independent consumer: the event is durably on Kafka, keyed by user.
+    const reader = new KafkaBus({ brokers, clientId: 'reader', service: 'test', topicPrefix: prefix, logger: silentLogger(), metrics: createMetricsRegistry('test', { processMetrics: false }), provision: [] });
+    await reader.start();
+    const seen: Array<{ key: string | null; id: string }> = [];
+    await reader.subscribe(topics.notifyEvents, { groupId: 'reader' }, async (m) => {
+      seen.push({ key: m.key, id: m.value.id });
+    });
+    await waitFor('the event on notify.events', () => seen.length > 0, { timeoutMs: 20_000 });
+    expect(seen).toEqual([{ key: 'alice', id: event.id }]);
+    await reader.stop();
+
+    expect(await service.stop('SIGTERM')).toBe(0);
+    expect(service.output()).toContain('router stopped');
+  });
+});
