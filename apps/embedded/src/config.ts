@@ -1,4 +1,5 @@
 import { commonSettings, env, infrastructureSettings, setting } from '@notify/config';
+import { jwtSecretSetting } from '@notify/gateway';
 import { routerSettings } from '@notify/router';
 
 const { kafkaBrokers, mongoUrl, ...infrastructure } = infrastructureSettings;
@@ -11,4 +12,5 @@ export const embeddedSettings = {
   mongoUrl: setting(mongoUrl.variable, mongoUrl.schema.optional(), 'MongoDB connection string; unset keeps data in memory'),
   port: setting('PORT', env.port(3000), 'HTTP port: REST API, socket.io, /healthz, /readyz, /metrics'),
   maxBatchEvents: routerSettings.maxBatchEvents,
+  jwtSecret: setting(jwtSecretSetting.variable, jwtSecretSetting.schema.optional(), 'HS256 secret for socket handshake JWTs; unset generates one per start and prints a token to try'),
 };

@@ -10,3 +10,4 @@ export * from './topics/topic-spec';
 export * from './topics/catalogue';
 export * from './topics/codec';
 export * from './json-schema';
+export * from './socket/events';

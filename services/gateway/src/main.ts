@@ -6,5 +6,5 @@ await runMain({
   service: 'gateway',
   settings: gatewaySettings,
   toProcessConfig: (config) => config,
-  modules: (deps) => [createGatewayModule(deps)],
+  modules: (deps, config) => [createGatewayModule(deps, { jwtSecret: config.jwtSecret })],
 });

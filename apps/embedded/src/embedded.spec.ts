@@ -1,0 +1,89 @@
+import { SignJWT } from 'jose';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@notify/config';
+import type { ClientNotification, ServerToClientEvents } from '@notify/contracts';
+import { silentLogger } from '@notify/observability';
+import type { RunningProcess } from '@notify/runtime';
+import { freePort, sleep, waitFor } from '@notify/testing';
+import { embeddedSettings } from './config';
+import { devToken, startEmbedded } from './embedded';
+
+const secret = 'embedded-test-secret-0123456789abcdef';
+let running: RunningProcess;
+let url: string;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  const config = loadConfig(embeddedSettings, { PORT: String(await freePort()), LOG_LEVEL: 'silent' });
+  running = await startEmbedded({ ...config, jwtSecret: secret }, silentLogger());
+  url = running.url;
+});
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await running.stop('test done');
+});
+
+function connect(auth: Record<string, unknown>): Promise<{ socket: Socket<ServerToClientEvents>; received: ClientNotification[] }> {
+  const socket: Socket<ServerToClientEvents> = io(url, { auth, transports: ['websocket'], reconnection: false });
+  sockets.push(socket);
+  const received: ClientNotification[] = [];
+  socket.on('notification', (n) => received.push(n));
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve({ socket, received }));
+    socket.once('connect_error', reject);
+  });
+}
+
+async function post(body: unknown): Promise<Response> {
+  return fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+const event = (id: string, userId: string, extra: Record<string, unknown> = {}) => ({
+  version: 1,
+  id,
+  type: 'payment.succeeded',
+  to: { userId },
+  payload: { title: 'Payment received', body: 'You were paid 42 EUR', amount: 42 },
+  createdAt: new Date().toISOString(),
+  ...extra,
+});
+
+describe('embedded product', () => {
+  it('refuses a handshake without a token, with a bad signature or an expired token, and says why', async () => {
+    await expect(connect({})).rejects.toThrow('unauthorized: no token (send it as auth.token)');
+    await expect(connect({ token: await devToken('another-secret-of-sufficient-length!!', 'alice') })).rejects.toThrow('unauthorized: bad token signature');
+    const expired = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(new TextEncoder().encode(secret));
+    await expect(connect({ token: expired })).rejects.toThrow('unauthorized: token expired');
+  });
+
+  it('delivers a transactional event to every socket of its user, and to no one else', async () => {
+    const aliceOnPhone = await connect({ token: await devToken(secret, 'alice') });
+    const aliceOnLaptop = await connect({ token: await devToken(secret, 'alice') });
+    const bob = await connect({ token: await devToken(secret, 'bob') });
+    expect((await post(event('pay-1', 'alice'))).status).toBe(202);
+    await waitFor('both of alice’s sockets to receive it', () => aliceOnPhone.received.length === 1 && aliceOnLaptop.received.length === 1);
+    expect(aliceOnPhone.received[0]).toMatchObject({
+      notificationId: 'pay-1:alice',
+      seq: 1,
+      type: 'payment.succeeded',
+      priority: 'transactional',
+      state: 'sent',
+      content: { title: 'Payment received', body: 'You were paid 42 EUR', data: { amount: 42 } },
+    });
+    await sleep(200);
+    expect(bob.received).toEqual([]);
+    // Stored before it was emitted: the inbox has it for a client that was offline.
+    expect(await running.deps.store.inbox.unreadCount('alice')).toBe(1);
+  });
+
+  it('keeps marketing off the socket (bulk push lane) and drops an expired event', async () => {
+    const carol = await connect({ token: await devToken(secret, 'carol') });
+    expect((await post(event('offer-1', 'carol', { priority: 'marketing', category: 'offers' }))).status).toBe(202);
+    expect((await post(event('late-1', 'carol', { createdAt: new Date(Date.now() - 120_000).toISOString(), ttl: 60 }))).status).toBe(202);
+    expect((await post(event('pay-2', 'carol'))).status).toBe(202);
+    await waitFor('the transactional event', () => carol.received.length === 1);
+    await sleep(200);
+    expect(carol.received.map((n) => n.notificationId)).toEqual(['pay-2:carol']);
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryBus } from '@notify/bus';
+import { topics, type DeadLetter, type DeliveryStatus, type NotifyEvent } from '@notify/contracts';
+import { createMetricsRegistry, silentLogger } from '@notify/observability';
+import { waitFor } from '@notify/testing';
+import { consumeIntake } from '../handlers/intake';
+
+async function harness() {
+  const bus = new MemoryBus({ service: 'test', logger: silentLogger(), metrics: createMetricsRegistry('test', { processMetrics: false }) });
+  await bus.start();
+  const seen = { inapp: [] as string[], bulk: [] as string[], status: [] as DeliveryStatus[], dlq: [] as DeadLetter[] };
+  await bus.subscribe(topics.deliverInapp, { groupId: 't' }, async (m) => void seen.inapp.push(m.value.notificationId));
+  await bus.subscribe(topics.deliverPushBulk, { groupId: 't' }, async (m) => void seen.bulk.push(m.value.notificationId));
+  await bus.subscribe(topics.deliveryStatus, { groupId: 't' }, async (m) => void seen.status.push(m.value));
+  await bus.subscribe(topics.notifyDlq, { groupId: 't' }, async (m) => void seen.dlq.push(m.value));
+  await consumeIntake(bus);
+  return { bus, seen };
+}
+
+const event = (id: string, extra: Partial<NotifyEvent> = {}): NotifyEvent => ({ version: 1, id, type: 'x.y', to: { userId: 'alice' }, payload: {}, createdAt: new Date().toISOString(), ...extra });
+
+describe('intake consumers', () => {
+  it('route both intake lanes and record every decision on delivery.status', async () => {
+    const { bus, seen } = await harness();
+    await bus.publish(topics.notifyEvents, [{ value: event('t1') }]);
+    await bus.publish(topics.notifyEventsBulk, [{ value: event('m1', { priority: 'marketing' }) }]);
+    await waitFor('both routed', () => seen.status.length === 2);
+    expect(seen.inapp).toEqual(['t1:alice']);
+    expect(seen.bulk).toEqual(['m1:alice']);
+    expect(seen.status.map((s) => [s.notificationId, s.status, s.channel])).toEqual(
+      expect.arrayContaining([
+        ['t1:alice', 'routed', 'inapp'],
+        ['m1:alice', 'routed', 'push'],
+      ]),
+    );
+    await bus.stop();
+  });
+
+  it('dead-letters what cannot be routed, with the reason, and keeps going', async () => {
+    const { bus, seen } = await harness();
+    await bus.publish(topics.notifyEvents, [{ value: event('topic-1', { to: { topic: 'followers:x' } }) }, { value: event('t2') }]);
+    await bus.publishRaw(topics.notifyEvents, [{ key: 'alice', value: '{"version":1,"id":"broken","to":{"userId":"alice"}}' }]);
+    await waitFor('the good event and two dead letters', () => seen.inapp.length === 1 && seen.dlq.length === 2);
+    expect(seen.dlq.map((d) => d.reason).sort()).toEqual(['invalid_envelope', 'no_recipient']);
+    expect(seen.dlq.find((d) => d.reason === 'no_recipient')?.message).toContain('followers:x');
+    await bus.stop();
+  });
+});
