@@ -9,61 +9,24 @@ import { defineTopic, type TopicSpec } from './topic-spec';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const KIB = 1024;
 
+/** Both intake lanes carry product events, keyed by recipient. */
+const intakeLane = (name: string, description: string) =>
+  defineTopic({ name, description, partitions: 8, cleanup: 'delete', retentionMs: 7 * DAY_MS, maxMessageBytes: 256 * KIB, schema: NotifyEventV1, keyOf: (event) => intakeKeyOf(event) });
+
+/** Every delivery lane carries one notification for one user, keyed by that user. */
+const deliveryLane = (name: string, description: string) =>
+  defineTopic({ name, description, partitions: 8, cleanup: 'delete', retentionMs: 3 * DAY_MS, maxMessageBytes: 64 * KIB, schema: NotificationV1, keyOf: (n) => n.userId });
+
 /**
  * Every topic of the platform, in one place. Partition counts, retention and compaction are
  * provisioned from here on start-up; producers in other languages use docs/schemas/.
  */
 export const topics = {
-  notifyEvents: defineTopic({
-    name: 'notify.events',
-    description: 'Product events to notify users about (default intake lane: everything but marketing).',
-    partitions: 8,
-    cleanup: 'delete',
-    retentionMs: 7 * DAY_MS,
-    maxMessageBytes: 256 * KIB,
-    schema: NotifyEventV1,
-    keyOf: (event) => intakeKeyOf(event),
-  }),
-  notifyEventsBulk: defineTopic({
-    name: 'notify.events.bulk',
-    description: 'Bulk intake lane: marketing events, consumed separately so a flood never delays the default lane.',
-    partitions: 8,
-    cleanup: 'delete',
-    retentionMs: 7 * DAY_MS,
-    maxMessageBytes: 256 * KIB,
-    schema: NotifyEventV1,
-    keyOf: (event) => intakeKeyOf(event),
-  }),
-  deliverInapp: defineTopic({
-    name: 'deliver.inapp',
-    description: 'Notifications for the socket.io gateway and the in-app inbox.',
-    partitions: 8,
-    cleanup: 'delete',
-    retentionMs: 3 * DAY_MS,
-    maxMessageBytes: 64 * KIB,
-    schema: NotificationV1,
-    keyOf: (n) => n.userId,
-  }),
-  deliverPushTransactional: defineTopic({
-    name: 'deliver.push.transactional',
-    description: 'Pushes that go out at once (critical, transactional, offline fallback).',
-    partitions: 8,
-    cleanup: 'delete',
-    retentionMs: 3 * DAY_MS,
-    maxMessageBytes: 64 * KIB,
-    schema: NotificationV1,
-    keyOf: (n) => n.userId,
-  }),
-  deliverPushBulk: defineTopic({
-    name: 'deliver.push.bulk',
-    description: 'Low-priority pushes (marketing, digests), rate-limited per provider.',
-    partitions: 8,
-    cleanup: 'delete',
-    retentionMs: 3 * DAY_MS,
-    maxMessageBytes: 64 * KIB,
-    schema: NotificationV1,
-    keyOf: (n) => n.userId,
-  }),
+  notifyEvents: intakeLane('notify.events', 'Product events to notify users about (default intake lane: everything but marketing).'),
+  notifyEventsBulk: intakeLane('notify.events.bulk', 'Bulk intake lane: marketing events, consumed separately so a flood never delays the default lane.'),
+  deliverInapp: deliveryLane('deliver.inapp', 'Notifications for the socket.io gateway and the in-app inbox.'),
+  deliverPushTransactional: deliveryLane('deliver.push.transactional', 'Pushes that go out at once (critical, transactional, offline fallback).'),
+  deliverPushBulk: deliveryLane('deliver.push.bulk', 'Low-priority pushes (marketing, digests), rate-limited per provider.'),
   deliveryStatus: defineTopic({
     name: 'delivery.status',
     description: 'Every routing decision and delivery step, for the status trail.',
