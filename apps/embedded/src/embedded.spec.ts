@@ -7,16 +7,17 @@ import { silentLogger } from '@notify/observability';
 import type { RunningProcess } from '@notify/runtime';
 import { freePort, sleep, waitFor } from '@notify/testing';
 import { embeddedSettings } from './config';
-import { devToken, startEmbedded } from './embedded';
+import { devToken, startEmbedded, withGeneratedSecrets } from './embedded';
 
 const secret = 'embedded-test-secret-0123456789abcdef';
+const producerSecret = 'embedded-producer-secret-0123456789';
 let running: RunningProcess;
 let url: string;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
   const config = loadConfig(embeddedSettings, { PORT: String(await freePort()), LOG_LEVEL: 'silent' });
-  running = await startEmbedded({ ...config, jwtSecret: secret }, silentLogger());
+  running = await startEmbedded({ ...withGeneratedSecrets(config), jwtSecret: secret, intakeTokens: [{ name: 'test', role: 'producer', secret: producerSecret }] }, silentLogger());
   url = running.url;
 });
 afterAll(async () => {
@@ -36,7 +37,7 @@ function connect(auth: Record<string, unknown>): Promise<{ socket: Socket<Server
 }
 
 async function post(body: unknown): Promise<Response> {
-  return fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${producerSecret}` }, body: JSON.stringify(body) });
 }
 
 const event = (id: string, userId: string, extra: Record<string, unknown> = {}) => ({

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { ConfigOf } from '@notify/config';
+import type { ApiToken } from '@notify/http';
 import { createGatewayModule } from '@notify/gateway';
 import { createPresenceModule } from '@notify/presence';
 import { createPushModule } from '@notify/push';
@@ -12,18 +13,22 @@ import type { embeddedSettings } from './config';
 export type EmbeddedConfig = ConfigOf<typeof embeddedSettings>;
 
 /** All four services in one process, sharing one bus, one store and one HTTP server. */
-export function embeddedModules(deps: ServiceDeps, config: EmbeddedConfig & { jwtSecret: string }): ServiceModule[] {
-  return [
-    createPresenceModule(deps),
-    createGatewayModule(deps, { jwtSecret: config.jwtSecret }),
-    createPushModule(deps),
-    createRouterModule(deps, { maxBatchEvents: config.maxBatchEvents }),
-  ];
+/** The embedded configuration with every secret present. */
+export type ResolvedEmbeddedConfig = EmbeddedConfig & { jwtSecret: string; intakeTokens: ApiToken[]; adminTokens: ApiToken[] };
+
+export function embeddedModules(deps: ServiceDeps, config: ResolvedEmbeddedConfig): ServiceModule[] {
+  return [createPresenceModule(deps), createGatewayModule(deps, { jwtSecret: config.jwtSecret }), createPushModule(deps), createRouterModule(deps, config)];
 }
 
-/** Zero configuration: without JWT_SECRET, a random secret for this run (tokens die with the process). */
-export function withJwtSecret(config: EmbeddedConfig): EmbeddedConfig & { jwtSecret: string } {
-  return { ...config, jwtSecret: config.jwtSecret ?? randomBytes(32).toString('base64url') };
+/** Zero configuration: secrets that are not set are made up for this run (and die with the process). */
+export function withGeneratedSecrets(config: EmbeddedConfig): ResolvedEmbeddedConfig {
+  const random = () => randomBytes(24).toString('base64url');
+  return {
+    ...config,
+    jwtSecret: config.jwtSecret ?? random(),
+    intakeTokens: config.intakeTokens ?? [{ name: 'local-producer', role: 'producer', secret: random() }],
+    adminTokens: config.adminTokens ?? [{ name: 'local-admin', role: 'admin', secret: random() }],
+  };
 }
 
 /** A token for trying the socket as `userId`, valid for a day. */
@@ -32,14 +37,14 @@ export function devToken(secret: string, userId: string): Promise<string> {
 }
 
 /** Starts the embedded product without signal handling (tests, tools). */
-export function startEmbedded(config: EmbeddedConfig & { jwtSecret: string }, logger?: Logger): Promise<RunningProcess> {
+export function startEmbedded(config: ResolvedEmbeddedConfig, logger?: Logger): Promise<RunningProcess> {
   return startProcess({ service: 'embedded', config, ...(logger ? { logger } : {}), modules: embeddedModules });
 }
 
 /** What a newcomer needs on screen after `npm start`. */
-export function welcomeText(url: string, running: RunningProcess, aliceToken: string): string {
+export function welcomeText(url: string, running: RunningProcess, config: ResolvedEmbeddedConfig, aliceToken: string): string {
   const { bus, store } = running.deps;
-  const curl = `curl -X POST ${url}/v1/events -H 'content-type: application/json' -d '{"version":1,"id":"evt-1","type":"payment.succeeded","to":{"userId":"alice"},"priority":"transactional","payload":{"title":"Payment received","body":"You were paid 42 EUR"},"createdAt":"${new Date().toISOString()}"}'`;
+  const curl = `curl -X POST ${url}/v1/events -H 'authorization: Bearer ${config.intakeTokens[0]!.secret}' -H 'content-type: application/json' -d '{"version":1,"id":"evt-1","type":"payment.succeeded","to":{"userId":"alice"},"priority":"transactional","payload":{"title":"Payment received","body":"You were paid 42 EUR"},"createdAt":"${new Date().toISOString()}"}'`;
   return [
     '',
     'Notification platform running in one process',
@@ -48,6 +53,7 @@ export function welcomeText(url: string, running: RunningProcess, aliceToken: st
     `  REST:   ${url}/v1`,
     `  socket: ${url.replace(/^http/, 'ws')} (socket.io, path /socket.io)`,
     `  health: ${url}/readyz   metrics: ${url}/metrics`,
+    `  tokens: intake ${config.intakeTokens[0]!.name}=${config.intakeTokens[0]!.secret}   rules admin ${config.adminTokens[0]!.name}=${config.adminTokens[0]!.secret}`,
     '',
     'Listen as alice (socket.io client, Node 20+):',
     `  node -e "require('socket.io-client').io('${url}',{auth:{token:'${aliceToken}'}}).on('notification',n=>console.log(n))"`,

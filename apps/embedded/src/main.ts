@@ -1,18 +1,14 @@
 import { runMain } from '@notify/runtime';
 import { embeddedSettings } from './config';
-import { devToken, embeddedModules, welcomeText, withJwtSecret } from './embedded';
+import { devToken, embeddedModules, welcomeText, withGeneratedSecrets, type ResolvedEmbeddedConfig } from './embedded';
 
-let jwtSecret = '';
+let resolved: ResolvedEmbeddedConfig;
 await runMain({
   service: 'embedded',
   settings: embeddedSettings,
   toProcessConfig: (config) => config,
-  modules: (deps, config) => {
-    const withSecret = withJwtSecret(config);
-    jwtSecret = withSecret.jwtSecret;
-    return embeddedModules(deps, withSecret);
-  },
+  modules: (deps, config) => embeddedModules(deps, (resolved = withGeneratedSecrets(config))),
   onStarted: (running) => {
-    void devToken(jwtSecret, 'alice').then((token) => console.log(welcomeText(running.url, running, token)));
+    void devToken(resolved.jwtSecret, 'alice').then((token) => console.log(welcomeText(running.url, running, resolved, token)));
   },
 });

@@ -14,8 +14,10 @@ afterEach(async () => {
 
 describe('router process', () => {
   it('refuses to start on bad configuration, naming every bad variable', async () => {
-    service = startServiceProcess(entry, { KAFKA_BROKERS: '', MONGO_URL: 'postgres://nope', PORT: 'eighty' });
+    service = startServiceProcess(entry, { KAFKA_BROKERS: '', MONGO_URL: 'postgres://nope', PORT: 'eighty', INTAKE_TOKENS: 'checkout:short', ADMIN_TOKENS: '' });
     expect(await service.exited).toBe(1);
+    expect(service.output()).toContain('INTAKE_TOKENS: the secret of token "checkout" is shorter than 16 characters');
+    expect(service.output()).toContain('ADMIN_TOKENS: required but not set');
     expect(service.output()).toContain('KAFKA_BROKERS: required but not set');
     expect(service.output()).toContain('MONGO_URL: must be a mongodb:// URL');
     expect(service.output()).toContain('PORT:');
@@ -26,7 +28,7 @@ describe('router process', () => {
     const mongoUrl = await requireMongo(uniqueName('router-process'));
     const prefix = uniqueName('router-process');
     const port = await freePort();
-    service = startServiceProcess(entry, { KAFKA_BROKERS: brokers.join(','), MONGO_URL: mongoUrl, TOPIC_PREFIX: prefix, PORT: String(port) });
+    service = startServiceProcess(entry, { KAFKA_BROKERS: brokers.join(','), MONGO_URL: mongoUrl, TOPIC_PREFIX: prefix, PORT: String(port), INTAKE_TOKENS: 'checkout:producer-secret-0123456789', ADMIN_TOKENS: 'ops:admin-secret-0123456789abcd' });
     const base = `http://127.0.0.1:${port}`;
     const ready = await waitFor('router /readyz', async () => {
       const res = await fetch(`${base}/readyz`).catch(() => undefined);
@@ -35,7 +37,7 @@ describe('router process', () => {
     expect(Object.keys(ready.checks).sort()).toEqual(['kafka', 'mongo']);
 
     const event: NotifyEvent = { version: 1, id: uniqueName('evt'), type: 'payment.succeeded', to: { userId: 'alice' }, payload: {}, createdAt: new Date().toISOString() };
-    const accepted = await fetch(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+    const accepted = await fetch(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer producer-secret-0123456789' }, body: JSON.stringify(event) });
     expect(accepted.status).toBe(202);
 
     // Read the topic back with an independent consumer: the event is durably on Kafka, keyed by user.

@@ -6,5 +6,5 @@ await runMain({
   service: 'router',
   settings: routerSettings,
   toProcessConfig: (config) => config,
-  modules: (deps, config) => [createRouterModule(deps, { maxBatchEvents: config.maxBatchEvents })],
+  modules: (deps, config) => [createRouterModule(deps, config)],
 });

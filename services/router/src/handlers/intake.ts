@@ -1,13 +1,14 @@
 import type { Bus, Subscription } from '@notify/bus';
-import { topics } from '@notify/contracts';
+import { topics, type NotifyEvent } from '@notify/contracts';
+import type { RulesCache } from '../rules/rules-cache';
 import { routeEvent } from '../usecases/route-event';
 
 /**
  * One consumer group per intake lane, so the bulk lane's backlog never holds up the default lane.
  * Malformed events never reach the use case: the bus dead-letters them with the reason.
  */
-export async function consumeIntake(bus: Bus): Promise<Subscription[]> {
-  const handle = async (message: { value: Parameters<typeof routeEvent>[1] }) => routeEvent(bus, message.value);
+export async function consumeIntake(bus: Bus, rules: Pick<RulesCache, 'current'>): Promise<Subscription[]> {
+  const handle = async (message: { value: NotifyEvent }) => routeEvent(bus, rules.current, message.value);
   return Promise.all([
     bus.subscribe(topics.notifyEvents, { groupId: 'router', partitionsConcurrently: 8 }, handle),
     bus.subscribe(topics.notifyEventsBulk, { groupId: 'router-bulk', partitionsConcurrently: 8 }, handle),

@@ -1,4 +1,4 @@
-import { intakeLaneOf, topics, validate, type NotifyEvent } from '@notify/contracts';
+import { intakeLaneOf, topics, validate, type IntakeLane, type NotifyEvent } from '@notify/contracts';
 import type { Bus } from '@notify/bus';
 
 export interface RejectedEvent {
@@ -14,7 +14,7 @@ export type IntakeResult = { accepted: Array<{ id: string; lane: 'default' | 'bu
  * Validates a batch of envelopes and writes them to their intake lane. All or nothing: a batch with
  * one bad event writes none, so a retried batch never half-duplicates.
  */
-export async function publishEvents(bus: Bus, candidates: readonly unknown[]): Promise<IntakeResult> {
+export async function publishEvents(bus: Bus, candidates: readonly unknown[], laneOf: (event: NotifyEvent) => IntakeLane = (e) => intakeLaneOf(e.priority)): Promise<IntakeResult> {
   const valid: NotifyEvent[] = [];
   const rejected: RejectedEvent[] = [];
   candidates.forEach((candidate, index) => {
@@ -23,13 +23,14 @@ export async function publishEvents(bus: Bus, candidates: readonly unknown[]): P
     else rejected.push({ index, id: idOf(candidate), reason: result.reason, message: result.message });
   });
   if (rejected.length > 0) return { rejected };
-  const bulk = valid.filter((e) => intakeLaneOf(e.priority) === 'bulk');
-  const standard = valid.filter((e) => intakeLaneOf(e.priority) === 'default');
+  const lanes = valid.map(laneOf);
+  const bulk = valid.filter((_, i) => lanes[i] === 'bulk');
+  const standard = valid.filter((_, i) => lanes[i] === 'default');
   await Promise.all([
     bus.publish(topics.notifyEvents, standard.map((value) => ({ value }))),
     bus.publish(topics.notifyEventsBulk, bulk.map((value) => ({ value }))),
   ]);
-  return { accepted: valid.map((e) => ({ id: e.id, lane: intakeLaneOf(e.priority) })) };
+  return { accepted: valid.map((e, i) => ({ id: e.id, lane: lanes[i]! })) };
 }
 
 function idOf(candidate: unknown): string | undefined {

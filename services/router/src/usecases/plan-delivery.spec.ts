@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { NotifyEvent } from '@notify/contracts';
-import { DEFAULT_PUSH_FALLBACK_MS, planDelivery, statusesOf } from './plan-delivery';
+import { DEFAULT_PUSH_AFTER_MS, defaultOutcome } from '../rules/defaults';
+import { planDelivery as planWith, statusesOf } from './plan-delivery';
+
+const planDelivery = (e: NotifyEvent, at: Date) => planWith(e, defaultOutcome(e), at);
 
 const now = new Date('2026-11-25T10:00:30Z');
 const event = (extra: Partial<NotifyEvent> = {}): NotifyEvent => ({
@@ -22,9 +25,17 @@ describe('planDelivery (built-in defaults)', () => {
     expect(plan.notifications.map((n) => n.notificationId)).toEqual(['evt-1:alice', 'evt-1:bob']);
     expect(plan.notifications[0]).toMatchObject({
       priority: 'transactional',
-      fallback: { channel: 'push', afterMs: DEFAULT_PUSH_FALLBACK_MS },
+      fallback: { channel: 'push', afterMs: DEFAULT_PUSH_AFTER_MS },
       content: { title: 'New message', body: 'hi', deepLink: 'app://chat/1', data: { unread: 3, nested: { a: 1 } } },
     });
+  });
+
+  it('follows a rule outcome: push only goes to the transactional push lane, suppress drops with a status', () => {
+    const outcome = { ...defaultOutcome(event()), channels: { mode: 'push_only' as const, pushAfterMs: 0 } };
+    expect(planWith(event({ to: { userId: 'alice' } }), outcome, now)).toMatchObject({ kind: 'deliver', lane: 'push.transactional' });
+    const suppressed = planWith(event({ to: { userId: 'alice' } }), { ...outcome, suppress: true }, now);
+    expect(suppressed).toEqual({ kind: 'suppressed', userIds: ['alice'] });
+    expect(statusesOf(event(), suppressed, now, 'quiet-incident')[0]).toMatchObject({ status: 'suppressed', reason: 'suppressed by rule quiet-incident', detail: { ruleId: 'quiet-incident' } });
   });
 
   it('sends marketing to the bulk push lane', () => {
@@ -37,7 +48,7 @@ describe('planDelivery (built-in defaults)', () => {
     const expired = event({ ttl: 20 });
     const plan = planDelivery(expired, now);
     expect(plan).toEqual({ kind: 'expired', userIds: ['alice', 'bob', 'alice'] });
-    expect(statusesOf(expired, plan, now)[0]).toMatchObject({ status: 'expired', notificationId: 'evt-1:alice', reason: 'ttl of 20s passed before routing' });
+    expect(statusesOf(expired, plan, now)[0]).toMatchObject({ status: 'expired', notificationId: 'evt-1:alice', reason: 'ttl passed before routing' });
   });
 
   it('carries the ttl on as an absolute expiry', () => {

@@ -1,27 +1,27 @@
 import type { DeliveryStatus, Notification, NotificationContent, NotifyEvent } from '@notify/contracts';
+import type { EffectiveOutcome } from '../rules/defaults';
 
-export type DeliveryLane = 'inapp' | 'push.bulk';
+export type DeliveryLane = 'inapp' | 'push.transactional' | 'push.bulk';
 
 export type DeliveryPlan =
   | { kind: 'deliver'; lane: DeliveryLane; notifications: Notification[] }
   | { kind: 'expired'; userIds: string[] }
+  | { kind: 'suppressed'; userIds: string[] }
   | { kind: 'unroutable'; reason: string };
 
-/** How long an unacknowledged in-app notification waits before the push fallback (built-in default). */
-export const DEFAULT_PUSH_FALLBACK_MS = 30_000;
-
 /**
- * The built-in defaults, before any ops rule: marketing goes to the bulk push lane; everything else
- * goes in-app with a push fallback. One notification per recipient, with an id derived from the event
- * id and the user, so every later stage can deduplicate a redelivered event.
+ * Turns an event and the outcome its rule (or the defaults) gave it into notifications on a lane.
+ * One notification per recipient, with an id derived from the event id and the user, so every later
+ * stage can deduplicate a redelivered event.
  */
-export function planDelivery(event: NotifyEvent, now: Date): DeliveryPlan {
+export function planDelivery(event: NotifyEvent, outcome: EffectiveOutcome, now: Date): DeliveryPlan {
   const userIds = recipientsOf(event);
   if (!userIds) return { kind: 'unroutable', reason: `topic recipients ("${'topic' in event.to ? event.to.topic : ''}") need a topic registry, which this router does not have yet` };
-  const expiresAt = event.ttl ? new Date(new Date(event.createdAt).getTime() + event.ttl * 1000) : undefined;
+  if (outcome.suppress) return { kind: 'suppressed', userIds };
+  const ttl = outcome.ttlSeconds ?? event.ttl;
+  const expiresAt = ttl ? new Date(new Date(event.createdAt).getTime() + ttl * 1000) : undefined;
   if (expiresAt && expiresAt <= now) return { kind: 'expired', userIds };
-  const priority = event.priority ?? 'transactional';
-  const lane: DeliveryLane = priority === 'marketing' ? 'push.bulk' : 'inapp';
+  const lane = laneOf(outcome);
   const notifications = [...new Set(userIds)].map(
     (userId): Notification => ({
       version: 1,
@@ -29,33 +29,43 @@ export function planDelivery(event: NotifyEvent, now: Date): DeliveryPlan {
       eventId: event.id,
       userId,
       type: event.type,
-      priority,
+      priority: outcome.priority,
       content: contentOf(event.payload),
       createdAt: event.createdAt,
       ...(event.category ? { category: event.category } : {}),
       ...(event.tenant ? { tenant: event.tenant } : {}),
-      ...(event.collapseKey ? { collapseKey: event.collapseKey } : {}),
+      ...(outcome.collapseKey ? { collapseKey: outcome.collapseKey } : {}),
       ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
-      ...(lane === 'inapp' ? { fallback: { channel: 'push' as const, afterMs: DEFAULT_PUSH_FALLBACK_MS } } : {}),
+      ...(outcome.channels.mode === 'inapp_then_push' ? { fallback: { channel: 'push' as const, afterMs: outcome.channels.pushAfterMs } } : {}),
     }),
   );
   return { kind: 'deliver', lane, notifications };
+}
+
+function laneOf(outcome: EffectiveOutcome): DeliveryLane {
+  if (outcome.channels.mode !== 'push_only') return 'inapp';
+  return outcome.batching || outcome.priority === 'marketing' ? 'push.bulk' : 'push.transactional';
 }
 
 export function notificationIdOf(eventId: string, userId: string): string {
   return `${eventId}:${userId}`;
 }
 
-/** The status events that record a plan, one per recipient. */
-export function statusesOf(event: NotifyEvent, plan: DeliveryPlan, at: Date): DeliveryStatus[] {
-  const base = { version: 1 as const, eventId: event.id, service: 'router', at: at.toISOString() };
-  if (plan.kind === 'deliver') {
-    return plan.notifications.map((n) => ({ ...base, notificationId: n.notificationId, userId: n.userId, status: 'routed', channel: plan.lane === 'inapp' ? 'inapp' : 'push' }));
+/** The status events that record a plan, one per recipient; `ruleId` says which rule decided. */
+export function statusesOf(event: NotifyEvent, plan: DeliveryPlan, at: Date, ruleId: string | null = null): DeliveryStatus[] {
+  const base = { version: 1 as const, eventId: event.id, service: 'router', at: at.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) };
+  const each = (userIds: string[], status: DeliveryStatus['status'], reason: string) =>
+    userIds.map((userId): DeliveryStatus => ({ ...base, notificationId: notificationIdOf(event.id, userId), userId, status, reason }));
+  switch (plan.kind) {
+    case 'deliver':
+      return plan.notifications.map((n) => ({ ...base, notificationId: n.notificationId, userId: n.userId, status: 'routed', channel: plan.lane === 'inapp' ? 'inapp' : 'push' }));
+    case 'expired':
+      return each(plan.userIds, 'expired', `ttl passed before routing`);
+    case 'suppressed':
+      return each(plan.userIds, 'suppressed', `suppressed by rule ${ruleId}`);
+    case 'unroutable':
+      return [];
   }
-  if (plan.kind === 'expired') {
-    return plan.userIds.map((userId) => ({ ...base, notificationId: notificationIdOf(event.id, userId), userId, status: 'expired', reason: `ttl of ${event.ttl}s passed before routing` }));
-  }
-  return [];
 }
 
 function recipientsOf(event: NotifyEvent): string[] | undefined {

@@ -4,6 +4,7 @@ import { topics, type DeadLetter, type DeliveryStatus, type NotifyEvent } from '
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { waitFor } from '@notify/testing';
 import { consumeIntake } from '../handlers/intake';
+import { RuleSet } from '../rules/compile';
 
 async function harness() {
   const bus = new MemoryBus({ service: 'test', logger: silentLogger(), metrics: createMetricsRegistry('test', { processMetrics: false }) });
@@ -13,7 +14,7 @@ async function harness() {
   await bus.subscribe(topics.deliverPushBulk, { groupId: 't' }, async (m) => void seen.bulk.push(m.value.notificationId));
   await bus.subscribe(topics.deliveryStatus, { groupId: 't' }, async (m) => void seen.status.push(m.value));
   await bus.subscribe(topics.notifyDlq, { groupId: 't' }, async (m) => void seen.dlq.push(m.value));
-  await consumeIntake(bus);
+  await consumeIntake(bus, { current: RuleSet.empty() });
   return { bus, seen };
 }
 
