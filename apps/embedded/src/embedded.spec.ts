@@ -45,6 +45,7 @@ const event = (id: string, userId: string, extra: Record<string, unknown> = {}) 
   id,
   type: 'payment.succeeded',
   to: { userId },
+  priority: 'transactional',
   payload: { title: 'Payment received', body: 'You were paid 42 EUR', amount: 42 },
   createdAt: new Date().toISOString(),
   ...extra,

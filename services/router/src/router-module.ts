@@ -27,7 +27,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
     name: 'router',
     start: async () => {
       await cache.reload();
-      subscriptions = [await consumeRuleChanges(deps.bus, cache, deps.instanceId), ...(await consumeIntake(deps.bus, cache))];
+      subscriptions = [await consumeRuleChanges(deps.bus, cache, deps.instanceId), ...(await consumeIntake(deps.bus, cache, deps.store.idempotency))];
       refresh = setInterval(() => void cache.reload(), options.rulesRefreshMs);
       refresh.unref();
     },

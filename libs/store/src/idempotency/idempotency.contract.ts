@@ -9,6 +9,8 @@ export function idempotencyContract(fixture: StoreFixture): void {
     const results = await Promise.all(Array.from({ length: 10 }, () => idempotency.claim('router:event', 'evt-1', inOneHour())));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await idempotency.claim('push:notification', 'evt-1', inOneHour())).toBe(true);
+    expect(await idempotency.isClaimed('router:event', 'evt-1')).toBe(true);
+    expect(await idempotency.isClaimed('router:event', 'evt-2')).toBe(false);
   });
 
   it('allows a claim again once released or expired, and sweeps expired claims', async () => {

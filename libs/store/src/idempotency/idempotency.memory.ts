@@ -11,6 +11,11 @@ export class MemoryIdempotencyRepository implements IdempotencyRepository {
     return true;
   }
 
+  async isClaimed(scope: string, key: string): Promise<boolean> {
+    const expiresAt = this.claims.get(`${scope}\u0000${key}`);
+    return expiresAt !== undefined && expiresAt > new Date();
+  }
+
   async release(scope: string, key: string): Promise<void> {
     this.claims.delete(`${scope}\u0000${key}`);
   }

@@ -41,6 +41,10 @@ export class MongoIdempotencyRepository implements IdempotencyRepository {
     }
   }
 
+  async isClaimed(scope: string, key: string): Promise<boolean> {
+    return (await this.model.exists({ scope, key, expiresAt: { $gt: new Date() } }).exec()) !== null;
+  }
+
   async release(scope: string, key: string): Promise<void> {
     await this.model.deleteOne({ scope, key }).exec();
   }

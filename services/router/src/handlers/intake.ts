@@ -1,5 +1,6 @@
 import type { Bus, Subscription } from '@notify/bus';
 import { topics, type NotifyEvent } from '@notify/contracts';
+import type { IdempotencyRepository } from '@notify/store';
 import type { RulesCache } from '../rules/rules-cache';
 import { routeEvent } from '../usecases/route-event';
 
@@ -7,8 +8,10 @@ import { routeEvent } from '../usecases/route-event';
  * One consumer group per intake lane, so the bulk lane's backlog never holds up the default lane.
  * Malformed events never reach the use case: the bus dead-letters them with the reason.
  */
-export async function consumeIntake(bus: Bus, rules: Pick<RulesCache, 'current'>): Promise<Subscription[]> {
-  const handle = async (message: { value: NotifyEvent }) => routeEvent(bus, rules.current, message.value);
+export async function consumeIntake(bus: Bus, rules: Pick<RulesCache, 'current'>, idempotency: IdempotencyRepository): Promise<Subscription[]> {
+  const handle = async (message: { value: NotifyEvent }) => {
+    await routeEvent({ bus, rules: rules.current, idempotency }, message.value);
+  };
   return Promise.all([
     bus.subscribe(topics.notifyEvents, { groupId: 'router', partitionsConcurrently: 8 }, handle),
     bus.subscribe(topics.notifyEventsBulk, { groupId: 'router-bulk', partitionsConcurrently: 8 }, handle),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBus } from '@notify/bus';
 import { topics, type DeadLetter, type DeliveryStatus, type NotifyEvent } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
+import { createMemoryStore } from '@notify/store';
 import { waitFor } from '@notify/testing';
 import { consumeIntake } from '../handlers/intake';
 import { RuleSet } from '../rules/compile';
@@ -14,11 +15,11 @@ async function harness() {
   await bus.subscribe(topics.deliverPushBulk, { groupId: 't' }, async (m) => void seen.bulk.push(m.value.notificationId));
   await bus.subscribe(topics.deliveryStatus, { groupId: 't' }, async (m) => void seen.status.push(m.value));
   await bus.subscribe(topics.notifyDlq, { groupId: 't' }, async (m) => void seen.dlq.push(m.value));
-  await consumeIntake(bus, { current: RuleSet.empty() });
+  await consumeIntake(bus, { current: RuleSet.empty() }, createMemoryStore().idempotency);
   return { bus, seen };
 }
 
-const event = (id: string, extra: Partial<NotifyEvent> = {}): NotifyEvent => ({ version: 1, id, type: 'x.y', to: { userId: 'alice' }, payload: {}, createdAt: new Date().toISOString(), ...extra });
+const event = (id: string, extra: Partial<NotifyEvent> = {}): NotifyEvent => ({ version: 1, id, type: 'x.y', to: { userId: 'alice' }, priority: 'transactional', payload: {}, createdAt: new Date().toISOString(), ...extra });
 
 describe('intake consumers', () => {
   it('route both intake lanes and record every decision on delivery.status', async () => {
@@ -34,6 +35,27 @@ describe('intake consumers', () => {
         ['m1:alice', 'routed', 'push'],
       ]),
     );
+    await bus.stop();
+  });
+
+  it('routes a redelivered or replayed event id once, and records the duplicate', async () => {
+    const { bus, seen } = await harness();
+    // A producer retry lands on the same lane and partition as the original: handled in order.
+    await bus.publish(topics.notifyEvents, [{ value: event('again') }, { value: event('again') }]);
+    await waitFor('two decisions', () => seen.status.length === 2);
+    // A later replay, even on the other lane, is recognised too.
+    await bus.publish(topics.notifyEventsBulk, [{ value: event('again', { priority: 'marketing' }) }]);
+    await waitFor('three decisions', () => seen.status.length === 3);
+    expect(seen.inapp).toEqual(['again:alice']);
+    expect(seen.status.map((s) => s.status).sort()).toEqual(['duplicate', 'duplicate', 'routed']);
+    await bus.stop();
+  });
+
+  it('dead-letters an event whose type no rule knows and that declares no priority', async () => {
+    const { bus, seen } = await harness();
+    await bus.publish(topics.notifyEvents, [{ value: { ...event('mystery'), priority: undefined } }, { value: event('known') }]);
+    await waitFor('one routed, one dead-lettered', () => seen.inapp.length === 1 && seen.dlq.length === 1);
+    expect(seen.dlq[0]).toMatchObject({ reason: 'unknown_type', message: expect.stringContaining('no rule matches type "x.y"') });
     await bus.stop();
   });
 

@@ -1,15 +1,47 @@
 import { NonRetriableError, type Bus } from '@notify/bus';
 import { topics, type NotifyEvent } from '@notify/contracts';
+import type { IdempotencyRepository } from '@notify/store';
 import type { RuleSet } from '../rules/compile';
-import { planDelivery, statusesOf, type DeliveryLane } from './plan-delivery';
+import { notificationIdOf, planDelivery, statusesOf, type DeliveryLane } from './plan-delivery';
 
 const laneTopics = { inapp: topics.deliverInapp, 'push.transactional': topics.deliverPushTransactional, 'push.bulk': topics.deliverPushBulk } satisfies Record<DeliveryLane, unknown>;
 
-/** Evaluates the rules for an event, writes its notifications to their lane and every decision to delivery.status. */
-export async function routeEvent(bus: Bus, rules: RuleSet, event: NotifyEvent, now = new Date()): Promise<void> {
-  const { ruleId, outcome } = rules.evaluate(event);
+export interface RouteEventDeps {
+  bus: Bus;
+  rules: RuleSet;
+  idempotency: IdempotencyRepository;
+  /** How long an event id is remembered: a producer retry or replay within it is one notification. */
+  dedupWindowMs?: number;
+}
+
+const DEDUP_SCOPE = 'router:event';
+const DEFAULT_DEDUP_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Evaluates the rules for an event, writes its notifications to their lane and every decision to
+ * delivery.status. An event id seen before is skipped. The id is remembered only after the
+ * notifications are durable: a crash in between means a duplicate (which every later stage drops
+ * by notification id), never a lost notification. Retries of one event share its key and lane, so
+ * they are handled one after the other; only the same id sent at the same moment on both lanes can
+ * pass this check twice, and is then dropped downstream by notification id.
+ */
+export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now = new Date()): Promise<'routed' | 'duplicate'> {
+  if (await deps.idempotency.isClaimed(DEDUP_SCOPE, event.id)) {
+    const userIds = 'userId' in event.to ? [event.to.userId] : 'userIds' in event.to ? event.to.userIds : [];
+    await deps.bus.publish(
+      topics.deliveryStatus,
+      userIds.map((userId) => ({ value: { version: 1, eventId: event.id, notificationId: notificationIdOf(event.id, userId), userId, status: 'duplicate', reason: 'event id already routed', service: 'router', at: now.toISOString() } })),
+    );
+    return 'duplicate';
+  }
+  const { ruleId, outcome } = deps.rules.evaluate(event);
+  if (ruleId === null && event.priority === undefined) {
+    throw new NonRetriableError('unknown_type', `no rule matches type "${event.type}" and the event has no priority: add a rule for it or send a priority`);
+  }
   const plan = planDelivery(event, outcome, now);
   if (plan.kind === 'unroutable') throw new NonRetriableError('no_recipient', plan.reason);
-  if (plan.kind === 'deliver') await bus.publish(laneTopics[plan.lane], plan.notifications.map((value) => ({ value })));
-  await bus.publish(topics.deliveryStatus, statusesOf(event, plan, now, ruleId).map((value) => ({ value })));
+  if (plan.kind === 'deliver') await deps.bus.publish(laneTopics[plan.lane], plan.notifications.map((value) => ({ value })));
+  await deps.bus.publish(topics.deliveryStatus, statusesOf(event, plan, now, ruleId).map((value) => ({ value })));
+  await deps.idempotency.claim(DEDUP_SCOPE, event.id, new Date(now.getTime() + (deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS)));
+  return 'routed';
 }
