@@ -29,6 +29,16 @@ export interface RawMessage {
 
 export type Handler<T> = (message: BusMessage<T>) => Promise<void>;
 
+/**
+ * Which producer carries a publish. Bulk traffic (marketing, digests, and everything a bulk consumer
+ * writes) has its own, so its queue of sends never sits in front of an urgent message.
+ */
+export type PublishLane = 'default' | 'bulk';
+
+export interface PublishOptions {
+  lane?: PublishLane;
+}
+
 export interface SubscribeOptions {
   /** Consumers sharing a group id share the work: each message goes to one of them. */
   groupId: string;
@@ -63,7 +73,7 @@ export interface Bus {
   readonly kind: 'kafka' | 'memory';
   /** Connects and provisions every topic of the catalogue. */
   start(): Promise<void>;
-  publish<T>(topic: TopicSpec<T>, messages: ReadonlyArray<OutgoingMessage<T>>): Promise<void>;
+  publish<T>(topic: TopicSpec<T>, messages: ReadonlyArray<OutgoingMessage<T>>, options?: PublishOptions): Promise<void>;
   /** Writes bytes as given, unchecked: for relaying, replaying the dead-letter topic, and tests of bad input. */
   publishRaw(topic: TopicSpec<unknown>, messages: ReadonlyArray<RawMessage>): Promise<void>;
   subscribe<T>(topic: TopicSpec<T>, options: SubscribeOptions, handler: Handler<T>): Promise<Subscription>;

@@ -97,6 +97,19 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       expect([...counts.b.values()].every((n) => n === 1)).toBe(true);
     });
 
+    it('keeps subscriptions that share a group id on different topics independent', async () => {
+      world = await harness.newWorld();
+      const bus = await world.bus();
+      const fromContract: string[] = [];
+      const fromDlq: string[] = [];
+      await subscribe(bus, 'shared-group', async (m) => void fromContract.push(m.value.id));
+      subscriptions.push(await bus.subscribe(topics.notifyDlq, { groupId: 'shared-group' }, async (m) => void fromDlq.push(m.value.reason)));
+      await bus.publish(contractTopic, contractMessages(40, 8, 's').map((value) => ({ value })));
+      await bus.publishRaw(contractTopic, [{ key: 'k0', value: 'not json' }]);
+      await until('both topics consumed', () => fromContract.length === 40 && fromDlq.length === 1, 20_000);
+      expect(fromDlq).toEqual(['malformed_json']);
+    });
+
     it('redelivers to a handler that throws, without letting later messages of the key overtake', async () => {
       world = await harness.newWorld();
       const bus = await world.bus();

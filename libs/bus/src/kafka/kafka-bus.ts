@@ -4,10 +4,11 @@ import type { Logger, Registry } from '@notify/observability';
 import { deliver, type DeliveryContext } from '../delivery';
 import { busMetrics, type BusMetrics } from '../metrics';
 import { retryPolicy } from '../retry';
-import { physicalTopicName } from '../topic-names';
-import type { Bus, Handler, OutgoingMessage, RawMessage, SubscribeOptions, Subscription } from '../types';
+import { physicalGroupId, physicalTopicName } from '../topic-names';
+import type { Bus, Handler, OutgoingMessage, PublishLane, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
 import { kafkaLogCreator } from './log-adapter';
 import { provisionTopics } from './provision';
+import { SendQueue } from './send-queue';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -26,7 +27,9 @@ export interface KafkaBusOptions {
 export class KafkaBus implements Bus {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  /** One producer per lane: kafkajs's idempotent producer sends one request per broker at a time. */
+  private readonly producers: Record<PublishLane, Producer>;
+  private readonly queues: Record<PublishLane, SendQueue>;
   private readonly admin: Admin;
   private readonly metrics: BusMetrics;
   private readonly prefix: string;
@@ -45,12 +48,15 @@ export class KafkaBus implements Bus {
       retry: { initialRetryTime: 200, retries: 8 },
     });
     // Idempotent + acks=all: a retried send is never written twice, and a write is on every in-sync replica.
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    const producer = () =>
+      this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+    this.producers = { default: producer(), bulk: producer() };
+    this.queues = { default: new SendQueue(this.producers.default), bulk: new SendQueue(this.producers.bulk) };
     this.admin = this.kafka.admin();
     this.metrics = busMetrics(options.metrics);
   }
@@ -59,30 +65,31 @@ export class KafkaBus implements Bus {
     await this.admin.connect();
     const created = await provisionTopics(this.admin, this.prefix, this.options.provision ?? allTopics);
     if (created.length > 0) this.logger.info({ created }, 'provisioned topics');
-    await this.producer.connect();
+    await Promise.all(Object.values(this.producers).map((p) => p.connect()));
   }
 
-  async publish<T>(spec: TopicSpec<T>, messages: ReadonlyArray<OutgoingMessage<T>>): Promise<void> {
+  async publish<T>(spec: TopicSpec<T>, messages: ReadonlyArray<OutgoingMessage<T>>, options: PublishOptions = {}): Promise<void> {
     if (messages.length === 0) return;
     await this.send(
       spec,
       messages.map((m) => ({ key: m.key ?? spec.keyOf(m.value), value: encode(spec, m.value), headers: m.headers })),
+      options.lane ?? 'default',
     );
   }
 
   async publishRaw(spec: TopicSpec<unknown>, messages: ReadonlyArray<RawMessage>): Promise<void> {
     if (messages.length === 0) return;
-    await this.send(spec, messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })));
+    await this.send(spec, messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })), 'default');
   }
 
-  private async send(spec: TopicSpec<unknown>, messages: Array<{ key: string | null; value: Buffer | string; headers?: IHeaders }>): Promise<void> {
-    await this.producer.send({ topic: physicalTopicName(this.prefix, spec.name), acks: -1, messages });
+  private async send(spec: TopicSpec<unknown>, messages: Array<{ key: string | null; value: Buffer | string; headers?: IHeaders }>, lane: PublishLane): Promise<void> {
+    await this.queues[lane].send(physicalTopicName(this.prefix, spec.name), messages);
     this.metrics.published.inc({ topic: spec.name }, messages.length);
   }
 
   async subscribe<T>(spec: TopicSpec<T>, options: SubscribeOptions, handler: Handler<T>): Promise<Subscription> {
     const consumer = this.kafka.consumer({
-      groupId: options.groupId,
+      groupId: physicalGroupId(this.prefix, options.groupId, spec.name),
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       maxWaitTimeInMs: 100,
@@ -136,7 +143,7 @@ export class KafkaBus implements Bus {
 
   async stop(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
-    await this.producer.disconnect();
+    await Promise.all(Object.values(this.producers).map((p) => p.disconnect()));
     await this.admin.disconnect();
   }
 

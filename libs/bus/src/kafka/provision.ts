@@ -19,8 +19,8 @@ export async function provisionTopics(admin: Admin, prefix: string, specs: reado
       configEntries: [
         { name: 'cleanup.policy', value: spec.cleanup },
         { name: 'retention.ms', value: String(spec.retentionMs) },
-        // Room for the envelope plus Kafka's record overhead; intake checks the exact limit.
-        { name: 'max.message.bytes', value: String(spec.maxMessageBytes + 64 * 1024) },
+        // A record batch, not one message: room for the producers' merged requests. Intake checks each message's own limit.
+        { name: 'max.message.bytes', value: String(Math.max(spec.maxMessageBytes + 64 * 1024, 1024 * 1024)) },
       ],
     })),
   });

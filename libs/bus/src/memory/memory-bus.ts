@@ -3,7 +3,7 @@ import type { Logger, Registry } from '@notify/observability';
 import { deliver, type DeliveryContext } from '../delivery';
 import { busMetrics, type BusMetrics } from '../metrics';
 import { retryPolicy } from '../retry';
-import type { Bus, Handler, OutgoingMessage, RawMessage, SubscribeOptions, Subscription } from '../types';
+import type { Bus, Handler, OutgoingMessage, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
 import { ConsumerGroup, type GroupMember } from './consumer-group';
 import { PartitionLog, partitionForKey } from './partition-log';
 
@@ -39,7 +39,8 @@ export class MemoryBus implements Bus {
     }
   }
 
-  async publish<T>(spec: TopicSpec<T>, messages: ReadonlyArray<OutgoingMessage<T>>): Promise<void> {
+  /** One log per topic in memory: nothing to separate lanes from, so `options.lane` changes nothing. */
+  async publish<T>(spec: TopicSpec<T>, messages: ReadonlyArray<OutgoingMessage<T>>, _options?: PublishOptions): Promise<void> {
     // Encode everything first: a batch with one invalid message writes nothing, as with Kafka.
     const raw = messages.map((m) => ({ key: m.key ?? spec.keyOf(m.value), value: encode(spec, m.value), headers: m.headers }));
     await this.publishRaw(spec, raw);

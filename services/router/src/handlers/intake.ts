@@ -9,11 +9,11 @@ import { routeEvent } from '../usecases/route-event';
  * Malformed events never reach the use case: the bus dead-letters them with the reason.
  */
 export async function consumeIntake(bus: Bus, rules: Pick<RulesCache, 'current'>, idempotency: IdempotencyRepository): Promise<Subscription[]> {
-  const handle = async (message: { value: NotifyEvent }) => {
-    await routeEvent({ bus, rules: rules.current, idempotency }, message.value);
+  const handlerFor = (lane: 'default' | 'bulk') => async (message: { value: NotifyEvent }) => {
+    await routeEvent({ bus, lane, rules: rules.current, idempotency }, message.value);
   };
   return Promise.all([
-    bus.subscribe(topics.notifyEvents, { groupId: 'router', partitionsConcurrently: 8 }, handle),
-    bus.subscribe(topics.notifyEventsBulk, { groupId: 'router-bulk', partitionsConcurrently: 8 }, handle),
+    bus.subscribe(topics.notifyEvents, { groupId: 'router', partitionsConcurrently: 8 }, handlerFor('default')),
+    bus.subscribe(topics.notifyEventsBulk, { groupId: 'router-bulk', partitionsConcurrently: 8 }, handlerFor('bulk')),
   ]);
 }

@@ -1,4 +1,4 @@
-import { NonRetriableError, type Bus } from '@notify/bus';
+import { NonRetriableError, type Bus, type PublishLane } from '@notify/bus';
 import { topics, type NotifyEvent } from '@notify/contracts';
 import type { IdempotencyRepository } from '@notify/store';
 import type { RuleSet } from '../rules/compile';
@@ -8,6 +8,8 @@ const laneTopics = { inapp: topics.deliverInapp, 'push.transactional': topics.de
 
 export interface RouteEventDeps {
   bus: Bus;
+  /** The intake lane the event came from: what it writes travels in the same lane. */
+  lane: PublishLane;
   rules: RuleSet;
   idempotency: IdempotencyRepository;
   /** How long an event id is remembered: a producer retry or replay within it is one notification. */
@@ -31,6 +33,7 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
     await deps.bus.publish(
       topics.deliveryStatus,
       userIds.map((userId) => ({ value: { version: 1, eventId: event.id, notificationId: notificationIdOf(event.id, userId), userId, status: 'duplicate', reason: 'event id already routed', service: 'router', at: now.toISOString() } })),
+      { lane: deps.lane },
     );
     return 'duplicate';
   }
@@ -40,8 +43,8 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
   }
   const plan = planDelivery(event, outcome, now);
   if (plan.kind === 'unroutable') throw new NonRetriableError('no_recipient', plan.reason);
-  if (plan.kind === 'deliver') await deps.bus.publish(laneTopics[plan.lane], plan.notifications.map((value) => ({ value })));
-  await deps.bus.publish(topics.deliveryStatus, statusesOf(event, plan, now, ruleId).map((value) => ({ value })));
+  if (plan.kind === 'deliver') await deps.bus.publish(laneTopics[plan.lane], plan.notifications.map((value) => ({ value })), { lane: deps.lane });
+  await deps.bus.publish(topics.deliveryStatus, statusesOf(event, plan, now, ruleId).map((value) => ({ value })), { lane: deps.lane });
   await deps.idempotency.claim(DEDUP_SCOPE, event.id, new Date(now.getTime() + (deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS)));
   return 'routed';
 }
