@@ -1,99 +1,163 @@
 #!/usr/bin/env bash
-# Starts the real local stack: Apache Kafka (single KRaft node) and FerretDB (MongoDB wire protocol,
-# SQLite storage), both on 127.0.0.1. Idempotent: what already runs is left running.
+# Starts the local stack on 127.0.0.1: Apache Kafka 3.9.1 (one KRaft node, broker + controller) and
+# FerretDB (MongoDB wire protocol, SQLite storage). Idempotent: a server that already runs and answers
+# is left alone. The first run fetches Kafka from Maven Central and builds FerretDB from the Go module
+# proxy; later runs use the cache. Progress goes to stderr; stdout gets only the endpoints, as
+# KEY=value lines:  set -a; eval "$(bash infra/local/up.sh)"; set +a
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-need node "install Node.js 20+"
-[[ -d "$REPO_ROOT/node_modules/kafkajs" ]] || die "node modules are missing; run 'npm ci' first"
-mkdir -p "$RUN_DIR" "$LOG_DIR" "$CACHE_DIR"
+need node "install Node.js 20+ (it runs the readiness probes)"
+take_lock
+mkdir -p "$LOG_DIR" "$CACHE_DIR"
+started_at=$SECONDS
 
-# ---------------------------------------------------------------- Kafka
+# ---------------------------------------------------------------------------------------- Kafka
+
+KAFKA_LIBS="$CACHE_DIR/kafka-$KAFKA_VERSION-$(hash_of "$INFRA_DIR/kafka/pom.xml")"
+
 install_kafka() {
   [[ -f "$KAFKA_LIBS/.complete" ]] && return 0
-  need java "install a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless)"
-  need mvn "install Maven (e.g. apt-get install maven)"
+  need mvn "install Maven 3.6+ (e.g. apt-get install maven); it fetches Kafka from Maven Central"
   say "fetching Kafka $KAFKA_VERSION and its runtime dependencies from Maven Central (first run only)"
+  local log="$LOG_DIR/kafka-install.log"
   rm -rf "$KAFKA_LIBS"
-  mvn -q -B -f "$INFRA_DIR/kafka/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS" >"$LOG_DIR/kafka-install.log" 2>&1 \
-    || { tail -n 30 "$LOG_DIR/kafka-install.log" >&2; die "Maven could not fetch Kafka (log: $LOG_DIR/kafka-install.log)"; }
+  if ! mvn -B -q -f "$INFRA_DIR/kafka/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS" >"$log" 2>&1; then
+    tail -n 30 "$log" >&2 || true
+    die "Maven could not fetch Kafka (full log: $log)"
+  fi
+  [[ -n "$(compgen -G "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar")" ]] || die "Maven ran but $KAFKA_LIBS has no Kafka jar (log: $log)"
   touch "$KAFKA_LIBS/.complete"
+  # Classpaths of earlier pom.xml versions are of no further use (Kafka is not running: we start it).
+  find "$CACHE_DIR" -maxdepth 1 -name 'kafka-*' ! -path "$KAFKA_LIBS" -exec rm -rf {} + 2>/dev/null || true
+}
+
+kafka_java() {
+  java -Dlog4j.configuration="file:$INFRA_DIR/kafka/log4j.properties" -Djava.awt.headless=true \
+    -cp "$KAFKA_LIBS/*" "$@"
 }
 
 start_kafka() {
-  if pid_alive kafka && kafka_ready; then
-    say "Kafka already running (pid $(cat "$RUN_DIR/kafka.pid"))"
+  local pid dir="$DATA_DIR/kafka" log="$LOG_DIR/kafka.log"
+  if pid=$(running_pid kafka); then
+    if ! kafka_ready; then
+      say "Kafka (pid $pid) runs but does not answer yet; waiting"
+      wait_ready kafka "$pid" "$KAFKA_START_TIMEOUT" kafka_ready "$log"
+    fi
+    say "Kafka already running (pid $pid)"
     return 0
   fi
-  if ! pid_alive kafka && kafka_ready; then
-    say "something already answers Kafka requests on 127.0.0.1:$KAFKA_PORT; using it"
+  if kafka_ready; then
+    say "a Kafka broker not started by this script already answers on 127.0.0.1:$KAFKA_PORT; using it"
     return 0
   fi
+  local port
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    port_free "$port" || die "127.0.0.1:$port is taken by another program (not a Kafka broker); stop it or choose other ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT"
+  done
+  need java "install a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless); it runs Kafka"
   install_kafka
-  local dir="$DATA_DIR/kafka" log="$LOG_DIR/kafka.log"
-  mkdir -p "$dir"
+
+  mkdir -p "$dir/data"
   sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" -e "s#@LOG_DIRS@#$dir/data#g" \
     "$INFRA_DIR/kafka/server.properties.template" >"$dir/server.properties"
-  local java_opts=(-Dlog4j.configuration="file:$INFRA_DIR/kafka/log4j.properties" -Djava.awt.headless=true)
   if [[ ! -f "$dir/data/meta.properties" ]]; then
+    # A KRaft cluster id is a base64url UUID; the storage tool refuses one that starts with '-'.
     local cluster_id
-    cluster_id=$(java "${java_opts[@]}" -cp "$KAFKA_CLASSPATH" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
-    java "${java_opts[@]}" -cp "$KAFKA_CLASSPATH" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" --ignore-formatted >"$LOG_DIR/kafka-format.log" 2>&1 \
-      || { cat "$LOG_DIR/kafka-format.log" >&2; die "formatting Kafka storage failed"; }
+    cluster_id=$(node -e "let id; do id = require('node:crypto').randomBytes(16).toString('base64url'); while (id.startsWith('-')); console.log(id)")
+    say "formatting Kafka storage in $dir/data (cluster $cluster_id)"
+    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" --ignore-formatted \
+      >"$LOG_DIR/kafka-format.log" 2>&1 || { cat "$LOG_DIR/kafka-format.log" >&2; die "formatting Kafka storage failed"; }
   fi
-  say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
-  # shellcheck disable=SC2086
-  nohup setsid java -server $KAFKA_HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "${java_opts[@]}" \
-    -cp "$KAFKA_CLASSPATH" kafka.Kafka "$dir/server.properties" >"$log" 2>&1 </dev/null &
-  echo $! >"$RUN_DIR/kafka.pid"
-  wait_until kafka 120 kafka_ready "$log"
+  # A broker killed with SIGKILL leaves its .lock files behind; they are OS file locks, released with the
+  # process, so the next start simply re-acquires them (and recovers the logs that were not flushed).
+
+  say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"
+  echo "===== up.sh starts Kafka $(date '+%Y-%m-%d %H:%M:%S')" >>"$log"
+  # shellcheck disable=SC2086 # KAFKA_HEAP holds several JVM flags
+  nohup setsid java -server $KAFKA_HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
+    -Dlog4j.configuration="file:$INFRA_DIR/kafka/log4j.properties" -Djava.awt.headless=true \
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/server.properties" >>"$log" 2>&1 </dev/null 9>&- &
+  pid=$!
+  echo "$pid" >"$RUN_DIR/kafka.pid"
+  wait_ready kafka "$pid" "$KAFKA_START_TIMEOUT" kafka_ready "$log"
+  say "Kafka is up (pid $pid)"
 }
 
-# ---------------------------------------------------------------- FerretDB
-ferretdb_binary() {
-  local hash
-  hash=$(cat "$INFRA_DIR/ferretdb/go.mod" "$INFRA_DIR/ferretdb/go.sum" "$INFRA_DIR/ferretdb/main.go" | sha256sum | cut -c1-16)
-  echo "$CACHE_DIR/ferretdb-$hash/ferretdb-local"
-}
+# ---------------------------------------------------------------------------------------- FerretDB
+
+FERRETDB_SRC="$INFRA_DIR/ferretdb"
+FERRETDB_BIN="$CACHE_DIR/ferretdb-$(hash_of "$FERRETDB_SRC/go.mod" "$FERRETDB_SRC/go.sum" "$FERRETDB_SRC/main.go")/ferretdb-local"
 
 install_ferretdb() {
-  local binary=$1
-  [[ -x "$binary" ]] && return 0
-  need go "install Go 1.22+"
-  say "building FerretDB from the Go module proxy (first run only)"
-  mkdir -p "$(dirname "$binary")"
-  (cd "$INFRA_DIR/ferretdb" && CGO_ENABLED=0 go build -mod=readonly -o "$binary.tmp" .) >"$LOG_DIR/ferretdb-build.log" 2>&1 \
-    || { tail -n 30 "$LOG_DIR/ferretdb-build.log" >&2; die "building FerretDB failed (log: $LOG_DIR/ferretdb-build.log)"; }
-  mv "$binary.tmp" "$binary"
+  [[ -x "$FERRETDB_BIN" ]] && return 0
+  local go log="$LOG_DIR/ferretdb-build.log"
+  go=$(find_go)
+  say "building FerretDB with the Go module proxy (first run only)"
+  mkdir -p "$(dirname "$FERRETDB_BIN")"
+  if ! (cd "$FERRETDB_SRC" && CGO_ENABLED=0 "$go" build -mod=readonly -buildvcs=false -trimpath -ldflags='-s -w' \
+    -o "$FERRETDB_BIN.tmp" .) >"$log" 2>&1; then
+    tail -n 30 "$log" >&2 || true
+    die "building FerretDB failed (full log: $log)"
+  fi
+  mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  # Binaries of earlier sources are of no further use (one that still runs keeps its open file).
+  find "$CACHE_DIR" -maxdepth 1 -name 'ferretdb-*' ! -path "$(dirname "$FERRETDB_BIN")" -exec rm -rf {} + 2>/dev/null || true
 }
 
 start_ferretdb() {
-  if pid_alive ferretdb && mongo_ready; then
-    say "FerretDB already running (pid $(cat "$RUN_DIR/ferretdb.pid"))"
+  local pid log="$LOG_DIR/ferretdb.log"
+  if pid=$(running_pid ferretdb); then
+    if ! mongo_ready; then
+      say "FerretDB (pid $pid) runs but does not answer yet; waiting"
+      wait_ready ferretdb "$pid" "$MONGO_START_TIMEOUT" mongo_ready "$log"
+    fi
+    say "FerretDB already running (pid $pid)"
     return 0
   fi
-  if ! pid_alive ferretdb && mongo_ready; then
-    say "something already answers MongoDB pings on 127.0.0.1:$MONGO_PORT; using it"
+  if mongo_ready; then
+    say "a MongoDB-wire server not started by this script already answers on 127.0.0.1:$MONGO_PORT; using it"
     return 0
   fi
-  local binary; binary=$(ferretdb_binary)
-  install_ferretdb "$binary"
-  local log="$LOG_DIR/ferretdb.log"
+  port_free "$MONGO_PORT" || die "127.0.0.1:$MONGO_PORT is taken by another program (not a MongoDB-wire server); stop it or choose another port with MONGO_PORT"
+  [[ -x "$FERRETDB_BIN" ]] || die "FerretDB is not built ($FERRETDB_BIN)"
   mkdir -p "$DATA_DIR/mongo"
   say "starting FerretDB on 127.0.0.1:$MONGO_PORT"
-  nohup setsid "$binary" -listen "127.0.0.1:$MONGO_PORT" -data "$DATA_DIR/mongo" -log-level error >"$log" 2>&1 </dev/null &
-  echo $! >"$RUN_DIR/ferretdb.pid"
-  wait_until ferretdb 30 mongo_ready "$log"
+  echo "===== up.sh starts FerretDB $(date '+%Y-%m-%d %H:%M:%S')" >>"$log"
+  nohup setsid "$FERRETDB_BIN" -listen "127.0.0.1:$MONGO_PORT" -data "$DATA_DIR/mongo" -log-level "$FERRETDB_LOG_LEVEL" \
+    >>"$log" 2>&1 </dev/null 9>&- &
+  pid=$!
+  echo "$pid" >"$RUN_DIR/ferretdb.pid"
+  wait_ready ferretdb "$pid" "$MONGO_START_TIMEOUT" mongo_ready "$log"
+  say "FerretDB is up (pid $pid)"
 }
 
-started=$SECONDS
-# Build FerretDB while Maven fetches Kafka: both are network- and CPU-bound first-run steps.
-install_ferretdb "$(ferretdb_binary)" &
-ferret_build=$!
+# ---------------------------------------------------------------------------------------- main
+
+# Every missing tool is named before anything starts.
+if ! running_pid kafka >/dev/null && ! kafka_ready; then
+  need java "install a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless); it runs Kafka"
+  [[ -f "$KAFKA_LIBS/.complete" ]] || need mvn "install Maven 3.6+ (e.g. apt-get install maven); it fetches Kafka from Maven Central"
+fi
+need_build=false
+if [[ ! -x "$FERRETDB_BIN" ]] && ! running_pid ferretdb >/dev/null && ! mongo_ready; then
+  need_build=true
+  find_go >/dev/null
+fi
+
+# On a first run, build FerretDB (CPU) while Maven fetches Kafka (network) and Kafka starts.
+# (A FerretDB that already runs is left alone; a changed main.go/go.mod is built on its next start.)
+build_pid=
+if $need_build; then
+  install_ferretdb 9>&- &
+  build_pid=$!
+fi
 start_kafka
-wait "$ferret_build" || die "building FerretDB failed (log: $LOG_DIR/ferretdb-build.log)"
+if [[ -n "$build_pid" ]]; then
+  wait "$build_pid" || die "building FerretDB failed (full log: $LOG_DIR/ferretdb-build.log)"
+fi
 start_ferretdb
 
-say "ready in $(( SECONDS - started ))s:"
+say "ready in $((SECONDS - started_at))s; data in $DATA_DIR, logs in $LOG_DIR"
 echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
 echo "MONGO_URL=mongodb://127.0.0.1:$MONGO_PORT/notify"

@@ -1,8 +1,10 @@
 // Command ferretdb-local runs FerretDB v1 with its embedded SQLite backend on a loopback address:
-// a MongoDB-wire server for local development and tests, built from the Go module proxy alone.
+// a MongoDB-wire server for local development and tests, built from the Go module proxy alone
+// (pure Go, no cgo). infra/local/up.sh builds it once into the cache and runs it.
 //
 // A plain `go install` of FerretDB's own command builds but panics at start-up (its version file
 // is generated at release time and is not in the module); embedding the public ferretdb package avoids it.
+// Usage: ferretdb-local -listen 127.0.0.1:27017 -data DIR [-log-level warn]
 package main
 
 import (
@@ -31,7 +33,8 @@ func main() {
 		log.Fatalf("cannot create data directory: %v", err)
 	}
 
-	// New() disables telemetry itself: nothing is sent anywhere.
+	// Telemetry is off: the embedded package never starts FerretDB's telemetry reporter and marks
+	// telemetry as disabled and locked, so nothing is sent anywhere and nothing waits on the network.
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Handler:   "sqlite",
