@@ -26,7 +26,7 @@ export interface ConnectOptions {
 
 /** The URL as it may appear in logs and errors: credentials removed. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]+@/, '//***@');
+  return url.replace(/\/\/[^@/\s]+@/g, '//***@');
 }
 
 /**
@@ -38,30 +38,34 @@ export async function connectMongo(options: ConnectOptions): Promise<Connection>
   let delay = options.initialDelayMs ?? 200;
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    // autoIndex off: createMongoStore creates the indexes itself and waits for them, so a failure stops start-up.
     const connection = mongoose.createConnection(options.url, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 2000, autoIndex: false });
     try {
       await connection.asPromise();
+      options.logger?.info({ url: redactUrl(options.url), attempt }, 'connected to MongoDB');
       return connection;
     } catch (err) {
       lastError = err;
       await connection.close().catch(() => undefined);
       if (attempt === attempts) break;
       const wait = Math.round(delay / 2 + (Math.random() * delay) / 2);
-      options.logger?.warn({ attempt, attempts, wait, err: (err as Error).message, url: redactUrl(options.url) }, 'MongoDB not reachable yet; retrying');
+      options.logger?.warn({ attempt, attempts, wait, err: redactUrl(describe(err)), url: redactUrl(options.url) }, 'MongoDB not reachable yet; retrying');
       await new Promise((r) => setTimeout(r, wait));
       delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
     }
   }
-  throw new StoreUnavailableError(`MongoDB is not reachable at ${redactUrl(options.url)} after ${attempts} attempts: ${(lastError as Error)?.message ?? lastError}`, { cause: lastError });
+  const error = new StoreUnavailableError(`MongoDB is not reachable at ${redactUrl(options.url)} after ${attempts} attempts: ${redactUrl(describe(lastError))}`, { cause: lastError });
+  options.logger?.error({ url: redactUrl(options.url), attempts }, error.message);
+  throw error;
 }
 
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** For the health check: resolves when the server answers. */
 export async function pingMongo(connection: Connection): Promise<void> {
   const db = connection.db;
   if (!db) throw new StoreUnavailableError('MongoDB connection is not open');
   await db.admin().ping();
-}
-
-/** MongoDB's duplicate-key error: a unique index said no. */
-export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number })?.code === 11000;
 }

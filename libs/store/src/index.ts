@@ -1,4 +1,5 @@
 export * from './connection';
+export { isDuplicateKey } from './mongo-writes';
 export * from './store';
 export * from './devices/device.types';
 export * from './inbox/inbox.types';

@@ -4,10 +4,12 @@ import { StoreUnavailableError, connectMongo } from './connection';
 import { createMongoStore, type MongoStore } from './store';
 import { describeStoreContract } from './store.contract';
 
-// One connection for the file; each test gets its own database on it.
+// Each contract test opens a store on a database of its own and drops it afterwards; `shared` serves the tests below.
 let shared: MongoStore;
+let sharedUrl: string;
 beforeAll(async () => {
-  shared = await createMongoStore({ url: await requireMongo(uniqueName('store-indexes')) });
+  sharedUrl = await requireMongo(uniqueName('store-indexes'));
+  shared = await createMongoStore({ url: sharedUrl });
 });
 afterAll(async () => {
   await shared?.connection.dropDatabase();
@@ -26,29 +28,45 @@ describeStoreContract('mongodb', async () => {
 });
 
 describe('mongodb connection', () => {
-  it('creates the indexes the repositories rely on', async () => {
-    const names = async (collection: string) => (await shared.connection.db!.collection(collection).indexes()).map((i) => ({ key: i.key, unique: i.unique ?? false }));
-    expect(await names('inbox')).toEqual(
-      expect.arrayContaining([
-        { key: { notificationId: 1 }, unique: true },
-        { key: { userId: 1, seq: 1 }, unique: true },
-      ]),
-    );
-    expect(await names('devices')).toEqual(expect.arrayContaining([{ key: { token: 1 }, unique: true }]));
+  it('creates the indexes the repositories rely on, and no TTL index', async () => {
+    const db = shared.connection.db!;
+    const names = async (collection: string) => (await db.collection(collection).indexes()).map((i) => ({ key: i.key, unique: i.unique ?? false }));
+    // inbox `_id` is the notificationId: the idempotent append needs no other unique index.
+    expect(await names('inbox')).toEqual(expect.arrayContaining([{ key: { userId: 1, seq: 1 }, unique: true }, { key: { expiresAt: 1 }, unique: false }]));
+    expect(await names('devices')).toEqual(expect.arrayContaining([{ key: { token: 1 }, unique: true }, { key: { userId: 1, active: 1 }, unique: false }]));
+    expect(await names('preferences')).toEqual(expect.arrayContaining([{ key: { userId: 1 }, unique: true }]));
     expect(await names('digests')).toEqual(expect.arrayContaining([{ key: { openSlot: 1 }, unique: true }]));
     expect(await names('rule_versions')).toEqual(expect.arrayContaining([{ key: { ruleId: 1, revision: 1 }, unique: true }]));
+    expect(await names('delivery_log')).toEqual(expect.arrayContaining([{ key: { notificationId: 1, at: 1 }, unique: false }, { key: { eventId: 1, at: 1 }, unique: false }]));
+    for (const { name } of await db.listCollections().toArray()) {
+      for (const index of await db.collection(name).indexes()) expect(index.expireAfterSeconds, `${name}.${index.name}`).toBeUndefined();
+    }
+  });
+
+  it('starts again on a database it already set up, and keeps stores in one process apart', async () => {
+    const again = await createMongoStore({ url: sharedUrl });
+    await again.inbox.append({ notificationId: 'n1', userId: 'alice', eventId: 'e1', type: 't', priority: 'normal', content: { data: {} }, createdAt: new Date() });
+    expect(await shared.inbox.unreadCount('alice')).toBe(1);
+    await again.close();
+    await expect(shared.ping()).resolves.toBeUndefined();
   });
 
   it('answers pings', async () => {
     await expect(shared.ping()).resolves.toBeUndefined();
   });
 
-  it('gives up on an unreachable server with a clear error, without leaking credentials', async () => {
+  it('gives up on an unreachable server with a clear error, logging each retry, without leaking credentials', async () => {
+    const logged: Array<{ level: string; obj: object; msg?: string }> = [];
+    const record = (level: string) => (obj: object, msg?: string) => logged.push({ level, obj, msg });
+    const logger = { info: record('info'), warn: record('warn'), error: record('error') };
     const started = Date.now();
-    const error = await connectMongo({ url: 'mongodb://ops:secret@127.0.0.1:1/x', attempts: 2, initialDelayMs: 10, serverSelectionTimeoutMs: 200 }).catch((err: unknown) => err);
+    const error = await connectMongo({ url: 'mongodb://ops:secret@127.0.0.1:1/x', logger, attempts: 2, initialDelayMs: 10, serverSelectionTimeoutMs: 200 }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(StoreUnavailableError);
-    expect((error as Error).message).toMatch(/^MongoDB is not reachable at mongodb:\/\/\*\*\*@127\.0\.0\.1:1\/x after 2 attempts: /);
+    expect((error as Error).message).toMatch(/^MongoDB is not reachable at mongodb:\/\/\*\*\*@127\.0\.0\.1:1\/x after 2 attempts: \S/);
     expect((error as Error).message).not.toContain('secret');
+    expect(logged.map((l) => l.level)).toEqual(['warn', 'error']);
+    expect(logged[0]!.obj).toMatchObject({ attempt: 1, attempts: 2, url: 'mongodb://***@127.0.0.1:1/x' });
+    expect(JSON.stringify(logged)).not.toContain('secret');
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });

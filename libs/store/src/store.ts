@@ -39,6 +39,7 @@ export interface Store {
 export interface MongoStore extends Store {
   readonly kind: 'mongo';
   readonly connection: Connection;
+  readonly rules: MongoRuleRepository;
 }
 
 /** Connects (retrying while the server starts) and makes sure every index exists before returning. */
@@ -57,8 +58,15 @@ export async function createMongoStore(options: ConnectOptions): Promise<MongoSt
     ping: () => pingMongo(connection),
     close: () => connection.close(),
   };
-  // createIndexes, not syncIndexes: never drop an index an operator added by hand.
-  for (const model of Object.values(connection.models)) await model.createIndexes();
+  try {
+    // createIndexes, not syncIndexes: never drop an index an operator added by hand.
+    for (const model of Object.values(connection.models)) await model.createIndexes();
+    await store.rules.repair();
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    throw err;
+  }
+  options.logger?.info({ collections: Object.values(connection.models).map((m) => m.collection.collectionName) }, 'store ready');
   return store;
 }
 

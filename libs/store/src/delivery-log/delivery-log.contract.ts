@@ -16,4 +16,13 @@ export function deliveryLogContract(fixture: StoreFixture): void {
     expect(await deliveryLog.sweepOlderThan(at(2))).toBe(2);
     expect((await deliveryLog.history({ eventId: 'e1' })).map((e) => e.status)).toEqual(['sent', 'read']);
   });
+
+  it('keeps the order of writing for entries of the same instant', async () => {
+    const { deliveryLog } = fixture.store();
+    const at = new Date('2026-11-25T10:00:00Z');
+    const statuses = ['routed', 'sent', 'delivered', 'seen', 'read'] as const;
+    for (const status of statuses) await deliveryLog.append({ eventId: 'e9', notificationId: 'n9', status, service: 'gateway', at });
+    expect((await deliveryLog.history({ notificationId: 'n9' })).map((e) => e.status)).toEqual([...statuses]);
+    expect(await deliveryLog.history({ notificationId: 'unknown' })).toEqual([]);
+  });
 }

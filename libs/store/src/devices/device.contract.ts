@@ -41,4 +41,29 @@ export function deviceContract(fixture: StoreFixture): void {
     expect(await devices.unregister('tok-1')).toBe(false);
     expect(await devices.findByToken('tok-1')).toBeNull();
   });
+
+  it('keeps one device when the same new token is registered concurrently', async () => {
+    const { devices } = fixture.store();
+    const results = await Promise.all(Array.from({ length: 10 }, () => devices.register(ios)));
+    expect(results.every((r) => r.device.token === 'tok-1' && r.device.active)).toBe(true);
+    expect(await devices.countActive('alice')).toBe(1);
+    expect(await devices.listActive('alice')).toHaveLength(1);
+  });
+
+  it('ignores a dead-token report for a token it does not know', async () => {
+    const { devices } = fixture.store();
+    await devices.deactivate('nope', 'BadDeviceToken');
+    expect(await devices.findByToken('nope')).toBeNull();
+    expect(await devices.countActive('alice')).toBe(0);
+  });
+
+  it('keeps the first registration time and stamps the latest', async () => {
+    const { devices } = fixture.store();
+    const first = await devices.register(ios);
+    await new Promise((r) => setTimeout(r, 5));
+    const again = await devices.register({ ...ios, timeZone: 'Europe/Paris' });
+    expect(again.device.createdAt).toEqual(first.device.createdAt);
+    expect(again.device.updatedAt.getTime()).toBeGreaterThan(first.device.updatedAt.getTime());
+    expect(again.device.timeZone).toBe('Europe/Paris');
+  });
 }

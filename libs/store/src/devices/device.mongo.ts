@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKey } from '../mongo-writes';
 import type { Device, DeviceRegistration, DeviceRepository } from './device.types';
 
 const deviceSchema = new Schema<Device>(
@@ -20,6 +21,11 @@ const deviceSchema = new Schema<Device>(
 deviceSchema.index({ token: 1 }, { unique: true });
 deviceSchema.index({ userId: 1, active: 1 });
 
+/**
+ * A device document has several writers (the app registering, the push service deactivating a dead
+ * token). On servers that apply updates as whole-document writes, the later of two racing writes
+ * wins; both outcomes are valid (the token is live or dead), and the next registration settles it.
+ */
 export class MongoDeviceRepository implements DeviceRepository {
   readonly model: Model<Device>;
   constructor(connection: Connection) {
@@ -28,13 +34,15 @@ export class MongoDeviceRepository implements DeviceRepository {
 
   async register(input: DeviceRegistration): Promise<{ device: Device; previousUserId?: string }> {
     const now = new Date();
-    const before = await this.model
-      .findOneAndUpdate(
-        { token: input.token },
-        { $set: { ...input, active: true, updatedAt: now }, $unset: { deactivatedReason: 1 }, $setOnInsert: { createdAt: now } },
-        { upsert: true, returnDocument: 'before', lean: true },
-      )
-      .exec();
+    const update = { $set: { ...input, active: true, updatedAt: now }, $unset: { deactivatedReason: 1 }, $setOnInsert: { createdAt: now } };
+    let before: Device | null;
+    try {
+      before = await this.model.findOneAndUpdate({ token: input.token }, update, { upsert: true, returnDocument: 'before', lean: true }).exec();
+    } catch (err) {
+      // Two first registrations of one token raced and the unique index let the other insert: update it.
+      if (!isDuplicateKey(err)) throw err;
+      before = await this.model.findOneAndUpdate({ token: input.token }, update, { returnDocument: 'before', lean: true }).exec();
+    }
     const device = (await this.findByToken(input.token))!;
     const previousUserId = before && before.userId !== input.userId ? before.userId : undefined;
     return { device, ...(previousUserId ? { previousUserId } : {}) };

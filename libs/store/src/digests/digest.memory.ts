@@ -14,6 +14,7 @@ export class MemoryDigestRepository implements DigestRepository {
       this.buckets.set(open.bucketId, open);
     }
     open.items.push(structuredClone(input.item));
+    open.items.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
     return { bucket: structuredClone(open), added: true, full: open.items.length >= open.maxItems };
   }
 
@@ -41,9 +42,9 @@ export class MemoryDigestRepository implements DigestRepository {
     }
   }
 
-  async listClosedUnsent(limit: number): Promise<DigestBucket[]> {
+  async listClosedUnsent(limit: number, closedBefore?: Date): Promise<DigestBucket[]> {
     return [...this.buckets.values()]
-      .filter((b) => b.status === 'closed')
+      .filter((b) => b.status === 'closed' && (!closedBefore || b.closedAt! < closedBefore))
       .sort((a, b) => a.closedAt!.getTime() - b.closedAt!.getTime())
       .slice(0, limit)
       .map((b) => structuredClone(b));

@@ -1,36 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { TransientError } from '../errors';
-import { isDuplicateKey } from '../connection';
+import { compositeId, insertOnce } from '../mongo-writes';
+import { DigestFacts } from './digest-facts.mongo';
 import type { AddToDigest, DigestBucket, DigestItem, DigestRepository, DigestStatus } from './digest.types';
 
 /**
- * Concurrency without atomic updates: MongoDB-wire servers such as FerretDB v1 apply updates as
- * read-modify-write, so two racing `$push`es can lose one and two compare-and-set updates can both
- * win. Every contended step here is therefore an insert guarded by a unique index:
- * - an item is its own document, unique per (userId, digestKey, eventId): no event lost or doubled;
- * - one open bucket per key: a unique `openSlot` that only open buckets hold;
- * - closing: a claim document per bucket, so exactly one router sends it.
- * After the claim, the closer alone flips the bucket to closed, reads its items and writes them down
- * as the bucket's `sealed` list. An add that finds its bucket closed waits for the seal and, if its
- * item missed it, moves the item to the next bucket.
+ * No event lost, none sent twice, without transactions or atomic updates (FerretDB v1 has neither):
+ * - an item is its own document, `_id` (userId, digestKey, eventId): a redelivered event is one item;
+ * - one open bucket per key: a unique `openSlot` that only the open bucket holds;
+ * - closing is inserting the `claimed` fact (see digest-facts): exactly one router wins. An add that
+ *   inserted its item and then finds no claim is in the digest, because the closer reads the items
+ *   only after claiming. One that finds a claim looks at the `sealed` list and, if its item missed
+ *   it, takes the item out and adds it to the next bucket.
+ * The bucket's status fields are a copy of the facts for querying, kept by `sync`; the queries
+ * double-check the facts, so a copy that lags never makes a bucket due or recoverable twice.
  */
 interface BucketDoc {
-  bucketId: string;
+  _id: string;
   userId: string;
   digestKey: string;
-  status: DigestStatus;
+  /** (userId, digestKey) while open; (closed, bucketId) afterwards, freeing the slot for the next bucket. */
   openSlot: string;
   openedAt: Date;
   flushAt: Date;
   maxItems: number;
-  full: boolean;
+  status: DigestStatus;
   closedAt?: Date;
-  sealed?: string[];
   sentAt?: Date;
 }
 
 interface ItemDoc extends DigestItem {
+  _id: string;
   userId: string;
   digestKey: string;
   bucketId: string;
@@ -38,27 +39,27 @@ interface ItemDoc extends DigestItem {
 
 const bucketSchema = new Schema<BucketDoc>(
   {
-    bucketId: { type: String, required: true },
+    _id: { type: String, required: true },
     userId: { type: String, required: true },
     digestKey: { type: String, required: true },
-    status: { type: String, required: true },
     openSlot: { type: String, required: true },
     openedAt: { type: Date, required: true },
     flushAt: { type: Date, required: true },
     maxItems: { type: Number, required: true },
-    full: { type: Boolean, required: true },
+    status: { type: String, required: true },
     closedAt: Date,
-    sealed: { type: [String], default: undefined },
     sentAt: Date,
   },
   { collection: 'digests', versionKey: false },
 );
-bucketSchema.index({ bucketId: 1 }, { unique: true });
+// A string in every bucket (never missing or null): unique indexes treat missing fields differently across servers.
 bucketSchema.index({ openSlot: 1 }, { unique: true });
 bucketSchema.index({ status: 1, flushAt: 1 });
+bucketSchema.index({ status: 1, closedAt: 1 });
 
 const itemSchema = new Schema<ItemDoc>(
   {
+    _id: { type: String, required: true },
     userId: { type: String, required: true },
     digestKey: { type: String, required: true },
     bucketId: { type: String, required: true },
@@ -70,150 +71,158 @@ const itemSchema = new Schema<ItemDoc>(
   },
   { collection: 'digest_items', versionKey: false, minimize: false },
 );
-itemSchema.index({ userId: 1, digestKey: 1, eventId: 1 }, { unique: true });
 itemSchema.index({ bucketId: 1, at: 1 });
 
-const claimSchema = new Schema<{ _id: string; at: Date }>({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { collection: 'digest_claims', versionKey: false });
-
-const slotOf = (userId: string, digestKey: string) => `open|${userId}|${digestKey}`;
-const SEAL_WAIT_MS = 5000;
+const ROUNDS = 10;
+const openSlotOf = (userId: string, digestKey: string) => compositeId(userId, digestKey);
+const closedSlotOf = (bucketId: string) => compositeId('closed', bucketId);
 
 export class MongoDigestRepository implements DigestRepository {
   readonly buckets: Model<BucketDoc>;
   readonly items: Model<ItemDoc>;
-  readonly claims: Model<{ _id: string; at: Date }>;
+  readonly facts: DigestFacts;
   constructor(connection: Connection) {
     this.buckets = connection.model<BucketDoc>('DigestBucket', bucketSchema);
     this.items = connection.model<ItemDoc>('DigestItem', itemSchema);
-    this.claims = connection.model<{ _id: string; at: Date }>('DigestClaim', claimSchema);
+    this.facts = new DigestFacts(connection);
   }
 
   async add(input: AddToDigest): Promise<{ bucket: DigestBucket; added: boolean; full: boolean }> {
     const { userId, digestKey, item } = input;
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const existing = await this.items.findOne({ userId, digestKey, eventId: item.eventId }).lean().exec();
-      if (existing) {
-        const holder = (await this.bucketView(existing.bucketId))!;
-        return { bucket: holder, added: false, full: holder.items.length >= holder.maxItems };
+    const itemId = compositeId(userId, digestKey, item.eventId);
+    for (let round = 0; round < ROUNDS; round++) {
+      const held = await this.items.findById(itemId).lean().exec();
+      if (held) {
+        if (!(await this.keeps(held.bucketId, itemId, item.eventId))) continue;
+        const bucket = await this.view(held.bucketId);
+        return { bucket, added: false, full: bucket.items.length >= bucket.maxItems };
       }
       const open = await this.openBucket(input);
-      try {
-        await this.items.create({ ...item, userId, digestKey, bucketId: open.bucketId });
-      } catch (err) {
-        if (isDuplicateKey(err)) continue; // the same event raced in: report it as held
-        throw err;
-      }
-      if (!(await this.stillHolds(open.bucketId, item.eventId, userId, digestKey))) continue;
-      const bucket = (await this.bucketView(open.bucketId))!;
+      if (!(await insertOnce(this.items, { ...item, _id: itemId, userId, digestKey, bucketId: open._id }))) continue;
+      if (!(await this.keeps(open._id, itemId, item.eventId))) continue;
+      const bucket = await this.view(open._id);
       const full = bucket.items.length >= bucket.maxItems;
-      if (full && !open.full) await this.buckets.updateOne({ bucketId: open.bucketId }, { $set: { full: true } }).exec();
+      if (full) await this.facts.record(open._id, 'full');
       return { bucket, added: true, full };
     }
     throw new TransientError(`could not add event ${item.eventId} to digest ${digestKey} of ${userId}: too much contention`);
   }
 
   async due(now: Date, limit: number): Promise<DigestBucket[]> {
+    const full = await this.facts.all('full');
     const docs = await this.buckets
-      .find({ status: 'open', $or: [{ flushAt: { $lte: now } }, { full: true }] })
+      .find({ status: 'open', $or: [{ flushAt: { $lte: now } }, { _id: { $in: full } }] })
       .sort({ flushAt: 1 })
       .limit(limit)
       .lean()
       .exec();
-    return Promise.all(docs.map((d) => this.withItems(d)));
+    const claimed = await this.facts.having(docs.map((d) => d._id), 'claimed');
+    await Promise.all([...claimed].map((id) => this.sync(id)));
+    return Promise.all(docs.filter((d) => !claimed.has(d._id)).map((d) => this.view(d._id)));
   }
 
   async close(bucketId: string): Promise<DigestBucket | null> {
-    const bucket = await this.buckets.findOne({ bucketId }).lean().exec();
-    if (!bucket || bucket.status !== 'open') return null;
-    try {
-      await this.claims.create({ _id: bucketId, at: new Date() });
-    } catch (err) {
-      if (isDuplicateKey(err)) return null; // another router claimed it
-      throw err;
+    if (!(await this.buckets.exists({ _id: bucketId }))) return null;
+    if (!(await this.facts.record(bucketId, 'claimed'))) {
+      // Someone else won it. Their status copy may be missing if they died right after claiming.
+      await this.sync(bucketId);
+      return null;
     }
-    return this.seal(bucketId);
+    await this.sync(bucketId);
+    await this.seal(bucketId);
+    await this.facts.forget([bucketId], 'full');
+    return this.view(bucketId);
   }
 
   async markSent(bucketId: string): Promise<void> {
-    await this.buckets.updateOne({ bucketId, status: 'closed' }, { $set: { status: 'sent', sentAt: new Date() } }).exec();
+    // Only a closed bucket can have been sent.
+    if (!(await this.facts.get(bucketId, 'claimed'))) return;
+    await this.facts.record(bucketId, 'sent');
+    await this.sync(bucketId);
   }
 
-  async listClosedUnsent(limit: number): Promise<DigestBucket[]> {
-    const docs = await this.buckets.find({ status: 'closed' }).sort({ closedAt: 1 }).limit(limit).lean().exec();
-    // A closer that died between claiming and sealing left the seal to whoever recovers the bucket.
-    return Promise.all(docs.map(async (d) => (d.sealed ? this.withItems(d) : (await this.seal(d.bucketId))!)));
+  async listClosedUnsent(limit: number, closedBefore?: Date): Promise<DigestBucket[]> {
+    const filter = { status: 'closed' as const, ...(closedBefore ? { closedAt: { $lt: closedBefore } } : {}) };
+    const docs = await this.buckets.find(filter).sort({ closedAt: 1 }).limit(limit).lean().exec();
+    const sent = await this.facts.having(docs.map((d) => d._id), 'sent');
+    await Promise.all([...sent].map((id) => this.sync(id)));
+    const unsent = docs.filter((d) => !sent.has(d._id));
+    // A closer that died before sealing left the seal to whoever recovers the bucket.
+    await Promise.all(unsent.map((d) => this.seal(d._id)));
+    return Promise.all(unsent.map((d) => this.view(d._id)));
   }
 
   async sweepSentBefore(cutoff: Date): Promise<number> {
-    const sent = await this.buckets.find({ status: 'sent', sentAt: { $lt: cutoff } }, { bucketId: 1 }).lean().exec();
-    const ids = sent.map((b) => b.bucketId);
+    const sent = await this.buckets.find({ status: 'sent', sentAt: { $lt: cutoff } }, { _id: 1 }).lean().exec();
+    const ids = sent.map((b) => b._id);
     if (ids.length === 0) return 0;
+    // Items first: while an item exists, its bucket does.
     await this.items.deleteMany({ bucketId: { $in: ids } }).exec();
-    await this.claims.deleteMany({ _id: { $in: ids } }).exec();
-    return (await this.buckets.deleteMany({ bucketId: { $in: ids } }).exec()).deletedCount;
+    await this.facts.forget(ids);
+    return (await this.buckets.deleteMany({ _id: { $in: ids } }).exec()).deletedCount;
   }
 
   /** The one open bucket of the key, opened by this call if there is none. */
   private async openBucket(input: AddToDigest): Promise<BucketDoc> {
-    const slot = slotOf(input.userId, input.digestKey);
-    for (;;) {
-      const open = await this.buckets.findOne({ openSlot: slot }).lean().exec();
-      if (open) return open;
-      const fresh: BucketDoc = {
-        bucketId: randomUUID(),
-        userId: input.userId,
-        digestKey: input.digestKey,
-        status: 'open',
-        openSlot: slot,
-        openedAt: new Date(),
-        flushAt: input.flushAt,
-        maxItems: input.maxItems,
-        full: false,
-      };
-      try {
-        await this.buckets.create(fresh);
-        return fresh;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
+    const openSlot = openSlotOf(input.userId, input.digestKey);
+    for (let round = 0; round < ROUNDS; round++) {
+      const open = await this.buckets.findOne({ openSlot }).lean().exec();
+      if (open) {
+        if (!(await this.facts.get(open._id, 'claimed'))) return open;
+        await this.sync(open._id); // being closed: free its slot, then open the next one
+        continue;
       }
+      const fresh: BucketDoc = { _id: randomUUID(), userId: input.userId, digestKey: input.digestKey, openSlot, openedAt: new Date(), flushAt: input.flushAt, maxItems: input.maxItems, status: 'open' };
+      if (await insertOnce(this.buckets, fresh)) return fresh;
     }
+    throw new TransientError(`could not open a digest ${input.digestKey} for ${input.userId}: too much contention`);
   }
 
-  /** Only the claimant gets here: flip to closed, then read the items, then write them down. */
-  private async seal(bucketId: string): Promise<DigestBucket | null> {
-    await this.buckets.updateOne({ bucketId, status: 'open' }, { $set: { status: 'closed', closedAt: new Date(), openSlot: `closed|${bucketId}` } }).exec();
-    const items = await this.items.find({ bucketId }).sort({ at: 1, eventId: 1 }).lean().exec();
-    await this.buckets.updateOne({ bucketId, sealed: { $exists: false } }, { $set: { sealed: items.map((i) => i.eventId) } }).exec();
-    return this.bucketView(bucketId);
+  /** After an item is in the bucket: true if it is part of that bucket's digest; false if it was taken out (add again). */
+  private async keeps(bucketId: string, itemId: string, eventId: string): Promise<boolean> {
+    if (!(await this.facts.get(bucketId, 'claimed'))) return true;
+    if ((await this.seal(bucketId)).includes(eventId)) return true;
+    await this.items.deleteOne({ _id: itemId, bucketId }).exec();
+    return false;
   }
 
-  /** After inserting an item: true if it belongs to its bucket's digest, false if it was moved out (retry). */
-  private async stillHolds(bucketId: string, eventId: string, userId: string, digestKey: string): Promise<boolean> {
-    const deadline = Date.now() + SEAL_WAIT_MS;
-    for (;;) {
-      const bucket = await this.buckets.findOne({ bucketId }).lean().exec();
-      if (bucket?.status === 'open') return true; // the closer's read comes after its flip, so it will see this item
-      if (bucket?.sealed) {
-        if (bucket.sealed.includes(eventId)) return true;
-        await this.items.deleteOne({ userId, digestKey, eventId, bucketId }).exec();
-        return false;
-      }
-      if (Date.now() > deadline) throw new TransientError(`digest ${bucketId} was claimed but not sealed within ${SEAL_WAIT_MS} ms`);
-      await new Promise((r) => setTimeout(r, 20));
+  /** The bucket's final event list. Only call once the claim is seen: the first list written wins. */
+  private async seal(bucketId: string): Promise<string[]> {
+    const sealed = await this.facts.get(bucketId, 'sealed');
+    if (sealed) return sealed.eventIds ?? [];
+    const items = await this.items.find({ bucketId }, { eventId: 1 }).sort({ at: 1, eventId: 1 }).lean().exec();
+    await this.facts.record(
+      bucketId,
+      'sealed',
+      items.map((i) => i.eventId),
+    );
+    return (await this.facts.get(bucketId, 'sealed'))!.eventIds ?? [];
+  }
+
+  /** Copies the facts into the bucket's status fields, then reads again until the copy holds. */
+  private async sync(bucketId: string): Promise<void> {
+    for (let round = 0; round < ROUNDS; round++) {
+      // The bucket first, then the facts: facts read later are never older than the copy.
+      const doc = await this.buckets.findById(bucketId).lean().exec();
+      const [claimed, sent] = await Promise.all([this.facts.get(bucketId, 'claimed'), this.facts.get(bucketId, 'sent')]);
+      if (!doc || !claimed) return;
+      const want: Partial<BucketDoc> = { status: sent ? 'sent' : 'closed', openSlot: closedSlotOf(bucketId), closedAt: new Date(claimed.at), ...(sent ? { sentAt: new Date(sent.at) } : {}) };
+      const same = doc.status === want.status && doc.openSlot === want.openSlot && doc.closedAt?.getTime() === want.closedAt!.getTime() && doc.sentAt?.getTime() === want.sentAt?.getTime();
+      if (same) return;
+      await this.buckets.updateOne({ _id: bucketId }, { $set: want }).exec();
     }
+    throw new TransientError(`the status of digest ${bucketId} did not settle after ${ROUNDS} rounds`);
   }
 
-  private async bucketView(bucketId: string): Promise<DigestBucket | null> {
-    const doc = await this.buckets.findOne({ bucketId }).lean().exec();
-    return doc ? this.withItems(doc) : null;
-  }
-
-  private async withItems(doc: BucketDoc & { _id?: unknown }): Promise<DigestBucket> {
-    const items = await this.items.find({ bucketId: doc.bucketId }).sort({ at: 1, eventId: 1 }).lean().exec();
-    const kept = doc.sealed ? items.filter((i) => doc.sealed!.includes(i.eventId)) : items;
-    const { _id, openSlot: _slot, full: _full, sealed: _sealed, ...bucket } = doc;
+  private async view(bucketId: string): Promise<DigestBucket> {
+    const doc = await this.buckets.findById(bucketId).lean().exec();
+    if (!doc) throw new TransientError(`digest ${bucketId} disappeared while being read`);
+    const [items, sealed] = await Promise.all([this.items.find({ bucketId }).sort({ at: 1, eventId: 1 }).lean().exec(), this.facts.get(bucketId, 'sealed')]);
+    const kept = sealed ? items.filter((i) => sealed.eventIds?.includes(i.eventId)) : items;
+    const { _id, openSlot: _slot, ...bucket } = doc;
     return {
       ...bucket,
+      bucketId: _id,
       items: kept.map(({ eventId, title, body, data, at }) => ({ eventId, at: new Date(at), ...(title === undefined ? {} : { title }), ...(body === undefined ? {} : { body }), ...(data === undefined ? {} : { data }) })),
     };
   }

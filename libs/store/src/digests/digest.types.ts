@@ -18,6 +18,7 @@ export interface DigestBucket {
   /** What the items have in common, e.g. a rule id: one open bucket per (userId, digestKey). */
   digestKey: string;
   status: DigestStatus;
+  /** Oldest first (by `at`, then eventId). */
   items: DigestItem[];
   openedAt: Date;
   flushAt: Date;
@@ -43,7 +44,11 @@ export interface DigestRepository {
   /** Claims an open bucket for sending; null when it was not open (someone else claimed it). */
   close(bucketId: string): Promise<DigestBucket | null>;
   markSent(bucketId: string): Promise<void>;
-  /** Claimed but not marked sent: what a router that crashed mid-send left behind. */
-  listClosedUnsent(limit: number): Promise<DigestBucket[]>;
+  /**
+   * Claimed but not marked sent, oldest first: what a router that crashed mid-send left behind.
+   * Pass `closedBefore` (e.g. now minus the longest a send can take) so a bucket a live router is
+   * still sending is not picked up and sent a second time.
+   */
+  listClosedUnsent(limit: number, closedBefore?: Date): Promise<DigestBucket[]>;
   sweepSentBefore(cutoff: Date): Promise<number>;
 }

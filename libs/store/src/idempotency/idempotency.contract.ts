@@ -23,4 +23,12 @@ export function idempotencyContract(fixture: StoreFixture): void {
     expect(await idempotency.claim('s', 'gone', new Date(Date.now() - 1000))).toBe(true);
     expect(await idempotency.sweepExpired(new Date())).toBe(1);
   });
+
+  it('lets exactly one of many racing claims take over an expired claim', async () => {
+    const { idempotency } = fixture.store();
+    await idempotency.claim('s', 'k', new Date(Date.now() - 1000));
+    const results = await Promise.all(Array.from({ length: 10 }, () => idempotency.claim('s', 'k', inOneHour())));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await idempotency.isClaimed('s', 'k')).toBe(true);
+  });
 }

@@ -1,53 +1,70 @@
+import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey } from '../connection';
+import { compositeId, insertOnce } from '../mongo-writes';
 import type { IdempotencyRepository } from './idempotency.types';
 
 interface Claim {
-  /** `${scope}\u0000${key}`: every lookup is by _id, the one lookup MongoDB-wire servers such as FerretDB v1 never answer by scanning. */
+  /** (scope, key): the unique `_id` decides between racing claims, and lookups by `_id` never scan. */
   _id: string;
+  /** Names this claim, so taking it over once expired can be decided by an insert. */
+  token: string;
   expiresAt: Date;
 }
 
-const claimSchema = new Schema<Claim>({ _id: { type: String, required: true }, expiresAt: { type: Date, required: true } }, { collection: 'idempotency_keys', versionKey: false });
+/** "Claim <token> was taken over": one insert per expired claim, so exactly one taker wins it. */
+interface Takeover {
+  _id: string;
+  at: Date;
+}
+
+const claimSchema = new Schema<Claim>(
+  { _id: { type: String, required: true }, token: { type: String, required: true }, expiresAt: { type: Date, required: true } },
+  { collection: 'idempotency_keys', versionKey: false },
+);
+// Retention is `sweepExpired`, not a TTL index: FerretDB v1 has no TTL indexes.
 claimSchema.index({ expiresAt: 1 });
 
-const idOf = (scope: string, key: string) => `${scope}\u0000${key}`;
+const takeoverSchema = new Schema<Takeover>({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { collection: 'idempotency_takeovers', versionKey: false });
+takeoverSchema.index({ at: 1 });
+
+/** A takeover is done within milliseconds; its marker only has to outlive that. */
+const TAKEOVER_MARKER_TTL_MS = 60_000;
 
 export class MongoIdempotencyRepository implements IdempotencyRepository {
   readonly model: Model<Claim>;
+  readonly takeovers: Model<Takeover>;
   constructor(connection: Connection) {
     this.model = connection.model<Claim>('IdempotencyKey', claimSchema);
+    this.takeovers = connection.model<Takeover>('IdempotencyTakeover', takeoverSchema);
   }
 
   async claim(scope: string, key: string, expiresAt: Date): Promise<boolean> {
-    const _id = idOf(scope, key);
-    if (await this.insert(_id, expiresAt)) return true;
-    // An expired claim may be taken over: remove it, then insert again, so the unique _id (not an
-    // update, which some MongoDB-wire servers do not apply atomically) decides who wins.
-    const removed = await this.model.deleteOne({ _id, expiresAt: { $lte: new Date() } }).exec();
-    return removed.deletedCount === 1 && (await this.insert(_id, expiresAt));
+    const _id = compositeId(scope, key);
+    for (let round = 0; round < 5; round++) {
+      if (await insertOnce(this.model, { _id, token: randomUUID(), expiresAt })) return true;
+      const held = await this.model.findById(_id).lean().exec();
+      if (!held) continue; // released in between: try again
+      if (held.expiresAt > new Date()) return false;
+      // Expired. A conditional delete is not enough: FerretDB v1 reads, then deletes by `_id`, so
+      // it could remove a claim a racing taker has just inserted. The takeover marker picks one taker.
+      if (!(await insertOnce(this.takeovers, { _id: compositeId(scope, key, held.token), at: new Date() }))) return false;
+      await this.model.deleteOne({ _id }).exec();
+    }
+    return false;
   }
 
   async isClaimed(scope: string, key: string): Promise<boolean> {
-    const claim = await this.model.findById(idOf(scope, key)).lean().exec();
+    const claim = await this.model.findById(compositeId(scope, key)).lean().exec();
     return claim !== null && claim.expiresAt > new Date();
   }
 
   async release(scope: string, key: string): Promise<void> {
-    await this.model.deleteOne({ _id: idOf(scope, key) }).exec();
+    await this.model.deleteOne({ _id: compositeId(scope, key) }).exec();
   }
 
+  /** Also frees a key whose taker died between winning the takeover and deleting the old claim. */
   async sweepExpired(now: Date): Promise<number> {
+    await this.takeovers.deleteMany({ at: { $lte: new Date(now.getTime() - TAKEOVER_MARKER_TTL_MS) } }).exec();
     return (await this.model.deleteMany({ expiresAt: { $lte: now } }).exec()).deletedCount;
-  }
-
-  private async insert(_id: string, expiresAt: Date): Promise<boolean> {
-    try {
-      await this.model.create({ _id, expiresAt });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
   }
 }

@@ -23,6 +23,15 @@ export function inboxContract(fixture: StoreFixture): void {
     expect(await inbox.unreadCount('alice')).toBe(1);
   });
 
+  it('answers a notification redelivered after it was read with the stored item', async () => {
+    const { inbox } = fixture.store();
+    await inbox.append(item(1));
+    await inbox.setState('alice', 'alice-n1', 'read');
+    const again = await inbox.append(item(1, 'alice', { content: { title: 'changed', data: {} } }));
+    expect(again.created).toBe(false);
+    expect(again.item).toMatchObject({ state: 'read', content: { title: 'hello 1' } });
+  });
+
   it('numbers each user’s items with a strictly increasing cursor, and catches up after one in order', async () => {
     const { inbox } = fixture.store();
     const seqs: number[] = [];
@@ -43,6 +52,48 @@ export function inboxContract(fixture: StoreFixture): void {
     expect(await inbox.listAfter('alice', 0, 100)).toHaveLength(15);
   });
 
+  it('never hands out a cursor twice, even after the newest item expired and was swept', async () => {
+    const { inbox } = fixture.store();
+    await inbox.append(item(1));
+    const newest = await inbox.append(item(2, 'alice', { expiresAt: new Date('2026-01-01T00:00:00Z') }));
+    expect(await inbox.sweepExpired(new Date('2027-01-01T00:00:00Z'))).toBe(1);
+    const next = await inbox.append(item(3));
+    expect(next.item.seq).toBeGreaterThan(newest.item.seq);
+    expect((await inbox.listAfter('alice', newest.item.seq, 10)).map((i) => i.eventId)).toEqual(['e3']);
+  });
+
+  it('catches up without gap or duplicate while new items keep arriving', async () => {
+    const { inbox } = fixture.store();
+    let writing = true;
+    const writer = (async () => {
+      for (let batch = 0; batch < 6; batch++) await Promise.all(Array.from({ length: 5 }, (_, i) => inbox.append(item(batch * 5 + i + 1))));
+      writing = false;
+    })();
+    const seen: string[] = [];
+    let cursor = 0;
+    for (;;) {
+      const done = !writing;
+      const batch = await inbox.listAfter('alice', cursor, 7);
+      seen.push(...batch.map((i) => i.notificationId));
+      cursor = batch.at(-1)?.seq ?? cursor;
+      if (done && batch.length === 0) break;
+    }
+    await writer;
+    expect(new Set(seen).size).toBe(seen.length);
+    expect([...seen].sort()).toEqual(Array.from({ length: 30 }, (_, n) => `alice-n${n + 1}`).sort());
+  });
+
+  it('records when each state was reached', async () => {
+    const { inbox } = fixture.store();
+    await inbox.append(item(1));
+    expect(await inbox.setState('alice', 'alice-n1', 'delivered')).toMatchObject({ state: 'delivered', deliveredAt: expect.any(Date) });
+    expect(await inbox.setState('alice', 'alice-n1', 'seen')).toMatchObject({ state: 'seen', deliveredAt: expect.any(Date), seenAt: expect.any(Date) });
+    const read = await inbox.setState('alice', 'alice-n1', 'read');
+    expect(read).toMatchObject({ state: 'read', readAt: expect.any(Date) });
+    expect(read!.archivedAt).toBeUndefined();
+    expect(await inbox.get('alice', 'alice-n1')).toEqual(read);
+  });
+
   it('moves states forward only, with timestamps', async () => {
     const { inbox } = fixture.store();
     await inbox.append(item(1));
@@ -60,6 +111,30 @@ export function inboxContract(fixture: StoreFixture): void {
     expect(await inbox.setState('mallory', 'alice-n1', 'read')).toBeNull();
     expect((await inbox.get('alice', 'alice-n1'))?.state).toBe('sent');
     expect((await inbox.page('mallory', { limit: 10 })).items).toEqual([]);
+  });
+
+  it('ends at the furthest state when state changes race', async () => {
+    const { inbox } = fixture.store();
+    for (let n = 1; n <= 3; n++) await inbox.append(item(n));
+    await Promise.all([
+      ...(['delivered', 'seen', 'archived', 'read', 'delivered', 'seen'] as const).map((s) => inbox.setState('alice', 'alice-n1', s)),
+      ...(['delivered', 'read', 'seen', 'delivered', 'seen', 'delivered'] as const).map((s) => inbox.setState('alice', 'alice-n2', s)),
+    ]);
+    expect(await inbox.get('alice', 'alice-n1')).toMatchObject({ state: 'archived', archivedAt: expect.any(Date) });
+    expect(await inbox.get('alice', 'alice-n2')).toMatchObject({ state: 'read', readAt: expect.any(Date) });
+    expect(await inbox.unreadCount('alice')).toBe(1);
+  });
+
+  it('marks all read without undoing an archive that happens at the same time', async () => {
+    const { inbox } = fixture.store();
+    for (let n = 1; n <= 5; n++) await inbox.append(item(n));
+    const [marked] = await Promise.all([inbox.markAllRead('alice'), inbox.setState('alice', 'alice-n1', 'archived'), inbox.setState('alice', 'alice-n2', 'archived')]);
+    expect(marked).toBeGreaterThanOrEqual(3);
+    expect(marked).toBeLessThanOrEqual(5);
+    const states = await Promise.all([1, 2, 3, 4, 5].map(async (n) => (await inbox.get('alice', `alice-n${n}`))!.state));
+    expect(states).toEqual(['archived', 'archived', 'read', 'read', 'read']);
+    expect(await inbox.unreadCount('alice')).toBe(0);
+    expect(await inbox.markAllRead('alice')).toBe(0);
   });
 
   it('counts unread, marks all read', async () => {

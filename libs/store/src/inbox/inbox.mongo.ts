@@ -1,16 +1,20 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey } from '../connection';
 import { TransientError } from '../errors';
-import { STATE_TIMESTAMP, stateRank, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem } from './inbox.types';
+import { isDuplicateKey } from '../mongo-writes';
+import { InboxSequence } from './inbox-sequence.mongo';
+import { InboxStateMarks, matches, type StateFields } from './inbox-states.mongo';
+import { stateRank, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem } from './inbox.types';
 
-type InboxDoc = InboxItem & { stateRank: number };
+/** `_id` is the notificationId: the idempotency check and every per-item lookup are `_id` lookups. */
+type InboxDoc = Omit<InboxItem, 'notificationId'> & { _id: string; stateRank: number };
 
 const READ = stateRank('read');
 const ARCHIVED = stateRank('archived');
+const CONVERGE_ROUNDS = 10;
 
 const inboxSchema = new Schema<InboxDoc>(
   {
-    notificationId: { type: String, required: true },
+    _id: { type: String, required: true },
     userId: { type: String, required: true },
     eventId: { type: String, required: true },
     type: { type: String, required: true },
@@ -23,7 +27,7 @@ const inboxSchema = new Schema<InboxDoc>(
     collapseKey: String,
     seq: { type: Number, required: true },
     state: { type: String, required: true },
-    // The state as a number, so "unread" and "forward only" are plain range queries.
+    // The state as a number, so "unread" and "not archived" are plain range queries.
     stateRank: { type: Number, required: true },
     deliveredAt: Date,
     seenAt: Date,
@@ -32,33 +36,37 @@ const inboxSchema = new Schema<InboxDoc>(
   },
   { collection: 'inbox', versionKey: false, minimize: false },
 );
-inboxSchema.index({ notificationId: 1 }, { unique: true });
+// The cursor: unique, so two appends for one user can never share a number.
 inboxSchema.index({ userId: 1, seq: 1 }, { unique: true });
 inboxSchema.index({ userId: 1, stateRank: 1 });
-// Retention is a sweeper, not a TTL index: the MongoDB-wire servers we support do not all have TTL indexes.
+// Retention is `sweepExpired`, not a TTL index: FerretDB v1 has no TTL indexes.
 inboxSchema.index({ expiresAt: 1 });
 
 export class MongoInboxRepository implements InboxRepository {
   readonly model: Model<InboxDoc>;
+  readonly marks: InboxStateMarks;
+  readonly sequence: InboxSequence;
   constructor(connection: Connection) {
     this.model = connection.model<InboxDoc>('InboxItem', inboxSchema);
+    this.marks = new InboxStateMarks(connection);
+    this.sequence = new InboxSequence(connection, async (userId) => (await this.model.findOne({ userId }, { seq: 1 }).sort({ seq: -1 }).lean().exec())?.seq ?? 0);
   }
 
   async append(item: NewInboxItem): Promise<{ item: InboxItem; created: boolean }> {
-    // The next seq is the user's highest + 1; the unique (userId, seq) index settles a race, and the
-    // loser takes the next number. No counter document: servers without atomic $inc would lose increments.
+    const { notificationId, ...fields } = item;
     for (let attempt = 0; attempt < 20; attempt++) {
-      const existing = await this.findById(item.notificationId);
-      if (existing) return { item: existing, created: false };
-      const last = await this.model.findOne({ userId: item.userId }, { seq: 1 }).sort({ seq: -1 }).lean().exec();
+      const existing = await this.model.findById(notificationId).lean().exec();
+      if (existing) return { item: toItem(existing), created: false };
+      const seq = await this.sequence.next(item.userId);
       try {
-        await this.model.create({ ...item, seq: (last?.seq ?? 0) + 1, state: 'sent', stateRank: 0 });
-        return { item: (await this.findById(item.notificationId))!, created: true };
+        await this.model.create({ ...fields, _id: notificationId, seq, state: 'sent', stateRank: 0 });
+        return { item: toItem((await this.model.findById(notificationId).lean().exec())!), created: true };
       } catch (err) {
+        // Either the same notification raced in (the next round returns it) or the number was taken.
         if (!isDuplicateKey(err)) throw err;
       }
     }
-    throw new TransientError(`could not append ${item.notificationId} to the inbox of ${item.userId}: too much contention`);
+    throw new TransientError(`could not append ${notificationId} to the inbox of ${item.userId}: too much contention`);
   }
 
   async listAfter(userId: string, afterSeq: number, limit: number): Promise<InboxItem[]> {
@@ -78,24 +86,24 @@ export class MongoInboxRepository implements InboxRepository {
   }
 
   async get(userId: string, notificationId: string): Promise<InboxItem | null> {
-    const doc = await this.model.findOne({ userId, notificationId }).lean().exec();
-    return doc ? toItem(doc) : null;
+    const doc = await this.model.findById(notificationId).lean().exec();
+    return doc && doc.userId === userId ? toItem(doc) : null;
   }
 
   async setState(userId: string, notificationId: string, state: InboxState): Promise<InboxItem | null> {
-    const rank = stateRank(state);
-    const set: Record<string, unknown> = { state, stateRank: rank };
-    const field = STATE_TIMESTAMP[state];
-    if (field) set[field] = new Date();
-    const updated = await this.model
-      .findOneAndUpdate({ userId, notificationId, stateRank: { $lt: rank } }, { $set: set }, { returnDocument: 'after', lean: true })
-      .exec();
-    return updated ? toItem(updated) : this.get(userId, notificationId);
+    const item = await this.get(userId, notificationId);
+    if (!item || stateRank(state) <= stateRank(item.state)) return item;
+    await this.marks.record([{ notificationId, userId, state }]);
+    const [doc] = await this.converge([notificationId]);
+    return doc ? toItem(doc) : null;
   }
 
   async markAllRead(userId: string): Promise<number> {
-    const result = await this.model.updateMany({ userId, stateRank: { $lt: READ } }, { $set: { state: 'read', stateRank: READ, readAt: new Date() } }).exec();
-    return result.modifiedCount;
+    const unread = await this.model.find({ userId, stateRank: { $lt: READ } }, { _id: 1 }).lean().exec();
+    if (unread.length === 0) return 0;
+    const marked = await this.marks.record(unread.map((d) => ({ notificationId: d._id, userId, state: 'read' as const })));
+    await this.converge(unread.map((d) => d._id));
+    return marked;
   }
 
   async unreadCount(userId: string): Promise<number> {
@@ -103,16 +111,37 @@ export class MongoInboxRepository implements InboxRepository {
   }
 
   async sweepExpired(now: Date): Promise<number> {
-    return (await this.model.deleteMany({ expiresAt: { $lte: now } }).exec()).deletedCount;
+    const expired = await this.model.find({ expiresAt: { $lte: now } }, { userId: 1, seq: 1 }).lean().exec();
+    if (expired.length === 0) return 0;
+    await this.sequence.protect(expired);
+    const ids = expired.map((d) => d._id);
+    const { deletedCount } = await this.model.deleteMany({ _id: { $in: ids } }).exec();
+    await this.marks.forget(ids);
+    return deletedCount;
   }
 
-  private async findById(notificationId: string): Promise<InboxItem | null> {
-    const doc = await this.model.findOne({ notificationId }).lean().exec();
-    return doc ? toItem(doc) : null;
+  /**
+   * Writes the state fields the marks call for, then reads again: a racing writer may have put back
+   * what it computed from fewer marks. Each writer checks after its own write, so the last one
+   * leaves the documents matching the marks.
+   */
+  private async converge(ids: string[]): Promise<InboxDoc[]> {
+    for (let round = 0; round < CONVERGE_ROUNDS; round++) {
+      const docs = ids.length === 1 ? [await this.model.findById(ids[0]).lean().exec()].filter((d) => d !== null) : await this.model.find({ _id: { $in: ids } }).lean().exec();
+      const expected = await this.marks.expected(docs);
+      const stale = docs.filter((d) => !matches(d, expected.get(d._id)!));
+      if (stale.length === 0) return docs;
+      await this.model.bulkWrite(stale.map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $set: definedFields(expected.get(d._id)!) } } })));
+    }
+    throw new TransientError(`inbox states of ${ids.length} notification(s) did not settle after ${CONVERGE_ROUNDS} rounds`);
   }
 }
 
-function toItem(doc: InboxDoc & { _id?: unknown }): InboxItem {
+function definedFields(fields: StateFields): Partial<StateFields> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
+
+function toItem(doc: InboxDoc): InboxItem {
   const { _id, stateRank: _rank, ...item } = doc;
-  return item;
+  return { notificationId: _id, ...item };
 }

@@ -52,8 +52,8 @@ export interface InboxPage {
 }
 
 /**
- * One user's notifications. Appends for one user must be serial (the delivery topic is keyed by
- * user, so one consumer handles a user at a time): that is what makes `seq` a gap-free cursor.
+ * One user's notifications. `seq` is a cursor without gaps: item N is stored only once N-1 is
+ * visible, even when appends for one user race, so resuming after a cursor never skips an item.
  */
 export interface InboxRepository {
   /** Idempotent on notificationId: a redelivered notification is stored once. */

@@ -16,4 +16,20 @@ export function preferencesContract(fixture: StoreFixture): void {
     const { preferences } = fixture.store();
     expect(await preferences.upsert('bob', { locale: 'en-GB' })).toMatchObject({ timeZone: 'UTC', optOuts: [], locale: 'en-GB' });
   });
+
+  it('replaces a list it is given instead of merging it', async () => {
+    const { preferences } = fixture.store();
+    await preferences.upsert('alice', { optOuts: [{ category: 'offers', channel: 'push' }] });
+    expect((await preferences.upsert('alice', { optOuts: [{ category: 'news', channel: 'all' }] })).optOuts).toEqual([{ category: 'news', channel: 'all' }]);
+    expect((await preferences.upsert('alice', { optOuts: [] })).optOuts).toEqual([]);
+    expect((await preferences.get('alice'))!.optOuts).toEqual([]);
+  });
+
+  it('creates one record when first changes race, and keeps users apart', async () => {
+    const { preferences } = fixture.store();
+    const results = await Promise.all(['en-GB', 'fr-FR', 'de-DE', 'it-IT', 'es-ES'].map((locale) => preferences.upsert('alice', { locale })));
+    expect(results.every((r) => r.userId === 'alice' && r.timeZone === 'UTC')).toBe(true);
+    expect(['en-GB', 'fr-FR', 'de-DE', 'it-IT', 'es-ES']).toContain((await preferences.get('alice'))!.locale);
+    expect(await preferences.get('bob')).toBeNull();
+  });
 }

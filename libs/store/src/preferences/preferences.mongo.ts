@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey } from '../connection';
+import { isDuplicateKey } from '../mongo-writes';
 import { DEFAULT_TIME_ZONE, type Preferences, type PreferencesPatch, type PreferencesRepository } from './preferences.types';
 
 const preferencesSchema = new Schema<Preferences>(
@@ -15,6 +15,11 @@ const preferencesSchema = new Schema<Preferences>(
 );
 preferencesSchema.index({ userId: 1 }, { unique: true });
 
+/**
+ * One document per user, created by an insert (the unique userId settles a race) and changed by
+ * `$set`. Two changes racing from two devices: the later write wins on servers that apply updates
+ * as whole-document writes (FerretDB v1), which for a settings screen is the expected outcome.
+ */
 export class MongoPreferencesRepository implements PreferencesRepository {
   readonly model: Model<Preferences>;
   constructor(connection: Connection) {

@@ -51,4 +51,44 @@ export function ruleContract(fixture: StoreFixture): void {
     expect((await rules.history('otp')).at(-1)).toMatchObject({ revision: 4, action: 'rolled_back' });
     await expect(rules.rollback('otp', 3, 'x')).rejects.toBeInstanceOf(RuleNotFoundError);
   });
+
+  it('names a rule created without an id, with defaults for the optional fields', async () => {
+    const { rules } = fixture.store();
+    const rule = await rules.create({ name: 'Quiet news', definition: { match: { category: 'news' } } }, 'ops');
+    expect(rule.ruleId).toEqual(expect.any(String));
+    expect(rule).toMatchObject({ enabled: true, revision: 1, createdAt: expect.any(Date) });
+    expect(await rules.get(rule.ruleId)).toEqual(rule);
+    expect(await rules.history('unknown')).toEqual([]);
+  });
+
+  it('lets one of many writers holding the same revision win, and lists what it returns', async () => {
+    const { rules } = fixture.store();
+    await rules.create(otp, 'ops');
+    const race = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => rules.update('otp', { name: `by ${i}` }, `ops${i}`, 1)));
+    const won = race.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof rules.update>>> => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    expect(race.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof RevisionConflictError)).toBe(true);
+    expect(await rules.get('otp')).toEqual(won[0]!.value);
+    expect(await rules.list()).toEqual([won[0]!.value]);
+    expect((await rules.history('otp')).map((v) => v.revision)).toEqual([1, 2]);
+  });
+
+  it('applies every change of writers that do not name a revision, one revision each', async () => {
+    const { rules } = fixture.store();
+    await rules.create(otp, 'ops');
+    await Promise.all(Array.from({ length: 5 }, (_, i) => rules.update('otp', { order: i }, `ops${i}`)));
+    const history = await rules.history('otp');
+    expect(history.map((v) => v.revision)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await rules.list())[0]).toEqual(history[5]!.snapshot);
+    expect(await rules.get('otp')).toEqual(history[5]!.snapshot);
+  });
+
+  it('refuses to roll back to a revision that never existed, or a rule it never had', async () => {
+    const { rules } = fixture.store();
+    await rules.create(otp, 'ops');
+    await expect(rules.rollback('otp', 7, 'ops')).rejects.toBeInstanceOf(RuleNotFoundError);
+    await expect(rules.rollback('nope', 1, 'ops')).rejects.toBeInstanceOf(RuleNotFoundError);
+    await expect(rules.delete('nope', 'ops')).rejects.toBeInstanceOf(RuleNotFoundError);
+    expect((await rules.history('otp')).map((v) => v.revision)).toEqual([1]);
+  });
 }

@@ -1,0 +1,50 @@
+import type { Model } from 'mongoose';
+
+/**
+ * How the MongoDB repositories stay correct on every MongoDB-wire server we support.
+ *
+ * FerretDB v1 applies an update as read, change in memory, write back the whole document. Two
+ * concurrent updates of one document therefore lose one of them, even when they touch different
+ * fields; `$inc` loses increments and a conditional update can have several winners. Inserts
+ * against a unique index, and deletes, are atomic. So:
+ * - every decision that racing writers must agree on is an insert (first one wins) or a delete;
+ * - a field that is updated is a copy derived from such inserted facts; its writer re-reads after
+ *   writing and writes again until the copy matches the facts, so a stale write is always repaired
+ *   by the writer that made it;
+ * - equality on `_id` is the one filter FerretDB v1 answers without scanning the collection, so the
+ *   hot lookups use meaningful `_id`s.
+ */
+
+/** MongoDB's duplicate-key error: a unique index said no. */
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number } | null)?.code === 11000;
+}
+
+/** Inserts a document unless its unique key is taken: true when this call inserted it. */
+export async function insertOnce<T>(model: Model<T>, doc: Partial<T>): Promise<boolean> {
+  try {
+    await model.create(doc);
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/** Inserts the documents whose unique key is free, skipping the others: how many this call inserted. */
+export async function insertMissing<T>(model: Model<T>, docs: Array<Partial<T>>): Promise<number> {
+  if (docs.length === 0) return 0;
+  try {
+    return (await model.insertMany(docs, { ordered: false })).length;
+  } catch (err) {
+    const bulk = err as { writeErrors?: Array<{ code?: number }>; insertedDocs?: unknown[] };
+    const errors = Array.isArray(bulk.writeErrors) ? bulk.writeErrors : bulk.writeErrors ? [bulk.writeErrors] : [];
+    if (errors.length === 0 || !errors.every((e) => e.code === 11000)) throw err;
+    return bulk.insertedDocs?.length ?? 0;
+  }
+}
+
+/** An `_id` made of several parts, unambiguous whatever characters the parts contain. */
+export function compositeId(...parts: Array<string | number>): string {
+  return JSON.stringify(parts);
+}
