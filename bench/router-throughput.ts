@@ -32,6 +32,7 @@ const router = await startProcess({
     createRouterModule(deps, {
       maxBatchEvents: 500,
       rulesRefreshMs: 60_000,
+      digestTickMs: 1000,
       intakeTokens: [{ name: 'bench', role: 'producer', secret: 'bench-producer-secret-000' }],
       adminTokens: [{ name: 'ops', role: 'admin', secret: 'bench-admin-secret-000000' }],
     }),

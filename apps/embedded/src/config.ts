@@ -13,6 +13,7 @@ export const embeddedSettings = {
   port: setting('PORT', env.port(3000), 'HTTP port: REST API, socket.io, /healthz, /readyz, /metrics'),
   maxBatchEvents: routerSettings.maxBatchEvents,
   rulesRefreshMs: routerSettings.rulesRefreshMs,
+  digestTickMs: routerSettings.digestTickMs,
   intakeTokens: setting(routerSettings.intakeTokens.variable, routerSettings.intakeTokens.schema.optional(), 'Product teams’ tokens (name:secret,...); unset generates one per start and prints it'),
   adminTokens: setting(routerSettings.adminTokens.variable, routerSettings.adminTokens.schema.optional(), 'Ops tokens for the rules admin API (name:secret,...); unset generates one per start and prints it'),
   jwtSecret: setting(jwtSecretSetting.variable, jwtSecretSetting.schema.optional(), 'HS256 secret for socket handshake JWTs; unset generates one per start and prints a token to try'),

@@ -7,5 +7,6 @@ export const routerSettings = {
   maxBatchEvents: setting('ROUTER_MAX_BATCH_EVENTS', env.int(500, 1), 'Most events one POST /v1/events batch may carry'),
   intakeTokens: setting('INTAKE_TOKENS', tokenListSchema('producer'), 'Product teams’ tokens for POST /v1/events, as comma-separated name:secret pairs (secret ≥ 16 characters)'),
   adminTokens: setting('ADMIN_TOKENS', tokenListSchema('admin'), 'Ops tokens for the rules admin API (and intake), as comma-separated name:secret pairs; the name is recorded in rule history'),
+  digestTickMs: setting('ROUTER_DIGEST_TICK_MS', env.int(1000, 50), 'How often the router looks for digests whose window ended'),
   rulesRefreshMs: setting('ROUTER_RULES_REFRESH_MS', env.int(30_000, 1000), 'Rules are reloaded on every change event; this periodic reload is the safety net'),
 };

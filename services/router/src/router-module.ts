@@ -6,6 +6,8 @@ import { registerRulesRoutes } from './admin/rules-routes';
 import { consumeIntake } from './handlers/intake';
 import { consumeRuleChanges } from './handlers/rules-changes';
 import { registerHttpIntake } from './intake/http-intake';
+import { DigestFlusher } from './digests/digest-flusher';
+import { DEFAULT_MARKETING_BATCHING } from './rules/defaults';
 import { RulesCache } from './rules/rules-cache';
 
 export interface RouterOptions {
@@ -13,6 +15,8 @@ export interface RouterOptions {
   intakeTokens: readonly ApiToken[];
   adminTokens: readonly ApiToken[];
   rulesRefreshMs: number;
+  /** How often due digests are looked for. */
+  digestTickMs: number;
 }
 
 /** The router as a module: HTTP intake, the rules admin API, and the consumers of both intake lanes. */
@@ -21,19 +25,28 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   const tokens = [...options.intakeTokens, ...options.adminTokens];
   registerHttpIntake(deps.http.app, { bus: deps.bus, maxBatchEvents: options.maxBatchEvents, tokens, laneOf: (event) => intakeLaneOf(cache.current.evaluate(event).outcome.priority) });
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens });
+  const flusher = new DigestFlusher({
+    digests: deps.store.digests,
+    bus: deps.bus,
+    templateFor: (digestKey) => cache.current.batchingOf(digestKey) ?? DEFAULT_MARKETING_BATCHING,
+    logger: deps.logger.child({ module: 'digests' }),
+  });
+  const sendFull = (bucketId: string) => void flusher.send(bucketId).catch((err) => deps.logger.error({ err, bucketId }, 'sending a full digest failed; the next tick retries'));
   let subscriptions: Subscription[] = [];
   let refresh: NodeJS.Timeout | undefined;
   return {
     name: 'router',
     start: async () => {
       await cache.reload();
-      subscriptions = [await consumeRuleChanges(deps.bus, cache, deps.instanceId), ...(await consumeIntake(deps.bus, cache, deps.store.idempotency))];
+      subscriptions = [await consumeRuleChanges(deps.bus, cache, deps.instanceId), ...(await consumeIntake(deps.bus, cache, deps.store, sendFull))];
+      flusher.start(options.digestTickMs);
       refresh = setInterval(() => void cache.reload(), options.rulesRefreshMs);
       refresh.unref();
     },
     stop: async () => {
       clearInterval(refresh);
       await Promise.all(subscriptions.map((s) => s.stop()));
+      await flusher.stop();
     },
   };
 }

@@ -2,7 +2,7 @@ import type { NotifyEvent } from '@notify/contracts';
 import type { Rule } from '@notify/store';
 import { describeIssues } from '@notify/contracts';
 import { applyOutcome, defaultOutcome, type EffectiveOutcome } from './defaults';
-import { RuleDefinition, type RuleMatch } from './rule-definition';
+import { RuleDefinition, type RuleMatch, type RuleOutcome } from './rule-definition';
 
 type Test = (event: NotifyEvent) => boolean;
 
@@ -15,6 +15,7 @@ interface CompiledRule {
   /** The conditions left once the type is known to match: the hot path runs only these. */
   readonly restTests: readonly Test[];
   readonly outcomeFor: (event: NotifyEvent) => EffectiveOutcome;
+  readonly outcome: RuleOutcome;
 }
 
 /** Distinct event types are few; past this many, the per-type cache starts over rather than grow. */
@@ -80,6 +81,7 @@ export class RuleSet {
         ...(typeTest ? { typeTest } : {}),
         restTests: tests.filter((t) => !t.isType).map((t) => t.test),
         outcomeFor: (event) => applyOutcome(event, outcome),
+        outcome,
       });
     }
     const version = rules.map((r) => `${r.ruleId}@${r.revision}`).sort().join(',');
@@ -88,6 +90,11 @@ export class RuleSet {
 
   static empty(): RuleSet {
     return new RuleSet([], [], '');
+  }
+
+  /** The batching policy of a loaded rule, for sending the digests it made. */
+  batchingOf(ruleId: string): RuleOutcome['batching'] {
+    return this.compiled.find((c) => c.rule.ruleId === ruleId)?.outcome.batching;
   }
 
   get size(): number {

@@ -15,7 +15,7 @@ async function harness() {
   await bus.subscribe(topics.deliverPushBulk, { groupId: 't' }, async (m) => void seen.bulk.push(m.value.notificationId));
   await bus.subscribe(topics.deliveryStatus, { groupId: 't' }, async (m) => void seen.status.push(m.value));
   await bus.subscribe(topics.notifyDlq, { groupId: 't' }, async (m) => void seen.dlq.push(m.value));
-  await consumeIntake(bus, { current: RuleSet.empty() }, createMemoryStore().idempotency);
+  await consumeIntake(bus, { current: RuleSet.empty() }, createMemoryStore());
   return { bus, seen };
 }
 
@@ -26,13 +26,14 @@ describe('intake consumers', () => {
     const { bus, seen } = await harness();
     await bus.publish(topics.notifyEvents, [{ value: event('t1') }]);
     await bus.publish(topics.notifyEventsBulk, [{ value: event('m1', { priority: 'marketing' }) }]);
-    await waitFor('both routed', () => seen.status.length === 2);
+    await waitFor('both decided', () => seen.status.length === 2);
     expect(seen.inapp).toEqual(['t1:alice']);
-    expect(seen.bulk).toEqual(['m1:alice']);
+    // Marketing is collected into the user's digest, not pushed one by one.
+    expect(seen.bulk).toEqual([]);
     expect(seen.status.map((s) => [s.notificationId, s.status, s.channel])).toEqual(
       expect.arrayContaining([
         ['t1:alice', 'routed', 'inapp'],
-        ['m1:alice', 'routed', 'push'],
+        ['m1:alice', 'batched', 'push'],
       ]),
     );
     await bus.stop();

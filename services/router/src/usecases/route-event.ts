@@ -1,6 +1,8 @@
 import { NonRetriableError, type Bus, type PublishLane } from '@notify/bus';
-import { topics, type NotifyEvent } from '@notify/contracts';
-import type { IdempotencyRepository } from '@notify/store';
+import { topics, type DeliveryStatus, type Notification, type NotifyEvent } from '@notify/contracts';
+import type { DigestRepository, IdempotencyRepository, PreferencesRepository } from '@notify/store';
+import { digestFlushAt } from '../digests/digest-schedule';
+import type { EffectiveOutcome } from '../rules/defaults';
 import type { RuleSet } from '../rules/compile';
 import { notificationIdOf, planDelivery, statusesOf, type DeliveryLane } from './plan-delivery';
 
@@ -12,6 +14,11 @@ export interface RouteEventDeps {
   lane: PublishLane;
   rules: RuleSet;
   idempotency: IdempotencyRepository;
+  digests: DigestRepository;
+  /** For the user's time zone when a digest is sent at a fixed local time. */
+  preferences: PreferencesRepository;
+  /** A digest reached its item cap: send it now rather than at the end of its window. */
+  onDigestFull?: (bucketId: string) => void;
   /** How long an event id is remembered: a producer retry or replay within it is one notification. */
   dedupWindowMs?: number;
 }
@@ -43,8 +50,33 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
   }
   const plan = planDelivery(event, outcome, now);
   if (plan.kind === 'unroutable') throw new NonRetriableError('no_recipient', plan.reason);
-  if (plan.kind === 'deliver') await deps.bus.publish(laneTopics[plan.lane], plan.notifications.map((value) => ({ value })), { lane: deps.lane });
-  await deps.bus.publish(topics.deliveryStatus, statusesOf(event, plan, now, ruleId).map((value) => ({ value })), { lane: deps.lane });
+  if (plan.kind === 'deliver' && plan.lane === 'push.bulk' && outcome.batching) {
+    await batch(deps, event, plan.notifications, outcome.batching, ruleId, now);
+  } else {
+    if (plan.kind === 'deliver') await deps.bus.publish(laneTopics[plan.lane], plan.notifications.map((value) => ({ value })), { lane: deps.lane });
+    await deps.bus.publish(topics.deliveryStatus, statusesOf(event, plan, now, ruleId).map((value) => ({ value })), { lane: deps.lane });
+  }
   await deps.idempotency.claim(DEDUP_SCOPE, event.id, new Date(now.getTime() + (deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS)));
   return 'routed';
+}
+
+/** The digest a rule's batched notifications collect in; the defaults have one of their own. */
+export const digestKeyOf = (ruleId: string | null): string => ruleId ?? 'defaults:marketing';
+
+/** Adds each recipient's notification to their open digest, durably, and records it as batched. */
+async function batch(deps: RouteEventDeps, event: NotifyEvent, notifications: Notification[], batching: NonNullable<EffectiveOutcome['batching']>, ruleId: string | null, now: Date): Promise<void> {
+  const statuses: DeliveryStatus[] = [];
+  for (const n of notifications) {
+    const timeZone = batching.sendAt ? ((await deps.preferences.get(n.userId))?.timeZone ?? 'UTC') : 'UTC';
+    const { bucket, full } = await deps.digests.add({
+      userId: n.userId,
+      digestKey: digestKeyOf(ruleId),
+      item: { eventId: event.id, at: now, data: n.content.data, ...(n.content.title ? { title: n.content.title } : {}), ...(n.content.body ? { body: n.content.body } : {}) },
+      flushAt: digestFlushAt(batching, now, timeZone),
+      maxItems: batching.maxItems,
+    });
+    if (full) deps.onDigestFull?.(bucket.bucketId);
+    statuses.push({ version: 1, eventId: event.id, notificationId: n.notificationId, userId: n.userId, status: 'batched', channel: 'push', service: 'router', at: now.toISOString(), detail: { digestKey: bucket.digestKey, sendAt: bucket.flushAt.toISOString(), ...(ruleId ? { ruleId } : {}) } });
+  }
+  await deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane });
 }
