@@ -34,7 +34,7 @@ describe('mongodb connection', () => {
     // inbox `_id` is the notificationId: the idempotent append needs no other unique index.
     expect(await names('inbox')).toEqual(expect.arrayContaining([{ key: { userId: 1, seq: 1 }, unique: true }, { key: { expiresAt: 1 }, unique: false }]));
     expect(await names('devices')).toEqual(expect.arrayContaining([{ key: { token: 1 }, unique: true }, { key: { userId: 1, active: 1 }, unique: false }]));
-    expect(await names('preferences')).toEqual(expect.arrayContaining([{ key: { userId: 1 }, unique: true }]));
+    expect(await names('preferences')).toEqual([{ key: { _id: 1 }, unique: false }]); // keyed by _id = userId
     expect(await names('digests')).toEqual(expect.arrayContaining([{ key: { openSlot: 1 }, unique: true }]));
     expect(await names('rule_versions')).toEqual(expect.arrayContaining([{ key: { ruleId: 1, revision: 1 }, unique: true }]));
     expect(await names('delivery_log')).toEqual(expect.arrayContaining([{ key: { notificationId: 1, at: 1 }, unique: false }, { key: { eventId: 1, at: 1 }, unique: false }]));

@@ -8,6 +8,7 @@ import { consumeRuleChanges } from './handlers/rules-changes';
 import { registerHttpIntake } from './intake/http-intake';
 import { DigestFlusher } from './digests/digest-flusher';
 import { DEFAULT_MARKETING_BATCHING } from './rules/defaults';
+import { registerPreferencesRoutes } from './preferences/preferences-routes';
 import { RulesCache } from './rules/rules-cache';
 
 export interface RouterOptions {
@@ -25,6 +26,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   const tokens = [...options.intakeTokens, ...options.adminTokens];
   registerHttpIntake(deps.http.app, { bus: deps.bus, maxBatchEvents: options.maxBatchEvents, tokens, laneOf: (event) => intakeLaneOf(cache.current.evaluate(event).outcome.priority) });
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens });
+  registerPreferencesRoutes(deps.http.app, { preferences: deps.store.preferences, tokens });
   const flusher = new DigestFlusher({
     digests: deps.store.digests,
     bus: deps.bus,

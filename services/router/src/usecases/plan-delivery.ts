@@ -51,6 +51,11 @@ export function notificationIdOf(eventId: string, userId: string): string {
   return `${eventId}:${userId}`;
 }
 
+/** The status of a notification put on a delivery lane. */
+export function routedStatus(n: Notification, lane: DeliveryLane, at: Date, ruleId: string | null): DeliveryStatus {
+  return { version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'routed', channel: lane === 'inapp' ? 'inapp' : 'push', service: 'router', at: at.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) };
+}
+
 /** The status events that record a plan, one per recipient; `ruleId` says which rule decided. */
 export function statusesOf(event: NotifyEvent, plan: DeliveryPlan, at: Date, ruleId: string | null = null): DeliveryStatus[] {
   const base = { version: 1 as const, eventId: event.id, service: 'router', at: at.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) };
@@ -58,7 +63,7 @@ export function statusesOf(event: NotifyEvent, plan: DeliveryPlan, at: Date, rul
     userIds.map((userId): DeliveryStatus => ({ ...base, notificationId: notificationIdOf(event.id, userId), userId, status, reason }));
   switch (plan.kind) {
     case 'deliver':
-      return plan.notifications.map((n) => ({ ...base, notificationId: n.notificationId, userId: n.userId, status: 'routed', channel: plan.lane === 'inapp' ? 'inapp' : 'push' }));
+      return plan.notifications.map((n) => routedStatus(n, plan.lane, at, ruleId));
     case 'expired':
       return each(plan.userIds, 'expired', `ttl passed before routing`);
     case 'suppressed':

@@ -7,7 +7,7 @@ import { waitFor } from '@notify/testing';
 import { consumeIntake } from '../handlers/intake';
 import { RuleSet } from '../rules/compile';
 
-async function harness() {
+async function harness(store = createMemoryStore()) {
   const bus = new MemoryBus({ service: 'test', logger: silentLogger(), metrics: createMetricsRegistry('test', { processMetrics: false }) });
   await bus.start();
   const seen = { inapp: [] as string[], bulk: [] as string[], status: [] as DeliveryStatus[], dlq: [] as DeadLetter[] };
@@ -15,7 +15,7 @@ async function harness() {
   await bus.subscribe(topics.deliverPushBulk, { groupId: 't' }, async (m) => void seen.bulk.push(m.value.notificationId));
   await bus.subscribe(topics.deliveryStatus, { groupId: 't' }, async (m) => void seen.status.push(m.value));
   await bus.subscribe(topics.notifyDlq, { groupId: 't' }, async (m) => void seen.dlq.push(m.value));
-  await consumeIntake(bus, { current: RuleSet.empty() }, createMemoryStore());
+  await consumeIntake(bus, { current: RuleSet.empty() }, store);
   return { bus, seen };
 }
 
@@ -49,6 +49,17 @@ describe('intake consumers', () => {
     await waitFor('three decisions', () => seen.status.length === 3);
     expect(seen.inapp).toEqual(['again:alice']);
     expect(seen.status.map((s) => s.status).sort()).toEqual(['duplicate', 'duplicate', 'routed']);
+    await bus.stop();
+  });
+
+  it('respects opt-outs: a user who opted out of the category is not notified, and the reason is recorded', async () => {
+    const store = createMemoryStore();
+    await store.preferences.upsert('bob', { optOuts: [{ category: 'social', channel: 'all' }] });
+    const { bus, seen } = await harness(store);
+    await bus.publish(topics.notifyEvents, [{ value: event('like-1', { to: { userIds: ['alice', 'bob'] }, category: 'social' }) }]);
+    await waitFor('two decisions', () => seen.status.length === 2);
+    expect(seen.inapp).toEqual(['like-1:alice']);
+    expect(seen.status.find((s) => s.userId === 'bob')).toMatchObject({ status: 'suppressed', reason: 'opted out of social in-app and push notifications' });
     await bus.stop();
   });
 

@@ -1,10 +1,11 @@
 import { NonRetriableError, type Bus, type PublishLane } from '@notify/bus';
 import { topics, type DeliveryStatus, type Notification, type NotifyEvent } from '@notify/contracts';
-import type { DigestRepository, IdempotencyRepository, PreferencesRepository } from '@notify/store';
+import type { DigestRepository, IdempotencyRepository, Preferences, PreferencesRepository } from '@notify/store';
 import { digestFlushAt } from '../digests/digest-schedule';
 import type { EffectiveOutcome } from '../rules/defaults';
 import type { RuleSet } from '../rules/compile';
-import { notificationIdOf, planDelivery, statusesOf, type DeliveryLane } from './plan-delivery';
+import { applyOptOuts } from '../preferences/apply-opt-outs';
+import { notificationIdOf, planDelivery, routedStatus, statusesOf, type DeliveryLane } from './plan-delivery';
 
 const laneTopics = { inapp: topics.deliverInapp, 'push.transactional': topics.deliverPushTransactional, 'push.bulk': topics.deliverPushBulk } satisfies Record<DeliveryLane, unknown>;
 
@@ -50,14 +51,33 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
   }
   const plan = planDelivery(event, outcome, now);
   if (plan.kind === 'unroutable') throw new NonRetriableError('no_recipient', plan.reason);
-  if (plan.kind === 'deliver' && plan.lane === 'push.bulk' && outcome.batching) {
-    await batch(deps, event, plan.notifications, outcome.batching, ruleId, now);
-  } else {
-    if (plan.kind === 'deliver') await deps.bus.publish(laneTopics[plan.lane], plan.notifications.map((value) => ({ value })), { lane: deps.lane });
+  if (plan.kind !== 'deliver') {
     await deps.bus.publish(topics.deliveryStatus, statusesOf(event, plan, now, ruleId).map((value) => ({ value })), { lane: deps.lane });
+  } else {
+    const preferences = await preferencesOf(deps, event, outcome, plan.notifications);
+    const { byLane, suppressed } = applyOptOuts(plan.lane, plan.notifications, (userId) => preferences.get(userId));
+    for (const [lane, notifications] of byLane) {
+      if (lane === 'push.bulk' && outcome.batching) {
+        await batch(deps, event, notifications, outcome.batching, ruleId, now);
+        continue;
+      }
+      await deps.bus.publish(laneTopics[lane], notifications.map((value) => ({ value })), { lane: deps.lane });
+      await deps.bus.publish(topics.deliveryStatus, notifications.map((n) => ({ value: routedStatus(n, lane, now, ruleId) })), { lane: deps.lane });
+    }
+    if (suppressed.length > 0) {
+      const statuses = suppressed.map(({ notification: n, reason }): DeliveryStatus => ({ version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'suppressed', reason, service: 'router', at: now.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) }));
+      await deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane });
+    }
   }
   await deps.idempotency.claim(DEDUP_SCOPE, event.id, new Date(now.getTime() + (deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS)));
   return 'routed';
+}
+
+/** Opt-outs are per category: events without one, and rules that override opt-outs, need no lookup. */
+async function preferencesOf(deps: RouteEventDeps, event: NotifyEvent, outcome: EffectiveOutcome, notifications: Notification[]): Promise<Map<string, Preferences | null>> {
+  if (!event.category || outcome.ignoreOptOut) return new Map();
+  const userIds = [...new Set(notifications.map((n) => n.userId))];
+  return new Map(await Promise.all(userIds.map(async (userId) => [userId, await deps.preferences.get(userId)] as const)));
 }
 
 /** The digest a rule's batched notifications collect in; the defaults have one of their own. */
