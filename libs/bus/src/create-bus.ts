@@ -11,6 +11,7 @@ export interface BusSettings {
   kafkaBrokers?: string[] | undefined;
   kafkaClientId?: string | undefined;
   topicPrefix?: string | undefined;
+  kafkaSessionTimeoutMs?: number | undefined;
 }
 
 export function createBus(settings: BusSettings): Bus {
@@ -20,6 +21,7 @@ export function createBus(settings: BusSettings): Bus {
       clientId: settings.kafkaClientId ?? settings.service,
       service: settings.service,
       topicPrefix: settings.topicPrefix ?? '',
+      ...(settings.kafkaSessionTimeoutMs ? { sessionTimeoutMs: settings.kafkaSessionTimeoutMs } : {}),
       logger: settings.logger,
       metrics: settings.metrics,
     });

@@ -16,6 +16,7 @@ export interface ProcessConfig {
   kafkaBrokers?: string[] | undefined;
   kafkaClientId?: string | undefined;
   topicPrefix?: string | undefined;
+  kafkaSessionTimeoutMs?: number | undefined;
   mongoUrl?: string | undefined;
 }
 
@@ -48,7 +49,7 @@ export async function startProcess<C extends ProcessConfig>(options: {
     store = createMemoryStore();
     logger.warn('embedded store: data lives in memory and does not survive a restart (set MONGO_URL to use MongoDB)');
   }
-  const bus: Bus = createBus({ service, logger, metrics, kafkaBrokers: config.kafkaBrokers, kafkaClientId: config.kafkaClientId, topicPrefix: config.topicPrefix });
+  const bus: Bus = createBus({ service, logger, metrics, kafkaBrokers: config.kafkaBrokers, kafkaClientId: config.kafkaClientId, topicPrefix: config.topicPrefix, kafkaSessionTimeoutMs: config.kafkaSessionTimeoutMs });
   if (bus.kind === 'memory') logger.warn('in-process bus: messages live in memory and do not survive a restart (set KAFKA_BROKERS to use Kafka)');
   await bus.start();
 

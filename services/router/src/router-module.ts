@@ -8,7 +8,9 @@ import { consumeRuleChanges } from './handlers/rules-changes';
 import { registerHttpIntake } from './intake/http-intake';
 import { DigestFlusher } from './digests/digest-flusher';
 import { DEFAULT_MARKETING_BATCHING } from './rules/defaults';
+import { consumePresenceState } from './handlers/presence-state';
 import { registerPreferencesRoutes } from './preferences/preferences-routes';
+import { PresenceView } from './presence/presence-view';
 import { RulesCache } from './rules/rules-cache';
 
 export interface RouterOptions {
@@ -34,13 +36,18 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
     logger: deps.logger.child({ module: 'digests' }),
   });
   const sendFull = (bucketId: string) => void flusher.send(bucketId).catch((err) => deps.logger.error({ err, bucketId }, 'sending a full digest failed; the next tick retries'));
+  const presence = new PresenceView();
   let subscriptions: Subscription[] = [];
   let refresh: NodeJS.Timeout | undefined;
   return {
     name: 'router',
     start: async () => {
       await cache.reload();
-      subscriptions = [await consumeRuleChanges(deps.bus, cache, deps.instanceId), ...(await consumeIntake(deps.bus, cache, deps.store, sendFull))];
+      subscriptions = [
+        await consumeRuleChanges(deps.bus, cache, deps.instanceId),
+        await consumePresenceState(deps.bus, presence, deps.instanceId),
+        ...(await consumeIntake(deps.bus, cache, deps.store, presence, sendFull)),
+      ];
       flusher.start(options.digestTickMs);
       refresh = setInterval(() => void cache.reload(), options.rulesRefreshMs);
       refresh.unref();

@@ -1,6 +1,7 @@
 import type { Bus, Subscription } from '@notify/bus';
 import { topics, type NotifyEvent } from '@notify/contracts';
 import type { Store } from '@notify/store';
+import type { PresenceView } from '../presence/presence-view';
 import type { RulesCache } from '../rules/rules-cache';
 import { routeEvent } from '../usecases/route-event';
 
@@ -8,9 +9,16 @@ import { routeEvent } from '../usecases/route-event';
  * One consumer group per intake lane, so the bulk lane's backlog never holds up the default lane.
  * Malformed events never reach the use case: the bus dead-letters them with the reason.
  */
-export async function consumeIntake(bus: Bus, rules: Pick<RulesCache, 'current'>, store: Pick<Store, 'idempotency' | 'digests' | 'preferences'>, onDigestFull?: (bucketId: string) => void): Promise<Subscription[]> {
+export async function consumeIntake(
+  bus: Bus,
+  rules: Pick<RulesCache, 'current'>,
+  store: Pick<Store, 'idempotency' | 'digests' | 'preferences'>,
+  presence: Pick<PresenceView, 'isOnline'>,
+  onDigestFull?: (bucketId: string) => void,
+): Promise<Subscription[]> {
+  const isOnline = (userId: string) => presence.isOnline(userId);
   const handlerFor = (lane: 'default' | 'bulk') => async (message: { value: NotifyEvent }) => {
-    await routeEvent({ bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences: store.preferences, ...(onDigestFull ? { onDigestFull } : {}) }, message.value);
+    await routeEvent({ bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences: store.preferences, isOnline, ...(onDigestFull ? { onDigestFull } : {}) }, message.value);
   };
   return Promise.all([
     bus.subscribe(topics.notifyEvents, { groupId: 'router', partitionsConcurrently: 8 }, handlerFor('default')),

@@ -6,6 +6,7 @@ import { createMemoryStore } from '@notify/store';
 import { waitFor } from '@notify/testing';
 import { consumeIntake } from '../handlers/intake';
 import { RuleSet } from '../rules/compile';
+import { PresenceView } from '../presence/presence-view';
 
 async function harness(store = createMemoryStore()) {
   const bus = new MemoryBus({ service: 'test', logger: silentLogger(), metrics: createMetricsRegistry('test', { processMetrics: false }) });
@@ -15,7 +16,9 @@ async function harness(store = createMemoryStore()) {
   await bus.subscribe(topics.deliverPushBulk, { groupId: 't' }, async (m) => void seen.bulk.push(m.value.notificationId));
   await bus.subscribe(topics.deliveryStatus, { groupId: 't' }, async (m) => void seen.status.push(m.value));
   await bus.subscribe(topics.notifyDlq, { groupId: 't' }, async (m) => void seen.dlq.push(m.value));
-  await consumeIntake(bus, { current: RuleSet.empty() }, store);
+  const view = new PresenceView();
+  view.apply({ version: 1, userId: 'alice', online: true, gateways: [{ gatewayId: 'g', sockets: 1 }], devices: 1, lastSeen: new Date().toISOString() });
+  await consumeIntake(bus, { current: RuleSet.empty() }, store, view);
   return { bus, seen };
 }
 
@@ -49,6 +52,17 @@ describe('intake consumers', () => {
     await waitFor('three decisions', () => seen.status.length === 3);
     expect(seen.inapp).toEqual(['again:alice']);
     expect(seen.status.map((s) => s.status).sort()).toEqual(['duplicate', 'duplicate', 'routed']);
+    await bus.stop();
+  });
+
+  it('pushes at once to an offline user, and gives an online user the socket first', async () => {
+    const { bus, seen } = await harness();
+    const pushed: string[] = [];
+    await bus.subscribe(topics.deliverPushTransactional, { groupId: 't' }, async (m) => void pushed.push(m.value.notificationId));
+    await bus.publish(topics.notifyEvents, [{ value: event('msg-1', { to: { userIds: ['alice', 'bob'] } }) }]);
+    await waitFor('routed to both', () => seen.inapp.length === 2 && pushed.length === 1);
+    expect(pushed).toEqual(['msg-1:bob']);
+    expect(seen.inapp.sort()).toEqual(['msg-1:alice', 'msg-1:bob']);
     await bus.stop();
   });
 

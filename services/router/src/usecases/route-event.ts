@@ -5,6 +5,7 @@ import { digestFlushAt } from '../digests/digest-schedule';
 import type { EffectiveOutcome } from '../rules/defaults';
 import type { RuleSet } from '../rules/compile';
 import { applyOptOuts } from '../preferences/apply-opt-outs';
+import { applyPresence } from '../presence/apply-presence';
 import { notificationIdOf, planDelivery, routedStatus, statusesOf, type DeliveryLane } from './plan-delivery';
 
 const laneTopics = { inapp: topics.deliverInapp, 'push.transactional': topics.deliverPushTransactional, 'push.bulk': topics.deliverPushBulk } satisfies Record<DeliveryLane, unknown>;
@@ -18,6 +19,8 @@ export interface RouteEventDeps {
   digests: DigestRepository;
   /** For the user's time zone when a digest is sent at a fixed local time. */
   preferences: PreferencesRepository;
+  /** Whether a user has a live socket somewhere (the router's presence view). */
+  isOnline: (userId: string) => boolean;
   /** A digest reached its item cap: send it now rather than at the end of its window. */
   onDigestFull?: (bucketId: string) => void;
   /** How long an event id is remembered: a producer retry or replay within it is one notification. */
@@ -55,8 +58,10 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
     await deps.bus.publish(topics.deliveryStatus, statusesOf(event, plan, now, ruleId).map((value) => ({ value })), { lane: deps.lane });
   } else {
     const preferences = await preferencesOf(deps, event, outcome, plan.notifications);
-    const { byLane, suppressed } = applyOptOuts(plan.lane, plan.notifications, (userId) => preferences.get(userId));
+    const { byLane: allowed, suppressed } = applyOptOuts(plan.lane, plan.notifications, (userId) => preferences.get(userId));
+    const byLane = applyPresence(allowed, deps.isOnline);
     for (const [lane, notifications] of byLane) {
+      if (notifications.length === 0) continue;
       if (lane === 'push.bulk' && outcome.batching) {
         await batch(deps, event, notifications, outcome.batching, ruleId, now);
         continue;
