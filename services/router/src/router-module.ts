@@ -10,6 +10,7 @@ import { DigestFlusher } from './digests/digest-flusher';
 import { DEFAULT_MARKETING_BATCHING } from './rules/defaults';
 import { consumePresenceState } from './handlers/presence-state';
 import { registerPreferencesRoutes } from './preferences/preferences-routes';
+import { QUIET_HOURS_DIGEST, QUIET_HOURS_TEMPLATE } from './preferences/quiet-hours';
 import { PresenceView } from './presence/presence-view';
 import { RulesCache } from './rules/rules-cache';
 
@@ -32,7 +33,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   const flusher = new DigestFlusher({
     digests: deps.store.digests,
     bus: deps.bus,
-    templateFor: (digestKey) => cache.current.batchingOf(digestKey) ?? DEFAULT_MARKETING_BATCHING,
+    templateFor: (digestKey) => (digestKey === QUIET_HOURS_DIGEST ? QUIET_HOURS_TEMPLATE : (cache.current.batchingOf(digestKey) ?? DEFAULT_MARKETING_BATCHING)),
     logger: deps.logger.child({ module: 'digests' }),
   });
   const sendFull = (bucketId: string) => void flusher.send(bucketId).catch((err) => deps.logger.error({ err, bucketId }, 'sending a full digest failed; the next tick retries'));

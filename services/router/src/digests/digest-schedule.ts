@@ -4,7 +4,7 @@ import type { z } from 'zod';
 type BatchingPolicy = z.infer<typeof Batching>;
 
 /** The local wall-clock time in a time zone, as minutes after midnight. */
-function localMinutes(at: Date, timeZone: string): number {
+export function localMinutes(at: Date, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
   const value = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return value('hour') * 60 + value('minute');

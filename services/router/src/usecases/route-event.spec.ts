@@ -66,6 +66,23 @@ describe('intake consumers', () => {
     await bus.stop();
   });
 
+  it('holds a push that falls in the user’s quiet hours, and still stores the in-app copy', async () => {
+    const store = createMemoryStore();
+    const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+    const now = Date.now();
+    await store.preferences.upsert('bob', { timeZone: 'UTC', quietHours: { start: hhmm(new Date(now - 3_600_000)), end: hhmm(new Date(now + 3_600_000)) } });
+    const { bus, seen } = await harness(store);
+    const pushed: string[] = [];
+    await bus.subscribe(topics.deliverPushTransactional, { groupId: 't' }, async (m) => void pushed.push(m.value.notificationId));
+    await bus.publish(topics.notifyEvents, [{ value: event('late-msg', { to: { userId: 'bob' } }) }]);
+    await waitFor('bob’s decisions', () => seen.status.some((s) => s.status === 'held_quiet_hours'));
+    expect(seen.inapp).toEqual(['late-msg:bob']);
+    expect(pushed).toEqual([]);
+    const [held] = await store.digests.due(new Date(now + 2 * 3_600_000), 10);
+    expect(held).toMatchObject({ userId: 'bob', digestKey: 'quiet-hours', items: [{ eventId: 'late-msg' }] });
+    await bus.stop();
+  });
+
   it('respects opt-outs: a user who opted out of the category is not notified, and the reason is recorded', async () => {
     const store = createMemoryStore();
     await store.preferences.upsert('bob', { optOuts: [{ category: 'social', channel: 'all' }] });
@@ -92,6 +109,8 @@ describe('intake consumers', () => {
     await waitFor('the good event and two dead letters', () => seen.inapp.length === 1 && seen.dlq.length === 2);
     expect(seen.dlq.map((d) => d.reason).sort()).toEqual(['invalid_envelope', 'no_recipient']);
     expect(seen.dlq.find((d) => d.reason === 'no_recipient')?.message).toContain('followers:x');
+    await waitFor('the decision on the status trail', () => seen.status.some((s) => s.status === 'dead_lettered'));
+    expect(seen.status.find((s) => s.status === 'dead_lettered')).toMatchObject({ eventId: 'topic-1', reason: expect.stringContaining('no_recipient') });
     await bus.stop();
   });
 });

@@ -6,6 +6,7 @@ import type { EffectiveOutcome } from '../rules/defaults';
 import type { RuleSet } from '../rules/compile';
 import { applyOptOuts } from '../preferences/apply-opt-outs';
 import { applyPresence } from '../presence/apply-presence';
+import { QUIET_HOURS_DIGEST, quietUntil } from '../preferences/quiet-hours';
 import { notificationIdOf, planDelivery, routedStatus, statusesOf, type DeliveryLane } from './plan-delivery';
 
 const laneTopics = { inapp: topics.deliverInapp, 'push.transactional': topics.deliverPushTransactional, 'push.bulk': topics.deliverPushBulk } satisfies Record<DeliveryLane, unknown>;
@@ -50,22 +51,31 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
   }
   const { ruleId, outcome } = deps.rules.evaluate(event);
   if (ruleId === null && event.priority === undefined) {
-    throw new NonRetriableError('unknown_type', `no rule matches type "${event.type}" and the event has no priority: add a rule for it or send a priority`);
+    await deadLettered(deps, event, 'unknown_type', `no rule matches type "${event.type}" and the event has no priority: add a rule for it or send a priority`, now);
   }
   const plan = planDelivery(event, outcome, now);
-  if (plan.kind === 'unroutable') throw new NonRetriableError('no_recipient', plan.reason);
+  if (plan.kind === 'unroutable') await deadLettered(deps, event, 'no_recipient', plan.reason, now);
   if (plan.kind !== 'deliver') {
     await deps.bus.publish(topics.deliveryStatus, statusesOf(event, plan, now, ruleId).map((value) => ({ value })), { lane: deps.lane });
   } else {
     const preferences = await preferencesOf(deps, event, outcome, plan.notifications);
-    const { byLane: allowed, suppressed } = applyOptOuts(plan.lane, plan.notifications, (userId) => preferences.get(userId));
+    const { byLane: allowed, suppressed } = applyOptOuts(plan.lane, plan.notifications, (userId) => (outcome.ignoreOptOut ? null : preferences.get(userId)));
     const byLane = applyPresence(allowed, deps.isOnline);
-    for (const [lane, notifications] of byLane) {
-      if (notifications.length === 0) continue;
+    const quietEnds = (userId: string) => (outcome.quietHours === 'deliver' ? null : quietUntil(preferences.get(userId), now));
+    for (const [lane, laneNotifications] of byLane) {
+      let notifications = laneNotifications;
       if (lane === 'push.bulk' && outcome.batching) {
-        await batch(deps, event, notifications, outcome.batching, ruleId, now);
+        await batch(deps, event, notifications, outcome.batching, ruleId, now, quietEnds);
         continue;
       }
+      if (lane !== 'inapp') {
+        // Quiet hours silence pushes only; the in-app copy waits in the inbox anyway.
+        const quiet = notifications.filter((n) => quietEnds(n.userId));
+        notifications = notifications.filter((n) => !quietEnds(n.userId));
+        if (outcome.quietHours === 'drop') for (const n of quiet) suppressed.push({ notification: n, reason: 'in the user’s quiet hours' });
+        else await hold(deps, event, quiet, quietEnds, now);
+      }
+      if (notifications.length === 0) continue;
       await deps.bus.publish(laneTopics[lane], notifications.map((value) => ({ value })), { lane: deps.lane });
       await deps.bus.publish(topics.deliveryStatus, notifications.map((n) => ({ value: routedStatus(n, lane, now, ruleId) })), { lane: deps.lane });
     }
@@ -78,9 +88,16 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
   return 'routed';
 }
 
+/** Records the decision on the status trail, then hands the event to the dead-letter topic (via the bus). */
+async function deadLettered(deps: RouteEventDeps, event: NotifyEvent, reason: 'unknown_type' | 'no_recipient', message: string, now: Date): Promise<never> {
+  await deps.bus.publish(topics.deliveryStatus, [{ value: { version: 1, eventId: event.id, status: 'dead_lettered', reason: `${reason}: ${message}`.slice(0, 1024), service: 'router', at: now.toISOString() } }], { lane: deps.lane });
+  throw new NonRetriableError(reason, message);
+}
+
 /** Opt-outs are per category: events without one, and rules that override opt-outs, need no lookup. */
 async function preferencesOf(deps: RouteEventDeps, event: NotifyEvent, outcome: EffectiveOutcome, notifications: Notification[]): Promise<Map<string, Preferences | null>> {
-  if (!event.category || outcome.ignoreOptOut) return new Map();
+  const optOutsApply = Boolean(event.category) && !outcome.ignoreOptOut;
+  if (!optOutsApply && outcome.quietHours === 'deliver') return new Map();
   const userIds = [...new Set(notifications.map((n) => n.userId))];
   return new Map(await Promise.all(userIds.map(async (userId) => [userId, await deps.preferences.get(userId)] as const)));
 }
@@ -88,18 +105,29 @@ async function preferencesOf(deps: RouteEventDeps, event: NotifyEvent, outcome: 
 /** The digest a rule's batched notifications collect in; the defaults have one of their own. */
 export const digestKeyOf = (ruleId: string | null): string => ruleId ?? 'defaults:marketing';
 
+const itemOf = (event: NotifyEvent, n: Notification, now: Date) => ({ eventId: event.id, at: now, data: n.content.data, ...(n.content.title ? { title: n.content.title } : {}), ...(n.content.body ? { body: n.content.body } : {}) });
+
+/** Pushes that arrive in a user's quiet hours wait in a digest of their own, sent when the quiet hours end. */
+async function hold(deps: RouteEventDeps, event: NotifyEvent, notifications: Notification[], quietEnds: (userId: string) => Date | null, now: Date): Promise<void> {
+  const statuses: DeliveryStatus[] = [];
+  for (const n of notifications) {
+    const until = quietEnds(n.userId)!;
+    await deps.digests.add({ userId: n.userId, digestKey: QUIET_HOURS_DIGEST, item: itemOf(event, n, now), flushAt: until, maxItems: 1000 });
+    statuses.push({ version: 1, eventId: event.id, notificationId: n.notificationId, userId: n.userId, status: 'held_quiet_hours', channel: 'push', reason: `quiet hours until ${until.toISOString()}`, service: 'router', at: now.toISOString() });
+  }
+  if (statuses.length > 0) await deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane });
+}
+
 /** Adds each recipient's notification to their open digest, durably, and records it as batched. */
-async function batch(deps: RouteEventDeps, event: NotifyEvent, notifications: Notification[], batching: NonNullable<EffectiveOutcome['batching']>, ruleId: string | null, now: Date): Promise<void> {
+async function batch(deps: RouteEventDeps, event: NotifyEvent, notifications: Notification[], batching: NonNullable<EffectiveOutcome['batching']>, ruleId: string | null, now: Date, quietEnds: (userId: string) => Date | null): Promise<void> {
   const statuses: DeliveryStatus[] = [];
   for (const n of notifications) {
     const timeZone = batching.sendAt ? ((await deps.preferences.get(n.userId))?.timeZone ?? 'UTC') : 'UTC';
-    const { bucket, full } = await deps.digests.add({
-      userId: n.userId,
-      digestKey: digestKeyOf(ruleId),
-      item: { eventId: event.id, at: now, data: n.content.data, ...(n.content.title ? { title: n.content.title } : {}), ...(n.content.body ? { body: n.content.body } : {}) },
-      flushAt: digestFlushAt(batching, now, timeZone),
-      maxItems: batching.maxItems,
-    });
+    const scheduled = digestFlushAt(batching, now, timeZone);
+    const quietEnd = quietEnds(n.userId);
+    // A digest whose window ends in the user's quiet hours waits for them to end.
+    const flushAt = quietEnd && quietEnd > scheduled ? quietEnd : scheduled;
+    const { bucket, full } = await deps.digests.add({ userId: n.userId, digestKey: digestKeyOf(ruleId), item: itemOf(event, n, now), flushAt, maxItems: batching.maxItems });
     if (full) deps.onDigestFull?.(bucket.bucketId);
     statuses.push({ version: 1, eventId: event.id, notificationId: n.notificationId, userId: n.userId, status: 'batched', channel: 'push', service: 'router', at: now.toISOString(), detail: { digestKey: bucket.digestKey, sendAt: bucket.flushAt.toISOString(), ...(ruleId ? { ruleId } : {}) } });
   }
