@@ -37,16 +37,20 @@ kafka_java() {
     -cp "$KAFKA_LIBS/*" "$@"
 }
 
+# adopt_own NAME LABEL TIMEOUT CHECK LOG: true when our own NAME already runs (waiting for it to answer).
+adopt_own() {
+  local name=$1 label=$2 timeout=$3 check=$4 log=$5 pid
+  pid=$(running_pid "$name") || return 1
+  if ! $check; then
+    say "$label (pid $pid) runs but does not answer yet; waiting"
+    wait_ready "$name" "$pid" "$timeout" "$check" "$log"
+  fi
+  say "$label already running (pid $pid)"
+}
+
 start_kafka() {
   local pid dir="$DATA_DIR/kafka" log="$LOG_DIR/kafka.log"
-  if pid=$(running_pid kafka); then
-    if ! kafka_ready; then
-      say "Kafka (pid $pid) runs but does not answer yet; waiting"
-      wait_ready kafka "$pid" "$KAFKA_START_TIMEOUT" kafka_ready "$log"
-    fi
-    say "Kafka already running (pid $pid)"
-    return 0
-  fi
+  adopt_own kafka Kafka "$KAFKA_START_TIMEOUT" kafka_ready "$log" && return 0
   if kafka_ready; then
     say "a Kafka broker not started by this script already answers on 127.0.0.1:$KAFKA_PORT; using it"
     return 0
@@ -107,14 +111,7 @@ install_ferretdb() {
 
 start_ferretdb() {
   local pid log="$LOG_DIR/ferretdb.log"
-  if pid=$(running_pid ferretdb); then
-    if ! mongo_ready; then
-      say "FerretDB (pid $pid) runs but does not answer yet; waiting"
-      wait_ready ferretdb "$pid" "$MONGO_START_TIMEOUT" mongo_ready "$log"
-    fi
-    say "FerretDB already running (pid $pid)"
-    return 0
-  fi
+  adopt_own ferretdb FerretDB "$MONGO_START_TIMEOUT" mongo_ready "$log" && return 0
   if mongo_ready; then
     say "a MongoDB-wire server not started by this script already answers on 127.0.0.1:$MONGO_PORT; using it"
     return 0
