@@ -35,6 +35,8 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
     bus: deps.bus,
     templateFor: (digestKey) => (digestKey === QUIET_HOURS_DIGEST ? QUIET_HOURS_TEMPLATE : (cache.current.batchingOf(digestKey) ?? DEFAULT_MARKETING_BATCHING)),
     logger: deps.logger.child({ module: 'digests' }),
+    rateCapFor: (digestKey) => cache.current.rateCapOf(digestKey),
+    idempotency: deps.store.idempotency,
   });
   const sendFull = (bucketId: string) => void flusher.send(bucketId).catch((err) => deps.logger.error({ err, bucketId }, 'sending a full digest failed; the next tick retries'));
   const presence = new PresenceView();

@@ -55,6 +55,20 @@ describe('digests', () => {
     await h.bus.stop();
   });
 
+  it('counts each digest as one push against the rule’s cap', async () => {
+    const h = await harness();
+    const capped = new DigestFlusher({ digests: h.store.digests, bus: h.bus, templateFor: () => DEFAULT_MARKETING_BATCHING, logger: silentLogger(), rateCapFor: () => ({ max: 1, per: 'day' }), idempotency: h.store.idempotency });
+    const statuses: string[] = [];
+    await h.bus.subscribe(topics.deliveryStatus, { groupId: 'capped' }, async (m) => void statuses.push(m.value.status));
+    for (const id of ['d1', 'd2']) {
+      const { bucket } = await h.store.digests.add({ userId: 'alice', digestKey: 'offers', item: { eventId: id, at: new Date() }, flushAt: new Date(0), maxItems: 10 });
+      expect(await capped.send(bucket.bucketId)).toBe(true);
+    }
+    await waitFor('one digest and one capped status', () => h.pushed.length === 1 && statuses.includes('rate_capped'));
+    expect(await h.store.digests.listClosedUnsent(10)).toEqual([]); // the capped one is done with, not retried
+    await h.bus.stop();
+  });
+
   it('sends again, under the same id, a digest a crashed router had claimed but not marked sent', async () => {
     const h = await harness();
     const { bucket } = await h.store.digests.add({ userId: 'alice', digestKey: 'defaults:marketing', item: { eventId: 'o1', title: 'offer', at: new Date('2026-11-25T09:00:00Z') }, flushAt: new Date('2026-11-25T09:30:00Z'), maxItems: 10 });

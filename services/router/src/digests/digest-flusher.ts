@@ -1,7 +1,8 @@
 import type { Bus } from '@notify/bus';
 import { topics, type DeliveryStatus } from '@notify/contracts';
 import type { Logger } from '@notify/observability';
-import type { DigestBucket, DigestRepository } from '@notify/store';
+import type { DigestBucket, DigestRepository, IdempotencyRepository } from '@notify/store';
+import { takeRateSlot, type RateCap } from '../usecases/rate-cap';
 import { notificationIdOf } from '../usecases/plan-delivery';
 import { digestNotification, type DigestTemplate } from './render-digest';
 
@@ -12,6 +13,9 @@ export interface DigestFlusherDeps {
   templateFor: (digestKey: string) => DigestTemplate;
   logger: Logger;
   now?: () => Date;
+  /** A rule's cap on pushes per user: each digest is one push. */
+  rateCapFor?: (digestKey: string) => RateCap | undefined;
+  idempotency?: IdempotencyRepository;
   /** A claimed bucket not marked sent after this long is taken to be a crashed router's, and sent again. */
   recoverAfterMs?: number;
 }
@@ -80,6 +84,15 @@ export class DigestFlusher {
 
   private async deliver(bucket: DigestBucket): Promise<void> {
     const now = this.now();
+    const cap = this.deps.rateCapFor?.(bucket.digestKey);
+    if (cap && this.deps.idempotency && !(await takeRateSlot(this.deps.idempotency, bucket.digestKey, bucket.userId, cap, now))) {
+      const statuses = bucket.items.map(
+        (item): DeliveryStatus => ({ version: 1, eventId: item.eventId, notificationId: notificationIdOf(item.eventId, bucket.userId), userId: bucket.userId, status: 'rate_capped', channel: 'push', reason: `at most ${cap.max} pushes per ${cap.per} for ${bucket.digestKey}`, service: 'router', at: now.toISOString() }),
+      );
+      await this.deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: 'bulk' });
+      await this.deps.digests.markSent(bucket.bucketId);
+      return;
+    }
     const notification = digestNotification(bucket, this.deps.templateFor(bucket.digestKey), now);
     await this.deps.bus.publish(topics.deliverPushBulk, [{ value: notification }], { lane: 'bulk' });
     const statuses = bucket.items.map(

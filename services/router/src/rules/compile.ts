@@ -97,6 +97,11 @@ export class RuleSet {
     return this.compiled.find((c) => c.rule.ruleId === ruleId)?.outcome.batching;
   }
 
+  /** The push cap of a loaded rule, for the digests it made. */
+  rateCapOf(ruleId: string): RuleOutcome['rateCap'] {
+    return this.compiled.find((c) => c.rule.ruleId === ruleId)?.outcome.rateCap;
+  }
+
   get size(): number {
     return this.compiled.length;
   }

@@ -8,7 +8,7 @@ import { consumeIntake } from '../handlers/intake';
 import { RuleSet } from '../rules/compile';
 import { PresenceView } from '../presence/presence-view';
 
-async function harness(store = createMemoryStore()) {
+async function harness(store = createMemoryStore(), rules = RuleSet.empty()) {
   const bus = new MemoryBus({ service: 'test', logger: silentLogger(), metrics: createMetricsRegistry('test', { processMetrics: false }) });
   await bus.start();
   const seen = { inapp: [] as string[], bulk: [] as string[], status: [] as DeliveryStatus[], dlq: [] as DeadLetter[] };
@@ -18,7 +18,7 @@ async function harness(store = createMemoryStore()) {
   await bus.subscribe(topics.notifyDlq, { groupId: 't' }, async (m) => void seen.dlq.push(m.value));
   const view = new PresenceView();
   view.apply({ version: 1, userId: 'alice', online: true, gateways: [{ gatewayId: 'g', sockets: 1 }], devices: 1, lastSeen: new Date().toISOString() });
-  await consumeIntake(bus, { current: RuleSet.empty() }, store, view);
+  await consumeIntake(bus, { current: rules }, store, view);
   return { bus, seen };
 }
 
@@ -80,6 +80,19 @@ describe('intake consumers', () => {
     expect(pushed).toEqual([]);
     const [held] = await store.digests.due(new Date(now + 2 * 3_600_000), 10);
     expect(held).toMatchObject({ userId: 'bob', digestKey: 'quiet-hours', items: [{ eventId: 'late-msg' }] });
+    await bus.stop();
+  });
+
+  it('caps pushes per user as a rule says, and records the capped ones', async () => {
+    const now = new Date();
+    const rules = RuleSet.compile([{ ruleId: 'promo-push', name: 'promo push', enabled: true, order: 1, revision: 1, createdAt: now, updatedAt: now, updatedBy: 'ops', definition: { match: { types: ['promo.*'] }, outcome: { channels: { mode: 'push_only' }, rateCap: { max: 2, per: 'day' } } } }]);
+    const { bus, seen } = await harness(createMemoryStore(), rules);
+    const pushed: string[] = [];
+    await bus.subscribe(topics.deliverPushTransactional, { groupId: 't' }, async (m) => void pushed.push(m.value.notificationId));
+    await bus.publish(topics.notifyEvents, ['p1', 'p2', 'p3'].map((id) => ({ value: event(id, { type: 'promo.flash' }) })));
+    await waitFor('three decisions', () => seen.status.length === 3);
+    expect(pushed).toEqual(['p1:alice', 'p2:alice']);
+    expect(seen.status.find((s) => s.status === 'rate_capped')).toMatchObject({ notificationId: 'p3:alice', reason: 'at most 2 pushes per day for rule promo-push' });
     await bus.stop();
   });
 

@@ -8,6 +8,7 @@ import { applyOptOuts } from '../preferences/apply-opt-outs';
 import { applyPresence } from '../presence/apply-presence';
 import { QUIET_HOURS_DIGEST, quietUntil } from '../preferences/quiet-hours';
 import { notificationIdOf, planDelivery, routedStatus, statusesOf, type DeliveryLane } from './plan-delivery';
+import { takeRateSlot } from './rate-cap';
 
 const laneTopics = { inapp: topics.deliverInapp, 'push.transactional': topics.deliverPushTransactional, 'push.bulk': topics.deliverPushBulk } satisfies Record<DeliveryLane, unknown>;
 
@@ -61,6 +62,7 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
     const preferences = await preferencesOf(deps, event, outcome, plan.notifications);
     const { byLane: allowed, suppressed } = applyOptOuts(plan.lane, plan.notifications, (userId) => (outcome.ignoreOptOut ? null : preferences.get(userId)));
     const byLane = applyPresence(allowed, deps.isOnline);
+    const capped: Notification[] = [];
     const quietEnds = (userId: string) => (outcome.quietHours === 'deliver' ? null : quietUntil(preferences.get(userId), now));
     for (const [lane, laneNotifications] of byLane) {
       let notifications = laneNotifications;
@@ -75,9 +77,21 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
         if (outcome.quietHours === 'drop') for (const n of quiet) suppressed.push({ notification: n, reason: 'in the user’s quiet hours' });
         else await hold(deps, event, quiet, quietEnds, now);
       }
+      if (lane !== 'inapp' && outcome.rateCap) {
+        const allowed: Notification[] = [];
+        for (const n of notifications) {
+          if (await takeRateSlot(deps.idempotency, digestKeyOf(ruleId), n.userId, outcome.rateCap, now)) allowed.push(n);
+          else capped.push(n);
+        }
+        notifications = allowed;
+      }
       if (notifications.length === 0) continue;
       await deps.bus.publish(laneTopics[lane], notifications.map((value) => ({ value })), { lane: deps.lane });
       await deps.bus.publish(topics.deliveryStatus, notifications.map((n) => ({ value: routedStatus(n, lane, now, ruleId) })), { lane: deps.lane });
+    }
+    if (capped.length > 0) {
+      const statuses = capped.map((n): DeliveryStatus => ({ version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'rate_capped', channel: 'push', reason: `at most ${outcome.rateCap!.max} pushes per ${outcome.rateCap!.per} for rule ${ruleId}`, service: 'router', at: now.toISOString() }));
+      await deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane });
     }
     if (suppressed.length > 0) {
       const statuses = suppressed.map(({ notification: n, reason }): DeliveryStatus => ({ version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'suppressed', reason, service: 'router', at: now.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) }));
