@@ -9,3 +9,4 @@ export * from './digests/digest.types';
 export * from './delivery-log/delivery-log.types';
 export * from './idempotency/idempotency.types';
 export * from './errors';
+export * from './topics/topic.types';

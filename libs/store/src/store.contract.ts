@@ -6,6 +6,7 @@ import { idempotencyContract } from './idempotency/idempotency.contract';
 import { inboxContract } from './inbox/inbox.contract';
 import { preferencesContract } from './preferences/preferences.contract';
 import { ruleContract } from './rules/rule.contract';
+import { topicContract } from './topics/topic.contract';
 import type { Store } from './store';
 
 /** Hands each test a fresh, empty store. */
@@ -31,5 +32,6 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
     describe('digests', () => digestContract(fixture));
     describe('delivery log', () => deliveryLogContract(fixture));
     describe('idempotency', () => idempotencyContract(fixture));
+    describe('topics', () => topicContract(fixture));
   });
 }

@@ -12,6 +12,9 @@ import type { DigestRepository } from './digests/digest.types';
 import { MemoryIdempotencyRepository } from './idempotency/idempotency.memory';
 import { MongoIdempotencyRepository } from './idempotency/idempotency.mongo';
 import type { IdempotencyRepository } from './idempotency/idempotency.types';
+import { MemoryTopicRepository } from './topics/topic.memory';
+import { MongoTopicRepository } from './topics/topic.mongo';
+import type { TopicRepository } from './topics/topic.types';
 import { MemoryInboxRepository } from './inbox/inbox.memory';
 import { MongoInboxRepository } from './inbox/inbox.mongo';
 import type { InboxRepository } from './inbox/inbox.types';
@@ -32,6 +35,7 @@ export interface Store {
   readonly digests: DigestRepository;
   readonly deliveryLog: DeliveryLogRepository;
   readonly idempotency: IdempotencyRepository;
+  readonly topics: TopicRepository;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -55,6 +59,7 @@ export async function createMongoStore(options: ConnectOptions): Promise<MongoSt
     digests: new MongoDigestRepository(connection),
     deliveryLog: new MongoDeliveryLogRepository(connection),
     idempotency: new MongoIdempotencyRepository(connection),
+    topics: new MongoTopicRepository(connection),
     ping: () => pingMongo(connection),
     close: () => connection.close(),
   };
@@ -81,6 +86,7 @@ export function createMemoryStore(): Store {
     digests: new MemoryDigestRepository(),
     deliveryLog: new MemoryDeliveryLogRepository(),
     idempotency: new MemoryIdempotencyRepository(),
+    topics: new MemoryTopicRepository(),
     ping: async () => {},
     close: async () => {},
   };

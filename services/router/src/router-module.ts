@@ -13,6 +13,7 @@ import { registerPreferencesRoutes } from './preferences/preferences-routes';
 import { QUIET_HOURS_DIGEST, QUIET_HOURS_TEMPLATE } from './preferences/quiet-hours';
 import { PresenceView } from './presence/presence-view';
 import { RulesCache } from './rules/rules-cache';
+import { registerTopicRoutes } from './topics/topics-routes';
 
 export interface RouterOptions {
   maxBatchEvents: number;
@@ -30,6 +31,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   registerHttpIntake(deps.http.app, { bus: deps.bus, maxBatchEvents: options.maxBatchEvents, tokens, laneOf: (event) => intakeLaneOf(cache.current.evaluate(event).outcome.priority) });
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens });
   registerPreferencesRoutes(deps.http.app, { preferences: deps.store.preferences, tokens });
+  registerTopicRoutes(deps.http.app, { topics: deps.store.topics, tokens });
   const flusher = new DigestFlusher({
     digests: deps.store.digests,
     bus: deps.bus,

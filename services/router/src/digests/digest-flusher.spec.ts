@@ -18,7 +18,7 @@ async function harness(rules = RuleSet.empty()) {
   let clock = new Date('2026-11-25T10:00:00Z');
   const flusher = new DigestFlusher({ digests: store.digests, bus, templateFor: (key) => rules.batchingOf(key) ?? DEFAULT_MARKETING_BATCHING, logger: silentLogger(), now: () => clock, recoverAfterMs: 30_000 });
   const fullBuckets: string[] = [];
-  const route = (event: NotifyEvent) => routeEvent({ bus, lane: 'bulk', rules, idempotency: store.idempotency, digests: store.digests, preferences: store.preferences, isOnline: () => false, onDigestFull: (id) => fullBuckets.push(id) }, event, clock);
+  const route = (event: NotifyEvent) => routeEvent({ bus, lane: 'bulk', rules, idempotency: store.idempotency, digests: store.digests, preferences: store.preferences, topics: store.topics, isOnline: () => false, onDigestFull: (id) => fullBuckets.push(id) }, event, clock);
   return { bus, store, pushed, flusher, route, fullBuckets, setClock: (d: Date) => (clock = d) };
 }
 

@@ -12,13 +12,13 @@ import { routeEvent } from '../usecases/route-event';
 export async function consumeIntake(
   bus: Bus,
   rules: Pick<RulesCache, 'current'>,
-  store: Pick<Store, 'idempotency' | 'digests' | 'preferences'>,
+  store: Pick<Store, 'idempotency' | 'digests' | 'preferences' | 'topics'>,
   presence: Pick<PresenceView, 'isOnline'>,
   onDigestFull?: (bucketId: string) => void,
 ): Promise<Subscription[]> {
   const isOnline = (userId: string) => presence.isOnline(userId);
   const handlerFor = (lane: 'default' | 'bulk') => async (message: { value: NotifyEvent }) => {
-    await routeEvent({ bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences: store.preferences, isOnline, ...(onDigestFull ? { onDigestFull } : {}) }, message.value);
+    await routeEvent({ bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences: store.preferences, topics: store.topics, isOnline, ...(onDigestFull ? { onDigestFull } : {}) }, message.value);
   };
   return Promise.all([
     bus.subscribe(topics.notifyEvents, { groupId: 'router', partitionsConcurrently: 8 }, handlerFor('default')),

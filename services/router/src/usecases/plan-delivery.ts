@@ -16,7 +16,7 @@ export type DeliveryPlan =
  */
 export function planDelivery(event: NotifyEvent, outcome: EffectiveOutcome, now: Date): DeliveryPlan {
   const userIds = recipientsOf(event);
-  if (!userIds) return { kind: 'unroutable', reason: `topic recipients ("${'topic' in event.to ? event.to.topic : ''}") need a topic registry, which this router does not have yet` };
+  if (!userIds) return { kind: 'unroutable', reason: `topic recipients ("${'topic' in event.to ? event.to.topic : ''}") are expanded into one event per member before routing` };
   if (outcome.suppress) return { kind: 'suppressed', userIds };
   const ttl = outcome.ttlSeconds ?? event.ttl;
   const expiresAt = ttl ? new Date(new Date(event.createdAt).getTime() + ttl * 1000) : undefined;

@@ -112,18 +112,32 @@ describe('intake consumers', () => {
     await bus.publish(topics.notifyEvents, [{ value: { ...event('mystery'), priority: undefined } }, { value: event('known') }]);
     await waitFor('one routed, one dead-lettered', () => seen.inapp.length === 1 && seen.dlq.length === 1);
     expect(seen.dlq[0]).toMatchObject({ reason: 'unknown_type', message: expect.stringContaining('no rule matches type "x.y"') });
+    await waitFor('the decision on the status trail', () => seen.status.some((s) => s.status === 'dead_lettered'));
+    expect(seen.status.find((s) => s.status === 'dead_lettered')).toMatchObject({ eventId: 'mystery', reason: expect.stringContaining('unknown_type') });
     await bus.stop();
   });
 
-  it('dead-letters what cannot be routed, with the reason, and keeps going', async () => {
+  it('dead-letters what cannot be decoded, with the reason, and keeps going', async () => {
     const { bus, seen } = await harness();
-    await bus.publish(topics.notifyEvents, [{ value: event('topic-1', { to: { topic: 'followers:x' } }) }, { value: event('t2') }]);
+    await bus.publishRaw(topics.notifyEvents, [{ key: 'alice', value: JSON.stringify({ ...event('nobody'), to: { userIds: [] } }) }]);
     await bus.publishRaw(topics.notifyEvents, [{ key: 'alice', value: '{"version":1,"id":"broken","to":{"userId":"alice"}}' }]);
+    await bus.publish(topics.notifyEvents, [{ value: event('t2') }]);
     await waitFor('the good event and two dead letters', () => seen.inapp.length === 1 && seen.dlq.length === 2);
     expect(seen.dlq.map((d) => d.reason).sort()).toEqual(['invalid_envelope', 'no_recipient']);
-    expect(seen.dlq.find((d) => d.reason === 'no_recipient')?.message).toContain('followers:x');
-    await waitFor('the decision on the status trail', () => seen.status.some((s) => s.status === 'dead_lettered'));
-    expect(seen.status.find((s) => s.status === 'dead_lettered')).toMatchObject({ eventId: 'topic-1', reason: expect.stringContaining('no_recipient') });
+    await bus.stop();
+  });
+
+  it('expands a topic into one notification per member, each in its user’s order, and a replay adds none', async () => {
+    const store = createMemoryStore();
+    for (const userId of ['alice', 'bob', 'carol']) await store.topics.subscribe('followers:42', userId);
+    const { bus, seen } = await harness(store);
+    await bus.publish(topics.notifyEvents, [{ value: event('post-1', { to: { topic: 'followers:42' } }) }]);
+    await waitFor('three members notified', () => seen.inapp.length === 3);
+    expect(seen.inapp.sort()).toEqual(['post-1:alice', 'post-1:bob', 'post-1:carol']);
+    expect(seen.status.find((s) => s.status === 'accepted')).toMatchObject({ eventId: 'post-1', detail: { topic: 'followers:42', members: 3 } });
+    await bus.publish(topics.notifyEvents, [{ value: event('post-1', { to: { topic: 'followers:42' } }) }]);
+    await waitFor('the replay recognised', () => seen.status.filter((s) => s.status === 'duplicate').length === 1);
+    expect(seen.inapp).toHaveLength(3);
     await bus.stop();
   });
 });

@@ -1,6 +1,6 @@
 import { NonRetriableError, type Bus, type PublishLane } from '@notify/bus';
-import { topics, type DeliveryStatus, type Notification, type NotifyEvent } from '@notify/contracts';
-import type { DigestRepository, IdempotencyRepository, Preferences, PreferencesRepository } from '@notify/store';
+import { intakeKeyOf, topics, type DeliveryStatus, type Notification, type NotifyEvent } from '@notify/contracts';
+import type { DigestRepository, IdempotencyRepository, Preferences, PreferencesRepository, TopicRepository } from '@notify/store';
 import { digestFlushAt } from '../digests/digest-schedule';
 import type { EffectiveOutcome } from '../rules/defaults';
 import type { RuleSet } from '../rules/compile';
@@ -23,6 +23,9 @@ export interface RouteEventDeps {
   preferences: PreferencesRepository;
   /** Whether a user has a live socket somewhere (the router's presence view). */
   isOnline: (userId: string) => boolean;
+  topics: TopicRepository;
+  /** Called with the member count after a topic event was expanded (metrics, tests). */
+  onExpanded?: (members: number) => void;
   /** A digest reached its item cap: send it now rather than at the end of its window. */
   onDigestFull?: (bucketId: string) => void;
   /** How long an event id is remembered: a producer retry or replay within it is one notification. */
@@ -40,15 +43,22 @@ const DEFAULT_DEDUP_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
  * they are handled one after the other; only the same id sent at the same moment on both lanes can
  * pass this check twice, and is then dropped downstream by notification id.
  */
-export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now = new Date()): Promise<'routed' | 'duplicate'> {
-  if (await deps.idempotency.isClaimed(DEDUP_SCOPE, event.id)) {
+export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now = new Date()): Promise<'routed' | 'duplicate' | 'expanded'> {
+  // The recipient is part of the key: a topic's per-member events share the topic event's id.
+  const dedupKey = `${event.id}|${intakeKeyOf(event)}`;
+  if (await deps.idempotency.isClaimed(DEDUP_SCOPE, dedupKey)) {
     const userIds = 'userId' in event.to ? [event.to.userId] : 'userIds' in event.to ? event.to.userIds : [];
-    await deps.bus.publish(
-      topics.deliveryStatus,
-      userIds.map((userId) => ({ value: { version: 1, eventId: event.id, notificationId: notificationIdOf(event.id, userId), userId, status: 'duplicate', reason: 'event id already routed', service: 'router', at: now.toISOString() } })),
-      { lane: deps.lane },
-    );
+    const base = { version: 1 as const, eventId: event.id, status: 'duplicate' as const, reason: 'event id already routed', service: 'router', at: now.toISOString() };
+    // A topic event has no direct recipients: its duplicate is recorded once, for the event.
+    const statuses: DeliveryStatus[] = userIds.length > 0 ? userIds.map((userId) => ({ ...base, notificationId: notificationIdOf(event.id, userId), userId })) : [base];
+    await deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane });
     return 'duplicate';
+  }
+  if ('topic' in event.to) {
+    const members = await expandTopic(deps, event, event.to.topic, now);
+    await deps.idempotency.claim(DEDUP_SCOPE, dedupKey, new Date(now.getTime() + (deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS)));
+    deps.onExpanded?.(members);
+    return 'expanded';
   }
   const { ruleId, outcome } = deps.rules.evaluate(event);
   if (ruleId === null && event.priority === undefined) {
@@ -98,8 +108,31 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
       await deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane });
     }
   }
-  await deps.idempotency.claim(DEDUP_SCOPE, event.id, new Date(now.getTime() + (deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS)));
+  await deps.idempotency.claim(DEDUP_SCOPE, dedupKey, new Date(now.getTime() + (deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS)));
   return 'routed';
+}
+
+const FAN_OUT_PAGE = 1000;
+
+/**
+ * A topic event becomes one event per member, written back to the same intake lane keyed by the
+ * member: each then travels its user's partition in order, exactly like a direct event. Expanding
+ * again after a crash writes the same events, which deduplication absorbs.
+ */
+async function expandTopic(deps: RouteEventDeps, event: NotifyEvent, topic: string, now: Date): Promise<number> {
+  const intake = deps.lane === 'bulk' ? topics.notifyEventsBulk : topics.notifyEvents;
+  let after: string | undefined;
+  let count = 0;
+  for (;;) {
+    const members = await deps.topics.members(topic, { limit: FAN_OUT_PAGE, ...(after === undefined ? {} : { after }) });
+    if (members.length === 0) break;
+    await deps.bus.publish(intake, members.map((userId) => ({ value: { ...event, to: { userId } } })), { lane: deps.lane });
+    count += members.length;
+    after = members[members.length - 1];
+    if (members.length < FAN_OUT_PAGE) break;
+  }
+  await deps.bus.publish(topics.deliveryStatus, [{ value: { version: 1, eventId: event.id, status: 'accepted', reason: `topic ${topic} expanded to ${count} members`, service: 'router', at: now.toISOString(), detail: { topic, members: count } } }], { lane: deps.lane });
+  return count;
 }
 
 /** Records the decision on the status trail, then hands the event to the dead-letter topic (via the bus). */
