@@ -42,6 +42,17 @@ describe('intake consumers', () => {
     await bus.stop();
   });
 
+  it('moves marketing that arrived on the default lane to the bulk lane (triage)', async () => {
+    const { bus, seen } = await harness();
+    const bulkIntake: string[] = [];
+    await bus.subscribe(topics.notifyEventsBulk, { groupId: 'watch' }, async (m) => void bulkIntake.push(m.value.id));
+    await bus.publish(topics.notifyEvents, [{ value: event('promo-on-default', { priority: 'marketing' }) }]);
+    await waitFor('forwarded and batched', () => bulkIntake.length === 1 && seen.status.some((s) => s.status === 'batched'));
+    expect(bulkIntake).toEqual(['promo-on-default']);
+    expect(seen.status.map((s) => s.status)).toEqual(['batched']);
+    await bus.stop();
+  });
+
   it('routes a redelivered or replayed event id once, and records the duplicate', async () => {
     const { bus, seen } = await harness();
     // A producer retry lands on the same lane and partition as the original: handled in order.

@@ -43,7 +43,7 @@ const DEFAULT_DEDUP_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
  * they are handled one after the other; only the same id sent at the same moment on both lanes can
  * pass this check twice, and is then dropped downstream by notification id.
  */
-export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now = new Date()): Promise<'routed' | 'duplicate' | 'expanded'> {
+export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now = new Date()): Promise<'routed' | 'duplicate' | 'expanded' | 'triaged'> {
   // The recipient is part of the key: a topic's per-member events share the topic event's id.
   const dedupKey = `${event.id}|${intakeKeyOf(event)}`;
   if (await deps.idempotency.isClaimed(DEDUP_SCOPE, dedupKey)) {
@@ -61,6 +61,12 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
     return 'expanded';
   }
   const { ruleId, outcome } = deps.rules.evaluate(event);
+  // Triage: marketing that reached the default lane (a producer that does not know the rules) moves to
+  // the bulk lane with one write, so its digest work never runs in front of urgent events.
+  if (deps.lane === 'default' && outcome.priority === 'marketing') {
+    await deps.bus.publish(topics.notifyEventsBulk, [{ value: event }], { lane: 'default' });
+    return 'triaged';
+  }
   if (ruleId === null && event.priority === undefined) {
     await deadLettered(deps, event, 'unknown_type', `no rule matches type "${event.type}" and the event has no priority: add a rule for it or send a priority`, now);
   }
