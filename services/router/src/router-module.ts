@@ -29,7 +29,6 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   const cache = new RulesCache(deps.store.rules, deps.logger.child({ module: 'rules' }));
   const tokens = [...options.intakeTokens, ...options.adminTokens];
   registerHttpIntake(deps.http.app, { bus: deps.bus, maxBatchEvents: options.maxBatchEvents, tokens, laneOf: (event) => intakeLaneOf(cache.current.evaluate(event).outcome.priority) });
-  registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens });
   registerPreferencesRoutes(deps.http.app, { preferences: deps.store.preferences, tokens });
   registerTopicRoutes(deps.http.app, { topics: deps.store.topics, tokens });
   const flusher = new DigestFlusher({
@@ -42,6 +41,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   });
   const sendFull = (bucketId: string) => void flusher.send(bucketId).catch((err) => deps.logger.error({ err, bucketId }, 'sending a full digest failed; the next tick retries'));
   const presence = new PresenceView();
+  registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId) });
   let subscriptions: Subscription[] = [];
   let refresh: NodeJS.Timeout | undefined;
   return {

@@ -29,7 +29,7 @@ beforeEach(async () => {
   });
   server = createHttpServer({ logger: silentLogger(), metrics });
   const tokens = [...parseTokens(['ops-alice:admin-secret-0123456789'], 'admin'), ...parseTokens(['checkout:producer-secret-0123456789'], 'producer')];
-  registerRulesRoutes(server.app, { rules: store.rules, bus, cache, tokens });
+  registerRulesRoutes(server.app, { rules: store.rules, bus, cache, tokens, preferences: store.preferences, isOnline: (userId) => userId === 'alice' });
 });
 afterEach(async () => {
   await server.close();
@@ -114,6 +114,12 @@ describe('rules admin API', () => {
       considered: [{ ruleId: 'otp', matched: true, why: 'type is auth.otp' }],
       plan: { kind: 'deliver', lane: 'push.transactional', notifications: [{ notificationId: 'e1:alice', priority: 'critical' }] },
     });
+    await store.preferences.upsert('bob', { optOuts: [{ category: 'security', channel: 'push' }] });
+    const forBob = await server.app.inject({ method: 'POST', url: '/v1/admin/rules/dry-run', headers: admin, payload: { event: { ...sample, id: 'e2', to: { userIds: ['alice', 'bob'] }, type: 'login.new', category: 'security', priority: 'transactional' } } });
+    expect(forBob.json().recipients).toEqual([
+      { userId: 'alice', online: true, lanes: ['inapp'] },
+      { userId: 'bob', online: false, lanes: ['inapp'] },
+    ]);
     const withCandidate = await server.app.inject({
       method: 'POST',
       url: '/v1/admin/rules/dry-run',

@@ -1,12 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { describeIssues, topics, validate } from '@notify/contracts';
+import { describeIssues, topics, validate, type Notification } from '@notify/contracts';
 import { HttpError, requireToken, type ApiToken } from '@notify/http';
-import type { Rule } from '@notify/store';
+import type { PreferencesRepository, Rule } from '@notify/store';
 import { RuleSet } from '../rules/compile';
 import type { RulesCache } from '../rules/rules-cache';
 import { createRule, deleteRule, rollbackRule, updateRule, validDefinition, type RuleChangeDeps } from '../usecases/change-rules';
-import { planDelivery } from '../usecases/plan-delivery';
+import { planDelivery, type DeliveryLane } from '../usecases/plan-delivery';
+import { applyOptOuts } from '../preferences/apply-opt-outs';
+import { quietUntil } from '../preferences/quiet-hours';
+import { applyPresence } from '../presence/apply-presence';
+import type { EffectiveOutcome } from '../rules/defaults';
 
 const RuleId = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-"');
 const RuleBody = z.object({ ruleId: RuleId.optional(), name: z.string().min(1).max(200), enabled: z.boolean().optional(), order: z.number().int().min(0).max(1_000_000).optional(), definition: z.unknown() }).strict();
@@ -26,7 +30,29 @@ const actorOf = (request: FastifyRequest) => request.caller!.name;
  * The ops API for priority rules. Every change is validated (the same schema the router compiles),
  * versioned with its actor, and announced on rules.changes so every router instance reloads.
  */
-export function registerRulesRoutes(app: FastifyInstance, deps: RuleChangeDeps & { cache: RulesCache; tokens: readonly ApiToken[] }): void {
+type RulesRouteDeps = RuleChangeDeps & { cache: RulesCache; tokens: readonly ApiToken[]; preferences: PreferencesRepository; isOnline: (userId: string) => boolean };
+
+/** What routing would do for each recipient, with their preferences and presence as they are now. */
+async function recipientEffects(deps: RulesRouteDeps, lane: DeliveryLane, notifications: Notification[], outcome: EffectiveOutcome, now: Date) {
+  const prefs = new Map(await Promise.all(notifications.map(async (n) => [n.userId, await deps.preferences.get(n.userId)] as const)));
+  const { byLane, suppressed } = applyOptOuts(lane, notifications, (userId) => (outcome.ignoreOptOut ? null : prefs.get(userId)));
+  const lanes = applyPresence(byLane, deps.isOnline);
+  return notifications.map((n) => {
+    const optedOut = suppressed.find((s) => s.notification.userId === n.userId);
+    const quietEnds = outcome.quietHours === 'deliver' ? null : quietUntil(prefs.get(n.userId), now);
+    const userLanes = [...lanes].filter(([, list]) => list.some((x) => x.userId === n.userId)).map(([name]) => name);
+    return {
+      userId: n.userId,
+      online: deps.isOnline(n.userId),
+      lanes: userLanes,
+      ...(optedOut ? { suppressed: optedOut.reason } : {}),
+      ...(quietEnds && userLanes.some((l) => l !== 'inapp') ? { quietHours: { until: quietEnds.toISOString(), pushes: outcome.quietHours } } : {}),
+      ...(outcome.batching && userLanes.includes('push.bulk') ? { digest: { windowMs: outcome.batching.windowMs, maxItems: outcome.batching.maxItems } } : {}),
+    };
+  });
+}
+
+export function registerRulesRoutes(app: FastifyInstance, deps: RulesRouteDeps): void {
   const preHandler = requireToken(deps.tokens, ['admin']);
   const base = '/v1/admin/rules';
 
@@ -79,7 +105,9 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RuleChangeDeps &
       const trial: Rule = { ruleId: candidate.ruleId ?? '(candidate)', name: candidate.name, enabled: candidate.enabled ?? true, order: candidate.order ?? 100, definition: validDefinition(candidate.definition), revision: 0, createdAt: now, updatedAt: now, updatedBy: actorOf(request) };
       ruleSet = RuleSet.compile([...(await deps.rules.list()).filter((r) => r.ruleId !== trial.ruleId), trial]);
     }
+    const now = new Date();
     const explanation = ruleSet.explain(checked.value);
-    return { ...explanation, plan: planDelivery(checked.value, explanation.outcome, new Date()) };
+    const plan = planDelivery(checked.value, explanation.outcome, now);
+    return { ...explanation, plan, recipients: plan.kind === 'deliver' ? await recipientEffects(deps, plan.lane, plan.notifications, explanation.outcome, now) : [] };
   });
 }
