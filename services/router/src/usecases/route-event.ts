@@ -75,15 +75,21 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
   if (plan.kind !== 'deliver') {
     await deps.bus.publish(topics.deliveryStatus, statusesOf(event, plan, now, ruleId).map((value) => ({ value })), { lane: deps.lane });
   } else {
-    const preferences = await preferencesOf(deps, event, outcome, plan.notifications);
-    const { byLane: allowed, suppressed } = applyOptOuts(plan.lane, plan.notifications, (userId) => (outcome.ignoreOptOut ? null : preferences.get(userId)));
+    // Opt-outs need every recipient's preferences; quiet hours only those of users left on a push lane.
+    const optOutsApply = Boolean(event.category) && !outcome.ignoreOptOut;
+    const preferences = await preferencesFor(deps, optOutsApply ? plan.notifications.map((n) => n.userId) : []);
+    const { byLane: allowed, suppressed } = applyOptOuts(plan.lane, plan.notifications, (userId) => (optOutsApply ? preferences.get(userId) : null));
     const byLane = applyPresence(allowed, deps.isOnline);
+    if (outcome.quietHours !== 'deliver') {
+      const pushed = [...byLane].filter(([lane]) => lane !== 'inapp').flatMap(([, list]) => list.map((n) => n.userId));
+      for (const [userId, prefs] of await preferencesFor(deps, pushed.filter((u) => !preferences.has(u)))) preferences.set(userId, prefs);
+    }
     const capped: Notification[] = [];
     const quietEnds = (userId: string) => (outcome.quietHours === 'deliver' ? null : quietUntil(preferences.get(userId), now));
     for (const [lane, laneNotifications] of byLane) {
       let notifications = laneNotifications;
       if (lane === 'push.bulk' && outcome.batching) {
-        await batch(deps, event, notifications, outcome.batching, ruleId, now, quietEnds);
+        await batch(deps, event, notifications, outcome.batching, ruleId, now, quietEnds, (userId) => preferences.get(userId));
         continue;
       }
       if (lane !== 'inapp') {
@@ -147,12 +153,10 @@ async function deadLettered(deps: RouteEventDeps, event: NotifyEvent, reason: 'u
   throw new NonRetriableError(reason, message);
 }
 
-/** Opt-outs are per category: events without one, and rules that override opt-outs, need no lookup. */
-async function preferencesOf(deps: RouteEventDeps, event: NotifyEvent, outcome: EffectiveOutcome, notifications: Notification[]): Promise<Map<string, Preferences | null>> {
-  const optOutsApply = Boolean(event.category) && !outcome.ignoreOptOut;
-  if (!optOutsApply && outcome.quietHours === 'deliver') return new Map();
-  const userIds = [...new Set(notifications.map((n) => n.userId))];
-  return new Map(await Promise.all(userIds.map(async (userId) => [userId, await deps.preferences.get(userId)] as const)));
+/** The preferences of the given users, read once each. */
+async function preferencesFor(deps: RouteEventDeps, userIds: string[]): Promise<Map<string, Preferences | null>> {
+  const unique = [...new Set(userIds)];
+  return new Map(await Promise.all(unique.map(async (userId) => [userId, await deps.preferences.get(userId)] as const)));
 }
 
 /** The digest a rule's batched notifications collect in; the defaults have one of their own. */
@@ -172,10 +176,19 @@ async function hold(deps: RouteEventDeps, event: NotifyEvent, notifications: Not
 }
 
 /** Adds each recipient's notification to their open digest, durably, and records it as batched. */
-async function batch(deps: RouteEventDeps, event: NotifyEvent, notifications: Notification[], batching: NonNullable<EffectiveOutcome['batching']>, ruleId: string | null, now: Date, quietEnds: (userId: string) => Date | null): Promise<void> {
+async function batch(
+  deps: RouteEventDeps,
+  event: NotifyEvent,
+  notifications: Notification[],
+  batching: NonNullable<EffectiveOutcome['batching']>,
+  ruleId: string | null,
+  now: Date,
+  quietEnds: (userId: string) => Date | null,
+  prefsOf: (userId: string) => Preferences | null | undefined,
+): Promise<void> {
   const statuses: DeliveryStatus[] = [];
   for (const n of notifications) {
-    const timeZone = batching.sendAt ? ((await deps.preferences.get(n.userId))?.timeZone ?? 'UTC') : 'UTC';
+    const timeZone = batching.sendAt ? ((prefsOf(n.userId) ?? (await deps.preferences.get(n.userId)))?.timeZone ?? 'UTC') : 'UTC';
     const scheduled = digestFlushAt(batching, now, timeZone);
     const quietEnd = quietEnds(n.userId);
     // A digest whose window ends in the user's quiet hours waits for them to end.
