@@ -1,11 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaBus } from '@notify/bus';
 import { intakeLaneOf, topics, type NotifyEvent } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
-import { freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
-
-const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
+import { waitFor, type ServiceProcess } from '@notify/testing';
+import { routerEnv, startRouter } from '../test/router-process';
 const FLOOD = 50_000;
 /** What a transactional event may take from intake to its delivery lane while the flood is queued. */
 const LATENCY_BUDGET_MS = 2000;
@@ -19,8 +17,9 @@ afterAll(async () => {
 
 describe('priority lanes from intake on', () => {
   it(`routes a transactional event written after ${FLOOD.toLocaleString('en-US')} marketing events within the budget`, async () => {
-    const brokers = await requireKafka();
-    const prefix = uniqueName('lanes');
+    const env = await routerEnv('lanes');
+    const brokers = env.KAFKA_BROKERS!.split(',');
+    const prefix = env.TOPIC_PREFIX!;
     const bus = (name: string) => {
       const b = new KafkaBus({ brokers, clientId: name, service: name, topicPrefix: prefix, logger: silentLogger(), metrics: createMetricsRegistry(name, { processMetrics: false }) });
       buses.push(b);
@@ -29,17 +28,7 @@ describe('priority lanes from intake on', () => {
     const producer = bus('producer');
     await producer.start(); // provisions the topics
 
-    const port = await freePort();
-    router = startServiceProcess(entry, {
-      KAFKA_BROKERS: brokers.join(','),
-      MONGO_URL: await requireMongo(uniqueName('lanes')),
-      TOPIC_PREFIX: prefix,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      INTAKE_TOKENS: 'checkout:producer-secret-0123456789',
-      ADMIN_TOKENS: 'ops:admin-secret-0123456789abcd',
-    });
-    await waitFor('router ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 30_000, intervalMs: 100 });
+    router = (await startRouter(env)).process;
 
     const observer = bus('observer');
     await observer.start();

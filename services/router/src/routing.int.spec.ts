@@ -1,13 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaBus } from '@notify/bus';
 import { topics, type DeadLetter, type DeliveryStatus, type Notification } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
-import { freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
-
-const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
-const admin = { 'content-type': 'application/json', authorization: 'Bearer admin-secret-0123456789abcd' };
-const producer = { 'content-type': 'application/json', authorization: 'Bearer producer-secret-0123456789' };
+import { waitFor, type ServiceProcess } from '@notify/testing';
+import { adminHeaders as admin, producerHeaders as producer, routerEnv, startRouter } from '../test/router-process';
 let router: ServiceProcess;
 let bus: KafkaBus;
 let base: string;
@@ -18,21 +14,9 @@ const post = (path: string, body: unknown, headers = producer, method = 'POST') 
 const statusOf = (notificationId: string) => seen.status.filter((s) => s.notificationId === notificationId).map((s) => s.status);
 
 beforeAll(async () => {
-  const brokers = await requireKafka();
-  const prefix = uniqueName('routing');
-  const port = await freePort();
-  router = startServiceProcess(entry, {
-    KAFKA_BROKERS: brokers.join(','),
-    MONGO_URL: await requireMongo(uniqueName('routing')),
-    TOPIC_PREFIX: prefix,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    INTAKE_TOKENS: 'shop:producer-secret-0123456789',
-    ADMIN_TOKENS: 'ops:admin-secret-0123456789abcd',
-  });
-  base = `http://127.0.0.1:${port}`;
-  await waitFor('router ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 30_000, intervalMs: 100 });
-  bus = new KafkaBus({ brokers, clientId: 'observer', service: 'observer', topicPrefix: prefix, logger: silentLogger(), metrics: createMetricsRegistry('o', { processMetrics: false }), provision: [] });
+  const env = await routerEnv('routing');
+  ({ base, process: router } = await startRouter(env));
+  bus = new KafkaBus({ brokers: env.KAFKA_BROKERS!.split(','), clientId: 'observer', service: 'observer', topicPrefix: env.TOPIC_PREFIX!, logger: silentLogger(), metrics: createMetricsRegistry('o', { processMetrics: false }), provision: [] });
   await bus.start();
   await bus.subscribe(topics.deliverInapp, { groupId: 'observer' }, async (m) => void seen.inapp.push(m.value));
   await bus.subscribe(topics.deliverPushTransactional, { groupId: 'observer' }, async (m) => void seen.push.push(m.value));

@@ -1,12 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaBus } from '@notify/bus';
 import { topics, type DeliveryStatus, type Notification } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
-import { freePort, requireKafka, requireMongo, sleep, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
+import { sleep, waitFor, type ServiceProcess } from '@notify/testing';
+import { adminHeaders, producerHeaders, routerEnv, startRouter as startRouterProcess } from '../../test/router-process';
 
-const entry = fileURLToPath(new URL('../main.ts', import.meta.url));
-const headers = (secret: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${secret}` });
 const processes: ServiceProcess[] = [];
 let observer: KafkaBus | undefined;
 afterAll(async () => {
@@ -15,27 +13,16 @@ afterAll(async () => {
 });
 
 async function startRouter(env: Record<string, string>): Promise<{ base: string; process: ServiceProcess }> {
-  const port = await freePort();
-  const process = startServiceProcess(entry, { ...env, PORT: String(port), LOG_LEVEL: 'warn', ROUTER_DIGEST_TICK_MS: '200' });
-  processes.push(process);
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(`router on ${port}`, async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 30_000, intervalMs: 100 });
-  return { base, process };
+  const started = await startRouterProcess({ ...env, ROUTER_DIGEST_TICK_MS: '200' });
+  processes.push(started.process);
+  return started;
 }
 
 describe('digest durability', () => {
   it('loses no item and sends no digest twice when the router that batched them is killed (SIGKILL)', async () => {
-    const brokers = await requireKafka();
-    const env = {
-      KAFKA_BROKERS: brokers.join(','),
-      MONGO_URL: await requireMongo(uniqueName('digests')),
-      TOPIC_PREFIX: uniqueName('digests'),
-      INTAKE_TOKENS: 'shop:producer-secret-0123456789',
-      ADMIN_TOKENS: 'ops:admin-secret-0123456789abcd',
-      // The broker's minimum: the killed router's partitions move to the new one after 6 s.
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-    };
-    observer = new KafkaBus({ brokers, clientId: 'observer', service: 'observer', topicPrefix: env.TOPIC_PREFIX, logger: silentLogger(), metrics: createMetricsRegistry('o', { processMetrics: false }) });
+    // The broker's minimum: the killed router's partitions move to the new one after 6 s.
+    const env: Record<string, string> = { ...(await routerEnv('digests')), KAFKA_SESSION_TIMEOUT_MS: '6000' };
+    observer = new KafkaBus({ brokers: env.KAFKA_BROKERS!.split(','), clientId: 'observer', service: 'observer', topicPrefix: env.TOPIC_PREFIX, logger: silentLogger(), metrics: createMetricsRegistry('o', { processMetrics: false }) });
     await observer.start();
     const batched: DeliveryStatus[] = [];
     const digests: Notification[] = [];
@@ -47,10 +34,10 @@ describe('digest durability', () => {
     const first = await startRouter(env);
     mark('first router ready');
     const rule = { ruleId: 'offers', name: 'Offers in a digest', definition: { match: { types: ['promo.*'] }, outcome: { priority: 'marketing', batching: { windowMs: 6000, maxItems: 50, title: '{{count}} new offers' } } } };
-    expect((await fetch(`${first.base}/v1/admin/rules`, { method: 'POST', headers: headers('admin-secret-0123456789abcd'), body: JSON.stringify(rule) })).status).toBe(201);
+    expect((await fetch(`${first.base}/v1/admin/rules`, { method: 'POST', headers: adminHeaders, body: JSON.stringify(rule) })).status).toBe(201);
     const offer = (id: string, userId: string) => ({ version: 1, id, type: 'promo.weekly', to: { userId }, payload: { title: `offer ${id}` }, createdAt: new Date().toISOString() });
     const events = [offer('a1', 'alice'), offer('a2', 'alice'), offer('a3', 'alice'), offer('b1', 'bob'), offer('b2', 'bob')];
-    const accepted = await fetch(`${first.base}/v1/events`, { method: 'POST', headers: headers('producer-secret-0123456789'), body: JSON.stringify({ events }) });
+    const accepted = await fetch(`${first.base}/v1/events`, { method: 'POST', headers: producerHeaders, body: JSON.stringify({ events }) });
     expect(accepted.status).toBe(202);
     mark('events accepted');
     await waitFor('all five batched', () => batched.length >= 5, { timeoutMs: 60_000 });

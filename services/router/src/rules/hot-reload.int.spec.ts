@@ -1,19 +1,15 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
+import { waitFor, type ServiceProcess } from '@notify/testing';
+import { adminHeaders as admin, routerEnv, startRouter as startRouterProcess } from '../../test/router-process';
 
-const entry = fileURLToPath(new URL('../main.ts', import.meta.url));
-const admin = { 'content-type': 'application/json', authorization: 'Bearer admin-secret-0123456789abcd' };
 const routers: ServiceProcess[] = [];
 afterAll(async () => {
   await Promise.all(routers.map((r) => r.stop('SIGKILL')));
 });
 
 async function startRouter(env: Record<string, string>): Promise<string> {
-  const port = await freePort();
-  routers.push(startServiceProcess(entry, { ...env, PORT: String(port), LOG_LEVEL: 'warn' }));
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(`router on ${port} to be ready`, async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 30_000, intervalMs: 100 });
+  const { base, process } = await startRouterProcess(env);
+  routers.push(process);
   return base;
 }
 
@@ -24,13 +20,7 @@ async function decidingRule(base: string, event: unknown): Promise<string | null
 
 describe('rules hot reload', () => {
   it('reaches every router instance without a restart', async () => {
-    const env = {
-      KAFKA_BROKERS: (await requireKafka()).join(','),
-      MONGO_URL: await requireMongo(uniqueName('hot-reload')),
-      TOPIC_PREFIX: uniqueName('hot-reload'),
-      INTAKE_TOKENS: 'checkout:producer-secret-0123456789',
-      ADMIN_TOKENS: 'ops:admin-secret-0123456789abcd',
-    };
+    const env = await routerEnv('hot-reload');
     const [first, second] = await Promise.all([startRouter(env), startRouter(env)]);
     const event = { version: 1, id: 'e1', type: 'auth.otp', to: { userId: 'alice' }, payload: {}, createdAt: new Date().toISOString() };
     expect(await decidingRule(second!, event)).toBeNull();
