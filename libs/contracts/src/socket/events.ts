@@ -1,29 +1,67 @@
 import type { NotificationContent, PriorityClass } from '../index';
 
-/** A notification as a client receives it, over socket.io or from the inbox API. */
+/** Inbox states a client moves a notification through; each step is a delivery.status event. */
+export type InboxStateName = 'sent' | 'delivered' | 'seen' | 'read' | 'archived';
+
+/** A notification as a client receives it, over socket.io, SSE or from the inbox API. */
 export interface ClientNotification {
   notificationId: string;
-  /** The inbox cursor: resume from the highest seq seen. */
+  /** The inbox cursor: strictly increasing per user; resume from the highest seq seen. */
   seq: number;
   type: string;
   priority: PriorityClass;
   category?: string;
   content: NotificationContent;
   createdAt: string;
-  state: 'sent' | 'delivered' | 'seen' | 'read' | 'archived';
+  state: InboxStateName;
+}
+
+/**
+ * What a client sends in the handshake (`auth`). `cursor` is the highest seq it has: the gateway
+ * first sends everything after it, in order, then live notifications. Without a cursor only new
+ * notifications are sent (history is the inbox API's job).
+ */
+export interface HandshakeAuth {
+  token: string;
+  cursor?: number;
+  /** Stable per installation, so presence counts devices rather than sockets. */
+  device?: string;
+}
+
+/** The answer to every client request: `ok`, or a reason the client developer can act on. */
+export type RequestResult<T = Record<string, never>> = ({ ok: true } & T) | { ok: false; error: string };
+
+/** Notification ids a request applies to; at most 500 at a time. */
+export interface NotificationIds {
+  notificationIds: string[];
 }
 
 /** Events the gateway emits; shared by the gateway and every client. */
 export interface ServerToClientEvents {
   notification: (notification: ClientNotification) => void;
+  /** The user's unread count, whenever it may have changed (on connect, new notification, read or archive anywhere). */
+  unread: (update: { count: number }) => void;
+  /** A notification changed state on another device (read on the phone → read on the laptop). */
+  state: (update: { notificationId: string; state: InboxStateName }) => void;
+  /** This gateway is shutting down: reconnect after the given delay (it spreads clients over a window). */
+  drain: (advice: { reconnectAfterMs: number }) => void;
 }
 
-/** Events clients send (acks, read receipts) grow here. */
-export type ClientToServerEvents = Record<string, never>;
+/** Requests clients send; each one is answered through the socket.io acknowledgement callback. */
+export interface ClientToServerEvents {
+  /** Received: `sent` → `delivered`, which cancels the push fallback. */
+  ack: (request: NotificationIds, answer: (result: RequestResult<{ updated: number }>) => void) => void;
+  /** Shown on screen. */
+  seen: (request: NotificationIds, answer: (result: RequestResult<{ updated: number }>) => void) => void;
+  /** Read, or every notification read with `{ all: true }`. */
+  read: (request: NotificationIds | { all: true }, answer: (result: RequestResult<{ updated: number }>) => void) => void;
+  archive: (request: NotificationIds, answer: (result: RequestResult<{ updated: number }>) => void) => void;
+}
 
 /** What the gateway knows about an authenticated socket. */
 export interface SocketData {
   userId: string;
+  device?: string;
 }
 
 /** The room every socket of one user joins: delivery targets the user, not a socket. */

@@ -2,7 +2,7 @@ import { DeadLetterV1 } from '../envelope/dead-letter';
 import { DeliveryStatusV1 } from '../envelope/delivery-status';
 import { NotificationV1 } from '../envelope/notification';
 import { NotifyEventV1, intakeKeyOf } from '../envelope/notify-event';
-import { PresenceEventV1, PresenceStateV1 } from '../envelope/presence';
+import { GatewayLivenessV1, PresenceEventV1, PresenceStateV1 } from '../envelope/presence';
 import { RuleChangeV1 } from '../envelope/rule-change';
 import { defineTopic, type TopicSpec } from './topic-spec';
 
@@ -49,13 +49,23 @@ export const topics = {
   }),
   presenceEvents: defineTopic({
     name: 'presence.events',
-    description: 'Socket connects and disconnects and gateway heartbeats, from the gateways.',
+    description: 'Socket connects and disconnects, from the gateways, keyed by user.',
     partitions: 8,
     cleanup: 'delete',
     retentionMs: 1 * DAY_MS,
     maxMessageBytes: 4 * KIB,
     schema: PresenceEventV1,
-    keyOf: (e) => ('userId' in e ? e.userId : `gateway:${e.gatewayId}`),
+    keyOf: (e) => e.userId,
+  }),
+  presenceGateways: defineTopic({
+    name: 'presence.gateways',
+    description: 'Gateway heartbeats (with relay address) and goodbyes; read in full by every presence and gateway instance.',
+    partitions: 1,
+    cleanup: 'delete',
+    retentionMs: 60 * 60 * 1000,
+    maxMessageBytes: 4 * KIB,
+    schema: GatewayLivenessV1,
+    keyOf: (e) => e.gatewayId,
   }),
   presenceState: defineTopic({
     name: 'presence.state',
