@@ -1,5 +1,5 @@
 import { commonSettings, env, infrastructureSettings, setting } from '@notify/config';
-import { jwtSecretSetting } from '@notify/gateway';
+import { connectionSettings, tokenVerificationSettings } from '@notify/gateway';
 import { routerSettings } from '@notify/router';
 
 const { kafkaBrokers, mongoUrl, ...infrastructure } = infrastructureSettings;
@@ -16,5 +16,6 @@ export const embeddedSettings = {
   digestTickMs: routerSettings.digestTickMs,
   intakeTokens: setting(routerSettings.intakeTokens.variable, routerSettings.intakeTokens.schema.optional(), 'Product teams’ tokens (name:secret,...); unset generates one per start and prints it'),
   adminTokens: setting(routerSettings.adminTokens.variable, routerSettings.adminTokens.schema.optional(), 'Ops tokens for the rules admin API (name:secret,...); unset generates one per start and prints it'),
-  jwtSecret: setting(jwtSecretSetting.variable, jwtSecretSetting.schema.optional(), 'HS256 secret for socket handshake JWTs; unset generates one per start and prints a token to try'),
+  ...connectionSettings,
+  jwtSecret: setting(tokenVerificationSettings.jwtSecret.variable, tokenVerificationSettings.jwtSecret.schema, 'HS256 secret for socket handshake JWTs; unset generates one per start and prints a token to try'),
 };

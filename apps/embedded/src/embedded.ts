@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { ConfigOf } from '@notify/config';
 import type { ApiToken } from '@notify/http';
-import { createGatewayModule } from '@notify/gateway';
+import { createGatewayModule, hs256Verifier } from '@notify/gateway';
 import { createPresenceModule } from '@notify/presence';
 import { createPushModule } from '@notify/push';
 import { createRouterModule } from '@notify/router';
@@ -14,10 +14,10 @@ export type EmbeddedConfig = ConfigOf<typeof embeddedSettings>;
 
 /** All four services in one process, sharing one bus, one store and one HTTP server. */
 /** The embedded configuration with every secret present. */
-export type ResolvedEmbeddedConfig = EmbeddedConfig & { jwtSecret: string; intakeTokens: ApiToken[]; adminTokens: ApiToken[] };
+export type ResolvedEmbeddedConfig = EmbeddedConfig & { jwtSecret: string; relaySecret: string; intakeTokens: ApiToken[]; adminTokens: ApiToken[] };
 
 export function embeddedModules(deps: ServiceDeps, config: ResolvedEmbeddedConfig): ServiceModule[] {
-  return [createPresenceModule(deps), createGatewayModule(deps, { jwtSecret: config.jwtSecret }), createPushModule(deps), createRouterModule(deps, config)];
+  return [createPresenceModule(deps), createGatewayModule(deps, { ...config, verify: hs256Verifier(config.jwtSecret), relaySecret: config.relaySecret, relayUrl: `http://127.0.0.1:${config.port}` }), createPushModule(deps), createRouterModule(deps, config)];
 }
 
 /** Zero configuration: secrets that are not set are made up for this run (and die with the process). */
@@ -26,6 +26,8 @@ export function withGeneratedSecrets(config: EmbeddedConfig): ResolvedEmbeddedCo
   return {
     ...config,
     jwtSecret: config.jwtSecret ?? random(),
+    // One gateway in the process: the relay is never called, but it must not be open without a secret.
+    relaySecret: random() + random(),
     intakeTokens: config.intakeTokens ?? [{ name: 'local-producer', role: 'producer', secret: random() }],
     adminTokens: config.adminTokens ?? [{ name: 'local-admin', role: 'admin', secret: random() }],
   };

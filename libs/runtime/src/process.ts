@@ -35,7 +35,7 @@ export async function startProcess<C extends ProcessConfig>(options: {
   service: string;
   config: C;
   logger?: Logger;
-  modules: (deps: ServiceDeps, config: C) => ServiceModule[];
+  modules: (deps: ServiceDeps, config: C) => ServiceModule[] | Promise<ServiceModule[]>;
 }): Promise<RunningProcess> {
   const { service, config } = options;
   const logger = options.logger ?? createLogger(service, config.logLevel);
@@ -62,7 +62,7 @@ export async function startProcess<C extends ProcessConfig>(options: {
     ],
   });
   const deps: ServiceDeps = { bus, store, http, logger, metrics, instanceId };
-  const modules = options.modules(deps, config);
+  const modules = await options.modules(deps, config);
   for (const module of modules) await module.start();
   const address = await http.listen(config.port, config.host);
   logger.info({ address, modules: modules.map((m) => m.name), bus: bus.kind, store: store.kind, instanceId }, `${service} started`);
@@ -89,12 +89,14 @@ export async function runMain<S extends Settings>(options: {
   service: string;
   settings: S;
   toProcessConfig: (config: ConfigOf<S>) => ProcessConfig;
-  modules: (deps: ServiceDeps, config: ConfigOf<S>) => ServiceModule[];
+  modules: (deps: ServiceDeps, config: ConfigOf<S>) => ServiceModule[] | Promise<ServiceModule[]>;
   onStarted?: (running: RunningProcess, config: ConfigOf<S>) => void;
 }): Promise<RunningProcess> {
   let config: ConfigOf<S>;
+  let processConfig: ProcessConfig;
   try {
     config = loadConfig(options.settings);
+    processConfig = options.toProcessConfig(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`${options.service}: ${err.message}`);
@@ -102,7 +104,6 @@ export async function runMain<S extends Settings>(options: {
     }
     throw err;
   }
-  const processConfig = options.toProcessConfig(config);
   const running = await startProcess({ service: options.service, config: processConfig, modules: (deps) => options.modules(deps, config) });
   options.onStarted?.(running, config);
   const onSignal = (signal: NodeJS.Signals) => {

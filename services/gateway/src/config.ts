@@ -1,14 +1,52 @@
 import { z } from 'zod';
-import { setting } from '@notify/config';
+import { ConfigError, env, setting, type ConfigOf } from '@notify/config';
 import { standaloneSettings } from '@notify/runtime';
 
-export const jwtSecretSetting = setting(
-  'JWT_SECRET',
-  z.string({ error: 'required but not set' }).min(32, 'must be at least 32 characters (HS256 shared secret)'),
-  'HS256 secret that verifies the JWT a client presents on the socket handshake (its `sub` is the user id)',
-);
+const optional = <T extends z.ZodType>(schema: T) => schema.optional();
+
+/** How a client's handshake JWT is checked: exactly one of these three is set. */
+export const tokenVerificationSettings = {
+  jwtSecret: setting('JWT_SECRET', optional(z.string().min(32, 'must be at least 32 characters (HS256 shared secret)')), 'HS256 secret that verifies the JWT a client presents (its `sub` is the user id); or set JWT_PUBLIC_KEY or JWT_JWKS_URL'),
+  jwtPublicKey: setting('JWT_PUBLIC_KEY', optional(z.string().includes('BEGIN PUBLIC KEY', { message: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)' })), 'RS256 public key (PEM, SPKI) that verifies client JWTs, when your identity provider signs them'),
+  jwtJwksUrl: setting('JWT_JWKS_URL', optional(z.url({ message: 'must be a URL' })), "URL of your identity provider's JWKS (RS256/ES256 keys, fetched and cached, rotated keys picked up)"),
+  jwtIssuer: setting('JWT_ISSUER', env.optionalString(), 'When set, client JWTs must carry this `iss`'),
+  jwtAudience: setting('JWT_AUDIENCE', env.optionalString(), 'When set, client JWTs must carry this `aud`'),
+};
+
+/** What the gateway does with connections: liveness, buffers, draining. Shared with the embedded app. */
+export const connectionSettings = {
+  pingIntervalMs: setting('GATEWAY_PING_INTERVAL_MS', env.int(15_000, 1000), 'socket.io ping interval; a dead network is noticed within interval + timeout'),
+  pingTimeoutMs: setting('GATEWAY_PING_TIMEOUT_MS', env.int(10_000, 1000), 'How long the server waits for a pong before dropping the connection'),
+  heartbeatMs: setting('GATEWAY_HEARTBEAT_MS', env.int(5000, 100), 'How often the gateway tells presence it is alive (presence expires it after PRESENCE_GATEWAY_TTL_MS of silence)'),
+  maxBufferedPackets: setting('GATEWAY_MAX_BUFFERED_PACKETS', env.int(1000, 10), 'Packets a socket may have waiting to be written; a client that falls further behind is disconnected and catches up from its cursor'),
+  maxBufferedBytes: setting('GATEWAY_MAX_BUFFERED_BYTES', env.int(1024 * 1024, 16 * 1024), 'Bytes an SSE stream may have waiting to be written before it is closed (the client resumes with Last-Event-ID)'),
+  resyncAfterMs: setting('GATEWAY_RESYNC_AFTER_MS', env.int(3000, 0), 'After a connect, the inbox is checked once more after this delay, covering notifications stored while presence was still spreading the news'),
+  drainWindowMs: setting('GATEWAY_DRAIN_WINDOW_MS', env.int(10_000, 0), 'On SIGTERM, connected clients are asked to reconnect elsewhere in jittered waves spread over this window'),
+};
 
 export const gatewaySettings = {
   ...standaloneSettings(3001),
-  jwtSecret: jwtSecretSetting,
+  ...tokenVerificationSettings,
+  ...connectionSettings,
+  relaySecret: setting('GATEWAY_RELAY_SECRET', z.string({ error: 'required but not set' }).min(32, 'must be at least 32 characters'), 'Shared by all gateway instances: authenticates notifications one gateway hands to another that holds the user'),
+  relayUrl: setting('GATEWAY_RELAY_URL', optional(z.url({ message: 'must be a URL' })), 'How other gateways reach this one (default http://<hostname>:<PORT>)'),
 };
+
+export type TokenVerification =
+  | { kind: 'hs256'; secret: string; issuer?: string; audience?: string }
+  | { kind: 'rs256'; publicKeyPem: string; issuer?: string; audience?: string }
+  | { kind: 'jwks'; url: string; issuer?: string; audience?: string };
+
+/** Picks the verification method; none or several is a configuration error naming the settings. */
+export function tokenVerificationOf(config: ConfigOf<typeof tokenVerificationSettings>): TokenVerification {
+  const claims = { ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}), ...(config.jwtAudience ? { audience: config.jwtAudience } : {}) };
+  const chosen = [
+    config.jwtSecret !== undefined && ({ kind: 'hs256', secret: config.jwtSecret, ...claims } as const),
+    config.jwtPublicKey !== undefined && ({ kind: 'rs256', publicKeyPem: config.jwtPublicKey, ...claims } as const),
+    config.jwtJwksUrl !== undefined && ({ kind: 'jwks', url: config.jwtJwksUrl, ...claims } as const),
+  ].filter((c) => c !== false);
+  const names = 'JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL';
+  if (chosen.length === 0) throw new ConfigError([{ variable: 'JWT_SECRET', message: `required but not set (set one of ${names})` }]);
+  if (chosen.length > 1) throw new ConfigError([{ variable: 'JWT_SECRET', message: `set only one of ${names}` }]);
+  return chosen[0]!;
+}

@@ -1,32 +1,125 @@
+import { hostname } from 'node:os';
 import type { Server as HttpServer } from 'node:http';
 import type { Subscription } from '@notify/bus';
-import { userRoom } from '@notify/contracts';
+import { Counter, Gauge, metric } from '@notify/observability';
 import type { ServiceDeps, ServiceModule } from '@notify/runtime';
+import type { TokenVerifier } from './auth/verify-token';
+import { ConnectionHub } from './connections/connection-hub';
+import { LocalConnections } from './connections/local-connections';
+import { planDrain, reconnectAdvice } from './drain/drain-plan';
+import { FallbackTimers } from './fallback/fallback-timers';
 import { consumeDeliverInapp } from './handlers/deliver-inapp';
-import { hs256Verifier } from './socket/authenticate';
+import { consumePresenceViews } from './handlers/presence-views';
+import { registerInboxRoutes } from './inbox/inbox-routes';
+import { GatewayDirectory } from './presence/gateway-directory';
+import { PresencePublisher } from './presence/presence-publisher';
+import { RelayClient } from './relay/relay-client';
+import { registerRelayRoutes } from './relay/relay-routes';
+import { UserFanOut } from './relay/user-fan-out';
 import { attachSocketServer } from './socket/socket-server';
+import { registerSseRoutes } from './sse/sse-routes';
+import { changeState, markAllRead, type ChangeStateDeps } from './usecases/change-state';
 
 export interface GatewayOptions {
-  jwtSecret: string;
+  verify: TokenVerifier;
+  relaySecret: string;
+  /** How other gateways reach this one; defaults to http://<hostname>:<port>. */
+  relayUrl?: string | undefined;
+  port: number;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  heartbeatMs: number;
+  maxBufferedPackets: number;
+  maxBufferedBytes: number;
+  resyncAfterMs: number;
+  drainWindowMs: number;
 }
 
-/** The gateway as a module: socket.io on the process's HTTP server, fed by deliver.inapp. */
+/**
+ * The gateway as a module: socket.io and SSE on the process's HTTP server, the inbox API, the relay
+ * other gateways use, fed by deliver.inapp. Stopping drains: no new connections, the consumer hands
+ * its partitions to other instances, clients are asked to move in jittered waves, then presence hears
+ * goodbye.
+ */
 export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions): ServiceModule {
   const logger = deps.logger.child({ module: 'gateway' });
-  const io = attachSocketServer(deps.http.app.server as HttpServer, hs256Verifier(options.jwtSecret), logger);
-  let subscription: Subscription | undefined;
+  const gatewayId = deps.instanceId;
+  const relayUrl = options.relayUrl ?? `http://${hostname()}:${options.port}`;
+  let draining = false;
+  const isDraining = () => draining;
+
+  const slowClients = metric(deps.metrics, 'notify_gateway_slow_clients_total', () => new Counter({ name: 'notify_gateway_slow_clients_total', help: 'Connections closed because they fell too far behind', registers: [deps.metrics] }));
+  const relayFailures = metric(deps.metrics, 'notify_gateway_relay_failures_total', () => new Counter({ name: 'notify_gateway_relay_failures_total', help: 'Hand-overs to another gateway that failed (the client catches up from the inbox)', registers: [deps.metrics] }));
+  const local = new LocalConnections();
+  metric(deps.metrics, 'notify_gateway_connections', () => new Gauge({ name: 'notify_gateway_connections', help: 'Client connections held by this gateway', registers: [deps.metrics], collect() { this.set(local.size); } }));
+
+  const directory = new GatewayDirectory();
+  const presence = new PresencePublisher(deps.bus, gatewayId, relayUrl, logger);
+  const fanOut = new UserFanOut(gatewayId, local, directory, new RelayClient(options.relaySecret, logger, 2000, () => relayFailures.inc()));
+  const fallbacks = new FallbackTimers(logger);
+  const stateDeps: ChangeStateDeps = { bus: deps.bus, inbox: deps.store.inbox, fanOut, fallbacks, gatewayId };
+  const hub = new ConnectionHub({ inbox: deps.store.inbox, local, presence, logger, resyncAfterMs: options.resyncAfterMs, onSlowClient: () => slowClients.inc() });
+
+  const io = attachSocketServer(deps.http.app.server as HttpServer, {
+    verify: options.verify,
+    hub,
+    logger,
+    pingIntervalMs: options.pingIntervalMs,
+    pingTimeoutMs: options.pingTimeoutMs,
+    maxBufferedPackets: options.maxBufferedPackets,
+    isDraining,
+    changeState: (userId, ids, state, origin) => changeState(stateDeps, userId, ids, state, origin),
+    markAllRead: (userId, origin) => markAllRead(stateDeps, userId, origin),
+  });
+  registerSseRoutes(deps.http.app, { verify: options.verify, hub, maxBufferedBytes: options.maxBufferedBytes, isDraining });
+  registerInboxRoutes(deps.http.app, {
+    inbox: deps.store.inbox,
+    verify: options.verify,
+    changeState: (userId, ids, state) => changeState(stateDeps, userId, ids, state),
+    markAllRead: (userId) => markAllRead(stateDeps, userId),
+  });
+  registerRelayRoutes(deps.http.app, { secret: options.relaySecret, local });
+
+  let deliveries: Subscription | undefined;
+  let views: Subscription[] = [];
   return {
     name: 'gateway',
     start: async () => {
-      subscription = await consumeDeliverInapp(deps.bus, {
-        inbox: deps.store.inbox,
-        emitToUser: (userId, notification) => io.to(userRoom(userId)).emit('notification', notification),
-      });
+      views = await consumePresenceViews(deps.bus, directory, gatewayId);
+      await presence.startHeartbeat(options.heartbeatMs, () => local.size);
+      deliveries = await consumeDeliverInapp(deps.bus, { bus: deps.bus, inbox: deps.store.inbox, fanOut, fallbacks, gatewayId });
     },
     stop: async () => {
-      await subscription?.stop();
-      // The HTTP server itself is closed by the process; here the sockets are let go.
+      draining = true;
+      // Partitions move to the other gateways, which relay to the clients still connected here.
+      await deliveries?.stop();
+      await drainConnections(local, options.drainWindowMs, logger);
+      await fallbacks.flush();
+      await presence.stop();
+      for (const view of views) await view.stop();
       io.disconnectSockets(true);
     },
   };
+}
+
+/** Asks every connection to move, spread over the window; resolves when all have gone (or the window plus a grace has passed). */
+async function drainConnections(local: LocalConnections, windowMs: number, logger: ServiceDeps['logger']): Promise<void> {
+  const plan = planDrain(local.all(), windowMs);
+  if (plan.length === 0) return;
+  logger.info({ connections: plan.length, windowMs }, 'draining connections');
+  const started = Date.now();
+  await Promise.all(
+    plan.map(
+      ({ connection: feed, atMs }) =>
+        new Promise<void>((resolve) => {
+          setTimeout(() => {
+            feed.connection.drain(reconnectAdvice());
+            resolve();
+          }, atMs);
+        }),
+    ),
+  );
+  const deadline = started + windowMs + 2000;
+  while (local.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  logger.info({ left: local.size, tookMs: Date.now() - started }, 'drained');
 }

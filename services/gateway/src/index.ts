@@ -1,4 +1,4 @@
 export * from './config';
 export * from './gateway-module';
-export * from './socket/authenticate';
-export * from './usecases/deliver-notification';
+export * from './auth/verify-token';
+export * from './drain/drain-plan';

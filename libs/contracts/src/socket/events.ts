@@ -62,6 +62,8 @@ export interface ClientToServerEvents {
 export interface SocketData {
   userId: string;
   device?: string;
+  /** Why the server closed the socket, when it did (slow client, draining). */
+  closeReason?: string;
 }
 
 /** The room every socket of one user joins: delivery targets the user, not a socket. */

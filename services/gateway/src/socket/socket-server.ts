@@ -1,40 +1,97 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { userRoom, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from '@notify/contracts';
+import type { ClientToServerEvents, RequestResult, ServerToClientEvents, SocketData } from '@notify/contracts';
 import type { Logger } from '@notify/observability';
-import type { TokenVerifier } from './authenticate';
+import { bearerToken, type TokenVerifier } from '../auth/verify-token';
+import type { ConnectionHub } from '../connections/connection-hub';
+import type { Feed } from '../connections/feed';
+import { MAX_IDS_PER_REQUEST, type ClientState } from '../usecases/change-state';
+import { socketConnection, type NotifySocket } from './socket-connection';
 
 export type NotifyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
+export interface SocketServerOptions {
+  verify: TokenVerifier;
+  hub: ConnectionHub;
+  logger: Logger;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  maxBufferedPackets: number;
+  isDraining: () => boolean;
+  changeState: (userId: string, ids: readonly string[], state: ClientState, origin: string) => Promise<{ updated: number }>;
+  markAllRead: (userId: string, origin: string) => Promise<{ updated: number }>;
+}
+
 /**
- * socket.io on the service's HTTP server. The handshake must carry a JWT (`auth.token`, or an
- * `Authorization: Bearer` header); a refused handshake reaches the client as connect_error with the reason.
- * Each socket joins its user's room, so a socket only ever receives its own user's notifications.
+ * socket.io on the service's HTTP server (WebSocket, with long-polling as socket.io's own fallback).
+ * The handshake must carry a JWT; a refused handshake reaches the client as connect_error with the
+ * reason. A socket is only ever given its own user's feed.
  */
-export function attachSocketServer(httpServer: HttpServer, verify: TokenVerifier, logger: Logger): NotifyServer {
+export function attachSocketServer(httpServer: HttpServer, options: SocketServerOptions): NotifyServer {
   const io: NotifyServer = new Server(httpServer, {
     serveClient: false,
-    // A dead network is noticed within pingInterval + pingTimeout (25 s), well under a minute.
-    pingInterval: 15_000,
-    pingTimeout: 10_000,
+    // A dead network is noticed within pingInterval + pingTimeout, well under a minute by default.
+    pingInterval: options.pingIntervalMs,
+    pingTimeout: options.pingTimeoutMs,
     maxHttpBufferSize: 64 * 1024,
   });
   io.use((socket, next) => {
-    const fromAuth = (socket.handshake.auth as { token?: unknown }).token;
-    const header = socket.handshake.headers.authorization;
-    const token = typeof fromAuth === 'string' ? fromAuth : header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    if (options.isDraining()) return next(new Error('draining: this gateway is shutting down, reconnect to another instance'));
+    const token = bearerToken({ auth: socket.handshake.auth, authorization: socket.handshake.headers.authorization });
     if (!token) return next(new Error('unauthorized: no token (send it as auth.token)'));
-    verify(token).then(
+    options.verify(token).then(
       (userId) => {
         socket.data.userId = userId;
+        const device = (socket.handshake.auth as { device?: unknown }).device;
+        if (typeof device === 'string' && device.length > 0 && device.length <= 128) socket.data.device = device;
         next();
       },
       (err: Error) => next(new Error(`unauthorized: ${err.message}`)),
     );
   });
-  io.on('connection', (socket) => {
-    void socket.join(userRoom(socket.data.userId));
-    logger.debug({ userId: socket.data.userId, socketId: socket.id, transport: socket.conn.transport.name }, 'socket connected');
-  });
+  io.on('connection', (socket) => onConnection(socket, options));
   return io;
+}
+
+function onConnection(socket: NotifySocket, options: SocketServerOptions): void {
+  const { userId } = socket.data;
+  const cursor = cursorOf(socket.handshake.auth);
+  const opened: Promise<Feed | undefined> = options.hub.open(socketConnection(socket, options.maxBufferedPackets), cursor).catch((err: unknown) => {
+    options.logger.error({ err, userId }, 'could not open the feed; closing the socket');
+    socket.disconnect(true);
+    return undefined;
+  });
+  socket.on('disconnect', (reason) => {
+    void opened.then((feed) => feed && options.hub.close(feed, socket.data.closeReason ?? reason));
+  });
+
+  const answer = <T>(reply: unknown, run: () => Promise<T>) => {
+    const respond = typeof reply === 'function' ? (reply as (r: RequestResult<T & object>) => void) : () => {};
+    run().then(
+      (result) => respond({ ok: true, ...(result as T & object) }),
+      (err: Error) => respond({ ok: false, error: err.message }),
+    );
+  };
+  for (const state of ['ack', 'seen', 'archive'] as const) {
+    socket.on(state, (request, reply) =>
+      answer(reply, async () => options.changeState(userId, idsOf(request), state === 'ack' ? 'delivered' : state === 'archive' ? 'archived' : 'seen', socket.id)),
+    );
+  }
+  socket.on('read', (request, reply) =>
+    answer(reply, async () => ((request as { all?: unknown })?.all === true ? options.markAllRead(userId, socket.id) : options.changeState(userId, idsOf(request), 'read', socket.id))),
+  );
+}
+
+/** A request's notification ids, or a RequestError saying what is wrong with them. */
+function idsOf(request: unknown): string[] {
+  const ids = (request as { notificationIds?: unknown } | undefined)?.notificationIds;
+  if (!Array.isArray(ids) || ids.length === 0) throw new Error('notificationIds: expected a non-empty array of strings');
+  if (ids.length > MAX_IDS_PER_REQUEST) throw new Error(`notificationIds: at most ${MAX_IDS_PER_REQUEST} at a time`);
+  if (!ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 160)) throw new Error('notificationIds: every id must be a non-empty string');
+  return ids as string[];
+}
+
+function cursorOf(auth: unknown): number | undefined {
+  const cursor = (auth as { cursor?: unknown } | undefined)?.cursor;
+  return typeof cursor === 'number' && Number.isInteger(cursor) && cursor >= 0 ? cursor : undefined;
 }

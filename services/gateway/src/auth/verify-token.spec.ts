@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, hs256Verifier } from './authenticate';
+import { AuthenticationError, hs256Verifier } from './verify-token';
 
 const secret = 'gateway-test-secret-0123456789abcdef';
 const sign = (claims: { sub?: string; exp?: number }, key = secret, alg = 'HS256') => {

@@ -1,0 +1,51 @@
+import type { Logger } from '@notify/observability';
+import type { InboxRepository } from '@notify/store';
+import type { PresencePublisher } from '../presence/presence-publisher';
+import type { ClientConnection } from './connection';
+import { Feed } from './feed';
+import type { LocalConnections } from './local-connections';
+
+export interface ConnectionHubOptions {
+  inbox: InboxRepository;
+  local: LocalConnections;
+  presence: PresencePublisher;
+  logger: Logger;
+  resyncAfterMs: number;
+  onSlowClient: (connection: ClientConnection) => void;
+}
+
+/**
+ * The life of one client connection, whatever its transport: a feed positioned at the client's
+ * cursor, presence told, the unread count and everything missed sent, and one more look at the inbox
+ * once presence has spread the news (a notification stored meanwhile by a gateway that did not yet
+ * know about this connection reaches it then).
+ */
+export class ConnectionHub {
+  constructor(private readonly options: ConnectionHubOptions) {}
+
+  /** `cursor` is the client's last seq; without one the client starts from now (history is the inbox API's). */
+  async open(connection: ClientConnection, cursor: number | undefined): Promise<Feed> {
+    const { inbox, local } = this.options;
+    const start = cursor ?? (await newestSeq(inbox, connection.userId));
+    const feed = new Feed(connection, start, { inbox, logger: this.options.logger, onSlowClient: this.options.onSlowClient });
+    local.add(feed);
+    this.options.presence.connected(connection);
+    connection.sendUnread(await inbox.unreadCount(connection.userId));
+    void feed.catchUp();
+    if (this.options.resyncAfterMs > 0) {
+      const resync = setTimeout(() => void feed.catchUp(), this.options.resyncAfterMs);
+      resync.unref();
+    }
+    return feed;
+  }
+
+  close(feed: Feed, reason: string): void {
+    feed.close();
+    if (this.options.local.remove(feed)) this.options.presence.disconnected(feed.connection, reason);
+  }
+}
+
+async function newestSeq(inbox: InboxRepository, userId: string): Promise<number> {
+  const newest = await inbox.page(userId, { limit: 1, includeArchived: true });
+  return newest.items[0]?.seq ?? 0;
+}

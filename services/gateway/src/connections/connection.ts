@@ -1,0 +1,23 @@
+import type { ClientNotification, InboxStateName } from '@notify/contracts';
+
+export type Transport = 'websocket' | 'polling' | 'sse';
+
+/**
+ * One live client connection, whatever carries it (a socket.io socket or an SSE stream).
+ * The feed decides what to send; the connection only knows how to write and how far behind it is.
+ */
+export interface ClientConnection {
+  readonly id: string;
+  readonly userId: string;
+  readonly device?: string | undefined;
+  readonly transport: () => Transport;
+  /** What is waiting to be written to this client, in the unit of `backlogLimit`. */
+  backlog(): number;
+  readonly backlogLimit: number;
+  sendNotification(notification: ClientNotification): void;
+  sendUnread(count: number): void;
+  sendState(update: { notificationId: string; state: InboxStateName }): void;
+  /** Asks the client to come back in `reconnectAfterMs`, then closes. */
+  drain(reconnectAfterMs: number): void;
+  close(reason: string): void;
+}

@@ -1,0 +1,118 @@
+import type { ClientNotification } from '@notify/contracts';
+import type { Logger } from '@notify/observability';
+import type { InboxItem, InboxRepository } from '@notify/store';
+import type { ClientConnection } from './connection';
+import { toClientNotification } from './client-notification';
+
+const CATCH_UP_PAGE = 200;
+
+export interface FeedOptions {
+  inbox: InboxRepository;
+  logger: Logger;
+  /** Notifications waiting for their turn; beyond this the feed stops queueing and reads the inbox instead. */
+  maxQueued?: number;
+  now?: () => Date;
+  onSlowClient?: (connection: ClientConnection) => void;
+}
+
+/**
+ * Sends one connection its user's notifications in inbox order, each once. `cursor` is the last seq
+ * the client has: a notification right after it is sent as is; anything further ahead means a gap
+ * (missed while connecting, stored by a gateway that did not know of us yet, coalesced under load),
+ * which is filled from the inbox first. So whatever path a notification takes, the client sees
+ * every seq after its cursor, in order, once.
+ */
+export class Feed {
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private catchUpQueued = false;
+  private closed = false;
+
+  constructor(
+    readonly connection: ClientConnection,
+    private cursor: number,
+    private readonly options: FeedOptions,
+  ) {}
+
+  get position(): number {
+    return this.cursor;
+  }
+
+  /** A live notification for this connection's user. */
+  offer(notification: ClientNotification): void {
+    if (this.closed || notification.seq <= this.cursor) return;
+    if (this.queued >= (this.options.maxQueued ?? 256)) {
+      // Coalesce: one inbox read later covers everything skipped here.
+      this.catchUp();
+      return;
+    }
+    this.enqueue(() => this.deliver(notification));
+  }
+
+  /** Sends everything after the cursor that the inbox holds (on connect, on resync, after coalescing). */
+  catchUp(): Promise<void> {
+    if (this.catchUpQueued) return this.queue;
+    this.catchUpQueued = true;
+    return this.enqueue(async () => {
+      this.catchUpQueued = false;
+      await this.readInbox();
+    });
+  }
+
+  /** Waits for everything queued so far. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    this.queued++;
+    this.queue = this.queue
+      .then(() => (this.closed ? undefined : step()))
+      .catch((err: unknown) => this.options.logger.warn({ err, userId: this.connection.userId, connection: this.connection.id }, 'feed step failed; the next notification or reconnect catches up'))
+      .finally(() => {
+        this.queued--;
+      });
+    return this.queue;
+  }
+
+  private async deliver(notification: ClientNotification): Promise<void> {
+    if (notification.seq <= this.cursor) return;
+    if (notification.seq === this.cursor + 1) {
+      this.send(notification);
+      return;
+    }
+    await this.readInbox(notification.seq);
+  }
+
+  /** Reads after the cursor until the inbox has nothing more (or, when filling a gap, until `through` is covered). */
+  private async readInbox(through = Number.POSITIVE_INFINITY): Promise<void> {
+    for (;;) {
+      const items = await this.options.inbox.listAfter(this.connection.userId, this.cursor, CATCH_UP_PAGE);
+      const now = this.options.now?.() ?? new Date();
+      for (const item of items) {
+        if (this.closed) return;
+        if (isExpired(item, now)) this.cursor = Math.max(this.cursor, item.seq);
+        else this.send(toClientNotification(item));
+      }
+      if (items.length < CATCH_UP_PAGE || this.cursor >= through) return;
+    }
+  }
+
+  private send(notification: ClientNotification): void {
+    if (this.connection.backlog() > this.connection.backlogLimit) {
+      // Memory stays bounded: the client is let go and resumes from its cursor when it is ready.
+      this.closed = true;
+      this.options.onSlowClient?.(this.connection);
+      this.connection.close('slow client: too far behind, reconnect and resume from your cursor');
+      return;
+    }
+    this.connection.sendNotification(notification);
+    this.cursor = notification.seq;
+  }
+}
+
+const isExpired = (item: InboxItem, now: Date) => item.expiresAt !== undefined && item.expiresAt <= now;

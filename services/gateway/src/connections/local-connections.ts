@@ -1,0 +1,56 @@
+import type { ClientNotification, InboxStateName } from '@notify/contracts';
+import type { Feed } from './feed';
+
+/** The connections this gateway holds, by user. Only this process's own sockets and streams. */
+export class LocalConnections {
+  private readonly byUser = new Map<string, Set<Feed>>();
+  private total = 0;
+
+  add(feed: Feed): void {
+    const userId = feed.connection.userId;
+    let feeds = this.byUser.get(userId);
+    if (!feeds) this.byUser.set(userId, (feeds = new Set()));
+    feeds.add(feed);
+    this.total++;
+  }
+
+  remove(feed: Feed): boolean {
+    const feeds = this.byUser.get(feed.connection.userId);
+    if (!feeds?.delete(feed)) return false;
+    if (feeds.size === 0) this.byUser.delete(feed.connection.userId);
+    this.total--;
+    return true;
+  }
+
+  has(userId: string): boolean {
+    return this.byUser.has(userId);
+  }
+
+  of(userId: string): Feed[] {
+    return [...(this.byUser.get(userId) ?? [])];
+  }
+
+  all(): Feed[] {
+    return [...this.byUser.values()].flatMap((feeds) => [...feeds]);
+  }
+
+  get size(): number {
+    return this.total;
+  }
+
+  /** Hands live notifications to every feed of the user; each feed keeps its own order. */
+  offer(userId: string, notifications: readonly ClientNotification[]): number {
+    const feeds = this.byUser.get(userId);
+    if (!feeds) return 0;
+    for (const feed of feeds) for (const n of notifications) feed.offer(n);
+    return feeds.size;
+  }
+
+  sendUnread(userId: string, count: number): void {
+    for (const feed of this.byUser.get(userId) ?? []) feed.connection.sendUnread(count);
+  }
+
+  sendState(userId: string, update: { notificationId: string; state: InboxStateName }, exceptConnectionId?: string): void {
+    for (const feed of this.byUser.get(userId) ?? []) if (feed.connection.id !== exceptConnectionId) feed.connection.sendState(update);
+  }
+}

@@ -1,0 +1,29 @@
+import type { GatewayLiveness, PresenceState } from '@notify/contracts';
+
+/**
+ * Where each user's sockets are and how to reach each gateway, from the two presence topics.
+ * Every gateway keeps the whole view so handing a notification to the right instance is a map lookup.
+ */
+export class GatewayDirectory {
+  private readonly relayUrls = new Map<string, string>();
+  private readonly gatewaysOfUser = new Map<string, string[]>();
+
+  applyLiveness(event: GatewayLiveness): void {
+    if (event.kind === 'gateway_stopped') this.relayUrls.delete(event.gatewayId);
+    else if (event.relayUrl) this.relayUrls.set(event.gatewayId, event.relayUrl);
+  }
+
+  applyState(state: PresenceState): void {
+    if (state.gateways.length === 0) this.gatewaysOfUser.delete(state.userId);
+    else this.gatewaysOfUser.set(state.userId, state.gateways.map((g) => g.gatewayId));
+  }
+
+  /** The gateways presence says hold sockets of this user, other than `self`, with their relay address. */
+  remoteGatewaysOf(userId: string, self: string): Array<{ gatewayId: string; relayUrl: string | undefined }> {
+    return (this.gatewaysOfUser.get(userId) ?? []).filter((g) => g !== self).map((gatewayId) => ({ gatewayId, relayUrl: this.relayUrls.get(gatewayId) }));
+  }
+
+  get knownGateways(): number {
+    return this.relayUrls.size;
+  }
+}

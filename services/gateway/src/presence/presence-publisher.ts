@@ -1,0 +1,51 @@
+import type { Bus } from '@notify/bus';
+import { topics } from '@notify/contracts';
+import type { Logger } from '@notify/observability';
+import type { ClientConnection } from '../connections/connection';
+
+/**
+ * Tells presence what this gateway holds: each connect and disconnect (keyed by user, so they stay in
+ * order), and a heartbeat that carries the relay address. A failed publish is logged, never thrown at
+ * the client: presence heals with the next event, and a gateway that stops beating is expired anyway.
+ */
+export class PresencePublisher {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly gatewayId: string,
+    private readonly relayUrl: string,
+    private readonly logger: Logger,
+  ) {}
+
+  connected(connection: ClientConnection): void {
+    const at = new Date().toISOString();
+    const event = { version: 1 as const, kind: 'socket_connected' as const, userId: connection.userId, gatewayId: this.gatewayId, socketId: connection.id, transport: connection.transport(), at };
+    this.publish([{ value: connection.device ? { ...event, device: connection.device } : event }]);
+  }
+
+  disconnected(connection: ClientConnection, reason: string): void {
+    const at = new Date().toISOString();
+    this.publish([{ value: { version: 1, kind: 'socket_disconnected', userId: connection.userId, gatewayId: this.gatewayId, socketId: connection.id, reason: reason.slice(0, 256), at } }]);
+  }
+
+  /** Beats at once (so relays can find this gateway before its first socket) and then every `intervalMs`. */
+  async startHeartbeat(intervalMs: number, sockets: () => number): Promise<void> {
+    const beat = () => this.bus.publish(topics.presenceGateways, [{ value: { version: 1, kind: 'gateway_heartbeat', gatewayId: this.gatewayId, relayUrl: this.relayUrl, sockets: sockets(), at: new Date().toISOString() } }]);
+    await beat();
+    this.timer = setInterval(() => void beat().catch((err: unknown) => this.logger.warn({ err }, 'gateway heartbeat failed')), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Goodbye: presence takes this gateway's remaining users offline at once instead of after the TTL. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.bus
+      .publish(topics.presenceGateways, [{ value: { version: 1, kind: 'gateway_stopped', gatewayId: this.gatewayId, at: new Date().toISOString() } }])
+      .catch((err: unknown) => this.logger.warn({ err }, 'could not say goodbye to presence; it expires this gateway after its TTL'));
+  }
+
+  private publish(messages: Parameters<Bus['publish']>[1]): void {
+    void this.bus.publish(topics.presenceEvents, messages as never).catch((err: unknown) => this.logger.warn({ err }, 'presence event not published'));
+  }
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { NotificationContent, PriorityClass } from '@notify/contracts';
+
+const InboxStateName = z.enum(['sent', 'delivered', 'seen', 'read', 'archived']);
+
+/** What one gateway hands another for the sockets it holds: new notifications, state changes, the unread count. */
+export const RelayMessage = z
+  .object({
+    userId: z.string().min(1).max(128),
+    notifications: z
+      .array(
+        z.object({
+          notificationId: z.string(),
+          seq: z.number().int().positive(),
+          type: z.string(),
+          priority: PriorityClass,
+          category: z.string().optional(),
+          content: NotificationContent,
+          createdAt: z.string(),
+          state: InboxStateName,
+        }),
+      )
+      .max(500)
+      .optional(),
+    states: z.array(z.object({ notificationId: z.string(), state: InboxStateName })).max(500).optional(),
+    unread: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+export type RelayMessage = z.infer<typeof RelayMessage>;
+
+export const RELAY_PATH = '/internal/v1/relay';

@@ -1,0 +1,40 @@
+import type { Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '@notify/contracts';
+import type { ClientConnection, Transport } from '../connections/connection';
+
+export type NotifySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** A socket.io socket as a ClientConnection. Its backlog is engine.io's write buffer: packets not yet handed to the transport. */
+export function socketConnection(socket: NotifySocket, backlogLimit: number): ClientConnection {
+  return {
+    id: socket.id,
+    userId: socket.data.userId,
+    device: socket.data.device,
+    transport: () => socket.conn.transport.name as Transport,
+    backlog: () => pendingPackets(socket),
+    backlogLimit,
+    sendNotification: (n) => socket.emit('notification', n),
+    sendUnread: (count) => socket.emit('unread', { count }),
+    sendState: (update) => socket.emit('state', update),
+    // Closing the transport (not a socket.io disconnect) lets any socket.io client reconnect on its own;
+    // the drain advice is flushed first, the SDK then waits as told.
+    drain: (reconnectAfterMs) => {
+      socket.data.closeReason = 'draining';
+      socket.emit('drain', { reconnectAfterMs });
+      socket.conn.close();
+    },
+    close: (reason) => {
+      socket.data.closeReason = reason;
+      socket.conn.close(true);
+    },
+  };
+}
+
+/**
+ * engine.io queues packets in `writeBuffer` while the transport is still writing earlier ones (a
+ * stalled client's TCP window is full); that queue is the memory a slow client costs. It is not in
+ * engine.io's typings, hence the narrow cast.
+ */
+function pendingPackets(socket: NotifySocket): number {
+  return (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+}
