@@ -1,0 +1,216 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ClientNotification, ClientToServerEvents, InboxStateName, NotificationIds, RequestResult, ServerToClientEvents } from '@notify/contracts';
+import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff';
+import { memoryCursorStore, type CursorStore } from './cursor-store';
+
+export interface NotifyClientOptions {
+  /** The gateway's base URL, e.g. https://notify.example.com */
+  url: string;
+  /** The user's JWT, or a function that returns a fresh one (called on every connect). */
+  token: string | (() => string | Promise<string>);
+  /** Stable per installation: presence counts devices, not sockets. */
+  device?: string;
+  cursorStore?: CursorStore;
+  /** socket.io transports, WebSocket first by default; `['polling']` forces long-polling. */
+  transports?: Array<'websocket' | 'polling'>;
+  /** Acknowledge each notification as delivered when it arrives (default true); acks are batched. */
+  autoAck?: boolean;
+  reconnect?: Partial<BackoffOptions>;
+}
+
+export interface NotifyClientEvents {
+  notification: (notification: ClientNotification) => void;
+  unread: (count: number) => void;
+  state: (update: { notificationId: string; state: InboxStateName }) => void;
+  connected: () => void;
+  disconnected: (reason: string) => void;
+  /** The gateway refused or lost us; the client keeps retrying unless the token was refused and is fixed. */
+  error: (error: Error) => void;
+}
+
+type Listeners = { [E in keyof NotifyClientEvents]: Set<NotifyClientEvents[E]> };
+
+/**
+ * A small typed client over socket.io-client. It resumes from its cursor on every (re)connect, so
+ * nothing is missed and nothing is shown twice; follows the gateway's drain advice; and reconnects with
+ * exponential backoff and jitter.
+ */
+export class NotifyClient {
+  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private readonly listeners: Listeners = { notification: new Set(), unread: new Set(), state: new Set(), connected: new Set(), disconnected: new Set(), error: new Set() };
+  private readonly cursorStore: CursorStore;
+  private readonly backoff: BackoffOptions;
+  private cursorValue: number | undefined;
+  private cursorLoaded = false;
+  private pendingAcks: string[] = [];
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private drainAdvice: number | undefined;
+  private attempts = 0;
+  private closed = false;
+
+  constructor(private readonly options: NotifyClientOptions) {
+    this.cursorStore = options.cursorStore ?? memoryCursorStore();
+    this.backoff = { ...defaultBackoff, ...options.reconnect };
+    this.socket = io(options.url, {
+      autoConnect: false,
+      transports: options.transports ?? ['websocket', 'polling'],
+      reconnectionDelay: this.backoff.initialDelayMs,
+      reconnectionDelayMax: this.backoff.maxDelayMs,
+      randomizationFactor: this.backoff.jitter,
+      // Evaluated on every connect and reconnect, so the gateway always resumes from the latest cursor.
+      auth: (send) => {
+        void this.handshake().then(send, (err: Error) => this.fail(err));
+      },
+    });
+    this.socket.on('notification', (n) => this.receive(n));
+    this.socket.on('unread', ({ count }) => this.listeners.unread.forEach((l) => l(count)));
+    this.socket.on('state', (update) => this.listeners.state.forEach((l) => l(update)));
+    this.socket.on('drain', ({ reconnectAfterMs }) => {
+      // Come back when told, not on socket.io's own schedule: the gateway is spreading its clients out.
+      this.drainAdvice = reconnectAfterMs;
+      this.socket.io.reconnection(false);
+    });
+    this.socket.on('connect', () => {
+      this.attempts = 0;
+      this.listeners.connected.forEach((l) => l());
+    });
+    this.socket.on('disconnect', (reason) => {
+      this.flushAcks();
+      this.listeners.disconnected.forEach((l) => l(reason));
+      if (this.closed) return;
+      if (this.drainAdvice !== undefined) this.retry(this.drainAdvice);
+      // socket.io does not come back by itself after a server-side disconnect; we do, with backoff.
+      else if (reason === 'io server disconnect') this.retry(backoffDelay(this.attempts++, this.backoff));
+    });
+    this.socket.on('connect_error', (err) => {
+      this.fail(err);
+      // A refusal by the gateway (bad token, draining) is final for socket.io; transport errors it retries itself.
+      if (!this.socket.active && !this.closed) {
+        const refusedToken = err.message.startsWith('unauthorized') && typeof options.token === 'string';
+        if (!refusedToken) this.retry(backoffDelay(this.attempts++, this.backoff));
+      }
+    });
+  }
+
+  on<E extends keyof NotifyClientEvents>(event: E, listener: NotifyClientEvents[E]): () => void {
+    (this.listeners[event] as Set<NotifyClientEvents[E]>).add(listener);
+    return () => (this.listeners[event] as Set<NotifyClientEvents[E]>).delete(listener);
+  }
+
+  /** Connects; resolves once connected, rejects with the gateway's reason if the first attempt is refused. */
+  connect(): Promise<void> {
+    this.closed = false;
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        offConnect();
+        offError();
+      };
+      const offConnect = this.on('connected', () => {
+        done();
+        resolve();
+      });
+      const offError = this.on('error', (err) => {
+        done();
+        reject(err);
+      });
+      this.socket.connect();
+    });
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** The highest seq received: what a reconnect resumes after. */
+  get cursor(): number | undefined {
+    return this.cursorValue;
+  }
+
+  get transport(): string | undefined {
+    return this.socket.io.engine?.transport.name;
+  }
+
+  ack(notificationIds: string[]): Promise<number> {
+    return this.request('ack', { notificationIds });
+  }
+
+  seen(notificationIds: string[]): Promise<number> {
+    return this.request('seen', { notificationIds });
+  }
+
+  read(notificationIds: string[]): Promise<number> {
+    return this.request('read', { notificationIds });
+  }
+
+  readAll(): Promise<number> {
+    return this.request('read', { all: true });
+  }
+
+  archive(notificationIds: string[]): Promise<number> {
+    return this.request('archive', { notificationIds });
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.flushAcks();
+    this.socket.disconnect();
+  }
+
+  private async handshake(): Promise<Record<string, unknown>> {
+    if (!this.cursorLoaded) {
+      this.cursorValue ??= await this.cursorStore.load();
+      this.cursorLoaded = true;
+    }
+    const token = typeof this.options.token === 'string' ? this.options.token : await this.options.token();
+    return { token, ...(this.cursorValue === undefined ? {} : { cursor: this.cursorValue }), ...(this.options.device ? { device: this.options.device } : {}) };
+  }
+
+  private receive(notification: ClientNotification): void {
+    // The gateway sends each seq once per connection; this guards a replay across a reconnect race.
+    if (this.cursorValue !== undefined && notification.seq <= this.cursorValue) return;
+    this.cursorValue = notification.seq;
+    void Promise.resolve(this.cursorStore.save(notification.seq)).catch((err: Error) => this.fail(err));
+    if (this.options.autoAck !== false) this.queueAck(notification.notificationId);
+    this.listeners.notification.forEach((l) => l(notification));
+  }
+
+  private queueAck(notificationId: string): void {
+    this.pendingAcks.push(notificationId);
+    if (this.pendingAcks.length >= 100) this.flushAcks();
+    else this.ackTimer ??= setTimeout(() => this.flushAcks(), 20);
+  }
+
+  private flushAcks(): void {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    if (this.pendingAcks.length === 0 || !this.socket.connected) return;
+    const notificationIds = this.pendingAcks;
+    this.pendingAcks = [];
+    this.socket.emit('ack', { notificationIds }, (result) => {
+      if (!result.ok) this.fail(new Error(`ack refused: ${result.error}`));
+    });
+  }
+
+  private request(event: 'ack' | 'seen' | 'read' | 'archive', body: NotificationIds | { all: true }): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const answer = (result: RequestResult<{ updated: number }>) => (result.ok ? resolve(result.updated) : reject(new Error(result.error)));
+      // socket.io buffers emits while disconnected; the timeout keeps a caller from waiting forever.
+      this.socket.timeout(10_000).emit(event as 'read', body as NotificationIds, (err: Error | null, result: RequestResult<{ updated: number }>) => (err ? reject(err) : answer(result)));
+    });
+  }
+
+  private retry(delayMs: number): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.drainAdvice = undefined;
+      this.socket.io.reconnection(true);
+      if (!this.closed && !this.socket.connected) this.socket.connect();
+    }, delayMs);
+  }
+
+  private fail(error: Error): void {
+    this.listeners.error.forEach((l) => l(error));
+  }
+}
