@@ -1,5 +1,6 @@
 import { commonSettings, env, infrastructureSettings, setting } from '@notify/config';
 import { connectionSettings, tokenVerificationSettings } from '@notify/gateway';
+import { presenceSettings } from '@notify/presence';
 import { routerSettings } from '@notify/router';
 
 const { kafkaBrokers, mongoUrl, ...infrastructure } = infrastructureSettings;
@@ -14,6 +15,8 @@ export const embeddedSettings = {
   maxBatchEvents: routerSettings.maxBatchEvents,
   rulesRefreshMs: routerSettings.rulesRefreshMs,
   digestTickMs: routerSettings.digestTickMs,
+  gatewayTtlMs: presenceSettings.gatewayTtlMs,
+  sweepIntervalMs: presenceSettings.sweepIntervalMs,
   intakeTokens: setting(routerSettings.intakeTokens.variable, routerSettings.intakeTokens.schema.optional(), 'Product teams’ tokens (name:secret,...); unset generates one per start and prints it'),
   adminTokens: setting(routerSettings.adminTokens.variable, routerSettings.adminTokens.schema.optional(), 'Ops tokens for the rules admin API (name:secret,...); unset generates one per start and prints it'),
   ...connectionSettings,

@@ -17,7 +17,7 @@ export type EmbeddedConfig = ConfigOf<typeof embeddedSettings>;
 export type ResolvedEmbeddedConfig = EmbeddedConfig & { jwtSecret: string; relaySecret: string; intakeTokens: ApiToken[]; adminTokens: ApiToken[] };
 
 export function embeddedModules(deps: ServiceDeps, config: ResolvedEmbeddedConfig): ServiceModule[] {
-  return [createPresenceModule(deps), createGatewayModule(deps, { ...config, verify: hs256Verifier(config.jwtSecret), relaySecret: config.relaySecret, relayUrl: `http://127.0.0.1:${config.port}` }), createPushModule(deps), createRouterModule(deps, config)];
+  return [createPresenceModule(deps, config), createGatewayModule(deps, { ...config, verify: hs256Verifier(config.jwtSecret), relaySecret: config.relaySecret, relayUrl: `http://127.0.0.1:${config.port}` }), createPushModule(deps), createRouterModule(deps, config)];
 }
 
 /** Zero configuration: secrets that are not set are made up for this run (and die with the process). */

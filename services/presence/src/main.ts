@@ -6,5 +6,5 @@ await runMain({
   service: 'presence',
   settings: presenceSettings,
   toProcessConfig: (config) => config,
-  modules: (deps) => [createPresenceModule(deps)],
+  modules: (deps, config) => [createPresenceModule(deps, config)],
 });

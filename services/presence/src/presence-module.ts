@@ -1,10 +1,50 @@
+import type { Subscription } from '@notify/bus';
+import { topics } from '@notify/contracts';
+import type { ApiToken } from '@notify/http';
 import type { ServiceDeps, ServiceModule } from '@notify/runtime';
+import { consumePresenceEvents } from './handlers/presence-events';
+import { consumeGatewayLiveness } from './handlers/presence-gateways';
+import { consumePresenceState } from './handlers/presence-state';
+import { registerPresenceRoutes } from './http/presence-routes';
+import { GatewayLiveness } from './liveness/gateway-liveness';
+import { GatewaySweeper } from './liveness/gateway-sweeper';
+import { presenceMetrics } from './metrics';
+import { PresenceTable } from './state/presence-table';
+import { StatePublisher, WRITER_HEADER } from './state/state-publisher';
 
-/** The presence service as a module of a process; its consumers and routes are registered here. */
-export function createPresenceModule(_deps: ServiceDeps): ServiceModule {
+export interface PresenceOptions {
+  intakeTokens: readonly ApiToken[];
+  adminTokens: readonly ApiToken[];
+  /** A gateway silent this long is taken for dead. */
+  gatewayTtlMs: number;
+  /** How often silent gateways are looked for. */
+  sweepIntervalMs: number;
+}
+
+/** The presence service as a module: the socket and liveness consumers, the state rebuild, the sweeper and the query API. */
+export function createPresenceModule(deps: ServiceDeps, options: PresenceOptions): ServiceModule {
+  const logger = deps.logger.child({ module: 'presence' });
+  const table = new PresenceTable();
+  const liveness = new GatewayLiveness(options.gatewayTtlMs);
+  const headers = { [WRITER_HEADER]: deps.instanceId };
+  const publisher = new StatePublisher(table, (states) => deps.bus.publish(topics.presenceState, states.map((value) => ({ value, headers }))));
+  const metrics = presenceMetrics(deps.metrics, { table, liveness });
+  const usecaseDeps = { table, liveness, publisher, logger, now: Date.now };
+  const sweeper = new GatewaySweeper({ ...usecaseDeps, intervalMs: options.sweepIntervalMs, onExpired: () => metrics.expiredGateways.inc() });
+  registerPresenceRoutes(deps.http.app, { stateOf: (userId) => table.stateOf(userId), tokens: [...options.intakeTokens, ...options.adminTokens] });
+  let subscriptions: Subscription[] = [];
   return {
     name: 'presence',
-    start: async () => {},
-    stop: async () => {},
+    start: async () => {
+      // The rebuild starts first so that most records are in before new events arrive; the table resolves any overlap.
+      subscriptions = [await consumePresenceState(deps.bus, usecaseDeps, deps.instanceId)];
+      subscriptions.push(await consumeGatewayLiveness(deps.bus, usecaseDeps, deps.instanceId));
+      subscriptions.push(await consumePresenceEvents(deps.bus, usecaseDeps));
+      sweeper.start();
+    },
+    stop: async () => {
+      await sweeper.stop();
+      await Promise.all(subscriptions.map((s) => s.stop()));
+    },
   };
 }

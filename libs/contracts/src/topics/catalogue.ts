@@ -73,7 +73,7 @@ export const topics = {
     partitions: 8,
     cleanup: 'compact',
     retentionMs: -1,
-    maxMessageBytes: 4 * KIB,
+    maxMessageBytes: 64 * KIB, // room for the 64 connections a user may have, at their longest ids
     schema: PresenceStateV1,
     keyOf: (s) => s.userId,
   }),
