@@ -18,8 +18,9 @@ export const connectionSettings = {
   pingIntervalMs: setting('GATEWAY_PING_INTERVAL_MS', env.int(15_000, 1000), 'socket.io ping interval; a dead network is noticed within interval + timeout'),
   pingTimeoutMs: setting('GATEWAY_PING_TIMEOUT_MS', env.int(10_000, 1000), 'How long the server waits for a pong before dropping the connection'),
   heartbeatMs: setting('GATEWAY_HEARTBEAT_MS', env.int(5000, 100), 'How often the gateway tells presence it is alive (presence expires it after PRESENCE_GATEWAY_TTL_MS of silence)'),
-  maxBufferedPackets: setting('GATEWAY_MAX_BUFFERED_PACKETS', env.int(1000, 10), 'Packets a socket may have waiting to be written; a client that falls further behind is disconnected and catches up from its cursor'),
-  maxBufferedBytes: setting('GATEWAY_MAX_BUFFERED_BYTES', env.int(1024 * 1024, 16 * 1024), 'Bytes an SSE stream may have waiting to be written before it is closed (the client resumes with Last-Event-ID)'),
+  maxBufferedPackets: setting('GATEWAY_MAX_BUFFERED_PACKETS', env.int(1000, 10), 'Packets a socket may have waiting to be written; the gateway sends more only as the client takes them'),
+  maxBufferedBytes: setting('GATEWAY_MAX_BUFFERED_BYTES', env.int(1024 * 1024, 16 * 1024), 'Bytes an SSE stream may have waiting to be written; the gateway sends more only as the client takes them'),
+  stallTimeoutMs: setting('GATEWAY_STALL_TIMEOUT_MS', env.int(10_000, 100), 'A client whose backlog stays full this long is disconnected (it resumes from its cursor when it reconnects)'),
   resyncAfterMs: setting('GATEWAY_RESYNC_AFTER_MS', env.int(3000, 0), 'After a connect, the inbox is checked once more after this delay, covering notifications stored while presence was still spreading the news'),
   drainWindowMs: setting('GATEWAY_DRAIN_WINDOW_MS', env.int(10_000, 0), 'On SIGTERM, connected clients are asked to reconnect elsewhere in jittered waves spread over this window'),
 };

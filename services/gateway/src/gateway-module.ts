@@ -32,6 +32,7 @@ export interface GatewayOptions {
   maxBufferedPackets: number;
   maxBufferedBytes: number;
   resyncAfterMs: number;
+  stallTimeoutMs: number;
   drainWindowMs: number;
 }
 
@@ -58,7 +59,7 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
   const fanOut = new UserFanOut(gatewayId, local, directory, new RelayClient(options.relaySecret, logger, 2000, () => relayFailures.inc()));
   const fallbacks = new FallbackTimers(logger);
   const stateDeps: ChangeStateDeps = { bus: deps.bus, inbox: deps.store.inbox, fanOut, fallbacks, gatewayId };
-  const hub = new ConnectionHub({ inbox: deps.store.inbox, local, presence, logger, resyncAfterMs: options.resyncAfterMs, onSlowClient: () => slowClients.inc() });
+  const hub = new ConnectionHub({ inbox: deps.store.inbox, local, presence, logger, resyncAfterMs: options.resyncAfterMs, stallTimeoutMs: options.stallTimeoutMs, onSlowClient: () => slowClients.inc() });
 
   const io = attachSocketServer(deps.http.app.server as HttpServer, {
     verify: options.verify,

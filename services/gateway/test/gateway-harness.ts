@@ -50,6 +50,7 @@ export async function startGateway(overrides: Partial<GatewayOptions> & { verify
         maxBufferedPackets: 1000,
         maxBufferedBytes: 1024 * 1024,
         resyncAfterMs: 0,
+        stallTimeoutMs: 1000,
         drainWindowMs: 0,
         ...overrides,
       }),

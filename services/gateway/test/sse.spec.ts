@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientNotification } from '@notify/contracts';
@@ -55,7 +56,7 @@ describe('SSE stream', () => {
     await live.opened;
     await gateway.deliver(notification('sse-bob'));
     await waitFor('first', () => live.received.length === 1);
-    (gateway.running.deps.http.app.server as import('node:http').Server).closeAllConnections();
+    (gateway.running.deps.http.app.server as HttpServer).closeAllConnections();
     await waitFor('the drop to be noticed', () => live.errors.length > 0);
     await gateway.deliver(notification('sse-bob'), notification('sse-bob'));
     await waitFor('the rest after the automatic reconnect', () => live.received.length === 3, { timeoutMs: 10_000 });

@@ -1,9 +1,13 @@
-import { SignJWT } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, hs256Verifier } from './verify-token';
+import { sleep } from '@notify/testing';
+import { tokenVerificationOf } from '../config';
+import { AuthenticationError, createTokenVerifier, hs256Verifier } from './verify-token';
 
 const secret = 'gateway-test-secret-0123456789abcdef';
-const sign = (claims: { sub?: string; exp?: number }, key = secret, alg = 'HS256') => {
+const sign = (claims: { sub?: string; exp?: number }, key: string = secret, alg = 'HS256') => {
   const jwt = new SignJWT({}).setProtectedHeader({ alg });
   if (claims.sub) jwt.setSubject(claims.sub);
   if (claims.exp) jwt.setExpirationTime(claims.exp);
@@ -23,5 +27,52 @@ describe('hs256Verifier', () => {
     await expect(verify(await sign({}))).rejects.toThrow('token has no subject (sub)');
     await expect(verify(await sign({ sub: 'alice' }, secret, 'HS512'))).rejects.toThrow(/invalid token/);
     await expect(verify('not.a.jwt')).rejects.toBeInstanceOf(AuthenticationError);
+  });
+});
+
+describe('RS256 and JWKS verification', () => {
+  const rsaToken = async (privateKey: CryptoKey, claims: { sub: string; kid?: string; iss?: string }) => {
+    const jwt = new SignJWT({}).setProtectedHeader({ alg: 'RS256', ...(claims.kid ? { kid: claims.kid } : {}) }).setSubject(claims.sub).setExpirationTime('5m');
+    if (claims.iss) jwt.setIssuer(claims.iss);
+    return jwt.sign(privateKey);
+  };
+
+  it('verifies with a PEM public key and checks the issuer when configured', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const verify = await createTokenVerifier({ kind: 'rs256', publicKeyPem: await exportSPKI(publicKey), issuer: 'https://id.example.com' });
+    expect(await verify(await rsaToken(privateKey, { sub: 'alice', iss: 'https://id.example.com' }))).toBe('alice');
+    await expect(verify(await rsaToken(privateKey, { sub: 'alice', iss: 'https://evil.example.com' }))).rejects.toThrow('token claim "iss" is not accepted');
+    const other = await generateKeyPair('RS256');
+    await expect(verify(await rsaToken(other.privateKey, { sub: 'alice', iss: 'https://id.example.com' }))).rejects.toThrow('bad token signature');
+    // An HS256 token signed with the public key as secret (the classic confusion attack) is refused.
+    await expect(verify(await sign({ sub: 'alice' }, await exportSPKI(publicKey)))).rejects.toThrow(/invalid token/);
+  });
+
+  it('fetches keys from a JWKS URL and picks up a rotated key', async () => {
+    const first = await generateKeyPair('RS256');
+    const second = await generateKeyPair('RS256');
+    const published = [{ ...(await exportJWK(first.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }];
+    const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const verify = await createTokenVerifier({ kind: 'jwks', url: `http://127.0.0.1:${port}/.well-known/jwks.json` }, { jwksCooldownMs: 20 });
+      expect(await verify(await rsaToken(first.privateKey, { sub: 'alice', kid: 'k1' }))).toBe('alice');
+      await expect(verify(await rsaToken(second.privateKey, { sub: 'bob', kid: 'k2' }))).rejects.toThrow('no key in the JWKS matches the token');
+      published.push({ ...(await exportJWK(second.publicKey)), kid: 'k2', alg: 'RS256', use: 'sig' });
+      await sleep(50);
+      expect(await verify(await rsaToken(second.privateKey, { sub: 'bob', kid: 'k2' }))).toBe('bob');
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('tokenVerificationOf', () => {
+  const none = { jwtSecret: undefined, jwtPublicKey: undefined, jwtJwksUrl: undefined, jwtIssuer: undefined, jwtAudience: undefined };
+  it('requires exactly one way to verify tokens, naming the settings', () => {
+    expect(() => tokenVerificationOf(none)).toThrow('JWT_SECRET: required but not set (set one of JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL)');
+    expect(() => tokenVerificationOf({ ...none, jwtSecret: secret, jwtJwksUrl: 'https://id.example.com/jwks' })).toThrow('set only one of');
+    expect(tokenVerificationOf({ ...none, jwtJwksUrl: 'https://id.example.com/jwks', jwtAudience: 'app' })).toEqual({ kind: 'jwks', url: 'https://id.example.com/jwks', audience: 'app' });
   });
 });

@@ -13,7 +13,7 @@ export class AuthenticationError extends Error {
 }
 
 /** Builds the verifier for the configured method: HS256 shared secret, RS256 public key, or a JWKS URL. */
-export async function createTokenVerifier(method: TokenVerification): Promise<TokenVerifier> {
+export async function createTokenVerifier(method: TokenVerification, { jwksCooldownMs = 30_000 } = {}): Promise<TokenVerifier> {
   const claims = { ...(method.issuer ? { issuer: method.issuer } : {}), ...(method.audience ? { audience: method.audience } : {}) };
   switch (method.kind) {
     case 'hs256': {
@@ -25,8 +25,8 @@ export async function createTokenVerifier(method: TokenVerification): Promise<To
       return verifier((token) => jwtVerify(token, key, { algorithms: ['RS256'], ...claims }));
     }
     case 'jwks': {
-      // jose caches the key set and refetches it when a token names a key id it does not know (rotation).
-      const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(method.url), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+      // jose caches the key set and refetches it (at most once per cooldown) when a token names a key id it does not know: rotation.
+      const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(method.url), { cooldownDuration: jwksCooldownMs, cacheMaxAge: 10 * 60_000 });
       return verifier((token) => jwtVerify(token, keys, { algorithms: ['RS256', 'ES256'], ...claims }));
     }
   }

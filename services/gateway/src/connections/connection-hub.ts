@@ -11,6 +11,7 @@ export interface ConnectionHubOptions {
   presence: PresencePublisher;
   logger: Logger;
   resyncAfterMs: number;
+  stallTimeoutMs: number;
   onSlowClient: (connection: ClientConnection) => void;
 }
 
@@ -27,7 +28,7 @@ export class ConnectionHub {
   async open(connection: ClientConnection, cursor: number | undefined): Promise<Feed> {
     const { inbox, local } = this.options;
     const start = cursor ?? (await newestSeq(inbox, connection.userId));
-    const feed = new Feed(connection, start, { inbox, logger: this.options.logger, onSlowClient: this.options.onSlowClient });
+    const feed = new Feed(connection, start, { inbox, logger: this.options.logger, stallTimeoutMs: this.options.stallTimeoutMs, onSlowClient: this.options.onSlowClient });
     local.add(feed);
     this.options.presence.connected(connection);
     connection.sendUnread(await inbox.unreadCount(connection.userId));

@@ -14,6 +14,8 @@ export interface ClientConnection {
   /** What is waiting to be written to this client, in the unit of `backlogLimit`. */
   backlog(): number;
   readonly backlogLimit: number;
+  /** Resolves true once the backlog is below its limit again, false if that takes longer than `timeoutMs` or the connection closes. */
+  whenDrained(timeoutMs: number): Promise<boolean>;
   sendNotification(notification: ClientNotification): void;
   sendUnread(count: number): void;
   sendState(update: { notificationId: string; state: InboxStateName }): void;

@@ -11,6 +11,8 @@ export interface FeedOptions {
   logger: Logger;
   /** Notifications waiting for their turn; beyond this the feed stops queueing and reads the inbox instead. */
   maxQueued?: number;
+  /** How long a client may take to accept more before it is let go as too slow. */
+  stallTimeoutMs?: number;
   now?: () => Date;
   onSlowClient?: (connection: ClientConnection) => void;
 }
@@ -41,7 +43,7 @@ export class Feed {
   /** A live notification for this connection's user. */
   offer(notification: ClientNotification): void {
     if (this.closed || notification.seq <= this.cursor) return;
-    if (this.queued >= (this.options.maxQueued ?? 256)) {
+    if (this.queued >= (this.options.maxQueued ?? 64)) {
       // Coalesce: one inbox read later covers everything skipped here.
       this.catchUp();
       return;
@@ -82,7 +84,7 @@ export class Feed {
   private async deliver(notification: ClientNotification): Promise<void> {
     if (notification.seq <= this.cursor) return;
     if (notification.seq === this.cursor + 1) {
-      this.send(notification);
+      await this.send(notification);
       return;
     }
     await this.readInbox(notification.seq);
@@ -96,20 +98,26 @@ export class Feed {
       for (const item of items) {
         if (this.closed) return;
         if (isExpired(item, now)) this.cursor = Math.max(this.cursor, item.seq);
-        else this.send(toClientNotification(item));
+        else await this.send(toClientNotification(item));
       }
       if (items.length < CATCH_UP_PAGE || this.cursor >= through) return;
     }
   }
 
-  private send(notification: ClientNotification): void {
-    if (this.connection.backlog() > this.connection.backlogLimit) {
-      // Memory stays bounded: the client is let go and resumes from its cursor when it is ready.
+  /**
+   * Writes only while the connection's backlog is under its limit, so a catch-up of thousands goes out
+   * at the client's pace. A client that accepts nothing for `stallTimeoutMs` is let go: memory stays
+   * bounded, and it resumes from its cursor when it is ready.
+   */
+  private async send(notification: ClientNotification): Promise<void> {
+    if (this.connection.backlog() >= this.connection.backlogLimit && !(await this.connection.whenDrained(this.options.stallTimeoutMs ?? 10_000))) {
+      if (this.closed) return;
       this.closed = true;
       this.options.onSlowClient?.(this.connection);
       this.connection.close('slow client: too far behind, reconnect and resume from your cursor');
       return;
     }
+    if (this.closed) return;
     this.connection.sendNotification(notification);
     this.cursor = notification.seq;
   }

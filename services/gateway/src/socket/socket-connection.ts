@@ -13,6 +13,7 @@ export function socketConnection(socket: NotifySocket, backlogLimit: number): Cl
     transport: () => socket.conn.transport.name as Transport,
     backlog: () => pendingPackets(socket),
     backlogLimit,
+    whenDrained: (timeoutMs) => whenBelow(socket, backlogLimit, timeoutMs),
     sendNotification: (n) => socket.emit('notification', n),
     sendUnread: (count) => socket.emit('unread', { count }),
     sendState: (update) => socket.emit('state', update),
@@ -37,4 +38,21 @@ export function socketConnection(socket: NotifySocket, backlogLimit: number): Cl
  */
 function pendingPackets(socket: NotifySocket): number {
   return (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+}
+
+function whenBelow(socket: NotifySocket, limit: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (drained: boolean) => {
+      clearTimeout(timer);
+      socket.conn.off('drain', check);
+      socket.conn.off('close', closed);
+      resolve(drained);
+    };
+    const check = () => pendingPackets(socket) < limit && done(true);
+    const closed = () => done(false);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.conn.on('drain', check);
+    socket.conn.once('close', closed);
+    check();
+  });
 }

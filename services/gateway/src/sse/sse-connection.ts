@@ -18,6 +18,21 @@ export function sseConnection(response: ServerResponse, userId: string, backlogL
     transport: () => 'sse',
     backlog: () => response.writableLength,
     backlogLimit,
+    whenDrained: (timeoutMs) =>
+      new Promise((resolve) => {
+        if (response.writableLength < backlogLimit) return resolve(true);
+        const done = (drained: boolean) => {
+          clearTimeout(timer);
+          response.off('drain', drainedNow);
+          response.off('close', closed);
+          resolve(drained);
+        };
+        const drainedNow = () => done(true);
+        const closed = () => done(false);
+        const timer = setTimeout(() => done(false), timeoutMs);
+        response.once('drain', drainedNow);
+        response.once('close', closed);
+      }),
     sendNotification: (n) => write(`id: ${n.seq}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`),
     sendUnread: (count) => write(`event: unread\ndata: ${JSON.stringify({ count })}\n\n`),
     sendState: (update) => write(`event: state\ndata: ${JSON.stringify(update)}\n\n`),
