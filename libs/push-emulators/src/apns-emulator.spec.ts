@@ -77,7 +77,7 @@ describe('APNs emulator with the real node-apn', () => {
     const [request] = apns.received;
     expect(request?.headers).toEqual({ topic, priority: '5', pushType: 'background' });
     expect(request?.payload).toEqual({ aps: { 'content-available': 1 } });
-    expect(result.sent[0]?.['apns-id' as keyof apn.Responses['sent'][number]]).toBe(request?.responseApnsId);
+    expect(result.sent[0]).toMatchObject({ 'apns-id': request?.responseApnsId });
   });
 
   it('answers 410 Unregistered with a timestamp, and 400 BadDeviceToken, for switched tokens', async () => {

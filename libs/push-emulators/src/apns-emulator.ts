@@ -131,9 +131,9 @@ export class ApnsEmulator {
     return this;
   }
 
-  /** The next `count` requests get 500 InternalServerError or 503 ServiceUnavailable. */
-  fail(count: number, status: FailStatus = 500): this {
-    this.faults.fail(count, status);
+  /** The next `count` requests get 500 InternalServerError or 503 ServiceUnavailable, with `retry-after` when given. */
+  fail(count: number, status: FailStatus = 500, retryAfterSeconds?: number): this {
+    this.faults.fail(count, status, retryAfterSeconds);
     return this;
   }
 
@@ -230,10 +230,9 @@ export class ApnsEmulator {
     if (authFailure) return refuse(authFailure);
 
     const fault = this.faults.take();
-    if (fault?.kind === 'throttle') {
-      return refuse('TooManyRequests', fault.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: fault.retryAfterSeconds });
-    }
-    if (fault?.kind === 'fail') return refuse(fault.status === 503 ? 'ServiceUnavailable' : 'InternalServerError');
+    const retryAfter = fault && 'retryAfterSeconds' in fault && fault.retryAfterSeconds !== undefined ? { retryAfterSeconds: fault.retryAfterSeconds } : {};
+    if (fault?.kind === 'throttle') return refuse('TooManyRequests', retryAfter);
+    if (fault?.kind === 'fail') return refuse(fault.status === 503 ? 'ServiceUnavailable' : 'InternalServerError', retryAfter);
     if (fault?.kind === 'reply') return refuse(fault.code, apnsReasons[fault.code].status === 410 ? { timestamp: Date.now() } : {});
 
     if (hasDuplicates(req.rawHeaders)) return refuse('DuplicateHeaders');

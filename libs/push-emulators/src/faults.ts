@@ -3,7 +3,7 @@ export type FailStatus = 500 | 503;
 /** What the emulator must do to the request at hand instead of serving it. */
 export type Fault<Code extends string = string> =
   | { kind: 'throttle'; retryAfterSeconds?: number }
-  | { kind: 'fail'; status: FailStatus }
+  | { kind: 'fail'; status: FailStatus; retryAfterSeconds?: number }
   /** Answer with this protocol error (an APNs reason, an FCM error code). */
   | { kind: 'reply'; code: Code };
 
@@ -22,8 +22,8 @@ export class FaultPlan<Code extends string = string> {
     if (count > 0) this.plans.push({ kind: 'throttle', remaining: count, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
   }
 
-  fail(count: number, status: FailStatus = 500): void {
-    if (count > 0) this.plans.push({ kind: 'fail', remaining: count, status });
+  fail(count: number, status: FailStatus = 500, retryAfterSeconds?: number): void {
+    if (count > 0) this.plans.push({ kind: 'fail', remaining: count, status, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
   }
 
   reply(count: number, code: Code): void {
