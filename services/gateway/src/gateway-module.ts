@@ -79,7 +79,7 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
     changeState: (userId, ids, state) => changeState(stateDeps, userId, ids, state),
     markAllRead: (userId) => markAllRead(stateDeps, userId),
   });
-  registerRelayRoutes(deps.http.app, { secret: options.relaySecret, local });
+  registerRelayRoutes(deps.http.app, { secret: options.relaySecret, local, metrics: deps.metrics });
 
   let deliveries: Subscription | undefined;
   let views: Subscription[] = [];

@@ -31,7 +31,7 @@ describe('hs256Verifier', () => {
 });
 
 describe('RS256 and JWKS verification', () => {
-  const rsaToken = async (privateKey: CryptoKey, claims: { sub: string; kid?: string; iss?: string }) => {
+  const rsaToken = async (privateKey: Parameters<SignJWT['sign']>[0], claims: { sub: string; kid?: string; iss?: string }) => {
     const jwt = new SignJWT({}).setProtectedHeader({ alg: 'RS256', ...(claims.kid ? { kid: claims.kid } : {}) }).setSubject(claims.sub).setExpirationTime('5m');
     if (claims.iss) jwt.setIssuer(claims.iss);
     return jwt.sign(privateKey);
