@@ -14,6 +14,8 @@ export interface ApnsEmulatorOptions {
   topics?: string[];
   /** The sandbox also answers with `apns-unique-id`; production does not. */
   environment?: 'development' | 'production';
+  /** How many of the latest requests `received` keeps (default 100,000). */
+  recordLimit?: number;
 }
 
 /** The request headers APNs reads, exactly as they arrived. */
@@ -66,13 +68,14 @@ export class ApnsEmulator {
   private readonly identity: SelfSignedIdentity = generateSelfSigned({ commonName: 'apns-emulator', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
   private readonly verifier: ProviderTokenVerifier;
   private readonly faults = new FaultPlan<ApnsReason>();
-  private readonly log = new ReceivedLog<ApnsReceived>();
+  private readonly log: ReceivedLog<ApnsReceived>;
   private readonly gone = new Map<string, { reason: 'Unregistered' | 'ExpiredToken'; timestamp: number }>();
   private readonly badTokens = new Set<string>();
   private server: SecureServer | undefined;
 
   constructor(private readonly options: ApnsEmulatorOptions = {}) {
     this.verifier = new ProviderTokenVerifier(options.auth);
+    this.log = new ReceivedLog(options.recordLimit);
   }
 
   /** The PEM certificate to trust: node-apn's `ca` option. */
@@ -85,9 +88,14 @@ export class ApnsEmulator {
     return this.server.port;
   }
 
-  /** Every request since the last reset, in arrival order. */
+  /** Every request since the last reset (the latest `recordLimit` of them), in arrival order. */
   get received(): readonly ApnsReceived[] {
     return this.log.all;
+  }
+
+  /** How many requests arrived since the last reset. */
+  get receivedCount(): number {
+    return this.log.total;
   }
 
   async start({ port }: { port?: number } = {}): Promise<this> {

@@ -18,6 +18,8 @@ export interface FcmEmulatorOptions {
   /** When set, sends to any other project get 403 PERMISSION_DENIED. */
   projectId?: string;
   accessTokenTtlSeconds?: number;
+  /** How many of the latest sends `received` keeps (default 100,000). */
+  recordLimit?: number;
 }
 
 /** One `messages:send` request as the emulator saw and answered it. */
@@ -64,13 +66,15 @@ export class FcmEmulator {
   readonly address = '127.0.0.1';
   private readonly identity: SelfSignedIdentity = generateSelfSigned({ commonName: 'fcm-emulator', dnsNames: ['localhost', fcmHost, oauthHost], ipAddresses: ['127.0.0.1'] });
   private readonly faults = new FaultPlan<FcmErrorCode>();
-  private readonly log = new ReceivedLog<FcmReceived>();
+  private readonly log: ReceivedLog<FcmReceived>;
   private readonly exchanges: FcmTokenExchange[] = [];
   private readonly accessTokens = new Map<string, number>();
   private readonly tokenErrors = new Map<string, FcmErrorCode>();
   private server: SecureServer | undefined;
 
-  constructor(private readonly options: FcmEmulatorOptions = {}) {}
+  constructor(private readonly options: FcmEmulatorOptions = {}) {
+    this.log = new ReceivedLog(options.recordLimit);
+  }
 
   /** The PEM certificate to trust. */
   get ca(): string {
@@ -87,9 +91,14 @@ export class FcmEmulator {
     return `https://${this.address}:${this.port}/token`;
   }
 
-  /** Every `messages:send` since the last reset, in arrival order. */
+  /** Every `messages:send` since the last reset (the latest `recordLimit` of them), in arrival order. */
   get received(): readonly FcmReceived[] {
     return this.log.all;
+  }
+
+  /** How many sends arrived since the last reset. */
+  get receivedCount(): number {
+    return this.log.total;
   }
 
   /** Every OAuth exchange since the last reset. */
@@ -268,7 +277,7 @@ export class FcmEmulator {
     }
     const grantType = params.grant_type ?? '';
     const refuse = (error: string, description: string) => {
-      this.exchanges.push({ at: Date.now(), grantType, status: 400 });
+      this.recordExchange({ at: Date.now(), grantType, status: 400 });
       send(res, 400, { error, error_description: description });
     };
     if (grantType !== jwtBearerGrant) return refuse('unsupported_grant_type', `Invalid grant_type: ${grantType}`);
@@ -280,8 +289,13 @@ export class FcmEmulator {
     }
     if (typeof claims.iss !== 'string' || typeof claims.scope !== 'string') return refuse('invalid_scope', 'Invalid OAuth scope or ID token audience provided.');
     const issued = this.issueAccessToken();
-    this.exchanges.push({ at: Date.now(), grantType, issuer: claims.iss, scope: claims.scope, status: 200, accessToken: issued.access_token });
+    this.recordExchange({ at: Date.now(), grantType, issuer: claims.iss, scope: claims.scope, status: 200, accessToken: issued.access_token });
     send(res, 200, issued);
+  }
+
+  private recordExchange(exchange: FcmTokenExchange): void {
+    if (this.exchanges.length >= 1000) this.exchanges.shift();
+    this.exchanges.push(exchange);
   }
 }
 
