@@ -36,9 +36,10 @@ export function createPresenceModule(deps: ServiceDeps, options: PresenceOptions
   return {
     name: 'presence',
     start: async () => {
-      // The rebuild starts first so that most records are in before new events arrive; the table resolves any overlap.
-      subscriptions = [await consumePresenceState(deps.bus, usecaseDeps, deps.instanceId)];
-      subscriptions.push(await consumeGatewayLiveness(deps.bus, usecaseDeps, deps.instanceId));
+      // Heartbeats flow before the rebuild, so a rebuilt gateway is heard from within its grace period;
+      // the rebuild starts before events, and the table resolves any overlap of the two.
+      subscriptions = [await consumeGatewayLiveness(deps.bus, usecaseDeps, deps.instanceId)];
+      subscriptions.push(await consumePresenceState(deps.bus, usecaseDeps, deps.instanceId));
       subscriptions.push(await consumePresenceEvents(deps.bus, usecaseDeps));
       sweeper.start();
     },
