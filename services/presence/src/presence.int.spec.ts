@@ -24,7 +24,12 @@ async function startPresence(): Promise<{ base: string; process: ServiceProcess 
   const port = await freePort();
   const process = startServiceProcess(entry, { ...env, PORT: String(port) });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(`presence on port ${port} to be ready`, async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 60_000, intervalMs: 200 });
+  try {
+    await waitFor(`presence on port ${port} to be ready`, async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 60_000, intervalMs: 200 });
+  } catch (err) {
+    await process.stop('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${process.output().slice(-4000)}`);
+  }
   return { base, process };
 }
 
