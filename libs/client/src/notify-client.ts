@@ -64,6 +64,11 @@ export class NotifyClient {
       },
     });
     this.socket.on('notification', (n) => this.receive(n));
+    this.socket.on('cursor', ({ seq }) => {
+      if (this.cursorValue !== undefined) return;
+      this.cursorValue = seq;
+      void Promise.resolve(this.cursorStore.save(seq)).catch((err: Error) => this.fail(err));
+    });
     this.socket.on('unread', ({ count }) => this.listeners.unread.forEach((l) => l(count)));
     this.socket.on('state', (update) => this.listeners.state.forEach((l) => l(update)));
     this.socket.on('drain', ({ reconnectAfterMs }) => {

@@ -39,6 +39,8 @@ export interface NotificationIds {
 /** Events the gateway emits; shared by the gateway and every client. */
 export interface ServerToClientEvents {
   notification: (notification: ClientNotification) => void;
+  /** Where this connection starts; a client that had no cursor keeps it, so a reconnect resumes from here rather than from "now". */
+  cursor: (position: { seq: number }) => void;
   /** The user's unread count, whenever it may have changed (on connect, new notification, read or archive anywhere). */
   unread: (update: { count: number }) => void;
   /** A notification changed state on another device (read on the phone → read on the laptop). */

@@ -30,8 +30,11 @@ export class ConnectionHub {
     const start = cursor ?? (await newestSeq(inbox, connection.userId));
     const feed = new Feed(connection, start, { inbox, logger: this.options.logger, stallTimeoutMs: this.options.stallTimeoutMs, onSlowClient: this.options.onSlowClient });
     local.add(feed);
+    connection.sendCursor(start);
     this.options.presence.connected(connection);
-    connection.sendUnread(await inbox.unreadCount(connection.userId));
+    const unread = await inbox.unreadCount(connection.userId);
+    local.rememberUnread(connection.userId, unread);
+    connection.sendUnread(unread);
     void feed.catchUp();
     if (this.options.resyncAfterMs > 0) {
       const resync = setTimeout(() => void feed.catchUp(), this.options.resyncAfterMs);

@@ -17,6 +17,8 @@ export interface ClientConnection {
   /** Resolves true once the backlog is below its limit again, false if that takes longer than `timeoutMs` or the connection closes. */
   whenDrained(timeoutMs: number): Promise<boolean>;
   sendNotification(notification: ClientNotification): void;
+  /** The position the connection starts from, before anything else is sent. */
+  sendCursor(seq: number): void;
   sendUnread(count: number): void;
   sendState(update: { notificationId: string; state: InboxStateName }): void;
   /** Asks the client to come back in `reconnectAfterMs`, then closes. */

@@ -16,6 +16,7 @@ function recordingConnection(): ClientConnection & { sent: ClientNotification[] 
     backlogLimit: 10,
     whenDrained: async () => true,
     sendNotification: (n) => sent.push(n),
+    sendCursor: () => {},
     sendUnread: () => {},
     sendState: () => {},
     drain: () => {},

@@ -4,6 +4,8 @@ import type { Feed } from './feed';
 /** The connections this gateway holds, by user. Only this process's own sockets and streams. */
 export class LocalConnections {
   private readonly byUser = new Map<string, Set<Feed>>();
+  /** The unread count of each user held here: counted once on connect, then kept by deltas, so a new notification costs no count query. */
+  private readonly unread = new Map<string, number>();
   private total = 0;
 
   add(feed: Feed): void {
@@ -17,7 +19,10 @@ export class LocalConnections {
   remove(feed: Feed): boolean {
     const feeds = this.byUser.get(feed.connection.userId);
     if (!feeds?.delete(feed)) return false;
-    if (feeds.size === 0) this.byUser.delete(feed.connection.userId);
+    if (feeds.size === 0) {
+      this.byUser.delete(feed.connection.userId);
+      this.unread.delete(feed.connection.userId);
+    }
     this.total--;
     return true;
   }
@@ -46,8 +51,23 @@ export class LocalConnections {
     return feeds.size;
   }
 
+  /** An absolute count (on connect, after reads and archives): remembered and sent to every connection of the user. */
   sendUnread(userId: string, count: number): void {
+    if (!this.byUser.has(userId)) return;
+    this.unread.set(userId, count);
     for (const feed of this.byUser.get(userId) ?? []) feed.connection.sendUnread(count);
+  }
+
+  /** A change to the count (a new notification is +1): applied to the remembered count when there is one. */
+  addUnread(userId: string, delta: number): void {
+    const count = this.unread.get(userId);
+    if (count === undefined || delta === 0) return;
+    this.sendUnread(userId, Math.max(0, count + delta));
+  }
+
+  /** Remembers the count read for a new connection without resending it to the others. */
+  rememberUnread(userId: string, count: number): void {
+    if (this.byUser.has(userId)) this.unread.set(userId, count);
   }
 
   sendState(userId: string, update: { notificationId: string; state: InboxStateName }, exceptConnectionId?: string): void {

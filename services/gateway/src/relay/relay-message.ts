@@ -23,7 +23,8 @@ export const RelayMessage = z
       .max(500)
       .optional(),
     states: z.array(z.object({ notificationId: z.string(), state: InboxStateName })).max(500).optional(),
-    unread: z.number().int().nonnegative().optional(),
+    unread: z.number().int().nonnegative().optional().describe('The unread count, counted after a read or archive'),
+    unreadDelta: z.number().int().optional().describe('A change to the unread count: +1 for a new notification'),
   })
   .strict();
 export type RelayMessage = z.infer<typeof RelayMessage>;

@@ -34,5 +34,6 @@ export function applyRelayMessage(local: LocalConnections, message: RelayMessage
   const reached = message.notifications?.length ? local.offer(message.userId, message.notifications) : local.of(message.userId).length;
   for (const update of message.states ?? []) local.sendState(message.userId, update, exceptConnectionId);
   if (message.unread !== undefined) local.sendUnread(message.userId, message.unread);
+  else if (message.unreadDelta !== undefined) local.addUnread(message.userId, message.unreadDelta);
   return reached;
 }

@@ -15,6 +15,7 @@ export function socketConnection(socket: NotifySocket, backlogLimit: number): Cl
     backlogLimit,
     whenDrained: (timeoutMs) => whenBelow(socket, backlogLimit, timeoutMs),
     sendNotification: (n) => socket.emit('notification', n),
+    sendCursor: (seq) => socket.emit('cursor', { seq }),
     sendUnread: (count) => socket.emit('unread', { count }),
     sendState: (update) => socket.emit('state', update),
     // Closing the transport (not a socket.io disconnect) lets any socket.io client reconnect on its own;

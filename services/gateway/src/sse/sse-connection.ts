@@ -34,6 +34,8 @@ export function sseConnection(response: ServerResponse, userId: string, backlogL
         response.once('close', closed);
       }),
     sendNotification: (n) => write(`id: ${n.seq}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`),
+    // An id-only event sets EventSource's Last-Event-ID, so even a stream that has received nothing resumes from here.
+    sendCursor: (seq) => write(`id: ${seq}\nevent: cursor\ndata: ${JSON.stringify({ seq })}\n\n`),
     sendUnread: (count) => write(`event: unread\ndata: ${JSON.stringify({ count })}\n\n`),
     sendState: (update) => write(`event: state\ndata: ${JSON.stringify(update)}\n\n`),
     // EventSource reconnects on its own after `retry` ms, with Last-Event-ID.

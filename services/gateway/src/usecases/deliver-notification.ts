@@ -20,7 +20,8 @@ export type DeliveryOutcome = 'sent' | 'stored' | 'expired';
  * One in-app notification from deliver.inapp: stored in the inbox first (so a client that is away
  * finds it by cursor), then handed to every connection of the user, wherever it is, with the new
  * unread count. A redelivered notification is stored once and handed over again (the hand-over may
- * be what a crash interrupted); feeds drop a seq their client already has.
+ * be what a crash interrupted); feeds drop a seq their client already has. The unread count travels
+ * as +1, applied by the gateways that hold the user: no count query per notification.
  */
 export async function deliverNotification(deps: DeliverNotificationDeps, notification: Notification): Promise<DeliveryOutcome> {
   const now = deps.now?.() ?? new Date();
@@ -44,8 +45,7 @@ export async function deliverNotification(deps: DeliverNotificationDeps, notific
 
   let reached: { local: number; remote: string[] } = { local: 0, remote: [] };
   if (deps.fanOut.isReachable(notification.userId)) {
-    const unread = await deps.inbox.unreadCount(notification.userId);
-    reached = await deps.fanOut.send({ userId: notification.userId, notifications: [toClientNotification(item)], unread });
+    reached = await deps.fanOut.send({ userId: notification.userId, notifications: [toClientNotification(item)], unreadDelta: created ? 1 : 0 });
   }
   const online = reached.local > 0 || reached.remote.length > 0;
   if (created) {
