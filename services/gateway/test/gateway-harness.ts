@@ -3,7 +3,7 @@ import { NotifyClient, memoryCursorStore, type NotifyClientOptions } from '@noti
 import { topics, type ClientNotification, type DeliveryStatus, type Notification } from '@notify/contracts';
 import { silentLogger } from '@notify/observability';
 import { startProcess, type RunningProcess } from '@notify/runtime';
-import { freePort, waitFor } from '@notify/testing';
+import { freePort, requireKafka, requireMongo, uniqueName, waitFor } from '@notify/testing';
 import { hs256Verifier, type TokenVerifier } from '../src/auth/verify-token';
 import { createGatewayModule, type GatewayOptions } from '../src/gateway-module';
 
@@ -14,7 +14,11 @@ export function userToken(userId: string, secret = jwtSecret): Promise<string> {
   return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setExpirationTime('1h').sign(new TextEncoder().encode(secret));
 }
 
-/** A gateway in this process on the in-process bus and store, with everything the tests observe. */
+/**
+ * A gateway in this process, with everything the tests observe. By default on the real Kafka and
+ * MongoDB-wire server (a topic prefix and database of its own); `infrastructure: 'memory'` uses the
+ * in-process bus and store, for tests about sockets alone.
+ */
 export interface GatewayUnderTest {
   url: string;
   running: RunningProcess;
@@ -32,11 +36,13 @@ export interface TestClient {
   states: Array<{ notificationId: string; state: string }>;
 }
 
-export async function startGateway(overrides: Partial<GatewayOptions> & { verify?: TokenVerifier } = {}): Promise<GatewayUnderTest> {
+export async function startGateway({ infrastructure = 'real', ...overrides }: Partial<GatewayOptions> & { verify?: TokenVerifier; infrastructure?: 'real' | 'memory' } = {}): Promise<GatewayUnderTest> {
   const port = await freePort();
+  const name = uniqueName('gateway');
+  const real = infrastructure === 'real' ? { kafkaBrokers: await requireKafka(), mongoUrl: await requireMongo(name), topicPrefix: name } : {};
   const running = await startProcess({
     service: 'gateway',
-    config: { logLevel: 'silent', host: '127.0.0.1', port, shutdownTimeoutMs: 10_000 },
+    config: { logLevel: 'silent', host: '127.0.0.1', port, shutdownTimeoutMs: 10_000, ...real },
     logger: silentLogger(),
     modules: (deps) => [
       createGatewayModule(deps, {

@@ -52,7 +52,7 @@ describe('in-app delivery over socket.io', () => {
     const mallory = await gateway.client('mallory');
     const n = notification('dave');
     await gateway.deliver(n);
-    await waitFor('dave to get it', () => dave.received.length === 1);
+    await waitFor('dave to get and acknowledge it', async () => dave.received.length === 1 && (await gateway.running.deps.store.inbox.get('dave', n.notificationId))?.state === 'delivered');
     expect(await mallory.client.read([n.notificationId])).toBe(0);
     expect(await mallory.client.archive([n.notificationId])).toBe(0);
     expect((await gateway.running.deps.store.inbox.get('dave', n.notificationId))?.state).toBe('delivered');
@@ -73,16 +73,16 @@ describe('in-app delivery over socket.io', () => {
   it('falls back to push when no device acknowledges in time, and not when one does', async () => {
     const frank = await gateway.client('frank', { autoAck: false });
     const grace = await gateway.client('grace');
-    const unacked = notification('frank', { fallback: { channel: 'push', afterMs: 300 } });
-    const acked = notification('grace', { fallback: { channel: 'push', afterMs: 300 } });
+    const unacked = notification('frank', { fallback: { channel: 'push', afterMs: 1000 } });
+    const acked = notification('grace', { fallback: { channel: 'push', afterMs: 1000 } });
     await gateway.deliver(unacked, acked);
     await waitFor('frank’s push fallback', () => gateway.pushes.some((p) => p.notificationId === unacked.notificationId));
-    await sleep(400);
+    await sleep(1200);
     expect(gateway.pushes.map((p) => p.notificationId)).toEqual([unacked.notificationId]);
     expect(gateway.pushes[0]!.fallback).toBeUndefined();
     expect(frank.received).toHaveLength(1);
     expect(grace.received).toHaveLength(1);
-    expect(gateway.statuses.find((s) => s.notificationId === unacked.notificationId && s.channel === 'push')).toMatchObject({ status: 'routed', reason: 'not acknowledged within 300 ms: push fallback' });
+    expect(gateway.statuses.find((s) => s.notificationId === unacked.notificationId && s.channel === 'push')).toMatchObject({ status: 'routed', reason: 'not acknowledged within 1000 ms: push fallback' });
   });
 
   it('catches a reconnecting client up from its cursor: everything missed, in order, no gap, no duplicate', async () => {
