@@ -1,3 +1,39 @@
+import { z } from 'zod';
+import { env, setting } from '@notify/config';
+import { tokenListSchema } from '@notify/http';
 import { standaloneSettings } from '@notify/runtime';
 
-export const pushSettings = standaloneSettings(3003);
+/** How the push service reaches Apple: token-based auth with a .p8 key. Unset: iOS devices get a `failed` status. */
+export const apnsSettings = {
+  apnsKey: setting('APNS_KEY', env.optionalString().refine((v) => v === undefined || v.includes('BEGIN PRIVATE KEY'), 'must be the .p8 key (PEM, -----BEGIN PRIVATE KEY-----)'), 'APNs auth key (.p8 contents, PEM); with APNS_KEY_ID and APNS_TEAM_ID'),
+  apnsKeyId: setting('APNS_KEY_ID', env.optionalString(), 'Key ID of the APNs auth key'),
+  apnsTeamId: setting('APNS_TEAM_ID', env.optionalString(), 'Apple developer team ID'),
+  apnsAddress: setting('APNS_ADDRESS', env.optionalString(), 'APNs host to use instead of Apple’s (a local emulator); default: Apple’s sandbox or production host per device'),
+  apnsPort: setting('APNS_PORT', z.coerce.number().int().min(1).max(65535).optional(), 'APNs port with APNS_ADDRESS (default 443)'),
+  apnsCa: setting('APNS_CA', env.optionalString(), 'Extra CA certificate (PEM) to trust for APNS_ADDRESS'),
+};
+
+/** How the push service reaches FCM: a service account. Unset: Android and web devices get a `failed` status. */
+export const fcmSettings = {
+  fcmServiceAccount: setting('FCM_SERVICE_ACCOUNT', env.optionalString(), 'Firebase service account key (the JSON file’s contents)'),
+  fcmProjectId: setting('FCM_PROJECT_ID', env.optionalString(), 'Firebase project id (default: the service account’s)'),
+};
+
+/** Lanes, retries and rate limits. */
+export const deliverySettings = {
+  transactionalConcurrency: setting('PUSH_TRANSACTIONAL_CONCURRENCY', env.int(8, 1), 'Partitions of deliver.push.transactional worked on at once per instance'),
+  bulkConcurrency: setting('PUSH_BULK_CONCURRENCY', env.int(2, 1), 'Partitions of deliver.push.bulk worked on at once per instance'),
+  bulkRatePerSecond: setting('PUSH_BULK_RATE_PER_SECOND', env.int(500, 1), 'Bulk pushes per second per provider and app, per instance (transactional pushes are never limited)'),
+  maxAttempts: setting('PUSH_MAX_ATTEMPTS', env.int(4, 1), 'Attempts per device for throttled (429) or failing (5xx) providers before the push is reported failed'),
+  retryInitialMs: setting('PUSH_RETRY_INITIAL_MS', env.int(500, 1), 'First retry delay; doubles per attempt, with jitter, and never shorter than the provider’s Retry-After'),
+  retryMaxMs: setting('PUSH_RETRY_MAX_MS', env.int(30_000, 1), 'Longest retry delay'),
+};
+
+export const pushSettings = {
+  ...standaloneSettings(3003),
+  ...apnsSettings,
+  ...fcmSettings,
+  ...deliverySettings,
+  intakeTokens: setting('INTAKE_TOKENS', tokenListSchema('producer'), 'Product teams’ tokens for the devices API, as comma-separated name:secret pairs'),
+  adminTokens: setting('ADMIN_TOKENS', tokenListSchema('admin'), 'Ops tokens, also admitted by the devices API, as comma-separated name:secret pairs'),
+};

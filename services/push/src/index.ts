@@ -1,2 +1,3 @@
 export * from './config';
 export * from './push-module';
+export * from './senders/push-sender';

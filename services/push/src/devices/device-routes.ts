@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { describeIssues } from '@notify/contracts';
+import { HttpError, requireToken, type ApiToken } from '@notify/http';
+import type { Device, DeviceRepository } from '@notify/store';
+
+const Registration = z
+  .object({
+    platform: z.enum(['ios', 'android', 'web']),
+    appId: z.string().min(1).max(256).describe('iOS bundle id (the APNs topic) or Android package name'),
+    environment: z.enum(['sandbox', 'production']).default('production').describe('APNs environment; ignored by FCM'),
+    locale: z.string().min(2).max(35).optional(),
+    timeZone: z
+      .string()
+      .max(64)
+      .refine((tz) => isTimeZone(tz), 'must be an IANA time zone such as "Europe/Paris"')
+      .optional(),
+  })
+  .strict();
+
+const TokenParam = z.string().min(8, 'a device token is at least 8 characters').max(4096).regex(/^[A-Za-z0-9_:\-.]+$/, 'a device token is letters, digits and _ : - .');
+
+/**
+ * Device tokens, registered by the product's backend for its users (product-team or ops token).
+ * Registering the same token again updates it in place; a token registered for another user (a
+ * re-login on a shared phone) leaves the previous user.
+ */
+export function registerDeviceRoutes(app: FastifyInstance, options: { devices: DeviceRepository; tokens: readonly ApiToken[] }): void {
+  const preHandler = requireToken(options.tokens, ['producer', 'admin']);
+  const params = (raw: unknown) => {
+    const parsed = z.object({ userId: z.string().min(1).max(128), token: TokenParam }).safeParse(raw);
+    if (!parsed.success) throw new HttpError('NOTIFY_ERR_VALIDATION', describeIssues(parsed.error));
+    return parsed.data;
+  };
+
+  app.put('/v1/users/:userId/devices/:token', { preHandler }, async (request, reply) => {
+    const { userId, token } = params(request.params);
+    const body = Registration.safeParse(request.body ?? {});
+    if (!body.success) throw new HttpError('NOTIFY_ERR_VALIDATION', describeIssues(body.error));
+    const existing = await options.devices.findByToken(token);
+    const { device, previousUserId } = await options.devices.register({ token, userId, ...body.data });
+    return reply.status(existing ? 200 : 201).send({ device: view(device), ...(previousUserId ? { movedFromUserId: previousUserId } : {}) });
+  });
+
+  app.delete('/v1/users/:userId/devices/:token', { preHandler }, async (request, reply) => {
+    const { userId, token } = params(request.params);
+    const device = await options.devices.findByToken(token);
+    if (!device || device.userId !== userId) throw new HttpError('NOTIFY_ERR_NOT_FOUND', `user ${userId} has no device with this token`);
+    await options.devices.unregister(token);
+    return reply.status(204).send();
+  });
+
+  app.get('/v1/users/:userId/devices', { preHandler }, async (request) => {
+    const { userId } = params({ ...(request.params as object), token: 'placeholder' });
+    return { devices: (await options.devices.listActive(userId)).map(view) };
+  });
+}
+
+/** What the API shows of a device: everything but the full token, which only the app needs. */
+function view(device: Device) {
+  return { tokenSuffix: device.token.slice(-8), userId: device.userId, platform: device.platform, appId: device.appId, environment: device.environment, locale: device.locale, timeZone: device.timeZone, active: device.active, createdAt: device.createdAt, updatedAt: device.updatedAt };
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { iosToken, producerHeaders, startPush, type PushUnderTest } from './push-harness';
+
+let push: PushUnderTest;
+beforeAll(async () => {
+  push = await startPush();
+});
+afterAll(() => push.stop());
+
+const put = (userId: string, token: string, body: unknown, headers: Record<string, string> = producerHeaders) =>
+  fetch(`${push.url}/v1/users/${userId}/devices/${token}`, { method: 'PUT', headers, body: JSON.stringify(body) });
+const list = async (userId: string) => ((await (await fetch(`${push.url}/v1/users/${userId}/devices`, { headers: producerHeaders })).json()) as { devices: Array<{ tokenSuffix: string; platform: string }> }).devices;
+
+describe('devices API', () => {
+  const phone = iosToken('alice-phone');
+
+  it('registers a device, and the same token again updates it instead of adding one', async () => {
+    const first = await put('alice', phone, { platform: 'ios', appId: 'com.example.shop', environment: 'sandbox', locale: 'fr-FR', timeZone: 'Europe/Paris' });
+    expect(first.status).toBe(201);
+    expect(await first.json()).toMatchObject({ device: { userId: 'alice', platform: 'ios', appId: 'com.example.shop', environment: 'sandbox', locale: 'fr-FR', active: true, tokenSuffix: phone.slice(-8) } });
+    const again = await put('alice', phone, { platform: 'ios', appId: 'com.example.shop', environment: 'production', locale: 'de-DE' });
+    expect(again.status).toBe(200);
+    expect(await list('alice')).toEqual([expect.objectContaining({ tokenSuffix: phone.slice(-8), environment: 'production', locale: 'de-DE' })]);
+  });
+
+  it('moves a token that registers under another user (re-login) away from the previous one', async () => {
+    const moved = await put('bob', phone, { platform: 'ios', appId: 'com.example.shop' });
+    expect(moved.status).toBe(200);
+    expect(await moved.json()).toMatchObject({ movedFromUserId: 'alice', device: { userId: 'bob' } });
+    expect(await list('alice')).toEqual([]);
+    expect(await list('bob')).toHaveLength(1);
+  });
+
+  it('unregisters, and says so when there is nothing to unregister', async () => {
+    const android = 'fcm-token-carol-0123456789:APA91b';
+    expect((await put('carol', android, { platform: 'android', appId: 'com.example.shop' })).status).toBe(201);
+    expect((await fetch(`${push.url}/v1/users/carol/devices/${android}`, { method: 'DELETE', headers: { authorization: producerHeaders.authorization } })).status).toBe(204);
+    expect(await list('carol')).toEqual([]);
+    const again = await fetch(`${push.url}/v1/users/carol/devices/${android}`, { method: 'DELETE', headers: { authorization: producerHeaders.authorization } });
+    expect(again.status).toBe(404);
+  });
+
+  it('answers bad requests with a 4xx and the reason', async () => {
+    const bad = await put('dave', iosToken('dave'), { platform: 'blackberry', appId: '', timeZone: 'Mars/Olympus' });
+    expect(bad.status).toBe(400);
+    const { error } = (await bad.json()) as { error: { message: string } };
+    expect(error.message).toContain('platform');
+    expect(error.message).toContain('appId');
+    expect(error.message).toContain('must be an IANA time zone');
+    expect((await put('dave', 'short', { platform: 'ios', appId: 'x' })).status).toBe(400);
+    expect((await put('dave', iosToken('dave'), { platform: 'ios', appId: 'x', extra: 1 })).status).toBe(400);
+    expect((await put('dave', iosToken('dave'), { platform: 'ios', appId: 'x' }, { 'content-type': 'application/json' })).status).toBe(401);
+  });
+});
