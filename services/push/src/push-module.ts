@@ -1,9 +1,11 @@
 import type { Subscription } from '@notify/bus';
 import type { ApiToken } from '@notify/http';
+import { Histogram, metric } from '@notify/observability';
 import type { ServiceDeps, ServiceModule } from '@notify/runtime';
 import { registerDeviceRoutes } from './devices/device-routes';
 import { consumePushLanes } from './handlers/push-lanes';
 import { RateLimiter } from './lanes/rate-limiter';
+import { SendBatcher } from './lanes/send-batcher';
 import type { PushSender } from './senders/push-sender';
 import type { DeliverPushDeps, RetryPolicy } from './usecases/deliver-push';
 
@@ -20,12 +22,15 @@ export interface PushOptions {
 export function createPushModule(deps: ServiceDeps, options: PushOptions): ServiceModule {
   const logger = deps.logger.child({ module: 'push' });
   registerDeviceRoutes(deps.http.app, { devices: deps.store.devices, tokens: options.tokens });
+  // The bulk lane's FCM sends are merged across concurrent handlers into sendEach batches.
+  const batchSizes = metric(deps.metrics, 'notify_push_bulk_batch_size', () => new Histogram({ name: 'notify_push_bulk_batch_size', help: 'Messages per FCM call on the bulk lane', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500], registers: [deps.metrics] }));
+  const bulkFcm = options.senders.fcm ? new SendBatcher(options.senders.fcm, 500, 5, (size) => batchSizes.observe(size)) : undefined;
   const lane = (name: DeliverPushDeps['lane']): DeliverPushDeps => ({
     bus: deps.bus,
     devices: deps.store.devices,
     inbox: deps.store.inbox,
     idempotency: deps.store.idempotency,
-    senders: options.senders,
+    senders: name === 'bulk' ? { apns: options.senders.apns, fcm: bulkFcm } : options.senders,
     lane: name,
     retry: options.retry,
     ...(name === 'bulk' ? { limiter: new RateLimiter(options.bulkRatePerSecond) } : {}),
@@ -40,6 +45,7 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
     },
     stop: async () => {
       for (const s of subscriptions) await s.stop();
+      await bulkFcm?.close();
       await Promise.all([options.senders.apns?.close(), options.senders.fcm?.close()]);
     },
   };

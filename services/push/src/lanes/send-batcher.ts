@@ -1,0 +1,55 @@
+import type { PushMessage, PushSender, SendOutcome } from '../senders/push-sender';
+
+/**
+ * Merges the sends of concurrent bulk-lane handlers into one provider call (FCM's `sendEach` takes up
+ * to 500 messages), flushing when `maxBatch` is reached or after `lingerMs`. Each caller gets the
+ * outcomes of its own messages. Batches are as large as the lane's concurrency allows: the lane's
+ * handlers each wait for their own outcome before their offset is committed.
+ */
+export class SendBatcher implements PushSender {
+  readonly provider: PushSender['provider'];
+  private queued: Array<{ message: PushMessage; resolve: (outcome: SendOutcome) => void }> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private batches = 0;
+  private largest = 0;
+
+  constructor(
+    private readonly sender: PushSender,
+    private readonly maxBatch = 500,
+    private readonly lingerMs = 5,
+    private readonly onBatch: (size: number) => void = () => {},
+  ) {
+    this.provider = sender.provider;
+  }
+
+  send(messages: readonly PushMessage[]): Promise<SendOutcome[]> {
+    const outcomes = messages.map((message) => new Promise<SendOutcome>((resolve) => this.queued.push({ message, resolve })));
+    if (this.queued.length >= this.maxBatch) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
+    return Promise.all(outcomes);
+  }
+
+  /** How many provider calls were made and the largest one, for metrics and tests. */
+  get stats(): { batches: number; largest: number } {
+    return { batches: this.batches, largest: this.largest };
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queued.length > 0) {
+      const batch = this.queued.splice(0, this.maxBatch);
+      this.batches++;
+      this.largest = Math.max(this.largest, batch.length);
+      this.onBatch(batch.length);
+      this.sender.send(batch.map((b) => b.message)).then(
+        (outcomes) => batch.forEach((b, i) => b.resolve(outcomes[i] ?? { status: 'failed', reason: 'the sender gave no answer' })),
+        (err: Error) => batch.forEach((b) => b.resolve({ status: 'retry', reason: `send failed: ${err.message}` })),
+      );
+    }
+  }
+}
