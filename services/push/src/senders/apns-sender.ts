@@ -1,0 +1,108 @@
+import apn from '@parse/node-apn';
+import type { PushEnvironment } from '@notify/store';
+import { buildApnsRequest } from './apns-payload';
+import type { PushMessage, PushSender, SendOutcome } from './push-sender';
+
+export interface ApnsSenderOptions {
+  /** The .p8 auth key (PEM). */
+  key: string;
+  keyId: string;
+  teamId: string;
+  /** Another APNs host (an emulator); with it set, node-apn sends both environments there. */
+  address?: string | undefined;
+  port?: number | undefined;
+  /** Extra CA certificates (PEM) to trust for `address`. */
+  ca?: string | string[] | undefined;
+  /** Requests in flight per `send` call (default 500); node-apn multiplexes them on one HTTP/2 session per environment. */
+  concurrency?: number | undefined;
+}
+
+/** The reasons that mean the token is dead for this app: deactivate the device. */
+const DEAD_TOKEN_REASONS = new Set(['Unregistered', 'ExpiredToken', 'BadDeviceToken', 'DeviceTokenNotForTopic']);
+
+/**
+ * Sends to APNs with token-based auth through node-apn, one provider (one HTTP/2 connection) per
+ * environment, created on first use.
+ *
+ * node-apn retries 408, 429 and 5xx itself (3 more times, at once) and never hands back
+ * `retry-after`, so a `retry` outcome from here has already been tried four times and carries no
+ * `retryAfterMs`.
+ * @example const apns = new ApnsSender({ key: p8, keyId, teamId }); await apns.send([message]);
+ */
+export class ApnsSender implements PushSender {
+  readonly provider = 'apns' as const;
+  private readonly providers = new Map<PushEnvironment, apn.Provider>();
+  private closed = false;
+
+  constructor(private readonly options: ApnsSenderOptions) {}
+
+  async send(messages: readonly PushMessage[]): Promise<SendOutcome[]> {
+    return mapConcurrent(messages, this.options.concurrency ?? 500, (m) => this.sendOne(m));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const providers = [...this.providers.values()];
+    this.providers.clear();
+    await Promise.all(providers.map((p) => new Promise<void>((resolve) => p.shutdown(() => resolve()))));
+  }
+
+  private async sendOne(message: PushMessage): Promise<SendOutcome> {
+    const built = buildApnsRequest(message.notification, message.device, message.badge);
+    if (!built.ok) return { status: 'failed', reason: built.reason };
+    if (this.closed) return { status: 'retry', reason: 'the APNs sender is closed' };
+    const notification = Object.assign(new apn.Notification(), built.request);
+    try {
+      const result = await this.providerFor(message.device.environment).send(notification, message.device.token);
+      const sent = result.sent[0] as (apn.ResponseSent & { 'apns-id'?: string }) | undefined;
+      if (sent) return { status: 'sent', ...(sent['apns-id'] ? { providerId: sent['apns-id'] } : {}) };
+      const failure = result.failed[0];
+      return failure ? outcomeOf(failure) : { status: 'retry', reason: 'node-apn gave no result' };
+    } catch (err) {
+      return { status: 'retry', reason: `APNs send failed: ${(err as Error).message}` };
+    }
+  }
+
+  private providerFor(environment: PushEnvironment): apn.Provider {
+    let provider = this.providers.get(environment);
+    if (!provider) {
+      const { key, keyId, teamId, address, port, ca } = this.options;
+      provider = new apn.Provider({
+        token: { key, keyId, teamId },
+        production: environment === 'production',
+        ...(address === undefined ? {} : { address }),
+        ...(port === undefined ? {} : { port }),
+        ...(ca === undefined ? {} : { ca: Array.isArray(ca) ? ca : [ca] }),
+      });
+      this.providers.set(environment, provider);
+    }
+    return provider;
+  }
+}
+
+/**
+ * A node-apn failure as an outcome. `status` is a number for an APNs answer, one of node-apn's
+ * '(timeout)', '(aborted)', '(error)' for a stream that broke, absent for a connection that did.
+ */
+export function outcomeOf(failure: apn.ResponseFailure): SendOutcome {
+  const status = failure.status as number | string | undefined;
+  const reason = failure.response?.reason ?? failure.error?.message ?? 'unknown error';
+  const described = typeof status === 'number' ? `${status} ${reason}` : reason;
+  if (DEAD_TOKEN_REASONS.has(reason)) return { status: 'invalid_token', reason: described };
+  if (typeof status !== 'number' || status === 408 || status === 429 || status >= 500) return { status: 'retry', reason: described };
+  return { status: 'failed', reason: described };
+}
+
+/** `fn` over `items` with at most `limit` running at once; results in input order. */
+async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,88 @@
+import type { BatchResponse, Messaging, SendResponse, TokenMessage } from 'firebase-admin/messaging';
+import { buildFcmMessage } from './fcm-payload';
+import type { PushMessage, PushSender, SendOutcome } from './push-sender';
+
+/** firebase-admin takes at most 500 messages per `sendEach`. */
+export const FCM_BATCH_LIMIT = 500;
+
+const INVALID_TOKEN_CODES = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token']);
+const RETRY_CODES = new Set([
+  'messaging/message-rate-exceeded',
+  'messaging/server-unavailable',
+  'messaging/internal-error',
+  'messaging/unknown-error',
+  // firebase-admin's own network failures: the request may never have reached FCM.
+  'app/network-error',
+  'app/network-timeout',
+  'messaging/app/network-error',
+]);
+
+interface ErrorLike {
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Sends to FCM (HTTP v1) over a firebase-admin `Messaging` the service builds from its
+ * credential. Every message goes through `sendEach`, in chunks of at most 500, one chunk after
+ * the other (each is one HTTP/2 session with one stream per message). `sendEachForMulticast` is
+ * never used: in firebase-admin 13 it only expands its tokens into `sendEach` messages, so it
+ * saves no request, and one `sendEach` over a whole mixed batch opens fewer sessions.
+ *
+ * firebase-admin retries 503 itself and drops `retry-after` from every error, so a `retry`
+ * outcome carries no `retryAfterMs`.
+ * @example const fcm = new FcmSender(getMessaging(app)); await fcm.send(messages);
+ */
+export class FcmSender implements PushSender {
+  readonly provider = 'fcm' as const;
+
+  constructor(
+    private readonly messaging: Messaging,
+    private readonly batchLimit = FCM_BATCH_LIMIT,
+  ) {}
+
+  async send(messages: readonly PushMessage[]): Promise<SendOutcome[]> {
+    const outcomes: SendOutcome[] = new Array(messages.length);
+    const ready: Array<{ index: number; message: TokenMessage }> = [];
+    messages.forEach((m, index) => {
+      const built = buildFcmMessage(m.notification, m.device, m.badge);
+      if (built.ok) ready.push({ index, message: built.message });
+      else outcomes[index] = { status: 'failed', reason: built.reason };
+    });
+    for (let start = 0; start < ready.length; start += this.batchLimit) {
+      const chunk = ready.slice(start, start + this.batchLimit);
+      const responses = await this.sendChunk(chunk.map((c) => c.message));
+      chunk.forEach((c, i) => (outcomes[c.index] = outcomeOf(responses[i])));
+    }
+    return outcomes;
+  }
+
+  /** The app belongs to whoever built it; the service deletes it on shutdown. */
+  async close(): Promise<void> {}
+
+  /** One response per message; a failed call answers for every message it did not report. */
+  private async sendChunk(messages: TokenMessage[]): Promise<Array<SendResponse | ErrorLike>> {
+    try {
+      return (await this.messaging.sendEach(messages)).responses;
+    } catch (err) {
+      // A broken HTTP/2 session still reports the messages that finished before it broke.
+      const pending = (err as { pendingBatchResponse?: Promise<BatchResponse> }).pendingBatchResponse;
+      const partial = pending ? await pending.then((r) => r.responses).catch(() => []) : [];
+      return messages.map((_, i) => partial[i] ?? (err as ErrorLike));
+    }
+  }
+}
+
+/** A firebase-admin answer (a `SendResponse`, or the error of a failed call) as an outcome. */
+export function outcomeOf(response: SendResponse | ErrorLike | undefined): SendOutcome {
+  if (response && 'success' in response && response.success) return { status: 'sent', ...(response.messageId ? { providerId: response.messageId } : {}) };
+  const error: ErrorLike = (response && 'success' in response ? response.error : response) ?? {};
+  const code = error.code ?? 'unknown';
+  const message = error.message ?? 'no message';
+  const reason = `${code}: ${message}`;
+  if (INVALID_TOKEN_CODES.has(code)) return { status: 'invalid_token', reason };
+  // INVALID_ARGUMENT covers any bad field; FCM's message names the token when the token is at fault.
+  if (code === 'messaging/invalid-argument' && /registration token/i.test(message)) return { status: 'invalid_token', reason };
+  if (RETRY_CODES.has(code)) return { status: 'retry', reason };
+  return { status: 'failed', reason };
+}
