@@ -1,0 +1,73 @@
+/**
+ * Push: pushes per second one push instance sends, through the real node-apn and firebase-admin to
+ * the local APNs and FCM emulators.
+ *   npm run bench:push      Kafka for the lanes (needs `npm run infra:up`), devices and dedup in memory
+ * BENCH_PUSHES (default 20,000) notifications, one per user, half the users on iOS and half on
+ * Android, written to deliver.push.transactional (BENCH_LANE=bulk for the bulk lane, rate limit off).
+ * Prints the numbers and writes bench/results/push-<lane>.json.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { KafkaBus } from '@notify/bus';
+import { topics, type Notification } from '@notify/contracts';
+import { createMetricsRegistry, silentLogger } from '@notify/observability';
+import { ApnsEmulator, FcmEmulator } from '@notify/push-emulators';
+import { connectFirebaseToEmulator } from '@notify/push-emulators/firebase-harness';
+import { createPushModule } from '@notify/push';
+import { ApnsSender } from '../services/push/src/senders/apns-sender';
+import { FcmSender } from '../services/push/src/senders/fcm-sender';
+import { startProcess } from '@notify/runtime';
+import { waitFor } from '@notify/testing';
+
+const PUSHES = Number(process.env.BENCH_PUSHES ?? 20_000);
+const lane = process.env.BENCH_LANE === 'bulk' ? 'bulk' : 'transactional';
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const run = `bench-push-${Date.now().toString(36)}`;
+const p8 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const auth = { key: p8, keyId: 'BENCHKEY01', teamId: 'BENCHTEAM1' };
+
+const apns = await new ApnsEmulator({ auth, recordLimit: 1000 }).start();
+const fcm = await new FcmEmulator({ projectId: 'bench', recordLimit: 1000 }).start();
+const firebase = connectFirebaseToEmulator(fcm, { projectId: 'bench' });
+const push = await startProcess({
+  service: 'push',
+  logger: silentLogger(),
+  config: { logLevel: 'silent', host: '127.0.0.1', port: 0, shutdownTimeoutMs: 10_000, kafkaBrokers: brokers, topicPrefix: run },
+  modules: (deps) => [
+    createPushModule(deps, {
+      tokens: [],
+      senders: { apns: new ApnsSender({ ...auth, address: apns.address, port: apns.port, ca: apns.ca }), fcm: new FcmSender(firebase.messaging) },
+      transactionalConcurrency: 8,
+      bulkConcurrency: 8,
+      bulkRatePerSecond: 1_000_000,
+      retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000 },
+    }),
+  ],
+});
+const users = Array.from({ length: PUSHES }, (_, i) => `user-${i}`);
+for (const [i, userId] of users.entries()) {
+  const ios = i % 2 === 0;
+  await push.deps.store.devices.register({ userId, platform: ios ? 'ios' : 'android', appId: 'com.example.bench', environment: 'sandbox', token: ios ? Buffer.from(`bench-${i}`.padEnd(32, '0')).toString('hex').slice(0, 64) : `fcm-bench-${i}-0123456789` });
+}
+
+const producer = new KafkaBus({ brokers, clientId: 'bench-producer', service: 'bench', topicPrefix: run, logger: silentLogger(), metrics: createMetricsRegistry('bench', { processMetrics: false }), provision: [] });
+await producer.start();
+const notification = (userId: string, n: number): Notification => ({ version: 1, notificationId: `b${n}:${userId}`, eventId: `b${n}`, userId, type: 'bench.push', priority: lane === 'bulk' ? 'marketing' : 'transactional', content: { title: 'Your order shipped', body: `Order ${n} is on its way`, deepLink: `shop://orders/${n}`, data: {} }, createdAt: new Date().toISOString() });
+const started = performance.now();
+for (let i = 0; i < PUSHES; i += 1000) await producer.publish(lane === 'bulk' ? topics.deliverPushBulk : topics.deliverPushTransactional, users.slice(i, i + 1000).map((u, j) => ({ value: notification(u, i + j) })));
+await waitFor(`all ${PUSHES} pushes at the emulators`, () => apns.receivedCount + fcm.receivedCount >= PUSHES, { timeoutMs: 600_000, intervalMs: 50 });
+const seconds = (performance.now() - started) / 1000;
+const perSecond = Math.round(PUSHES / seconds);
+console.log(`${lane} lane: ${PUSHES} pushes (${apns.receivedCount} APNs, ${fcm.receivedCount} FCM) in ${seconds.toFixed(1)} s: ${perSecond} pushes/s on one instance`);
+
+await writeFile(
+  new URL(`./results/push-${lane}.json`, import.meta.url),
+  `${JSON.stringify({ benchmark: 'push', lane, pushes: PUSHES, apns: apns.receivedCount, fcm: fcm.receivedCount, seconds: Number(seconds.toFixed(2)), pushesPerSecond: perSecond, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() }, null, 2)}\n`,
+);
+await producer.stop();
+await push.stop('bench done');
+await firebase.close();
+await apns.stop();
+await fcm.stop();
+process.exit(0);
