@@ -15,6 +15,8 @@ export interface ApnsSenderOptions {
   ca?: string | string[] | undefined;
   /** Requests in flight per `send` call (default 500); node-apn multiplexes them on one HTTP/2 session per environment. */
   concurrency?: number | undefined;
+  /** How long one push may take, node-apn's own retries included, before it counts as a retry (default 30 s). */
+  sendTimeoutMs?: number | undefined;
 }
 
 /** The reasons that mean the token is dead for this app: deactivate the device. */
@@ -44,7 +46,7 @@ export class ApnsSender implements PushSender {
     this.closed = true;
     const providers = [...this.providers.values()];
     this.providers.clear();
-    await Promise.all(providers.map((p) => new Promise<void>((resolve) => p.shutdown(() => resolve()))));
+    await Promise.all(providers.map(shutdown));
   }
 
   private async sendOne(message: PushMessage): Promise<SendOutcome> {
@@ -53,7 +55,7 @@ export class ApnsSender implements PushSender {
     if (this.closed) return { status: 'retry', reason: 'the APNs sender is closed' };
     const notification = Object.assign(new apn.Notification(), built.request);
     try {
-      const result = await this.providerFor(message.device.environment).send(notification, message.device.token);
+      const result = await withTimeout(this.providerFor(message.device.environment).send(notification, message.device.token), this.options.sendTimeoutMs ?? 30_000);
       const sent = result.sent[0] as (apn.ResponseSent & { 'apns-id'?: string }) | undefined;
       if (sent) return { status: 'sent', ...(sent['apns-id'] ? { providerId: sent['apns-id'] } : {}) };
       const failure = result.failed[0];
@@ -91,6 +93,30 @@ export function outcomeOf(failure: apn.ResponseFailure): SendOutcome {
   if (DEAD_TOKEN_REASONS.has(reason)) return { status: 'invalid_token', reason: described };
   if (typeof status !== 'number' || status === 408 || status === 429 || status >= 500) return { status: 'retry', reason: described };
   return { status: 'failed', reason: described };
+}
+
+/** node-apn settles every request it writes, but a lane must never wait forever on one that slipped through. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * node-apn's shutdown waits for its session's 'close' event, which never comes again for a session
+ * that a connection error already destroyed; the session is gone either way, so stop waiting.
+ */
+function shutdown(provider: apn.Provider, waitMs = 2000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, waitMs);
+    timer.unref();
+    provider.shutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** `fn` over `items` with at most `limit` running at once; results in input order. */

@@ -9,7 +9,7 @@ export interface PushContent {
 /** APNs (alert and background pushes) and FCM both take at most 4096 bytes of payload. */
 export const PAYLOAD_LIMIT_BYTES = 4096;
 
-export type TrimStep = 'data dropped' | 'body shortened' | 'title shortened' | 'deep link dropped';
+export type TrimStep = 'data dropped' | 'body shortened' | 'body dropped' | 'title shortened' | 'title dropped' | 'deep link dropped';
 
 export type Fitted<T> = { ok: true; value: T; bytes: number; trimmed: TrimStep[] } | { ok: false; reason: string };
 
@@ -45,7 +45,7 @@ export function fitPayload<T>(content: PushContent, build: (content: PushContent
     if (!text) continue;
     const shortened = shortenToFit(text, (t) => attempt({ ...current, [field]: t }).bytes <= limit);
     current = { ...current, [field]: shortened };
-    trimmed.push(field === 'body' ? 'body shortened' : 'title shortened');
+    trimmed.push(`${field} ${shortened === undefined ? 'dropped' : 'shortened'}`);
     best = attempt(current);
     if (best.bytes <= limit) return { ok: true, ...best, trimmed };
   }
