@@ -59,7 +59,7 @@ export class ApnsSender implements PushSender {
       const sent = result.sent[0] as (apn.ResponseSent & { 'apns-id'?: string }) | undefined;
       if (sent) return { status: 'sent', ...(sent['apns-id'] ? { providerId: sent['apns-id'] } : {}) };
       const failure = result.failed[0];
-      return failure ? outcomeOf(failure) : { status: 'retry', reason: 'node-apn gave no result' };
+      return failure ? apnsOutcomeOf(failure) : { status: 'retry', reason: 'node-apn gave no result' };
     } catch (err) {
       return { status: 'retry', reason: `APNs send failed: ${(err as Error).message}` };
     }
@@ -86,7 +86,7 @@ export class ApnsSender implements PushSender {
  * A node-apn failure as an outcome. `status` is a number for an APNs answer, one of node-apn's
  * '(timeout)', '(aborted)', '(error)' for a stream that broke, absent for a connection that did.
  */
-export function outcomeOf(failure: apn.ResponseFailure): SendOutcome {
+export function apnsOutcomeOf(failure: apn.ResponseFailure): SendOutcome {
   const status = failure.status as number | string | undefined;
   const reason = failure.response?.reason ?? failure.error?.message ?? 'unknown error';
   const described = typeof status === 'number' ? `${status} ${reason}` : reason;

@@ -52,12 +52,12 @@ export class FcmSender implements PushSender {
     for (let start = 0; start < ready.length; start += this.batchLimit) {
       const chunk = ready.slice(start, start + this.batchLimit);
       const responses = await this.sendChunk(chunk.map((c) => c.message));
-      chunk.forEach((c, i) => (outcomes[c.index] = outcomeOf(responses[i])));
+      chunk.forEach((c, i) => (outcomes[c.index] = fcmOutcomeOf(responses[i])));
     }
     return outcomes;
   }
 
-  /** The app belongs to whoever built it; the service deletes it on shutdown. */
+  /** The app, and deleting it, belong to whoever built it; sendEach leaves no connection open between calls. */
   async close(): Promise<void> {}
 
   /** One response per message; a failed call answers for every message it did not report. */
@@ -74,7 +74,7 @@ export class FcmSender implements PushSender {
 }
 
 /** A firebase-admin answer (a `SendResponse`, or the error of a failed call) as an outcome. */
-export function outcomeOf(response: SendResponse | ErrorLike | undefined): SendOutcome {
+export function fcmOutcomeOf(response: SendResponse | ErrorLike | undefined): SendOutcome {
   if (response && 'success' in response && response.success) return { status: 'sent', ...(response.messageId ? { providerId: response.messageId } : {}) };
   const error: ErrorLike = (response && 'success' in response ? response.error : response) ?? {};
   const code = error.code ?? 'unknown';
