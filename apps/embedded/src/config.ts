@@ -1,5 +1,6 @@
 import { commonSettings, env, infrastructureSettings, setting } from '@notify/config';
 import { connectionSettings, tokenVerificationSettings } from '@notify/gateway';
+import { deliverySettings } from '@notify/push';
 import { presenceSettings } from '@notify/presence';
 import { routerSettings } from '@notify/router';
 
@@ -20,5 +21,6 @@ export const embeddedSettings = {
   intakeTokens: setting(routerSettings.intakeTokens.variable, routerSettings.intakeTokens.schema.optional(), 'Product teams’ tokens (name:secret,...); unset generates one per start and prints it'),
   adminTokens: setting(routerSettings.adminTokens.variable, routerSettings.adminTokens.schema.optional(), 'Ops tokens for the rules admin API (name:secret,...); unset generates one per start and prints it'),
   ...connectionSettings,
+  ...deliverySettings,
   jwtSecret: setting(tokenVerificationSettings.jwtSecret.variable, tokenVerificationSettings.jwtSecret.schema, 'HS256 secret for socket handshake JWTs; unset generates one per start and prints a token to try'),
 };

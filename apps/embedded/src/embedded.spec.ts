@@ -88,4 +88,14 @@ describe('embedded product', () => {
     await sleep(200);
     expect(carol.received.map((n) => n.notificationId)).toEqual(['pay-2:carol']);
   });
+
+  it('pushes to an offline user’s registered phone through the local APNs emulator', async () => {
+    const token = 'cd'.repeat(32);
+    const registered = await fetch(`${url}/v1/users/dora/devices/${token}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${producerSecret}` }, body: JSON.stringify({ platform: 'ios', appId: 'com.example.app' }) });
+    expect(registered.status).toBe(201);
+    expect((await post(event('pay-dora', 'dora'))).status).toBe(202);
+    const pushes = async () => (await (await fetch(`${url}/v1/dev/pushes`, { headers: { authorization: `Bearer ${producerSecret}` } })).json()) as { apns: Array<{ token: string; headers: { priority: string }; status: number }> };
+    await waitFor('the push at the APNs emulator', async () => (await pushes()).apns.some((p) => p.token === token));
+    expect((await pushes()).apns.find((p) => p.token === token)).toMatchObject({ headers: { priority: '10' }, status: 200 });
+  });
 });

@@ -9,6 +9,7 @@ import { createRouterModule } from '@notify/router';
 import { startProcess, type RunningProcess, type ServiceDeps, type ServiceModule } from '@notify/runtime';
 import type { Logger } from '@notify/observability';
 import type { embeddedSettings } from './config';
+import { startLocalPush } from './local-push';
 
 export type EmbeddedConfig = ConfigOf<typeof embeddedSettings>;
 
@@ -16,8 +17,20 @@ export type EmbeddedConfig = ConfigOf<typeof embeddedSettings>;
 /** The embedded configuration with every secret present. */
 export type ResolvedEmbeddedConfig = EmbeddedConfig & { jwtSecret: string; relaySecret: string; intakeTokens: ApiToken[]; adminTokens: ApiToken[] };
 
-export function embeddedModules(deps: ServiceDeps, config: ResolvedEmbeddedConfig): ServiceModule[] {
-  return [createPresenceModule(deps, config), createGatewayModule(deps, { ...config, verify: hs256Verifier(config.jwtSecret), relaySecret: config.relaySecret, relayUrl: `http://127.0.0.1:${config.port}` }), createPushModule(deps), createRouterModule(deps, config)];
+export async function embeddedModules(deps: ServiceDeps, config: ResolvedEmbeddedConfig): Promise<ServiceModule[]> {
+  const localPush = await startLocalPush(deps.http.app, [...config.adminTokens, ...config.intakeTokens]);
+  return [
+    localPush.module,
+    createPresenceModule(deps, config),
+    createGatewayModule(deps, { ...config, verify: hs256Verifier(config.jwtSecret), relaySecret: config.relaySecret, relayUrl: `http://127.0.0.1:${config.port}` }),
+    createPushModule(deps, {
+      ...config,
+      tokens: [...config.intakeTokens, ...config.adminTokens],
+      senders: localPush.senders,
+      retry: { maxAttempts: config.maxAttempts, initialDelayMs: config.retryInitialMs, maxDelayMs: config.retryMaxMs },
+    }),
+    createRouterModule(deps, config),
+  ];
 }
 
 /** Zero configuration: secrets that are not set are made up for this run (and die with the process). */
@@ -56,12 +69,16 @@ export function welcomeText(url: string, running: RunningProcess, config: Resolv
     `  socket: ${url.replace(/^http/, 'ws')} (socket.io, path /socket.io)`,
     `  health: ${url}/readyz   metrics: ${url}/metrics`,
     `  tokens: intake ${config.intakeTokens[0]!.name}=${config.intakeTokens[0]!.secret}   rules admin ${config.adminTokens[0]!.name}=${config.adminTokens[0]!.secret}`,
+    `  push:   local APNs and FCM emulators (real node-apn and firebase-admin); see what they received at ${url}/v1/dev/pushes`,
     '',
     'Listen as alice (socket.io client, Node 20+):',
     `  node -e "require('socket.io-client').io('${url}',{auth:{token:'${aliceToken}'}}).on('notification',n=>console.log(n))"`,
     '',
     'Send her a first event:',
     `  ${curl}`,
+    '',
+    'Give her a phone, and events reach it as pushes while she is offline:',
+    `  curl -X PUT ${url}/v1/users/alice/devices/${'ab'.repeat(32)} -H 'authorization: Bearer ${config.intakeTokens[0]!.secret}' -H 'content-type: application/json' -d '{"platform":"ios","appId":"com.example.app"}'`,
     '',
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 export * from './config';
 export * from './push-module';
+export * from './providers';
 export * from './senders/push-sender';
-export * from './senders/apns-sender';
-export * from './senders/fcm-sender';
+export { ApnsSender, type ApnsSenderOptions } from './senders/apns-sender';
+export { FcmSender } from './senders/fcm-sender';

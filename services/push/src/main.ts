@@ -1,10 +1,20 @@
 import { runMain } from '@notify/runtime';
 import { pushSettings } from './config';
-import { createPushModule } from './push-module';
+import { sendersFromConfig } from './providers';
+import { createPushModule, type PushOptions } from './push-module';
 
+let senders: PushOptions['senders'] = {};
 await runMain({
   service: 'push',
   settings: pushSettings,
-  toProcessConfig: (config) => config,
-  modules: (deps) => [createPushModule(deps, { tokens: [], senders: {}, transactionalConcurrency: 1, bulkConcurrency: 1, bulkRatePerSecond: 1, retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } })],
+  // Built with the other settings checked, so a half-configured provider stops start-up with its names.
+  toProcessConfig: (config) => ((senders = sendersFromConfig(config)), config),
+  modules: (deps, config) => [
+    createPushModule(deps, {
+      ...config,
+      tokens: [...config.intakeTokens, ...config.adminTokens],
+      senders,
+      retry: { maxAttempts: config.maxAttempts, initialDelayMs: config.retryInitialMs, maxDelayMs: config.retryMaxMs },
+    }),
+  ],
 });
