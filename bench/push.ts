@@ -48,22 +48,36 @@ const push = await startProcess({
 const users = Array.from({ length: PUSHES }, (_, i) => `user-${i}`);
 for (const [i, userId] of users.entries()) {
   const ios = i % 2 === 0;
-  await push.deps.store.devices.register({ userId, platform: ios ? 'ios' : 'android', appId: 'com.example.bench', environment: 'sandbox', token: ios ? Buffer.from(`bench-${i}`.padEnd(32, '0')).toString('hex').slice(0, 64) : `fcm-bench-${i}-0123456789` });
+  await push.deps.store.devices.register({ userId, platform: ios ? 'ios' : 'android', appId: 'com.example.bench', environment: 'sandbox', token: ios ? i.toString(16).padStart(64, '0') : `fcm-bench-${i}-0123456789` });
 }
 
 const producer = new KafkaBus({ brokers, clientId: 'bench-producer', service: 'bench', topicPrefix: run, logger: silentLogger(), metrics: createMetricsRegistry('bench', { processMetrics: false }), provision: [] });
 await producer.start();
 const notification = (userId: string, n: number): Notification => ({ version: 1, notificationId: `b${n}:${userId}`, eventId: `b${n}`, userId, type: 'bench.push', priority: lane === 'bulk' ? 'marketing' : 'transactional', content: { title: 'Your order shipped', body: `Order ${n} is on its way`, deepLink: `shop://orders/${n}`, data: {} }, createdAt: new Date().toISOString() });
+// Every push ends in one status per device: count those, and keep any failure reasons.
+const outcomes = new Map<string, number>();
+let finished = 0;
+await push.deps.bus.subscribe(topics.deliveryStatus, { groupId: 'bench-statuses', partitionsConcurrently: 8 }, async ({ value }) => {
+  if (value.service !== 'push') return;
+  finished++;
+  const key = value.status === 'sent' ? 'sent' : `${value.status}: ${value.reason ?? ''}`;
+  outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+});
 const started = performance.now();
 for (let i = 0; i < PUSHES; i += 1000) await producer.publish(lane === 'bulk' ? topics.deliverPushBulk : topics.deliverPushTransactional, users.slice(i, i + 1000).map((u, j) => ({ value: notification(u, i + j) })));
-await waitFor(`all ${PUSHES} pushes at the emulators`, () => apns.receivedCount + fcm.receivedCount >= PUSHES, { timeoutMs: 600_000, intervalMs: 50 });
+await waitFor(`an outcome for all ${PUSHES} pushes`, () => finished >= PUSHES, { timeoutMs: 600_000, intervalMs: 50 });
 const seconds = (performance.now() - started) / 1000;
 const perSecond = Math.round(PUSHES / seconds);
+const metrics = await push.deps.metrics.metrics();
+const batchCalls = Number(/notify_push_bulk_batch_size_count\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
+const batchMessages = Number(/notify_push_bulk_batch_size_sum\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
+const fcmPerCall = batchCalls > 0 ? Number((batchMessages / batchCalls).toFixed(1)) : 1;
+console.log('outcomes', Object.fromEntries(outcomes), lane === 'bulk' ? `; FCM messages per call: ${fcmPerCall}` : '');
 console.log(`${lane} lane: ${PUSHES} pushes (${apns.receivedCount} APNs, ${fcm.receivedCount} FCM) in ${seconds.toFixed(1)} s: ${perSecond} pushes/s on one instance`);
 
 await writeFile(
   new URL(`./results/push-${lane}.json`, import.meta.url),
-  `${JSON.stringify({ benchmark: 'push', lane, pushes: PUSHES, apns: apns.receivedCount, fcm: fcm.receivedCount, seconds: Number(seconds.toFixed(2)), pushesPerSecond: perSecond, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() }, null, 2)}\n`,
+  `${JSON.stringify({ benchmark: 'push', lane, pushes: PUSHES, apns: apns.receivedCount, fcm: fcm.receivedCount, seconds: Number(seconds.toFixed(2)), pushesPerSecond: perSecond, outcomes: Object.fromEntries(outcomes), ...(lane === 'bulk' ? { fcmMessagesPerCall: fcmPerCall } : {}), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() }, null, 2)}\n`,
 );
 await producer.stop();
 await push.stop('bench done');
