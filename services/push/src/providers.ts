@@ -1,4 +1,4 @@
-import { cert, initializeApp } from 'firebase-admin/app';
+import { cert, deleteApp, initializeApp } from 'firebase-admin/app';
 import { getMessaging } from 'firebase-admin/messaging';
 import { ConfigError, type ConfigOf } from '@notify/config';
 import type { apnsSettings, fcmSettings } from './config';
@@ -28,7 +28,9 @@ export function sendersFromConfig(config: ProviderConfig): { apns?: PushSender; 
       if (!account.client_email || !account.private_key) throw new Error('needs client_email and private_key');
       const projectId = config.fcmProjectId ?? account.project_id;
       const app = initializeApp({ credential: cert(account as Parameters<typeof cert>[0]), ...(projectId ? { projectId } : {}) }, `push-${Date.now()}`);
-      senders.fcm = new FcmSender(getMessaging(app));
+      const sender = new FcmSender(getMessaging(app));
+      // The app is ours, so closing the sender deletes it.
+      senders.fcm = { provider: 'fcm', send: (messages) => sender.send(messages), close: async () => deleteApp(app) };
     } catch (err) {
       problems.push({ variable: 'FCM_SERVICE_ACCOUNT', message: `must be a Firebase service account key (JSON): ${(err as Error).message}` });
     }
