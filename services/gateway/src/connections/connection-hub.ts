@@ -32,9 +32,15 @@ export class ConnectionHub {
     local.add(feed);
     connection.sendCursor(start);
     this.options.presence.connected(connection);
-    const unread = await inbox.unreadCount(connection.userId);
-    local.rememberUnread(connection.userId, unread);
-    connection.sendUnread(unread);
+    try {
+      const unread = await inbox.unreadCount(connection.userId);
+      local.rememberUnread(connection.userId, unread);
+      connection.sendUnread(unread);
+    } catch (err) {
+      // The caller closes the connection; the feed must not stay registered behind it.
+      this.close(feed, 'could not read the inbox');
+      throw err;
+    }
     void feed.catchUp();
     if (this.options.resyncAfterMs > 0) {
       const resync = setTimeout(() => void feed.catchUp(), this.options.resyncAfterMs);
