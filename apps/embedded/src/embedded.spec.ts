@@ -98,4 +98,19 @@ describe('embedded product', () => {
     await waitFor('the push at the APNs emulator', async () => (await pushes()).apns.some((p) => p.token === token));
     expect((await pushes()).apns.find((p) => p.token === token)).toMatchObject({ headers: { priority: '10' }, status: 200 });
   });
+
+  it('answers the status trail of a notification and of an event: what happened, where, or why not', async () => {
+    const history = async (path: string) => fetch(`${url}${path}`, { headers: { authorization: `Bearer ${producerSecret}` } });
+    await waitFor('the push to be in the trail', async () => {
+      const response = await history('/v1/notifications/pay-dora:dora/history');
+      return response.status === 200 && ((await response.json()) as { history: Array<{ status: string; channel?: string }> }).history.some((h) => h.status === 'sent' && h.channel === 'apns');
+    });
+    const trail = (await (await history('/v1/notifications/pay-dora:dora/history')).json()) as { history: Array<{ status: string; channel?: string; service: string }> };
+    expect(trail.history.map((h) => `${h.service}:${h.status}:${h.channel ?? ''}`)).toEqual(expect.arrayContaining(['router:routed:inapp', 'router:routed:push', 'gateway:sent:inapp', 'push:sent:apns']));
+    const event = (await (await history('/v1/events/offer-1/history')).json()) as { history: Array<{ status: string }> };
+    expect(event.history.length).toBeGreaterThan(0);
+    const unknown = await history('/v1/notifications/nope/history');
+    expect(unknown.status).toBe(404);
+  });
 });
+

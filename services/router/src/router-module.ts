@@ -12,6 +12,8 @@ import { consumePresenceState } from './handlers/presence-state';
 import { registerPreferencesRoutes } from './preferences/preferences-routes';
 import { QUIET_HOURS_DIGEST, QUIET_HOURS_TEMPLATE } from './preferences/quiet-hours';
 import { PresenceView } from './presence/presence-view';
+import { consumeStatusTrail } from './status-trail/status-trail';
+import { registerStatusRoutes } from './status-trail/status-routes';
 import { RulesCache } from './rules/rules-cache';
 import { registerTopicRoutes } from './topics/topics-routes';
 
@@ -41,6 +43,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   });
   const sendFull = (bucketId: string) => void flusher.send(bucketId).catch((err) => deps.logger.error({ err, bucketId }, 'sending a full digest failed; the next tick retries'));
   const presence = new PresenceView();
+  registerStatusRoutes(deps.http.app, { log: deps.store.deliveryLog, tokens });
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId) });
   let subscriptions: Subscription[] = [];
   let refresh: NodeJS.Timeout | undefined;
@@ -52,6 +55,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
         await consumeRuleChanges(deps.bus, cache, deps.instanceId),
         await consumePresenceState(deps.bus, presence, deps.instanceId),
         ...(await consumeIntake(deps.bus, cache, deps.store, presence, sendFull)),
+        await consumeStatusTrail(deps.bus, deps.store.deliveryLog),
       ];
       flusher.start(options.digestTickMs);
       refresh = setInterval(() => void cache.reload(), options.rulesRefreshMs);
