@@ -1,0 +1,133 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotifyClient, memoryCursorStore } from '@notify/client';
+import { ApnsEmulator } from '@notify/push-emulators';
+import { freePort, requireKafka, requireMongo, sleep, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
+
+/**
+ * The whole product, each service its own process, on the real Kafka and MongoDB-wire server, with
+ * the APNs emulator standing in for Apple. Product events are written to `notify.events` with a
+ * plain kafkajs producer, as a product team's service would.
+ */
+const service = (name: string) => fileURLToPath(new URL(`../../../services/${name}/src/main.ts`, import.meta.url));
+const jwtSecret = 'e2e-jwt-secret-0123456789abcdefghijkl';
+const producer = 'shop:e2e-producer-secret-0123456789';
+const admin = 'ops:e2e-admin-secret-0123456789abcd';
+const bearer = (pair: string) => ({ authorization: `Bearer ${pair.split(':')[1]}`, 'content-type': 'application/json' });
+const p8 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const apnsAuth = { key: p8, keyId: 'E2EKEY0001', teamId: 'E2ETEAM001' };
+
+let apns: ApnsEmulator;
+let prefix: string;
+let kafka: Kafka;
+const processes: ServiceProcess[] = [];
+const base: Record<'router' | 'gateway' | 'presence' | 'push', string> = { router: '', gateway: '', presence: '', push: '' };
+const clients: NotifyClient[] = [];
+
+async function start(name: keyof typeof base, env: Record<string, string>): Promise<void> {
+  const port = await freePort();
+  const child = startServiceProcess(service(name), { ...env, PORT: String(port), ...(name === 'gateway' ? { GATEWAY_RELAY_URL: `http://127.0.0.1:${port}` } : {}) });
+  processes.push(child);
+  base[name] = `http://127.0.0.1:${port}`;
+  await waitFor(`${name} to be ready`, async () => (await fetch(`${base[name]}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 60_000, intervalMs: 100 }).catch((err: Error) => {
+    throw new Error(`${err.message}\n${child.output().slice(-2000)}`);
+  });
+}
+
+beforeAll(async () => {
+  apns = await new ApnsEmulator({ auth: apnsAuth }).start();
+  prefix = uniqueName('e2e');
+  const brokers = await requireKafka();
+  const common = { KAFKA_BROKERS: brokers.join(','), MONGO_URL: await requireMongo(prefix), TOPIC_PREFIX: prefix, INTAKE_TOKENS: producer, ADMIN_TOKENS: admin, LOG_LEVEL: 'warn', ROUTER_DIGEST_TICK_MS: '200' };
+  await start('presence', common);
+  await Promise.all([
+    start('router', common),
+    start('gateway', { ...common, JWT_SECRET: jwtSecret, GATEWAY_RELAY_SECRET: 'e2e-relay-secret-0123456789abcdefghij' }),
+    start('push', { ...common, APNS_KEY: p8, APNS_KEY_ID: apnsAuth.keyId, APNS_TEAM_ID: apnsAuth.teamId, APNS_ADDRESS: apns.address, APNS_PORT: String(apns.port), APNS_CA: apns.ca, PUSH_RETRY_INITIAL_MS: '100' }),
+  ]);
+  kafka = new Kafka({ clientId: 'product-service', brokers, logLevel: logLevel.NOTHING });
+}, 180_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(processes.map((p) => p.stop('SIGTERM')));
+  await apns?.stop();
+});
+
+/** What a product team does: a plain Kafka producer writing the envelope, keyed by the recipient. */
+async function produce(...events: Array<{ id: string; type: string; userId: string; priority?: string; payload?: Record<string, unknown> }>): Promise<void> {
+  const kafkaProducer = kafka.producer();
+  await kafkaProducer.connect();
+  await kafkaProducer.send({
+    topic: `${prefix}.notify.events`,
+    messages: events.map((e) => ({
+      key: e.userId,
+      value: JSON.stringify({ version: 1, id: e.id, type: e.type, to: { userId: e.userId }, ...(e.priority ? { priority: e.priority } : {}), payload: e.payload ?? { title: 'Hello', body: 'From the product' }, createdAt: new Date().toISOString() }),
+    })),
+  });
+  await kafkaProducer.disconnect();
+}
+
+const registerPhone = async (userId: string) => {
+  const token = Buffer.from(userId.padEnd(32, '.')).toString('hex').slice(0, 64);
+  const response = await fetch(`${base.push}/v1/users/${userId}/devices/${token}`, { method: 'PUT', headers: bearer(producer), body: JSON.stringify({ platform: 'ios', appId: 'com.example.shop' }) });
+  expect(response.status).toBe(201);
+  return token;
+};
+
+describe('end to end, every service its own process', () => {
+  it('reaches an online user’s socket.io client at once, and the trail shows every step', async () => {
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime('1h').sign(new TextEncoder().encode(jwtSecret));
+    const alice = new NotifyClient({ url: base.gateway, token, transports: ['websocket'], cursorStore: memoryCursorStore() });
+    clients.push(alice);
+    const received: Array<{ notificationId: string; at: number }> = [];
+    alice.on('notification', (n) => received.push({ notificationId: n.notificationId, at: Date.now() }));
+    await alice.connect();
+    await waitFor('presence to report alice online', async () => ((await (await fetch(`${base.presence}/v1/presence/alice`, { headers: bearer(producer) })).json()) as { online: boolean }).online, { timeoutMs: 20_000 });
+    // The router learns it from presence.state; give that a moment to arrive.
+    await sleep(500);
+    const writtenAt = Date.now();
+    await produce({ id: 'pay-1', type: 'payment.succeeded', userId: 'alice', priority: 'transactional', payload: { title: 'Payment received', body: 'You were paid 42 EUR' } });
+    await waitFor('alice’s socket to receive it', () => received.length === 1, { timeoutMs: 20_000 });
+    console.log(`event written to Kafka → alice's socket: ${received[0]!.at - writtenAt} ms`);
+    expect(received[0]!.notificationId).toBe('pay-1:alice');
+    await waitFor('the trail to show the ack', async () => {
+      const response = await fetch(`${base.router}/v1/notifications/pay-1:alice/history`, { headers: bearer(producer) });
+      if (response.status !== 200) return false;
+      const { history } = (await response.json()) as { history: Array<{ service: string; status: string }> };
+      return history.some((h) => h.service === 'gateway' && h.status === 'delivered') && history;
+    }, { timeoutMs: 20_000 });
+    expect(apns.received.filter((r) => r.token.startsWith(Buffer.from('alice').toString('hex')))).toEqual([]);
+  });
+
+  it('reaches an offline user as an APNs push', async () => {
+    const phone = await registerPhone('bob');
+    const writtenAt = Date.now();
+    await produce({ id: 'ride-1', type: 'ride.arriving', userId: 'bob', priority: 'transactional', payload: { title: 'Your ride is here', body: 'Grey sedan, plate NX-42' } });
+    await waitFor('bob’s push at APNs', () => apns.received.some((r) => r.token === phone), { timeoutMs: 20_000 });
+    console.log(`event written to Kafka → APNs for offline bob: ${Date.now() - writtenAt} ms`);
+    expect(apns.received.find((r) => r.token === phone)).toMatchObject({ headers: { priority: '10', topic: 'com.example.shop' }, status: 200 });
+  });
+
+  it('turns a marketing burst into one digest push per user after the window', async () => {
+    const rule = { ruleId: 'e2e-offers', name: 'Offers in a digest', definition: { match: { types: ['promo.*'] }, outcome: { priority: 'marketing', batching: { windowMs: 3000, maxItems: 50, title: '{{count}} new offers' } } } };
+    expect((await fetch(`${base.router}/v1/admin/rules`, { method: 'POST', headers: bearer(admin), body: JSON.stringify(rule) })).status).toBe(201);
+    await sleep(500);
+    const carol = await registerPhone('carol');
+    const dave = await registerPhone('dave');
+    await produce(
+      ...Array.from({ length: 5 }, (_, i) => ({ id: `promo-c${i}`, type: 'promo.sale', userId: 'carol' })),
+      ...Array.from({ length: 3 }, (_, i) => ({ id: `promo-d${i}`, type: 'promo.sale', userId: 'dave' })),
+    );
+    await waitFor('one digest each', () => apns.received.some((r) => r.token === carol) && apns.received.some((r) => r.token === dave), { timeoutMs: 30_000 });
+    await sleep(2000);
+    const digests = apns.received.filter((r) => r.token === carol || r.token === dave);
+    expect(digests).toHaveLength(2);
+    expect(digests.find((r) => r.token === carol)).toMatchObject({ headers: { priority: '5' } });
+    expect(JSON.stringify(digests.find((r) => r.token === carol)?.payload)).toContain('5 new offers');
+    expect(JSON.stringify(digests.find((r) => r.token === dave)?.payload)).toContain('3 new offers');
+  });
+});
