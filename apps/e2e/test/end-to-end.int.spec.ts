@@ -8,11 +8,13 @@ import { ApnsEmulator } from '@notify/push-emulators';
 import { freePort, requireKafka, requireMongo, sleep, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
 
 /**
- * The whole product, each service its own process, on the real Kafka and MongoDB-wire server, with
- * the APNs emulator standing in for Apple. Product events are written to `notify.events` with a
- * plain kafkajs producer, as a product team's service would.
+ * The whole product on the real Kafka and MongoDB-wire server, run twice: each service its own
+ * process (with the APNs emulator standing in for Apple), and the embedded single process (which
+ * pushes to its own local emulators). Product events are written to `notify.events` with a plain
+ * kafkajs producer, as a product team's service would.
  */
 const service = (name: string) => fileURLToPath(new URL(`../../../services/${name}/src/main.ts`, import.meta.url));
+const embeddedEntry = fileURLToPath(new URL('../../embedded/src/main.ts', import.meta.url));
 const jwtSecret = 'e2e-jwt-secret-0123456789abcdefghijkl';
 const producer = 'shop:e2e-producer-secret-0123456789';
 const admin = 'ops:e2e-admin-secret-0123456789abcd';
@@ -20,6 +22,13 @@ const bearer = (pair: string) => ({ authorization: `Bearer ${pair.split(':')[1]}
 const p8 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const apnsAuth = { key: p8, keyId: 'E2EKEY0001', teamId: 'E2ETEAM001' };
 
+type Mode = 'distributed' | 'embedded';
+interface ApnsRecord {
+  token: string;
+  headers: { priority?: string; topic?: string };
+  payload?: unknown;
+  status: number;
+}
 let apns: ApnsEmulator;
 let prefix: string;
 let kafka: Kafka;
@@ -27,9 +36,9 @@ const processes: ServiceProcess[] = [];
 const base: Record<'router' | 'gateway' | 'presence' | 'push', string> = { router: '', gateway: '', presence: '', push: '' };
 const clients: NotifyClient[] = [];
 
-async function start(name: keyof typeof base, env: Record<string, string>): Promise<void> {
+async function start(name: keyof typeof base, env: Record<string, string>, entry = service(name)): Promise<void> {
   const port = await freePort();
-  const child = startServiceProcess(service(name), { ...env, PORT: String(port), ...(name === 'gateway' ? { GATEWAY_RELAY_URL: `http://127.0.0.1:${port}` } : {}) });
+  const child = startServiceProcess(entry, { ...env, PORT: String(port), ...(name === 'gateway' ? { GATEWAY_RELAY_URL: `http://127.0.0.1:${port}` } : {}) });
   processes.push(child);
   base[name] = `http://127.0.0.1:${port}`;
   await waitFor(`${name} to be ready`, async () => (await fetch(`${base[name]}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 60_000, intervalMs: 100 }).catch((err: Error) => {
@@ -37,23 +46,36 @@ async function start(name: keyof typeof base, env: Record<string, string>): Prom
   });
 }
 
-beforeAll(async () => {
-  apns = await new ApnsEmulator({ auth: apnsAuth }).start();
-  prefix = uniqueName('e2e');
+async function deploy(mode: Mode): Promise<void> {
+  processes.length = 0;
+  prefix = uniqueName(`e2e-${mode}`);
   const brokers = await requireKafka();
   const common = { KAFKA_BROKERS: brokers.join(','), MONGO_URL: await requireMongo(prefix), TOPIC_PREFIX: prefix, INTAKE_TOKENS: producer, ADMIN_TOKENS: admin, LOG_LEVEL: 'warn', ROUTER_DIGEST_TICK_MS: '200' };
+  kafka = new Kafka({ clientId: 'product-service', brokers, logLevel: logLevel.NOTHING });
+  if (mode === 'embedded') {
+    await start('router', { ...common, JWT_SECRET: jwtSecret }, embeddedEntry);
+    base.gateway = base.presence = base.push = base.router;
+    return;
+  }
   await start('presence', common);
   await Promise.all([
     start('router', common),
     start('gateway', { ...common, JWT_SECRET: jwtSecret, GATEWAY_RELAY_SECRET: 'e2e-relay-secret-0123456789abcdefghij' }),
     start('push', { ...common, APNS_KEY: p8, APNS_KEY_ID: apnsAuth.keyId, APNS_TEAM_ID: apnsAuth.teamId, APNS_ADDRESS: apns.address, APNS_PORT: String(apns.port), APNS_CA: apns.ca, PUSH_RETRY_INITIAL_MS: '100' }),
   ]);
-  kafka = new Kafka({ clientId: 'product-service', brokers, logLevel: logLevel.NOTHING });
-}, 180_000);
+}
+
+async function undeploy(): Promise<void> {
+  for (const c of clients.splice(0)) c.close();
+  await Promise.all(processes.map((p) => p.stop('SIGTERM')));
+}
+
+beforeAll(async () => {
+  apns = await new ApnsEmulator({ auth: apnsAuth }).start();
+});
 
 afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(processes.map((p) => p.stop('SIGTERM')));
+  await undeploy();
   await apns?.stop();
 });
 
@@ -71,6 +93,13 @@ async function produce(...events: Array<{ id: string; type: string; userId: stri
   await kafkaProducer.disconnect();
 }
 
+/** What reached APNs: the test's emulator, or the embedded product's own (shown at /v1/dev/pushes). */
+let mode: Mode = 'distributed';
+async function apnsReceived(): Promise<ApnsRecord[]> {
+  if (mode === 'distributed') return apns.received as unknown as ApnsRecord[];
+  return ((await (await fetch(`${base.push}/v1/dev/pushes`, { headers: bearer(producer) })).json()) as { apns: ApnsRecord[] }).apns;
+}
+
 const registerPhone = async (userId: string) => {
   const token = Buffer.from(userId.padEnd(32, '.')).toString('hex').slice(0, 64);
   const response = await fetch(`${base.push}/v1/users/${userId}/devices/${token}`, { method: 'PUT', headers: bearer(producer), body: JSON.stringify({ platform: 'ios', appId: 'com.example.shop' }) });
@@ -78,7 +107,13 @@ const registerPhone = async (userId: string) => {
   return token;
 };
 
-describe('end to end, every service its own process', () => {
+describe.each(['distributed', 'embedded'] as const)('end to end, %s', (which) => {
+  beforeAll(async () => {
+    mode = which;
+    await deploy(which);
+  }, 180_000);
+  afterAll(() => undeploy());
+
   it('reaches an online user’s socket.io client at once, and the trail shows every step', async () => {
     const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime('1h').sign(new TextEncoder().encode(jwtSecret));
     const alice = new NotifyClient({ url: base.gateway, token, transports: ['websocket'], cursorStore: memoryCursorStore() });
@@ -92,7 +127,7 @@ describe('end to end, every service its own process', () => {
     const writtenAt = Date.now();
     await produce({ id: 'pay-1', type: 'payment.succeeded', userId: 'alice', priority: 'transactional', payload: { title: 'Payment received', body: 'You were paid 42 EUR' } });
     await waitFor('alice’s socket to receive it', () => received.length === 1, { timeoutMs: 20_000 });
-    console.log(`event written to Kafka → alice's socket: ${received[0]!.at - writtenAt} ms`);
+    console.log(`${which}: event written to Kafka → alice's socket: ${received[0]!.at - writtenAt} ms`);
     expect(received[0]!.notificationId).toBe('pay-1:alice');
     await waitFor('the trail to show the ack', async () => {
       const response = await fetch(`${base.router}/v1/notifications/pay-1:alice/history`, { headers: bearer(producer) });
@@ -100,16 +135,16 @@ describe('end to end, every service its own process', () => {
       const { history } = (await response.json()) as { history: Array<{ service: string; status: string }> };
       return history.some((h) => h.service === 'gateway' && h.status === 'delivered') && history;
     }, { timeoutMs: 20_000 });
-    expect(apns.received.filter((r) => r.token.startsWith(Buffer.from('alice').toString('hex')))).toEqual([]);
+    expect((await apnsReceived()).filter((r) => r.token.startsWith(Buffer.from('alice').toString('hex')))).toEqual([]);
   });
 
   it('reaches an offline user as an APNs push', async () => {
     const phone = await registerPhone('bob');
     const writtenAt = Date.now();
     await produce({ id: 'ride-1', type: 'ride.arriving', userId: 'bob', priority: 'transactional', payload: { title: 'Your ride is here', body: 'Grey sedan, plate NX-42' } });
-    await waitFor('bob’s push at APNs', () => apns.received.some((r) => r.token === phone), { timeoutMs: 20_000 });
-    console.log(`event written to Kafka → APNs for offline bob: ${Date.now() - writtenAt} ms`);
-    expect(apns.received.find((r) => r.token === phone)).toMatchObject({ headers: { priority: '10', topic: 'com.example.shop' }, status: 200 });
+    await waitFor('bob’s push at APNs', async () => (await apnsReceived()).some((r) => r.token === phone), { timeoutMs: 20_000 });
+    console.log(`${which}: event written to Kafka → APNs for offline bob: ${Date.now() - writtenAt} ms`);
+    expect((await apnsReceived()).find((r) => r.token === phone)).toMatchObject({ headers: { priority: '10', topic: 'com.example.shop' }, status: 200 });
   });
 
   it('turns a marketing burst into one digest push per user after the window', async () => {
@@ -122,9 +157,9 @@ describe('end to end, every service its own process', () => {
       ...Array.from({ length: 5 }, (_, i) => ({ id: `promo-c${i}`, type: 'promo.sale', userId: 'carol' })),
       ...Array.from({ length: 3 }, (_, i) => ({ id: `promo-d${i}`, type: 'promo.sale', userId: 'dave' })),
     );
-    await waitFor('one digest each', () => apns.received.some((r) => r.token === carol) && apns.received.some((r) => r.token === dave), { timeoutMs: 30_000 });
+    await waitFor('one digest each', async () => (await apnsReceived()).some((r) => r.token === carol) && (await apnsReceived()).some((r) => r.token === dave), { timeoutMs: 30_000 });
     await sleep(2000);
-    const digests = apns.received.filter((r) => r.token === carol || r.token === dave);
+    const digests = (await apnsReceived()).filter((r) => r.token === carol || r.token === dave);
     expect(digests).toHaveLength(2);
     expect(digests.find((r) => r.token === carol)).toMatchObject({ headers: { priority: '5' } });
     expect(JSON.stringify(digests.find((r) => r.token === carol)?.payload)).toContain('5 new offers');
