@@ -1,0 +1,107 @@
+/**
+ * Transactional latency through the whole product: a product event written to `notify.events`
+ * with a plain kafkajs producer → router → deliver.inapp → gateway → the user's socket.io client.
+ *   npm run bench:latency                 steady rates, then the same under a marketing flood
+ *   npm run bench:latency -- --no-lanes   marketing written to the same intake topic (one FIFO)
+ * Needs `npm run infra:up`. The product runs in one process (every module, Kafka, store in memory);
+ * BENCH_CLIENTS (default 2,000) users are connected through the client SDK. BENCH_RATES (default
+ * 500,2000 events/s, BENCH_SECONDS each) go to random connected users; then BENCH_FLOOD (default
+ * 100,000) marketing events are written and the lowest rate is measured again while they are routed.
+ * Prints the numbers and writes bench/results/end-to-end-latency[-no-lanes].json.
+ */
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { NotifyClient } from '@notify/client';
+import { freePort, waitFor } from '@notify/testing';
+
+const noLanes = process.argv.includes('--no-lanes');
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2000);
+const RATES = (process.env.BENCH_RATES ?? '500,2000').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const FLOOD = Number(process.env.BENCH_FLOOD ?? 100_000);
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const prefix = `bench-e2e-${Date.now().toString(36)}`;
+const jwtSecret = 'bench-jwt-secret-0123456789abcdefghij';
+
+const port = await freePort();
+const server = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/product-server.ts', import.meta.url))], {
+  env: { ...process.env, PORT: String(port), BENCH_KAFKA_BROKERS: brokers.join(','), BENCH_TOPIC_PREFIX: prefix, BENCH_JWT_SECRET: jwtSecret },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise<void>((resolve, reject) => {
+  server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('READY') && resolve());
+  server.once('exit', (code) => reject(new Error(`product exited with ${code}`)));
+});
+const url = `http://127.0.0.1:${port}`;
+
+const key = new TextEncoder().encode(jwtSecret);
+const latencies: number[] = [];
+const clients: NotifyClient[] = [];
+for (let i = 0; i < CLIENTS; i += 250) {
+  await Promise.all(
+    Array.from({ length: Math.min(250, CLIENTS - i) }, async (_, j) => {
+      const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(`user-${i + j}`).setExpirationTime('1h').sign(key);
+      const client = new NotifyClient({ url, token, transports: ['websocket'] });
+      client.on('notification', (n) => {
+        const writtenAt = Number(n.content.data.writtenAt);
+        if (writtenAt) latencies.push(Date.now() - writtenAt);
+      });
+      await client.connect();
+      clients.push(client);
+    }),
+  );
+}
+// The router must see them online (presence.state) before events are routed to the socket first.
+await new Promise((r) => setTimeout(r, 3000));
+
+const kafka = new Kafka({ clientId: 'bench-product', brokers, logLevel: logLevel.NOTHING });
+const producer: Producer = kafka.producer();
+await producer.connect();
+let sequence = 0;
+const event = (userId: string, priority: 'transactional' | 'marketing') => {
+  const n = ++sequence;
+  return { key: userId, value: JSON.stringify({ version: 1, id: `e${n}`, type: priority === 'marketing' ? 'promo.sale' : 'chat.message', to: { userId }, priority, payload: { title: `message ${n}`, writtenAt: Date.now() }, createdAt: new Date().toISOString() }) };
+};
+const randomUser = () => `user-${Math.floor(Math.random() * CLIENTS)}`;
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+async function steady(rate: number, label: string) {
+  latencies.length = 0;
+  const total = rate * SECONDS;
+  const started = Date.now();
+  for (let tick = 0, written = 0; written < total; tick++) {
+    const due = Math.min(total, Math.round(((tick + 1) * rate) / 100));
+    const batch = Array.from({ length: due - written }, () => event(randomUser(), 'transactional'));
+    written = due;
+    if (batch.length) await producer.send({ topic: `${prefix}.notify.events`, messages: batch });
+    const wait = started + (tick + 1) * 10 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  await waitFor(`${total} to arrive`, () => latencies.length >= total, { timeoutMs: 180_000, intervalMs: 100 }).catch(() => undefined);
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const result = { label, rate, sent: total, received: latencies.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) };
+  console.log(`${label}: ${rate}/s for ${SECONDS} s, received ${result.received}/${total}: p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, max ${result.max} ms`);
+  return result;
+}
+
+const results = [];
+for (const rate of RATES) results.push(await steady(rate, 'steady'));
+
+// The flood: marketing events to the bulk intake lane (or, without lanes, into the same topic).
+const floodTopic = noLanes ? `${prefix}.notify.events` : `${prefix}.notify.events.bulk`;
+for (let i = 0; i < FLOOD; i += 2000) await producer.send({ topic: floodTopic, messages: Array.from({ length: Math.min(2000, FLOOD - i) }, () => event(randomUser(), 'marketing')) });
+console.log(`${FLOOD} marketing events written to ${noLanes ? 'the same intake topic' : 'the bulk intake lane'}`);
+results.push(await steady(RATES[0]!, 'under the marketing flood'));
+
+await writeFile(
+  new URL(`./results/end-to-end-latency${noLanes ? '-no-lanes' : ''}.json`, import.meta.url),
+  `${JSON.stringify({ benchmark: 'end-to-end latency, event written to Kafka → socket.io client', lanes: !noLanes, clients: CLIENTS, flood: FLOOD, results, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() }, null, 2)}\n`,
+);
+for (const c of clients) c.close();
+await producer.disconnect();
+server.kill('SIGTERM');
+process.exit(0);
