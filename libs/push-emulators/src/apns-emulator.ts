@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { apnsReasons, type ApnsErrorBody, type ApnsReason } from './apns-reasons';
 import { ProviderTokenVerifier, type ProviderTokenPolicy } from './apns-provider-token';
-import { FaultPlan, type FailStatus } from './faults';
-import { ReceivedLog } from './received-log';
-import { delay, listenSecure, readBody, type SecureServer } from './secure-server';
-import { generateSelfSigned, type SelfSignedIdentity } from './self-signed';
+import { ProviderEmulator } from './provider-emulator';
+import { delay, readBody } from './secure-server';
 
 export interface ApnsEmulatorOptions {
   /** How `authorization: bearer <jwt>` is checked; see {@link ProviderTokenPolicy}. */
@@ -63,56 +61,15 @@ type Verdict = { status: number; reason?: ApnsReason; timestamp?: number; retryA
  * const apns = await new ApnsEmulator({ auth: { key: p8, keyId, teamId } }).start();
  * const provider = new apn.Provider({ token: { key: p8, keyId, teamId }, address: apns.address, port: apns.port, ca: [apns.ca] });
  */
-export class ApnsEmulator {
-  readonly address = '127.0.0.1';
-  private readonly identity: SelfSignedIdentity = generateSelfSigned({ commonName: 'apns-emulator', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+export class ApnsEmulator extends ProviderEmulator<ApnsReason, ApnsReceived> {
   private readonly verifier: ProviderTokenVerifier;
-  private readonly faults = new FaultPlan<ApnsReason>();
-  private readonly log: ReceivedLog<ApnsReceived>;
   private readonly gone = new Map<string, { reason: 'Unregistered' | 'ExpiredToken'; timestamp: number }>();
   private readonly badTokens = new Set<string>();
-  private server: SecureServer | undefined;
 
   constructor(private readonly options: ApnsEmulatorOptions = {}) {
+    // HTTP/2 only, like APNs.
+    super({ name: 'APNs emulator', dnsNames: ['localhost'], allowHTTP1: false, recordLimit: options.recordLimit });
     this.verifier = new ProviderTokenVerifier(options.auth);
-    this.log = new ReceivedLog(options.recordLimit);
-  }
-
-  /** The PEM certificate to trust: node-apn's `ca` option. */
-  get ca(): string {
-    return this.identity.cert;
-  }
-
-  get port(): number {
-    if (!this.server) throw new Error('the APNs emulator is not started');
-    return this.server.port;
-  }
-
-  /** Every request since the last reset (the latest `recordLimit` of them), in arrival order. */
-  get received(): readonly ApnsReceived[] {
-    return this.log.all;
-  }
-
-  /** How many requests arrived since the last reset. */
-  get receivedCount(): number {
-    return this.log.total;
-  }
-
-  async start({ port }: { port?: number } = {}): Promise<this> {
-    if (this.server) return this;
-    this.server = await listenSecure({
-      identity: this.identity,
-      allowHTTP1: false,
-      ...(port === undefined ? {} : { port }),
-      handler: (req, res) => void this.handle(req, res).catch(() => res.destroy()),
-    });
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.log.abort('the APNs emulator stopped');
-    await this.server?.close();
-    this.server = undefined;
   }
 
   /** The token answers 410 Unregistered from now on, stamped with when that happened. */
@@ -133,47 +90,13 @@ export class ApnsEmulator {
     return this;
   }
 
-  /** The next `count` requests get 429 TooManyRequests, with `retry-after` when given. */
-  throttle(count: number, retryAfterSeconds?: number): this {
-    this.faults.throttle(count, retryAfterSeconds);
-    return this;
-  }
-
-  /** The next `count` requests get 500 InternalServerError or 503 ServiceUnavailable, with `retry-after` when given. */
-  fail(count: number, status: FailStatus = 500, retryAfterSeconds?: number): this {
-    this.faults.fail(count, status, retryAfterSeconds);
-    return this;
-  }
-
-  /** The next `count` requests get this reason, e.g. Shutdown or TooManyProviderTokenUpdates. */
-  replyWith(reason: ApnsReason, count = 1): this {
-    this.faults.reply(count, reason);
-    return this;
-  }
-
-  /** Every answer waits this long first. */
-  latency(ms: number): this {
-    this.faults.setLatency(ms);
-    return this;
-  }
-
-  /**
-   * Resolves once `count` requests have arrived since the last reset.
-   * @example await apns.waitForReceived(3);
-   */
-  waitForReceived(count: number, options?: { timeoutMs?: number }): Promise<readonly ApnsReceived[]> {
-    return this.log.waitFor(count, options);
-  }
-
-  /** Clears the record and every switch. */
-  reset(): void {
-    this.log.clear();
-    this.faults.reset();
+  override reset(): void {
+    super.reset();
     this.gone.clear();
     this.badTokens.clear();
   }
 
-  private async handle(req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
+  protected async handle(req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
     const { body, overflow } = await readBody(req, 8192);
     const header = (name: string) => {
       const value = req.headers[name];

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { decodeJwt } from 'jose';
-import { FaultPlan, type FailStatus } from './faults';
 import { fcmErrorBody, fcmErrors, googleErrorBody, type FcmErrorCode, type GoogleErrorBody } from './fcm-errors';
 import { checkSendRequest, type FcmMessage } from './fcm-message';
-import { ReceivedLog } from './received-log';
-import { delay, listenSecure, readBody, type SecureServer } from './secure-server';
-import { generateSelfSigned, type SelfSignedIdentity } from './self-signed';
+import { ProviderEmulator } from './provider-emulator';
+import { delay, readBody } from './secure-server';
 
 /** The host firebase-admin sends messages to; the emulator's certificate is valid for it. */
 export const fcmHost = 'fcm.googleapis.com';
@@ -62,28 +60,14 @@ type Verdict = { status: number; body: GoogleErrorBody | { name: string }; error
  * const fcm = await new FcmEmulator({ projectId: 'demo' }).start();
  * fcm.unregister('stale-token');
  */
-export class FcmEmulator {
-  readonly address = '127.0.0.1';
-  private readonly identity: SelfSignedIdentity = generateSelfSigned({ commonName: 'fcm-emulator', dnsNames: ['localhost', fcmHost, oauthHost], ipAddresses: ['127.0.0.1'] });
-  private readonly faults = new FaultPlan<FcmErrorCode>();
-  private readonly log: ReceivedLog<FcmReceived>;
+export class FcmEmulator extends ProviderEmulator<FcmErrorCode, FcmReceived> {
   private readonly exchanges: FcmTokenExchange[] = [];
   private readonly accessTokens = new Map<string, number>();
   private readonly tokenErrors = new Map<string, FcmErrorCode>();
-  private server: SecureServer | undefined;
 
   constructor(private readonly options: FcmEmulatorOptions = {}) {
-    this.log = new ReceivedLog(options.recordLimit);
-  }
-
-  /** The PEM certificate to trust. */
-  get ca(): string {
-    return this.identity.cert;
-  }
-
-  get port(): number {
-    if (!this.server) throw new Error('the FCM emulator is not started');
-    return this.server.port;
+    // HTTP/1.1 too: firebase-admin's send() uses it.
+    super({ name: 'FCM emulator', dnsNames: ['localhost', fcmHost, oauthHost], allowHTTP1: true, recordLimit: options.recordLimit });
   }
 
   /** The token endpoint, as a service account's `token_uri` would name it. */
@@ -91,36 +75,9 @@ export class FcmEmulator {
     return `https://${this.address}:${this.port}/token`;
   }
 
-  /** Every `messages:send` since the last reset (the latest `recordLimit` of them), in arrival order. */
-  get received(): readonly FcmReceived[] {
-    return this.log.all;
-  }
-
-  /** How many sends arrived since the last reset. */
-  get receivedCount(): number {
-    return this.log.total;
-  }
-
   /** Every OAuth exchange since the last reset. */
   get tokenExchanges(): readonly FcmTokenExchange[] {
     return this.exchanges;
-  }
-
-  async start({ port }: { port?: number } = {}): Promise<this> {
-    if (this.server) return this;
-    this.server = await listenSecure({
-      identity: this.identity,
-      allowHTTP1: true,
-      ...(port === undefined ? {} : { port }),
-      handler: (req, res) => void this.handle(req, res).catch(() => res.destroy()),
-    });
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.log.abort('the FCM emulator stopped');
-    await this.server?.close();
-    this.server = undefined;
   }
 
   /** Mints an access token `messages:send` accepts, without an OAuth exchange. */
@@ -155,47 +112,14 @@ export class FcmEmulator {
     return this;
   }
 
-  /** The next `count` sends get 429 QUOTA_EXCEEDED, with `retry-after` when given. */
-  throttle(count: number, retryAfterSeconds?: number): this {
-    this.faults.throttle(count, retryAfterSeconds);
-    return this;
-  }
-
-  /** The next `count` sends get 500 INTERNAL or 503 UNAVAILABLE, with `retry-after` when given. */
-  fail(count: number, status: FailStatus = 500, retryAfterSeconds?: number): this {
-    this.faults.fail(count, status, retryAfterSeconds);
-    return this;
-  }
-
-  /** The next `count` sends get this FCM error, e.g. THIRD_PARTY_AUTH_ERROR. */
-  replyWith(errorCode: FcmErrorCode, count = 1): this {
-    this.faults.reply(count, errorCode);
-    return this;
-  }
-
-  /** Every answer to a send waits this long first. */
-  latency(ms: number): this {
-    this.faults.setLatency(ms);
-    return this;
-  }
-
-  /**
-   * Resolves once `count` sends have arrived since the last reset.
-   * @example await fcm.waitForReceived(500);
-   */
-  waitForReceived(count: number, options?: { timeoutMs?: number }): Promise<readonly FcmReceived[]> {
-    return this.log.waitFor(count, options);
-  }
-
   /** Clears the record and every switch; issued access tokens stay valid. */
-  reset(): void {
-    this.log.clear();
+  override reset(): void {
+    super.reset();
     this.exchanges.length = 0;
-    this.faults.reset();
     this.tokenErrors.clear();
   }
 
-  private async handle(req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
+  protected async handle(req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
     const { body, overflow } = await readBody(req, 1 << 20);
     if (req.method === 'POST' && req.url.split('?')[0] === '/token') return this.exchangeToken(req, res, body);
 

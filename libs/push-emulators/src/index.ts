@@ -5,5 +5,6 @@ export * from './fcm-emulator';
 export * from './fcm-errors';
 export * from './fcm-message';
 export * from './faults';
+export * from './provider-emulator';
 export * from './received-log';
 export * from './self-signed';
