@@ -1,12 +1,13 @@
 import type { Bus, Subscription } from '@notify/bus';
 import { topics } from '@notify/contracts';
-import { recordSocketEvent, type RecordSocketEventDeps } from '../usecases/record-socket-event';
+import { recordSocketEvent } from '../usecases/record-socket-event';
+import type { PresenceDeps } from '../usecases/presence-deps';
 
 /**
  * One group shared by every presence instance: each user's events (keyed by user) go to one instance, in
  * order. The handler returns after the user's new state is written, so the state topic covers every
  * committed event.
  */
-export function consumePresenceEvents(bus: Bus, deps: RecordSocketEventDeps): Promise<Subscription> {
+export function consumePresenceEvents(bus: Bus, deps: PresenceDeps): Promise<Subscription> {
   return bus.subscribe(topics.presenceEvents, { groupId: 'presence', partitionsConcurrently: 8 }, async (m) => recordSocketEvent(deps, m.value));
 }

@@ -1,11 +1,12 @@
 import type { Bus, Subscription } from '@notify/bus';
 import { topics } from '@notify/contracts';
-import { recordGatewayLiveness, type RecordGatewayLivenessDeps } from '../usecases/record-gateway-liveness';
+import { recordGatewayLiveness } from '../usecases/record-gateway-liveness';
+import type { PresenceDeps } from '../usecases/presence-deps';
 
 /**
  * Every presence instance hears every heartbeat: a group of its own, from the end, since a heartbeat from
  * before start-up says nothing about now.
  */
-export function consumeGatewayLiveness(bus: Bus, deps: RecordGatewayLivenessDeps, instanceId: string): Promise<Subscription> {
+export function consumeGatewayLiveness(bus: Bus, deps: PresenceDeps, instanceId: string): Promise<Subscription> {
   return bus.subscribe(topics.presenceGateways, { groupId: `presence-gateways-${instanceId}`, fromBeginning: false }, async (m) => recordGatewayLiveness(deps, m.value));
 }

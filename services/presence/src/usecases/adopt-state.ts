@@ -1,22 +1,11 @@
 import type { PresenceState } from '@notify/contracts';
-import type { Logger } from '@notify/observability';
-import type { GatewayLiveness } from '../liveness/gateway-liveness';
-import type { PresenceTable } from '../state/presence-table';
-import type { StatePublisher } from '../state/state-publisher';
-
-export interface AdoptStateDeps {
-  table: PresenceTable;
-  liveness: GatewayLiveness;
-  publisher: Pick<StatePublisher, 'publish'>;
-  logger: Logger;
-  now: () => number;
-}
+import type { PresenceDeps } from './presence-deps';
 
 /**
  * A record read back from `presence.state` (on start-up, or written by another instance). The table
  * decides whether it wins; when this instance knows better, the corrected state is published.
  */
-export async function adoptState(deps: AdoptStateDeps, record: PresenceState, { fromSelf }: { fromSelf: boolean }): Promise<void> {
+export async function adoptState(deps: PresenceDeps, record: PresenceState, { fromSelf }: { fromSelf: boolean }): Promise<void> {
   const change = deps.table.adopt(record, { fromSelf });
   if (fromSelf) return;
   // Gateways known only from the record get their grace period from now.

@@ -1,19 +1,8 @@
 import type { PresenceEvent } from '@notify/contracts';
-import type { Logger } from '@notify/observability';
-import type { GatewayLiveness } from '../liveness/gateway-liveness';
-import type { PresenceTable } from '../state/presence-table';
-import type { StatePublisher } from '../state/state-publisher';
-
-export interface RecordSocketEventDeps {
-  table: PresenceTable;
-  liveness: GatewayLiveness;
-  publisher: Pick<StatePublisher, 'publish'>;
-  logger: Logger;
-  now: () => number;
-}
+import type { PresenceDeps } from './presence-deps';
 
 /** A gateway reported a socket connecting or disconnecting: update the table and publish the user if it changed. */
-export async function recordSocketEvent(deps: RecordSocketEventDeps, event: PresenceEvent): Promise<void> {
+export async function recordSocketEvent(deps: PresenceDeps, event: PresenceEvent): Promise<void> {
   const change = event.kind === 'socket_connected' ? deps.table.connect(event) : deps.table.disconnect(event);
   // A socket proves its gateway exists even before its first heartbeat arrives.
   if (event.kind === 'socket_connected') deps.liveness.observe(event.gatewayId, deps.now());
