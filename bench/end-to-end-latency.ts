@@ -9,14 +9,11 @@
  * 100,000) marketing events are written and the lowest rate is measured again while they are routed.
  * Prints the numbers and writes bench/results/end-to-end-latency[-no-lanes].json.
  */
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { SignJWT } from 'jose';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { NotifyClient } from '@notify/client';
 import { freePort, waitFor } from '@notify/testing';
+import { connectClients, percentile, startServer } from './support/harness';
 
 const noLanes = process.argv.includes('--no-lanes');
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2000);
@@ -28,33 +25,14 @@ const prefix = `bench-e2e-${Date.now().toString(36)}`;
 const jwtSecret = 'bench-jwt-secret-0123456789abcdefghij';
 
 const port = await freePort();
-const server = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/product-server.ts', import.meta.url))], {
-  env: { ...process.env, PORT: String(port), BENCH_KAFKA_BROKERS: brokers.join(','), BENCH_TOPIC_PREFIX: prefix, BENCH_JWT_SECRET: jwtSecret },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-await new Promise<void>((resolve, reject) => {
-  server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('READY') && resolve());
-  server.once('exit', (code) => reject(new Error(`product exited with ${code}`)));
-});
+const server = await startServer('product-server.ts', { PORT: String(port), BENCH_KAFKA_BROKERS: brokers.join(','), BENCH_TOPIC_PREFIX: prefix, BENCH_JWT_SECRET: jwtSecret });
 const url = `http://127.0.0.1:${port}`;
 
-const key = new TextEncoder().encode(jwtSecret);
 const latencies: number[] = [];
-const clients: NotifyClient[] = [];
-for (let i = 0; i < CLIENTS; i += 250) {
-  await Promise.all(
-    Array.from({ length: Math.min(250, CLIENTS - i) }, async (_, j) => {
-      const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(`user-${i + j}`).setExpirationTime('1h').sign(key);
-      const client = new NotifyClient({ url, token, transports: ['websocket'] });
-      client.on('notification', (n) => {
-        const writtenAt = Number(n.content.data.writtenAt);
-        if (writtenAt) latencies.push(Date.now() - writtenAt);
-      });
-      await client.connect();
-      clients.push(client);
-    }),
-  );
-}
+const clients = await connectClients(url, jwtSecret, CLIENTS, (n) => {
+  const writtenAt = Number(n.content.data.writtenAt);
+  if (writtenAt) latencies.push(Date.now() - writtenAt);
+});
 // The router must see them online (presence.state) before events are routed to the socket first.
 await new Promise((r) => setTimeout(r, 3000));
 
@@ -67,7 +45,6 @@ const event = (userId: string, priority: 'transactional' | 'marketing') => {
   return { key: userId, value: JSON.stringify({ version: 1, id: `e${n}`, type: priority === 'marketing' ? 'promo.sale' : 'chat.message', to: { userId }, priority, payload: { title: `message ${n}`, writtenAt: Date.now() }, createdAt: new Date().toISOString() }) };
 };
 const randomUser = () => `user-${Math.floor(Math.random() * CLIENTS)}`;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function steady(rate: number, label: string) {
   latencies.length = 0;

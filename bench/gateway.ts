@@ -7,16 +7,13 @@
  * second, 10 s each) for random connected users, and each client records written → received.
  * Prints the numbers and writes bench/results/gateway-<connections>[-mongo].json.
  */
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { SignJWT } from 'jose';
 import { KafkaBus } from '@notify/bus';
-import { NotifyClient } from '@notify/client';
 import { topics, type Notification } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { freePort, waitFor } from '@notify/testing';
+import { connectClients, percentile, startServer } from './support/harness';
 
 const withMongo = process.argv.includes('--store=mongo');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 5000);
@@ -27,40 +24,24 @@ const run = `bench-gw-${Date.now().toString(36)}`;
 const jwtSecret = 'bench-jwt-secret-0123456789abcdefghij';
 
 const port = await freePort();
-const server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./support/gateway-server.ts', import.meta.url))], {
-  env: {
-    ...process.env,
+const server = await startServer(
+  'gateway-server.ts',
+  {
     PORT: String(port),
     BENCH_KAFKA_BROKERS: brokers.join(','),
     BENCH_TOPIC_PREFIX: run,
     BENCH_JWT_SECRET: jwtSecret,
     ...(withMongo ? { BENCH_MONGO_URL: `${process.env.MONGO_URL?.replace(/\/[^/]*$/, '') ?? 'mongodb://127.0.0.1:27017'}/${run}` } : {}),
   },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-await new Promise<void>((resolve, reject) => {
-  server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('READY') && resolve());
-  server.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
-});
+  ['--expose-gc'],
+);
 const url = `http://127.0.0.1:${port}`;
 const memory = async () => (await (await fetch(`${url}/bench/gc`, { method: 'POST' })).json()) as { rss: number; heapUsed: number };
 
 const idle = await memory();
-const key = new TextEncoder().encode(jwtSecret);
-const clients: NotifyClient[] = [];
 const latencies: number[] = [];
 const connectStarted = performance.now();
-for (let i = 0; i < CONNECTIONS; i += 250) {
-  await Promise.all(
-    Array.from({ length: Math.min(250, CONNECTIONS - i) }, async (_, j) => {
-      const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(`user-${i + j}`).setExpirationTime('1h').sign(key);
-      const client = new NotifyClient({ url, token, transports: ['websocket'], autoAck: false });
-      client.on('notification', (n) => latencies.push(Date.now() - Number(n.content.data.writtenAt)));
-      await client.connect();
-      clients.push(client);
-    }),
-  );
-}
+const clients = await connectClients(url, jwtSecret, CONNECTIONS, (n) => latencies.push(Date.now() - Number(n.content.data.writtenAt)), { autoAck: false });
 const connectSeconds = (performance.now() - connectStarted) / 1000;
 await new Promise((r) => setTimeout(r, 2000));
 const loaded = await memory();
@@ -74,7 +55,6 @@ const notificationFor = (userId: string): Notification => {
   const n = ++sequence;
   return { version: 1, notificationId: `b${n}:${userId}`, eventId: `b${n}`, userId, type: 'bench.message', priority: 'transactional', content: { title: `message ${n}`, data: { writtenAt: Date.now() } }, createdAt: new Date().toISOString() };
 };
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 const byRate = [];
 for (const rate of RATES) {

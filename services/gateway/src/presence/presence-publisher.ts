@@ -1,5 +1,5 @@
 import type { Bus } from '@notify/bus';
-import { topics } from '@notify/contracts';
+import { topics, type PresenceEvent } from '@notify/contracts';
 import type { Logger } from '@notify/observability';
 import type { ClientConnection } from '../connections/connection';
 
@@ -19,14 +19,12 @@ export class PresencePublisher {
   ) {}
 
   connected(connection: ClientConnection): void {
-    const at = new Date().toISOString();
-    const event = { version: 1 as const, kind: 'socket_connected' as const, userId: connection.userId, gatewayId: this.gatewayId, socketId: connection.id, transport: connection.transport(), at };
-    this.publish([{ value: connection.device ? { ...event, device: connection.device } : event }]);
+    const { userId, id: socketId, device } = connection;
+    this.publish({ version: 1, kind: 'socket_connected', userId, gatewayId: this.gatewayId, socketId, transport: connection.transport(), ...(device ? { device } : {}), at: new Date().toISOString() });
   }
 
   disconnected(connection: ClientConnection, reason: string): void {
-    const at = new Date().toISOString();
-    this.publish([{ value: { version: 1, kind: 'socket_disconnected', userId: connection.userId, gatewayId: this.gatewayId, socketId: connection.id, reason: reason.slice(0, 256), at } }]);
+    this.publish({ version: 1, kind: 'socket_disconnected', userId: connection.userId, gatewayId: this.gatewayId, socketId: connection.id, reason: reason.slice(0, 256), at: new Date().toISOString() });
   }
 
   /** Beats at once (so relays can find this gateway before its first socket) and then every `intervalMs`. */
@@ -45,7 +43,7 @@ export class PresencePublisher {
       .catch((err: unknown) => this.logger.warn({ err }, 'could not say goodbye to presence; it expires this gateway after its TTL'));
   }
 
-  private publish(messages: Parameters<Bus['publish']>[1]): void {
-    void this.bus.publish(topics.presenceEvents, messages as never).catch((err: unknown) => this.logger.warn({ err }, 'presence event not published'));
+  private publish(event: PresenceEvent): void {
+    void this.bus.publish(topics.presenceEvents, [{ value: event }]).catch((err: unknown) => this.logger.warn({ err }, 'presence event not published'));
   }
 }

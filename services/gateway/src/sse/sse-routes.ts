@@ -37,7 +37,7 @@ export function registerSseRoutes(app: FastifyInstance, options: SseRouteOptions
     response.write(`retry: ${options.retryMs ?? 2000}\n: connected\n\n`);
     const connection = sseConnection(response, userId, options.maxBufferedBytes, typeof device === 'string' && device.length <= 128 ? device : undefined);
     const opened = options.hub.open(connection, cursor);
-    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
+    const keepAlive = setInterval(() => response.writableEnded || response.write(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
     keepAlive.unref();
     response.on('close', () => {
       clearInterval(keepAlive);

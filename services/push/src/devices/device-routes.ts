@@ -18,7 +18,8 @@ const Registration = z
   })
   .strict();
 
-const TokenParam = z.string().min(8, 'a device token is at least 8 characters').max(4096).regex(/^[A-Za-z0-9_:\-.]+$/, 'a device token is letters, digits and _ : - .');
+const UserParams = z.object({ userId: z.string().min(1).max(128) });
+const DeviceParams = UserParams.extend({ token: z.string().min(8, 'a device token is at least 8 characters').max(4096).regex(/^[A-Za-z0-9_:\-.]+$/, 'a device token is letters, digits and _ : - .') });
 
 /**
  * Device tokens, registered by the product's backend for its users (product-team or ops token).
@@ -27,18 +28,18 @@ const TokenParam = z.string().min(8, 'a device token is at least 8 characters').
  */
 export function registerDeviceRoutes(app: FastifyInstance, options: { devices: DeviceRepository; tokens: readonly ApiToken[] }): void {
   const preHandler = requireToken(options.tokens, ['producer', 'admin']);
-  const params = (raw: unknown) => {
-    const parsed = z.object({ userId: z.string().min(1).max(128), token: TokenParam }).safeParse(raw);
+  const parse = <T>(schema: z.ZodType<T>, raw: unknown): T => {
+    const parsed = schema.safeParse(raw);
     if (!parsed.success) throw new HttpError('NOTIFY_ERR_VALIDATION', describeIssues(parsed.error));
     return parsed.data;
   };
+  const params = (raw: unknown) => parse(DeviceParams, raw);
 
   app.put('/v1/users/:userId/devices/:token', { preHandler }, async (request, reply) => {
     const { userId, token } = params(request.params);
-    const body = Registration.safeParse(request.body ?? {});
-    if (!body.success) throw new HttpError('NOTIFY_ERR_VALIDATION', describeIssues(body.error));
+    const body = parse(Registration, request.body ?? {});
     const existing = await options.devices.findByToken(token);
-    const { device, previousUserId } = await options.devices.register({ token, userId, ...body.data });
+    const { device, previousUserId } = await options.devices.register({ token, userId, ...body });
     return reply.status(existing ? 200 : 201).send({ device: view(device), ...(previousUserId ? { movedFromUserId: previousUserId } : {}) });
   });
 
@@ -51,7 +52,7 @@ export function registerDeviceRoutes(app: FastifyInstance, options: { devices: D
   });
 
   app.get('/v1/users/:userId/devices', { preHandler }, async (request) => {
-    const { userId } = params({ ...(request.params as object), token: 'placeholder' });
+    const { userId } = parse(UserParams, request.params);
     return { devices: (await options.devices.listActive(userId)).map(view) };
   });
 }

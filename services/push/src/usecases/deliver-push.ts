@@ -103,7 +103,12 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
 async function sendToProviders(deps: DeliverPushDeps, messages: PushMessage[]): Promise<SendOutcome[]> {
   const outcomes: SendOutcome[] = new Array(messages.length);
   const byProvider = new Map<'apns' | 'fcm', number[]>();
-  messages.forEach((m, i) => byProvider.set(providerOf(m.device), [...(byProvider.get(providerOf(m.device)) ?? []), i]));
+  messages.forEach((m, i) => {
+    const provider = providerOf(m.device);
+    const indexes = byProvider.get(provider) ?? [];
+    indexes.push(i);
+    byProvider.set(provider, indexes);
+  });
   await Promise.all(
     [...byProvider].map(async ([provider, indexes]) => {
       const sender = deps.senders[provider];
