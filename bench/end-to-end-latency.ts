@@ -7,13 +7,13 @@
  * BENCH_CLIENTS (default 2,000) users are connected through the client SDK. BENCH_RATES (default
  * 500,2000 events/s, BENCH_SECONDS each) go to random connected users; then BENCH_FLOOD (default
  * 100,000) marketing events are written and the lowest rate is measured again while they are routed.
- * Prints the numbers and writes bench/results/end-to-end-latency[-no-lanes].json.
+ * Prints the numbers and writes bench/results/end-to-end-latency[-no-lanes].json and the chart.
  */
-import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { freePort, waitFor } from '@notify/testing';
 import { connectClients, percentile, startServer } from './support/harness';
+import { saveResults } from './support/results';
 
 const noLanes = process.argv.includes('--no-lanes');
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2000);
@@ -74,10 +74,7 @@ for (let i = 0; i < FLOOD; i += 2000) await producer.send({ topic: floodTopic, m
 console.log(`${FLOOD} marketing events written to ${noLanes ? 'the same intake topic' : 'the bulk intake lane'}`);
 results.push(await steady(RATES[0]!, 'under the marketing flood'));
 
-await writeFile(
-  new URL(`./results/end-to-end-latency${noLanes ? '-no-lanes' : ''}.json`, import.meta.url),
-  `${JSON.stringify({ benchmark: 'end-to-end latency, event written to Kafka → socket.io client', lanes: !noLanes, clients: CLIENTS, flood: FLOOD, results, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() }, null, 2)}\n`,
-);
+await saveResults(`end-to-end-latency${noLanes ? '-no-lanes' : ''}`, { benchmark: 'end-to-end latency, event written to Kafka → socket.io client', lanes: !noLanes, clients: CLIENTS, flood: FLOOD, results, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() });
 for (const c of clients) c.close();
 await producer.disconnect();
 server.kill('SIGTERM');

@@ -5,15 +5,15 @@
  * Needs `npm run infra:up`. BENCH_CONNECTIONS (default 5000) clients connect through the client SDK
  * (WebSocket); then notifications are written to deliver.inapp at BENCH_RATES (default 200,1000 per
  * second, 10 s each) for random connected users, and each client records written → received.
- * Prints the numbers and writes bench/results/gateway-<connections>[-mongo].json.
+ * Prints the numbers and writes bench/results/gateway-<connections>[-mongo].json and the chart.
  */
-import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { KafkaBus } from '@notify/bus';
 import { topics, type Notification } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { freePort, waitFor } from '@notify/testing';
 import { connectClients, percentile, startServer } from './support/harness';
+import { saveResults } from './support/results';
 
 const withMongo = process.argv.includes('--store=mongo');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 5000);
@@ -88,7 +88,7 @@ const results = {
   latency: byRate,
   takenAt: new Date().toISOString(),
 };
-await writeFile(new URL(`./results/gateway-${CONNECTIONS}${withMongo ? '-mongo' : ''}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+await saveResults(`gateway-${CONNECTIONS}${withMongo ? '-mongo' : ''}`, results);
 for (const c of clients) c.close();
 await producer.stop();
 server.kill('SIGTERM');

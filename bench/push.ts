@@ -4,10 +4,9 @@
  *   npm run bench:push      Kafka for the lanes (needs `npm run infra:up`), devices and dedup in memory
  * BENCH_PUSHES (default 20,000) notifications, one per user, half the users on iOS and half on
  * Android, written to deliver.push.transactional (BENCH_LANE=bulk for the bulk lane, rate limit off).
- * Prints the numbers and writes bench/results/push-<lane>.json.
+ * Prints the numbers and writes bench/results/push-<lane>.json and the chart.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { KafkaBus } from '@notify/bus';
 import { topics, type Notification } from '@notify/contracts';
@@ -19,6 +18,7 @@ import { ApnsSender } from '../services/push/src/senders/apns-sender';
 import { FcmSender } from '../services/push/src/senders/fcm-sender';
 import { startProcess } from '@notify/runtime';
 import { waitFor } from '@notify/testing';
+import { saveResults } from './support/results';
 
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 20_000);
 const lane = process.env.BENCH_LANE === 'bulk' ? 'bulk' : 'transactional';
@@ -75,10 +75,7 @@ const fcmPerCall = batchCalls > 0 ? Number((batchMessages / batchCalls).toFixed(
 console.log('outcomes', Object.fromEntries(outcomes), lane === 'bulk' ? `; FCM messages per call: ${fcmPerCall}` : '');
 console.log(`${lane} lane: ${PUSHES} pushes (${apns.receivedCount} APNs, ${fcm.receivedCount} FCM) in ${seconds.toFixed(1)} s: ${perSecond} pushes/s on one instance`);
 
-await writeFile(
-  new URL(`./results/push-${lane}.json`, import.meta.url),
-  `${JSON.stringify({ benchmark: 'push', lane, pushes: PUSHES, apns: apns.receivedCount, fcm: fcm.receivedCount, seconds: Number(seconds.toFixed(2)), pushesPerSecond: perSecond, outcomes: Object.fromEntries(outcomes), ...(lane === 'bulk' ? { fcmMessagesPerCall: fcmPerCall } : {}), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() }, null, 2)}\n`,
-);
+await saveResults(`push-${lane}`, { benchmark: 'push', lane, pushes: PUSHES, apns: apns.receivedCount, fcm: fcm.receivedCount, seconds: Number(seconds.toFixed(2)), pushesPerSecond: perSecond, outcomes: Object.fromEntries(outcomes), ...(lane === 'bulk' ? { fcmMessagesPerCall: fcmPerCall } : {}), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() });
 await producer.stop();
 await push.stop('bench done');
 await firebase.close();

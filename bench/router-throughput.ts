@@ -2,15 +2,15 @@
  * Router throughput: events/s one router instance routes from notify.events to deliver.inapp.
  *   npm run bench:router            in-process bus and store: the cost of routing itself
  *   npm run bench:router -- --real  Kafka and the MongoDB-wire server from `npm run infra:up`
- * Prints the numbers and writes bench/results/router-throughput[-real].json.
+ * Prints the numbers and writes bench/results/router-throughput[-real].json and the chart.
  */
-import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { KafkaBus, type Bus } from '@notify/bus';
 import { topics, type NotifyEvent } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { createRouterModule } from '@notify/router';
 import { startProcess } from '@notify/runtime';
+import { saveResults } from './support/results';
 
 const real = process.argv.includes('--real');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? (real ? 20_000 : 100_000));
@@ -81,7 +81,7 @@ const result = {
   perEventStoreOperations: 3,
 };
 console.log(`router throughput (${result.transport}): ${result.eventsPerSecond.toLocaleString('en-US')} events/s (${EVENTS} events in ${result.elapsedMs} ms, one router instance)`);
-await writeFile(new URL(`./results/${result.benchmark}.json`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+await saveResults(result.benchmark, result);
 if (observer !== router.deps.bus) await observer.stop();
 if (producer !== router.deps.bus) await producer.stop();
 await router.stop('benchmark done');

@@ -1,13 +1,13 @@
 /**
  * Rule evaluation throughput on one core: a realistic rule set (100 rules of mixed shapes, most
  * events matching late or not at all), 10,000 distinct events, evaluated in a tight loop.
- * Prints the numbers and writes bench/results/rule-evaluation.json.
+ * Prints the numbers and writes bench/results/rule-evaluation.json and its chart.
  */
-import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import type { NotifyEvent } from '@notify/contracts';
 import { RuleSet } from '@notify/router';
 import type { Rule } from '@notify/store';
+import { saveResults } from './support/results';
 
 const RULES = Number(process.env.BENCH_RULES ?? 100);
 const EVENTS = 10_000;
@@ -76,4 +76,4 @@ const result = {
   checksum: sink,
 };
 console.log(`rule evaluation: ${perSecond.toLocaleString('en-US')} evaluations/s on one core (${RULES} rules, ${matched}/${EVENTS} events match a rule, compile ${result.compileMs} ms)`);
-await writeFile(new URL('./results/rule-evaluation.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+await saveResults('rule-evaluation', result);
