@@ -9,7 +9,6 @@ import { titledChart } from './titled-chart';
 interface GatewayResult {
   store: string;
   connections: number;
-  connectPerSecond: number;
   memoryPerConnection: { rssBytes: number; heapBytes: number };
   latency: { rate: number; sent: number; received: number; p50: number; p95: number; p99: number }[];
 }

@@ -15,8 +15,8 @@ export interface LatencyBar {
   text: string;
 }
 
-/** The bars of one run: one per percentile it recorded. */
-export function latencyBarsOf(group: string, measured: Partial<Record<Percentile, number>>, percentiles: readonly Percentile[], panel?: string): LatencyBar[] {
+/** The bars of one run: one per percentile it recorded (a run where nothing arrived has null percentiles). */
+export function latencyBarsOf(group: string, measured: Partial<Record<Percentile, number | null>>, percentiles: readonly Percentile[], panel?: string): LatencyBar[] {
   return percentiles.flatMap((percentile) => {
     const milliseconds = measured[percentile];
     if (milliseconds === undefined || milliseconds === null || !Number.isFinite(milliseconds)) return [];
@@ -24,12 +24,10 @@ export function latencyBarsOf(group: string, measured: Partial<Record<Percentile
   });
 }
 
-/** Powers of ten from below the fastest bar to above the slowest: the log axis's ticks and its domain. */
+/** Powers of ten from 1 ms (no bar is drawn shorter) to above the slowest bar: the log axis's ticks and its domain. */
 function decades(bars: readonly LatencyBar[]): number[] {
-  const plotted = bars.map((b) => b.plotted);
-  const low = Math.floor(Math.log10(Math.min(...plotted, 1)));
-  const high = Math.max(low + 1, Math.ceil(Math.log10(Math.max(...plotted, 10))));
-  return Array.from({ length: high - low + 1 }, (_, i) => 10 ** (low + i));
+  const highest = Math.max(1, Math.ceil(Math.log10(Math.max(10, ...bars.map((b) => b.plotted)))));
+  return Array.from({ length: highest + 1 }, (_, i) => 10 ** i);
 }
 
 /**
