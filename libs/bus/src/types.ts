@@ -46,6 +46,12 @@ export interface SubscribeOptions {
   fromBeginning?: boolean;
   /** How many partitions one consumer works on at once (order is per partition either way). Default 1. */
   partitionsConcurrently?: number;
+  /**
+   * How many messages of one partition run at once, never two of the same key, so per-key order holds.
+   * Above 1, a slow message delays only its own key, and the sends of concurrent handlers share one
+   * request. Positions are committed in partition order either way. Default 1.
+   */
+  keysConcurrently?: number;
   retry?: Partial<RetryPolicy>;
 }
 

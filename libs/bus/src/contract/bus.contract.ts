@@ -81,6 +81,38 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       expect(partitionsSeen.size).toBeGreaterThan(4);
     });
 
+    it('with keysConcurrently, overlaps keys of one partition but never two messages of a key, and commits all', async () => {
+      world = await harness.newWorld();
+      const bus = await world.bus();
+      const messages = contractMessages(240, 24, 'kc');
+      await bus.publish(contractTopic, messages.map((value) => ({ value })));
+      const received: ContractMessage[] = [];
+      const running = new Set<string>();
+      let sameKeyOverlap = false;
+      let mostAtOnce = 0;
+      const handle = async (m: BusMessage<ContractMessage>) => {
+        if (running.has(m.value.key)) sameKeyOverlap = true;
+        running.add(m.value.key);
+        mostAtOnce = Math.max(mostAtOnce, running.size);
+        await new Promise((r) => setTimeout(r, 5));
+        running.delete(m.value.key);
+        received.push(m.value);
+      };
+      // One partition at a time: any overlap comes from keys within a partition.
+      const first = await bus.subscribe(contractTopic, { groupId: 'keyed', partitionsConcurrently: 1, keysConcurrently: 16, retry: fastRetry }, handle);
+      await until('all 240', () => received.length >= 240, 30_000);
+      expect(sameKeyOverlap).toBe(false);
+      expect(mostAtOnce).toBeGreaterThan(1);
+      for (const [key, seqs] of byKey(received)) expect(seqs, key).toEqual(Array.from({ length: 10 }, (_, i) => i));
+      // Every position was committed: a new member of the group finds nothing left to read.
+      await first.stop();
+      const after: string[] = [];
+      await subscribe(await world.bus(), 'keyed', async (m) => void after.push(m.value.id));
+      await bus.publish(contractTopic, [{ value: { version: 1, id: 'kc-last', key: 'k0', seq: 99 } }]);
+      await until('the one new message', () => after.includes('kc-last'), 30_000);
+      expect(after).toEqual(['kc-last']);
+    });
+
     it('delivers each message once per group, to every group', async () => {
       world = await harness.newWorld();
       const counts = { a: new Map<string, number>(), b: new Map<string, number>() };

@@ -2,12 +2,14 @@ import { Kafka, Partitioners, logLevel, type Consumer, type IHeaders, type Produ
 import { allTopics, encode, topics, type TopicSpec } from '@notify/contracts';
 import type { Logger, Registry } from '@notify/observability';
 import { deliver, type DeliveryContext } from '../delivery';
+import { runKeyed } from '../keyed-runner';
 import { busMetrics, type BusMetrics } from '../metrics';
 import { retryPolicy } from '../retry';
 import { physicalGroupId, physicalTopicName } from '../topic-names';
 import type { Bus, Handler, OutgoingMessage, PublishLane, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
 import { kafkaLogCreator } from './log-adapter';
 import { provisionTopics } from './provision';
+import { OffsetCommitter } from './offset-committer';
 import { SendQueue } from './send-queue';
 
 export interface KafkaBusOptions {
@@ -92,11 +94,12 @@ export class KafkaBus implements Bus {
       groupId: physicalGroupId(this.prefix, options.groupId, spec.name),
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
       retry: { initialRetryTime: 200, retries: 8 },
     });
     const controller = new AbortController();
+    const committer = new OffsetCommitter(consumer, COMMIT_INTERVAL_MS, this.logger);
     const context: DeliveryContext<T> = {
       spec,
       groupId: options.groupId,
@@ -113,30 +116,36 @@ export class KafkaBus implements Bus {
     await consumer.subscribe({ topic: physicalTopicName(this.prefix, spec.name), fromBeginning: options.fromBeginning ?? true });
     await consumer.run({
       partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
-      autoCommit: true,
-      autoCommitInterval: 500,
+      // Commits are the committer's: kafkajs's auto-commit would send one after every batch.
+      autoCommit: false,
+      autoCommitInterval: COMMIT_INTERVAL_MS,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
-        for (const message of batch.messages) {
-          if (!isRunning() || isStale() || controller.signal.aborted) break;
-          const outcome = await deliver({ ...context, heartbeat }, {
-            partition: batch.partition,
-            offset: message.offset,
-            key: message.key?.toString('utf8') ?? null,
-            value: message.value ?? Buffer.alloc(0),
-            headers: headersToStrings(message.headers),
-            timestamp: Number(message.timestamp),
-          });
-          if (outcome === 'aborted') break; // not resolved: redelivered after restart or rebalance
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }) => {
+        // Not resolved when aborted: the rest of the batch is redelivered after restart or rebalance.
+        await runKeyed(batch.messages, {
+          limit: options.keysConcurrently ?? 1,
+          keyOf: (message) => message.key?.toString('utf8') ?? null,
+          mayStart: () => isRunning() && !isStale() && !controller.signal.aborted,
+          run: (message) =>
+            deliver({ ...context, heartbeat }, {
+              partition: batch.partition,
+              offset: message.offset,
+              key: message.key?.toString('utf8') ?? null,
+              value: message.value ?? Buffer.alloc(0),
+              headers: headersToStrings(message.headers),
+              timestamp: Number(message.timestamp),
+            }),
           // Only now may the position move past this message.
-          resolveOffset(message.offset);
-          await commitOffsetsIfNecessary();
-          await heartbeat();
-        }
+          onCommittable: async (message) => {
+            resolveOffset(message.offset);
+            await heartbeat();
+          },
+        });
+        await committer.afterBatch({ commitOffsetsIfNecessary, uncommittedOffsets }, controller.signal.aborted || !isRunning());
       },
     });
     await Promise.race([joined, new Promise((r) => setTimeout(r, 30_000))]);
-    const subscription = new KafkaSubscription(spec.name, options.groupId, consumer, controller, () => this.subscriptions.delete(subscription));
+    const subscription = new KafkaSubscription(spec.name, options.groupId, consumer, controller, committer, () => this.subscriptions.delete(subscription));
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -152,6 +161,9 @@ export class KafkaBus implements Bus {
   }
 }
 
+/** How often a consumer's positions are committed while it works (and on stop). */
+const COMMIT_INTERVAL_MS = 500;
+
 class KafkaSubscription implements Subscription {
   private stopping: Promise<void> | undefined;
   constructor(
@@ -159,14 +171,18 @@ class KafkaSubscription implements Subscription {
     readonly groupId: string,
     private readonly consumer: Consumer,
     private readonly controller: AbortController,
+    private readonly committer: OffsetCommitter,
     private readonly onStopped: () => void,
   ) {}
 
   stop(): Promise<void> {
-    // disconnect() lets the message in hand finish, commits resolved offsets and leaves the group.
+    // disconnect() lets the batch in hand finish (which then commits) and leaves the group; what was
+    // resolved before, with no batch since, is committed first.
     this.stopping ??= (async () => {
       this.controller.abort();
+      await this.committer.flush();
       await this.consumer.disconnect();
+      this.committer.stop();
       this.onStopped();
     })();
     return this.stopping;

@@ -15,12 +15,14 @@ const MAX_BATCH_MESSAGES = 2000;
 /**
  * kafkajs's idempotent producer sends one request per broker at a time, so sends issued while one
  * is in flight would each wait a full round trip. This queue merges them into the next request
- * (as the Java client's batching does): call order, and so per-partition order, is kept. When a
- * merged request fails, each call is retried alone, so one bad message does not fail its neighbours.
+ * (as the Java client's batching does), and sends made in the same turn of the event loop share the
+ * first one: call order, and so per-partition order, is kept. When a merged request fails, each
+ * call is retried alone, so one bad message does not fail its neighbours.
  */
 export class SendQueue {
   private pending: PendingSend[] = [];
   private flushing = false;
+  private scheduled = false;
 
   constructor(private readonly producer: Producer) {}
 
@@ -28,7 +30,14 @@ export class SendQueue {
     const bytes = messages.reduce((sum, m) => sum + sizeOf(m.value) + sizeOf(m.key), 0);
     return new Promise((resolve, reject) => {
       this.pending.push({ topic, messages, bytes, resolve, reject });
-      void this.flush();
+      if (this.flushing || this.scheduled) return;
+      // Wait for the rest of this turn of the event loop: handlers running side by side (and one
+      // handler's several publishes) then share the first request too, not only the ones after it.
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.flush();
+      });
     });
   }
 

@@ -1,6 +1,7 @@
 import { allTopics, encode, topics, type TopicSpec } from '@notify/contracts';
 import type { Logger, Registry } from '@notify/observability';
 import { deliver, type DeliveryContext } from '../delivery';
+import { runKeyed } from '../keyed-runner';
 import { busMetrics, type BusMetrics } from '../metrics';
 import { retryPolicy } from '../retry';
 import type { Bus, Handler, OutgoingMessage, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
@@ -72,7 +73,7 @@ export class MemoryBus implements Bus {
       logger: this.logger,
       service: this.options.service,
     };
-    const subscription = new MemorySubscription(spec.name, options.groupId, group, context, () => this.subscriptions.delete(subscription as MemorySubscription<unknown>));
+    const subscription = new MemorySubscription(spec.name, options.groupId, group, context, options.keysConcurrently ?? 1, () => this.subscriptions.delete(subscription as MemorySubscription<unknown>));
     this.subscriptions.add(subscription as MemorySubscription<unknown>);
     group.join(subscription);
     return subscription;
@@ -96,6 +97,9 @@ export class MemoryBus implements Bus {
   }
 }
 
+/** Records one consume step takes from a partition at most. */
+const MAX_BATCH = 256;
+
 export class MemorySubscription<T> implements Subscription, GroupMember {
   private readonly loops = new Map<number, { controller: AbortController; done: Promise<void> }>();
   private crashed = false;
@@ -106,6 +110,7 @@ export class MemorySubscription<T> implements Subscription, GroupMember {
     readonly groupId: string,
     private readonly group: ConsumerGroup,
     private readonly context: Omit<DeliveryContext<T>, 'signal'>,
+    private readonly keysConcurrently: number,
     private readonly onStopped: () => void,
   ) {}
 
@@ -128,17 +133,22 @@ export class MemorySubscription<T> implements Subscription, GroupMember {
     await this.group.handoff[partition];
     while (!signal.aborted && !this.crashed && this.group.owns(this, partition)) {
       const position = this.group.positions[partition]!;
-      const record = log.records[position];
-      if (!record) {
+      if (position >= log.end) {
         await log.waitFor(position, signal);
         continue;
       }
-      const step = (async () => {
-        const outcome = await deliver({ ...this.context, signal }, { ...record, offset: String(record.offset), partition });
-        // A crashed consumer commits nothing; a graceful one commits the message it finished.
-        if (outcome === 'committable' && !this.crashed) this.group.positions[partition] = position + 1;
-        return outcome;
-      })();
+      // What is there now, as Kafka would hand over a fetched batch.
+      const batch = log.records.slice(position, position + MAX_BATCH);
+      const step = runKeyed(batch, {
+        limit: this.keysConcurrently,
+        keyOf: (record) => record.key,
+        mayStart: () => !signal.aborted && !this.crashed,
+        run: (record) => deliver({ ...this.context, signal }, { ...record, offset: String(record.offset), partition }),
+        // A crashed consumer commits nothing; a graceful one commits the messages it finished.
+        onCommittable: (record) => {
+          if (!this.crashed) this.group.positions[partition] = record.offset + 1;
+        },
+      });
       this.group.handoff[partition] = step.catch(() => undefined);
       if ((await step) === 'aborted') break;
     }

@@ -7,7 +7,9 @@ import { routeEvent } from '../usecases/route-event';
 
 /**
  * One consumer group per intake lane, so the bulk lane's backlog never holds up the default lane.
- * Malformed events never reach the use case: the bus dead-letters them with the reason.
+ * Malformed events never reach the use case: the bus dead-letters them with the reason. Within a
+ * partition, different recipients are routed side by side (one recipient's events stay in order); the
+ * bulk lane takes fewer at once, so a marketing flood leaves the CPU to urgent events.
  */
 export async function consumeIntake(
   bus: Bus,
@@ -21,7 +23,7 @@ export async function consumeIntake(
     await routeEvent({ bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences: store.preferences, topics: store.topics, isOnline, ...(onDigestFull ? { onDigestFull } : {}) }, message.value);
   };
   return Promise.all([
-    bus.subscribe(topics.notifyEvents, { groupId: 'router', partitionsConcurrently: 8 }, handlerFor('default')),
-    bus.subscribe(topics.notifyEventsBulk, { groupId: 'router-bulk', partitionsConcurrently: 8 }, handlerFor('bulk')),
+    bus.subscribe(topics.notifyEvents, { groupId: 'router', partitionsConcurrently: 8, keysConcurrently: 32 }, handlerFor('default')),
+    bus.subscribe(topics.notifyEventsBulk, { groupId: 'router-bulk', partitionsConcurrently: 8, keysConcurrently: 8 }, handlerFor('bulk')),
   ]);
 }

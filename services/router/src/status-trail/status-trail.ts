@@ -7,7 +7,7 @@ import type { DeliveryLogRepository } from '@notify/store';
  * consumer group shared by all routers: each event is written once (a redelivery may add a repeat).
  */
 export function consumeStatusTrail(bus: Bus, log: DeliveryLogRepository): Promise<Subscription> {
-  return bus.subscribe(topics.deliveryStatus, { groupId: 'router-status-trail', partitionsConcurrently: 8 }, async ({ value }) => {
+  return bus.subscribe(topics.deliveryStatus, { groupId: 'router-status-trail', partitionsConcurrently: 8, keysConcurrently: 32 }, async ({ value }) => {
     const { version: _version, at, ...entry } = value;
     await log.append({ ...entry, at: new Date(at) });
   });

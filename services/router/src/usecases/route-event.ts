@@ -108,8 +108,11 @@ export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now =
         notifications = allowed;
       }
       if (notifications.length === 0) continue;
-      await deps.bus.publish(laneTopics[lane], notifications.map((value) => ({ value })), { lane: deps.lane });
-      await deps.bus.publish(topics.deliveryStatus, notifications.map((n) => ({ value: routedStatus(n, lane, now, ruleId) })), { lane: deps.lane });
+      // Side by side, so both travel in one produce request; the event is claimed only after both are durable.
+      await Promise.all([
+        deps.bus.publish(laneTopics[lane], notifications.map((value) => ({ value })), { lane: deps.lane }),
+        deps.bus.publish(topics.deliveryStatus, notifications.map((n) => ({ value: routedStatus(n, lane, now, ruleId) })), { lane: deps.lane }),
+      ]);
     }
     if (capped.length > 0) {
       const statuses = capped.map((n): DeliveryStatus => ({ version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'rate_capped', channel: 'push', reason: `at most ${outcome.rateCap!.max} pushes per ${outcome.rateCap!.per} for rule ${ruleId}`, service: 'router', at: now.toISOString() }));
