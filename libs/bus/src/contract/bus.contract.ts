@@ -212,6 +212,26 @@ export function describeBusContract(name: string, harness: BusHarness): void {
     });
 
     it(
+      'commits what was processed even when no further message comes: a consumer killed after a quiet second is not redelivered',
+      async () => {
+        world = await harness.newWorld();
+        const bus = await world.bus();
+        await bus.publish(contractTopic, contractMessages(30, 6, 'q').map((value) => ({ value })));
+        // It processes all 30, then the topic stays quiet.
+        const quiet = await world.startKillableConsumer('quiet', 30);
+        await until('all 30 processed', () => quiet.processedIds().length >= 30, 30_000);
+        await new Promise((r) => setTimeout(r, 1500));
+        await quiet.kill();
+        const afterRestart: string[] = [];
+        await subscribe(await world.bus(), 'quiet', async (m) => void afterRestart.push(m.value.id));
+        await bus.publish(contractTopic, [{ value: { version: 1, id: 'q-marker', key: 'k0', seq: 99 } }]);
+        await until('the marker', () => afterRestart.includes('q-marker'), harness.failoverTimeoutMs + 30_000);
+        expect(afterRestart).toEqual(['q-marker']);
+      },
+      harnessTimeout(harness),
+    );
+
+    it(
       'loses nothing when a consumer is killed mid-batch, and keeps per-key order after restart',
       async () => {
         world = await harness.newWorld();
