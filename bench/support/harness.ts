@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { EventSource } from 'eventsource';
 import { SignJWT } from 'jose';
 import { NotifyClient } from '@notify/client';
 import type { ClientNotification } from '@notify/contracts';
@@ -34,3 +35,81 @@ export async function connectClients(url: string, jwtSecret: string, count: numb
 
 /** The value at percentile p of an ascending list. */
 export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+/** A signed token for `userId`, valid for an hour: what the gateway's clients present. */
+export const userToken = (jwtSecret: string, userId: string): Promise<string> =>
+  new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setExpirationTime('1h').sign(new TextEncoder().encode(jwtSecret));
+
+/** A benchmark client of any transport, connected and receiving until closed. */
+export interface BenchClient {
+  /** Requests that failed and were retried on the next beat (polling clients). */
+  readonly failedRequests?: number;
+  close(): void;
+}
+
+/** One client through the SDK over one socket.io transport (`polling` alone never upgrades); it acknowledges what it receives, as apps do. */
+export async function connectSocketClient(url: string, token: string, transport: 'websocket' | 'polling', onNotification: (n: ClientNotification) => void): Promise<BenchClient> {
+  const client = new NotifyClient({ url, token, transports: [transport] });
+  client.on('notification', onNotification);
+  await client.connect();
+  return client;
+}
+
+/**
+ * One `GET /v1/stream` reader through the eventsource package, which behaves as a browser's
+ * EventSource: the token in `?access_token=` (EventSource cannot set headers), and on a reconnect
+ * `Last-Event-ID` set from the last event id, so it resumes after the last seq it saw. Resolves once
+ * the stream has said where it starts.
+ */
+export async function connectSseClient(url: string, token: string, onNotification: (n: ClientNotification) => void): Promise<BenchClient> {
+  const stream = new EventSource(`${url}/v1/stream?access_token=${encodeURIComponent(token)}`);
+  stream.addEventListener('notification', (event) => onNotification(JSON.parse(event.data) as ClientNotification));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the SSE stream sent no cursor within 30 s')), 30_000);
+    stream.addEventListener('cursor', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return stream;
+}
+
+/**
+ * Short polling of `GET /v1/inbox?after=<cursor>`, as an app without a live connection would: a poll
+ * every `intervalMs` on a fixed cadence (a beat is skipped while the previous poll is still out), the
+ * cursor taken from each answer, and a full page fetched again at once. Starts after seq 0 (a new
+ * user's inbox is empty); resolves after the first poll.
+ */
+export async function startPollingClient(url: string, token: string, intervalMs: number, onNotification: (n: ClientNotification) => void): Promise<BenchClient> {
+  // The inbox's default page size, so a poll carries no `limit`, as the documented short-polling call.
+  const pageSize = 20;
+  let cursor = 0;
+  let polling = false;
+  let failedPolls = 0;
+  const poll = async () => {
+    if (polling) return;
+    polling = true;
+    try {
+      for (let full = true; full; ) {
+        const response = await fetch(`${url}/v1/inbox?after=${cursor}`, { headers: { authorization: `Bearer ${token}` } });
+        if (!response.ok) throw new Error(`inbox answered ${response.status}`);
+        const page = (await response.json()) as { items: ClientNotification[]; cursor: number };
+        for (const n of page.items) onNotification(n);
+        cursor = page.cursor;
+        full = page.items.length === pageSize;
+      }
+    } catch {
+      failedPolls++;
+    } finally {
+      polling = false;
+    }
+  };
+  await poll();
+  const timer = setInterval(() => void poll(), intervalMs);
+  return {
+    get failedRequests() {
+      return failedPolls;
+    },
+    close: () => clearInterval(timer),
+  };
+}
