@@ -3,21 +3,27 @@
  * with a plain kafkajs producer → router → deliver.inapp → gateway → the user's socket.io client.
  *   npm run bench:latency                 steady rates, then the same under a marketing flood
  *   npm run bench:latency -- --no-lanes   marketing written to the same intake topic (one FIFO)
- * Needs `npm run infra:up`. The product runs in one process (every module, Kafka, store in memory);
+ *   npm run bench:latency -- --distributed   router, gateway, presence and push each its own process
+ * Needs `npm run infra:up`. The product runs in one process (every module, Kafka, store in memory),
+ * or with --distributed as four (each on Kafka, each with its store in memory);
  * BENCH_CLIENTS (default 2,000) users are connected through the client SDK. After BENCH_WARMUP_SECONDS
  * (default 5) at the first rate, not counted (connections, JIT and consumer fetch sessions settle),
  * BENCH_RATES (default 500,1000,2000 events/s, BENCH_SECONDS each) go to random connected users; then
  * BENCH_FLOOD (default 100,000) marketing events are written and the first rate is measured again
  * while they are routed.
- * Prints the numbers and writes bench/results/end-to-end-latency[-no-lanes].json and the chart.
+ * Each phase also reads where the CPU went (product, clients, broker) and the product's event-loop delay.
+ * Prints the numbers and writes bench/results/end-to-end-latency[-no-lanes][-distributed].json and the chart.
  */
 import { cpus } from 'node:os';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { freePort, waitFor } from '@notify/testing';
+import type { ChildProcess } from 'node:child_process';
 import { connectClients, percentile, startServer } from './support/harness';
+import { metricSum, takeReading, usageBetween } from './support/process-readings';
 import { saveResults } from './support/results';
 
 const noLanes = process.argv.includes('--no-lanes');
+const distributed = process.argv.includes('--distributed');
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2000);
 const RATES = (process.env.BENCH_RATES ?? '500,1000,2000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -27,9 +33,19 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const prefix = `bench-e2e-${Date.now().toString(36)}`;
 const jwtSecret = 'bench-jwt-secret-0123456789abcdefghij';
 
-const port = await freePort();
-const server = await startServer('product-server.ts', { PORT: String(port), BENCH_KAFKA_BROKERS: brokers.join(','), BENCH_TOPIC_PREFIX: prefix, BENCH_JWT_SECRET: jwtSecret });
-const url = `http://127.0.0.1:${port}`;
+/** Starts one of the product's processes; its base URL serves /metrics. */
+async function startProductProcess(script: string, env: Record<string, string> = {}): Promise<{ server: ChildProcess; url: string }> {
+  const port = await freePort();
+  const server = await startServer(script, { ...env, PORT: String(port), BENCH_KAFKA_BROKERS: brokers.join(','), BENCH_TOPIC_PREFIX: prefix, BENCH_JWT_SECRET: jwtSecret });
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+// Presence first, so the router's and gateway's views start from its state, as in a deployment.
+const product = distributed
+  ? [await startProductProcess('service-server.ts', { BENCH_SERVICE: 'presence' }), ...(await Promise.all(['router', 'gateway', 'push'].map((name) => startProductProcess('service-server.ts', { BENCH_SERVICE: name }))))]
+  : [await startProductProcess('product-server.ts')];
+const productUrls = product.map((p) => p.url);
+// Where the clients connect: the embedded process, or the gateway.
+const url = distributed ? product[2]!.url : product[0]!.url;
 
 const latencies: number[] = [];
 const clients = await connectClients(url, jwtSecret, CLIENTS, (n) => {
@@ -59,12 +75,14 @@ const event = (userId: string, priority: 'transactional' | 'marketing') => {
   const n = ++sequence;
   return { key: userId, value: JSON.stringify({ version: 1, id: `e${n}`, type: priority === 'marketing' ? 'promo.sale' : 'chat.message', to: { userId }, priority, payload: { title: `message ${n}`, writtenAt: Date.now() }, createdAt: new Date().toISOString() }) };
 };
+const floodRouted = (metrics: string[]) => metricSum(metrics, 'notify_bus_consumed_total', { topic: 'notify.events.bulk' });
 const randomUser = () => `user-${Math.floor(Math.random() * CLIENTS)}`;
 
 async function steady(rate: number, label: string, seconds = SECONDS) {
   latencies.length = 0;
   routedAfter.length = 0;
   const total = rate * seconds;
+  const before = await takeReading(productUrls);
   const started = Date.now();
   for (let tick = 0, written = 0; written < total; tick++) {
     const due = Math.min(total, Math.round(((tick + 1) * rate) / 100));
@@ -75,6 +93,7 @@ async function steady(rate: number, label: string, seconds = SECONDS) {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   await waitFor(`${total} to arrive`, () => latencies.length >= total, { timeoutMs: 180_000, intervalMs: 100 }).catch(() => undefined);
+  const after = await takeReading(productUrls);
   const sorted = [...latencies].sort((a, b) => a - b);
   const routed = [...routedAfter].sort((a, b) => a - b);
   const result = {
@@ -88,8 +107,13 @@ async function steady(rate: number, label: string, seconds = SECONDS) {
     max: sorted.at(-1),
     // The first half of the path: event written → its notification on deliver.inapp (router and two Kafka hops).
     routed: { p50: percentile(routed, 50), p95: percentile(routed, 95), p99: percentile(routed, 99) },
+    ...usageBetween(before, after),
+    // Marketing events the router's bulk lane finished during the phase (the flood's progress).
+    marketingRouted: floodRouted(after.metrics) - floodRouted(before.metrics),
   };
+  const { cores, eventLoopDelayMs } = result;
   console.log(`${label}: ${rate}/s for ${seconds} s, received ${result.received}/${total}: p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, max ${result.max} ms (routed by: p50 ${result.routed.p50} ms, p99 ${result.routed.p99} ms)`);
+  console.log(`  cores busy: machine ${cores.machine}, product ${cores.product}, clients ${cores.clients}, broker and rest ${cores.rest}; product event-loop delay p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms; marketing routed ${result.marketingRouted}`);
   return result;
 }
 
@@ -100,11 +124,18 @@ for (const rate of RATES) results.push(await steady(rate, 'steady'));
 // The flood: marketing events to the bulk intake lane (or, without lanes, into the same topic).
 const floodTopic = noLanes ? `${prefix}.notify.events` : `${prefix}.notify.events.bulk`;
 for (let i = 0; i < FLOOD; i += 2000) await producer.send({ topic: floodTopic, messages: Array.from({ length: Math.min(2000, FLOOD - i) }, () => event(randomUser(), 'marketing')) });
+const floodWrittenAt = Date.now();
 console.log(`${FLOOD} marketing events written to ${noLanes ? 'the same intake topic' : 'the bulk intake lane'}`);
 results.push(await steady(RATES[0]!, 'under the marketing flood'));
+// How long the flood took in all: the lane yields to urgent events, it must not stall behind them.
+const floodDrained = await waitFor('the flood to be routed', async () => floodRouted((await takeReading(productUrls)).metrics) >= FLOOD, { timeoutMs: 300_000, intervalMs: 250 }).then(
+  () => (Date.now() - floodWrittenAt) / 1000,
+  () => null,
+);
+console.log(floodDrained === null ? 'the flood was not routed within 5 minutes' : `the whole flood was routed ${floodDrained.toFixed(1)} s after it was written`);
 
-await saveResults(`end-to-end-latency${noLanes ? '-no-lanes' : ''}`, { benchmark: 'end-to-end latency, event written to Kafka → socket.io client', lanes: !noLanes, clients: CLIENTS, flood: FLOOD, results, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() });
+await saveResults(`end-to-end-latency${noLanes ? '-no-lanes' : ''}${distributed ? '-distributed' : ''}`, { benchmark: 'end-to-end latency, event written to Kafka → socket.io client', lanes: !noLanes, layout: distributed ? 'distributed' : 'embedded', clients: CLIENTS, flood: FLOOD, floodRoutedInSeconds: floodDrained, results, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() });
 for (const c of clients) c.close();
 await Promise.all([producer.disconnect(), tap.disconnect()]);
-server.kill('SIGTERM');
+for (const { server } of product) server.kill('SIGTERM');
 process.exit(0);

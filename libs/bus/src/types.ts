@@ -52,6 +52,13 @@ export interface SubscribeOptions {
    * request. Positions are committed in partition order either way. Default 1.
    */
   keysConcurrently?: number;
+  /**
+   * A background consumer (the marketing lane, bookkeeping) uses only the CPU urgent consumers of the
+   * same process leave: its messages start one per pass of the event loop, and on Kafka it fetches
+   * smaller batches, so a flood in its topic never holds up an urgent message for more than one of
+   * its own. Default false.
+   */
+  background?: boolean;
   retry?: Partial<RetryPolicy>;
 }
 

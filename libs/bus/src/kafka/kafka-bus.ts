@@ -1,6 +1,7 @@
 import { Kafka, Partitioners, logLevel, type Consumer, type IHeaders, type Producer, type Admin } from 'kafkajs';
 import { allTopics, encode, topics, type TopicSpec } from '@notify/contracts';
 import type { Logger, Registry } from '@notify/observability';
+import { BackgroundGate } from '../background-gate';
 import { deliver, type DeliveryContext } from '../delivery';
 import { runKeyed } from '../keyed-runner';
 import { busMetrics, type BusMetrics } from '../metrics';
@@ -37,6 +38,7 @@ export class KafkaBus implements Bus {
   private readonly prefix: string;
   private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly logger: Logger;
+  private readonly backgroundGate = new BackgroundGate();
 
   constructor(private readonly options: KafkaBusOptions) {
     this.prefix = options.topicPrefix ?? '';
@@ -95,9 +97,12 @@ export class KafkaBus implements Bus {
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       maxWaitTimeInMs: 500,
+      // kafkajs decodes a whole fetch response in one go: a background consumer's stays small enough not to block the process.
+      ...(options.background ? BACKGROUND_FETCH : {}),
       allowAutoTopicCreation: false,
       retry: { initialRetryTime: 200, retries: 8 },
     });
+    const gate = options.background ? this.backgroundGate : null;
     const controller = new AbortController();
     const committer = new OffsetCommitter(consumer, COMMIT_INTERVAL_MS, this.logger);
     const context: DeliveryContext<T> = {
@@ -126,15 +131,17 @@ export class KafkaBus implements Bus {
           limit: options.keysConcurrently ?? 1,
           keyOf: (message) => message.key?.toString('utf8') ?? null,
           mayStart: () => isRunning() && !isStale() && !controller.signal.aborted,
-          run: (message) =>
-            deliver({ ...context, heartbeat }, {
+          run: async (message) => {
+            await gate?.turn();
+            return deliver({ ...context, heartbeat }, {
               partition: batch.partition,
               offset: message.offset,
               key: message.key?.toString('utf8') ?? null,
               value: message.value ?? Buffer.alloc(0),
               headers: headersToStrings(message.headers),
               timestamp: Number(message.timestamp),
-            }),
+            });
+          },
           // Only now may the position move past this message.
           onCommittable: async (message) => {
             resolveOffset(message.offset);
@@ -160,6 +167,9 @@ export class KafkaBus implements Bus {
     await this.admin.describeCluster();
   }
 }
+
+/** What a background consumer fetches at most at once (kafkajs's defaults: 10 MiB, 1 MiB per partition). */
+const BACKGROUND_FETCH = { maxBytes: 256 * 1024, maxBytesPerPartition: 64 * 1024 };
 
 /** How often a consumer's positions are committed while it works (and on stop). */
 const COMMIT_INTERVAL_MS = 500;

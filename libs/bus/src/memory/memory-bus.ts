@@ -1,5 +1,6 @@
 import { allTopics, encode, topics, type TopicSpec } from '@notify/contracts';
 import type { Logger, Registry } from '@notify/observability';
+import { BackgroundGate } from '../background-gate';
 import { deliver, type DeliveryContext } from '../delivery';
 import { runKeyed } from '../keyed-runner';
 import { busMetrics, type BusMetrics } from '../metrics';
@@ -28,6 +29,7 @@ export class MemoryBus implements Bus {
   private readonly metrics: BusMetrics;
   private readonly logger: Logger;
   private roundRobin = 0;
+  private readonly backgroundGate = new BackgroundGate();
 
   constructor(private readonly options: MemoryBusOptions) {
     this.metrics = busMetrics(options.metrics);
@@ -73,7 +75,8 @@ export class MemoryBus implements Bus {
       logger: this.logger,
       service: this.options.service,
     };
-    const subscription = new MemorySubscription(spec.name, options.groupId, group, context, options.keysConcurrently ?? 1, () => this.subscriptions.delete(subscription as MemorySubscription<unknown>));
+    const gate = options.background ? this.backgroundGate : null;
+    const subscription = new MemorySubscription(spec.name, options.groupId, group, context, { keysConcurrently: options.keysConcurrently ?? 1, gate }, () => this.subscriptions.delete(subscription as MemorySubscription<unknown>));
     this.subscriptions.add(subscription as MemorySubscription<unknown>);
     group.join(subscription);
     return subscription;
@@ -110,7 +113,7 @@ export class MemorySubscription<T> implements Subscription, GroupMember {
     readonly groupId: string,
     private readonly group: ConsumerGroup,
     private readonly context: Omit<DeliveryContext<T>, 'signal'>,
-    private readonly keysConcurrently: number,
+    private readonly scheduling: { keysConcurrently: number; gate: BackgroundGate | null },
     private readonly onStopped: () => void,
   ) {}
 
@@ -140,10 +143,13 @@ export class MemorySubscription<T> implements Subscription, GroupMember {
       // What is there now, as Kafka would hand over a fetched batch.
       const batch = log.records.slice(position, position + MAX_BATCH);
       const step = runKeyed(batch, {
-        limit: this.keysConcurrently,
+        limit: this.scheduling.keysConcurrently,
         keyOf: (record) => record.key,
         mayStart: () => !signal.aborted && !this.crashed,
-        run: (record) => deliver({ ...this.context, signal }, { ...record, offset: String(record.offset), partition }),
+        run: async (record) => {
+          await this.scheduling.gate?.turn();
+          return deliver({ ...this.context, signal }, { ...record, offset: String(record.offset), partition });
+        },
         // A crashed consumer commits nothing; a graceful one commits the messages it finished.
         onCommittable: (record) => {
           if (!this.crashed) this.group.positions[partition] = record.offset + 1;

@@ -8,8 +8,9 @@ import { routeEvent } from '../usecases/route-event';
 /**
  * One consumer group per intake lane, so the bulk lane's backlog never holds up the default lane.
  * Malformed events never reach the use case: the bus dead-letters them with the reason. Within a
- * partition, different recipients are routed side by side (one recipient's events stay in order); the
- * bulk lane takes fewer at once, so a marketing flood leaves the CPU to urgent events.
+ * partition, different recipients are routed side by side (one recipient's events stay in order). The
+ * bulk lane is a background consumer: it takes fewer at once and starts them one per pass of the
+ * event loop, so a marketing flood uses only the CPU urgent events leave.
  */
 export async function consumeIntake(
   bus: Bus,
@@ -24,6 +25,6 @@ export async function consumeIntake(
   };
   return Promise.all([
     bus.subscribe(topics.notifyEvents, { groupId: 'router', partitionsConcurrently: 8, keysConcurrently: 32 }, handlerFor('default')),
-    bus.subscribe(topics.notifyEventsBulk, { groupId: 'router-bulk', partitionsConcurrently: 8, keysConcurrently: 8 }, handlerFor('bulk')),
+    bus.subscribe(topics.notifyEventsBulk, { groupId: 'router-bulk', partitionsConcurrently: 8, keysConcurrently: 8, background: true }, handlerFor('bulk')),
   ]);
 }

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * Where a benchmark phase's CPU went, and how late the product's event loop ran: read at the start
+ * and end of a phase, the difference says how busy each process was. Linux only (/proc/stat for the
+ * machine); elsewhere the machine share is null.
+ */
+export interface Reading {
+  at: number;
+  /** CPU seconds of the whole machine, busy and idle, from /proc/stat (null when not on Linux). */
+  machine: { busy: number; total: number } | null;
+  /** CPU seconds of this (the benchmark's client) process. */
+  self: number;
+  /** CPU seconds of the product's processes together, from their /metrics. */
+  product: number;
+}
+
+export interface PhaseUsage {
+  /** Share of one core each used over the phase (2 = both cores of a 2-core machine). */
+  cores: { machine: number | null; product: number; clients: number; rest: number | null };
+  /** The product's event-loop delay over the phase, the worst of its processes (prom-client resets it on every scrape). */
+  eventLoopDelayMs: { p99: number; max: number };
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function machineCpu(): Reading['machine'] {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const ticks = fields.map(Number);
+    // user nice system idle iowait irq softirq steal: idle and iowait are the idle part.
+    const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = ticks[3]! + ticks[4]!;
+    return { busy: (total - idle) / CLOCK_TICKS_PER_SECOND, total: total / CLOCK_TICKS_PER_SECOND };
+  } catch {
+    return null;
+  }
+}
+
+const metricValue = (text: string, name: string): number => {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : NaN;
+};
+
+/** The sum of a metric's series whose labels contain every `label="value"` given, over /metrics texts. */
+export function metricSum(texts: readonly string[], name: string, labels: Record<string, string> = {}): number {
+  const wanted = Object.entries(labels).map(([label, value]) => `${label}="${value}"`);
+  return texts
+    .flatMap((text) => text.split('\n'))
+    .filter((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+/** A reading with each product process's /metrics text, read at the same moment. */
+export type ReadingWithMetrics = Reading & { metrics: string[] };
+
+/** Reads the machine, this process and the product's processes (their base URLs, each serving /metrics). */
+export async function takeReading(productUrls: readonly string[]): Promise<ReadingWithMetrics> {
+  const metrics = await Promise.all(productUrls.map(async (url) => (await fetch(`${url}/metrics`)).text()));
+  const { user, system } = process.cpuUsage();
+  const product = metrics.reduce((sum, text) => sum + metricValue(text, 'process_cpu_seconds_total'), 0);
+  return { at: Date.now(), machine: machineCpu(), self: (user + system) / 1e6, product, metrics };
+}
+
+/** What happened between two readings; the event-loop figures come from the later scrape. */
+export function usageBetween(start: Reading, end: ReadingWithMetrics): PhaseUsage {
+  const seconds = (end.at - start.at) / 1000;
+  const round = (n: number) => Math.round(n * 100) / 100;
+  const product = round((end.product - start.product) / seconds);
+  const clients = round((end.self - start.self) / seconds);
+  const machine = start.machine && end.machine ? round((end.machine.busy - start.machine.busy) / seconds) : null;
+  return {
+    cores: { machine, product, clients, rest: machine === null ? null : round(Math.max(0, machine - product - clients)) },
+    eventLoopDelayMs: {
+      p99: round(Math.max(...end.metrics.map((text) => metricValue(text, 'nodejs_eventloop_lag_p99_seconds'))) * 1000),
+      max: round(Math.max(...end.metrics.map((text) => metricValue(text, 'nodejs_eventloop_lag_max_seconds'))) * 1000),
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * One service in its own process for the distributed end-to-end benchmark: BENCH_SERVICE (router,
+ * gateway, presence or push) on Kafka (BENCH_KAFKA_BROKERS, BENCH_TOPIC_PREFIX), with its store in
+ * memory, as the embedded benchmark has it: the numbers are the pipeline's own, not the development
+ * database's. No two services share a collection, so each keeping its own store changes nothing else.
+ */
+import { loadConfig, type Settings } from '@notify/config';
+import { createGatewayModule, gatewaySettings, hs256Verifier } from '@notify/gateway';
+import { silentLogger } from '@notify/observability';
+import { createPresenceModule, presenceSettings } from '@notify/presence';
+import { createPushModule, pushSettings } from '@notify/push';
+import { createRouterModule, routerSettings } from '@notify/router';
+import { startProcess, type ProcessConfig, type ServiceDeps, type ServiceModule } from '@notify/runtime';
+
+const service = process.env.BENCH_SERVICE ?? '';
+const jwtSecret = process.env.BENCH_JWT_SECRET ?? '';
+const env = {
+  PORT: process.env.PORT,
+  LOG_LEVEL: 'silent',
+  KAFKA_BROKERS: process.env.BENCH_KAFKA_BROKERS,
+  TOPIC_PREFIX: process.env.BENCH_TOPIC_PREFIX,
+  // Required by the services that keep data; not used, the store stays in memory (see below).
+  MONGO_URL: 'mongodb://127.0.0.1:1/unused',
+  JWT_SECRET: jwtSecret,
+  GATEWAY_RELAY_SECRET: 'bench-relay-secret-0123456789abcdefghij',
+  GATEWAY_RELAY_URL: `http://127.0.0.1:${process.env.PORT}`,
+  INTAKE_TOKENS: 'bench:bench-producer-secret-0123456789',
+  ADMIN_TOKENS: 'ops:bench-admin-secret-0123456789abc',
+};
+
+/** Loads a service's own settings as its `main` would. */
+const configOf = <S extends Settings>(settings: S) => loadConfig(settings, env);
+
+const services: Record<string, () => { config: ProcessConfig; modules: (deps: ServiceDeps) => ServiceModule[] }> = {
+  router: () => {
+    const config = configOf(routerSettings);
+    return { config, modules: (deps) => [createRouterModule(deps, config)] };
+  },
+  gateway: () => {
+    const config = configOf(gatewaySettings);
+    return { config, modules: (deps) => [createGatewayModule(deps, { ...config, verify: hs256Verifier(jwtSecret) })] };
+  },
+  presence: () => {
+    const config = configOf(presenceSettings);
+    return { config, modules: (deps) => [createPresenceModule(deps, config)] };
+  },
+  push: () => {
+    // No provider: the benchmark's users have no devices, so nothing would be sent anyway.
+    const config = configOf(pushSettings);
+    const retry = { maxAttempts: config.maxAttempts, initialDelayMs: config.retryInitialMs, maxDelayMs: config.retryMaxMs };
+    return { config, modules: (deps) => [createPushModule(deps, { ...config, tokens: [...config.intakeTokens, ...config.adminTokens], senders: {}, retry })] };
+  },
+};
+
+const chosen = services[service];
+if (!chosen) throw new Error(`BENCH_SERVICE must be one of ${Object.keys(services).join(', ')}; got "${service}"`);
+const { config, modules } = chosen();
+// Without a MongoDB URL the process keeps its store in memory.
+const running = await startProcess({ service, config: { ...config, mongoUrl: undefined }, logger: silentLogger(), modules });
+process.on('SIGTERM', () => void running.stop('bench done').then(() => process.exit(0)));
+console.log('READY');
