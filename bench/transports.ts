@@ -19,6 +19,7 @@ import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { freePort, sleep, waitFor } from '@notify/testing';
 import { countsBetween, startCountingProxy, type CountingProxy, type WireCounts } from './support/counting-proxy';
 import { connectSocketClient, connectSseClient, percentile, startPollingClient, startServer, userToken, type BenchClient } from './support/harness';
+import { takeReading, usageBetween } from './support/process-readings';
 import { saveResults } from './support/results';
 
 const CLIENTS = Number(process.env.BENCH_TRANSPORT_CLIENTS ?? 200);
@@ -106,12 +107,12 @@ await sleep(2000);
 
 const snapshot = () => lanes.map((lane) => lane.proxy.counts());
 console.log(`idle for ${IDLE_SECONDS} s`);
-const idleStart = { counts: snapshot(), at: Date.now() };
+const idleStart = { counts: snapshot(), at: Date.now(), reading: await takeReading([gatewayUrl]) };
 await sleep(IDLE_SECONDS * 1000);
-const idle = { counts: snapshot().map((c, t) => countsBetween(idleStart.counts[t]!, c)), ms: Date.now() - idleStart.at };
+const idle = { counts: snapshot().map((c, t) => countsBetween(idleStart.counts[t]!, c)), ms: Date.now() - idleStart.at, usage: usageBetween(idleStart.reading, await takeReading([gatewayUrl])) };
 
 console.log(`active for ${SECONDS} s at ${RATE} notifications/s per transport`);
-const activeStart = { counts: snapshot(), at: Date.now() };
+const activeStart = { counts: snapshot(), at: Date.now(), reading: await takeReading([gatewayUrl]) };
 const total = Math.round(RATE * SECONDS);
 // Ticks of 100 ms, each writing its share; notification k goes to client k mod CLIENTS of every transport at once.
 for (let tick = 0, written = 0; written < total; tick++) {
@@ -123,7 +124,10 @@ for (let tick = 0, written = 0; written < total; tick++) {
   if (wait > 0) await sleep(wait);
 }
 await waitFor('every notification to arrive', () => lanes.every((lane) => lane.tally.pending.size === 0), { timeoutMs: 60_000, intervalMs: 100 }).catch((err: Error) => console.log(err.message));
-const active = { counts: snapshot().map((c, t) => countsBetween(activeStart.counts[t]!, c)), ms: Date.now() - activeStart.at };
+const active = { counts: snapshot().map((c, t) => countsBetween(activeStart.counts[t]!, c)), ms: Date.now() - activeStart.at, usage: usageBetween(activeStart.reading, await takeReading([gatewayUrl])) };
+for (const [phase, { usage }] of Object.entries({ idle, active })) {
+  console.log(`${phase}: cores busy: machine ${usage.cores.machine}, gateway ${usage.cores.product}, clients and proxies ${usage.cores.clients}, broker and rest ${usage.cores.rest}; gateway event-loop delay p99 ${usage.eventLoopDelayMs.p99} ms, max ${usage.eventLoopDelayMs.max} ms`);
+}
 
 const perMinute = (n: number, ms: number) => (n / CLIENTS / ms) * 60_000;
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -168,6 +172,8 @@ await saveResults('transports', {
   rate: RATE,
   socketIoPingIntervalMs: pingInterval,
   transports: results,
+  // The gateway is "product" in these readings; the clients and the counting proxies share this process.
+  usage: { idle: idle.usage, active: active.usage },
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
   takenAt: new Date().toISOString(),
 });
