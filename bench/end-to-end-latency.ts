@@ -7,10 +7,11 @@
  * Needs `npm run infra:up`. The product runs in one process (every module, Kafka, store in memory),
  * or with --distributed as four (each on Kafka, each with its store in memory);
  * BENCH_CLIENTS (default 2,000) users are connected through the client SDK. After BENCH_WARMUP_SECONDS
- * (default 5) at the first rate, not counted (connections, JIT and consumer fetch sessions settle),
- * BENCH_RATES (default 500,1000,2000 events/s, BENCH_SECONDS each) go to random connected users; then
- * BENCH_FLOOD (default 100,000) marketing events are written and the first rate is measured again
- * while they are routed.
+ * (default 10) at the first rate, not counted (connections, JIT and consumer fetch sessions settle),
+ * transactional events go to random connected users at the first of BENCH_RATES (default
+ * 500,1000,2000,5000 events/s, BENCH_SECONDS each); then BENCH_FLOOD (default 100,000) marketing events
+ * are written and the first rate is measured again while they are routed; once the flood is through,
+ * the other rates (with lanes only).
  * Each phase also reads where the CPU went (product, clients, broker) and the product's event-loop delay.
  * Prints the numbers and writes bench/results/end-to-end-latency[-no-lanes][-distributed].json and the chart.
  */
@@ -18,16 +19,16 @@ import { cpus } from 'node:os';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { freePort, waitFor } from '@notify/testing';
 import type { ChildProcess } from 'node:child_process';
-import { connectClients, percentile, startServer } from './support/harness';
+import { connectClients, deleteRunTopics, percentile, startServer, stopServer } from './support/harness';
 import { metricSum, takeReading, usageBetween } from './support/process-readings';
 import { saveResults } from './support/results';
 
 const noLanes = process.argv.includes('--no-lanes');
 const distributed = process.argv.includes('--distributed');
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2000);
-const RATES = (process.env.BENCH_RATES ?? '500,1000,2000').split(',').map(Number);
+const RATES = (process.env.BENCH_RATES ?? '500,1000,2000,5000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 const FLOOD = Number(process.env.BENCH_FLOOD ?? 100_000);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const prefix = `bench-e2e-${Date.now().toString(36)}`;
@@ -111,31 +112,35 @@ async function steady(rate: number, label: string, seconds = SECONDS) {
     // Marketing events the router's bulk lane finished during the phase (the flood's progress).
     marketingRouted: floodRouted(after.metrics) - floodRouted(before.metrics),
   };
-  const { cores, eventLoopDelayMs } = result;
+  const { cores, eventLoopDelayMs, gc } = result;
   console.log(`${label}: ${rate}/s for ${seconds} s, received ${result.received}/${total}: p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, max ${result.max} ms (routed by: p50 ${result.routed.p50} ms, p99 ${result.routed.p99} ms)`);
-  console.log(`  cores busy: machine ${cores.machine}, product ${cores.product}, clients ${cores.clients}, broker and rest ${cores.rest}; product event-loop delay p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms; marketing routed ${result.marketingRouted}`);
+  console.log(`  cores busy: machine ${cores.machine}, product ${cores.product}, clients ${cores.clients}, broker and rest ${cores.rest}; product event-loop delay p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms; GC ${gc.pausedMs} ms, ${gc.pausesOver10Ms} pauses over 10 ms, heap ${result.heapUsedMiB} MiB; marketing routed ${result.marketingRouted}`);
   return result;
 }
 
-if (WARMUP_SECONDS > 0) await steady(RATES[0]!, 'warm-up (not counted)', WARMUP_SECONDS);
-const results = [];
-for (const rate of RATES) results.push(await steady(rate, 'steady'));
+const [firstRate, ...higherRates] = RATES as [number, ...number[]];
+if (WARMUP_SECONDS > 0) await steady(firstRate, 'warm-up (not counted)', WARMUP_SECONDS);
+const results = [await steady(firstRate, 'steady')];
 
-// The flood: marketing events to the bulk intake lane (or, without lanes, into the same topic).
+// The flood: marketing events to the bulk intake lane (or, without lanes, into the same topic), right
+// after the steady run at the same rate, so the two differ in the flood alone.
 const floodTopic = noLanes ? `${prefix}.notify.events` : `${prefix}.notify.events.bulk`;
 for (let i = 0; i < FLOOD; i += 2000) await producer.send({ topic: floodTopic, messages: Array.from({ length: Math.min(2000, FLOOD - i) }, () => event(randomUser(), 'marketing')) });
 const floodWrittenAt = Date.now();
 console.log(`${FLOOD} marketing events written to ${noLanes ? 'the same intake topic' : 'the bulk intake lane'}`);
-results.push(await steady(RATES[0]!, 'under the marketing flood'));
+results.push(await steady(firstRate, 'under the marketing flood'));
 // How long the flood took in all: the lane yields to urgent events, it must not stall behind them.
 const floodDrained = await waitFor('the flood to be routed', async () => floodRouted((await takeReading(productUrls)).metrics) >= FLOOD, { timeoutMs: 300_000, intervalMs: 250 }).then(
   () => (Date.now() - floodWrittenAt) / 1000,
   () => null,
 );
 console.log(floodDrained === null ? 'the flood was not routed within 5 minutes' : `the whole flood was routed ${floodDrained.toFixed(1)} s after it was written`);
+// The higher rates once the flood is through; without lanes they would only repeat the lanes run.
+if (!noLanes) for (const rate of higherRates) results.push(await steady(rate, 'steady'));
 
 await saveResults(`end-to-end-latency${noLanes ? '-no-lanes' : ''}${distributed ? '-distributed' : ''}`, { benchmark: 'end-to-end latency, event written to Kafka → socket.io client', lanes: !noLanes, layout: distributed ? 'distributed' : 'embedded', clients: CLIENTS, flood: FLOOD, floodRoutedInSeconds: floodDrained, results, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() });
 for (const c of clients) c.close();
 await Promise.all([producer.disconnect(), tap.disconnect()]);
-for (const { server } of product) server.kill('SIGTERM');
+await Promise.all(product.map(({ server }) => stopServer(server)));
+await deleteRunTopics(brokers, prefix);
 process.exit(0);

@@ -12,7 +12,7 @@ import { KafkaBus } from '@notify/bus';
 import { topics, type Notification } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { freePort, waitFor } from '@notify/testing';
-import { connectClients, percentile, startServer } from './support/harness';
+import { connectClients, deleteRunTopics, percentile, startServer, stopServer } from './support/harness';
 import { saveResults } from './support/results';
 
 const withMongo = process.argv.includes('--store=mongo');
@@ -91,5 +91,6 @@ const results = {
 await saveResults(`gateway-${CONNECTIONS}${withMongo ? '-mongo' : ''}`, results);
 for (const c of clients) c.close();
 await producer.stop();
-server.kill('SIGTERM');
+await stopServer(server);
+await deleteRunTopics(brokers, run);
 process.exit(0);

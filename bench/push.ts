@@ -18,6 +18,7 @@ import { ApnsSender } from '../services/push/src/senders/apns-sender';
 import { FcmSender } from '../services/push/src/senders/fcm-sender';
 import { startProcess } from '@notify/runtime';
 import { waitFor } from '@notify/testing';
+import { deleteRunTopics } from './support/harness';
 import { saveResults } from './support/results';
 
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 20_000);
@@ -81,4 +82,5 @@ await push.stop('bench done');
 await firebase.close();
 await apns.stop();
 await fcm.stop();
+await deleteRunTopics(brokers, run);
 process.exit(0);

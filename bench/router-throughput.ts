@@ -10,6 +10,7 @@ import { topics, type NotifyEvent } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { createRouterModule } from '@notify/router';
 import { startProcess } from '@notify/runtime';
+import { deleteRunTopics } from './support/harness';
 import { saveResults } from './support/results';
 
 const real = process.argv.includes('--real');
@@ -85,4 +86,5 @@ await saveResults(result.benchmark, result);
 if (observer !== router.deps.bus) await observer.stop();
 if (producer !== router.deps.bus) await producer.stop();
 await router.stop('benchmark done');
+if (real) await deleteRunTopics(brokers, run);
 process.exit(0);

@@ -18,7 +18,7 @@ import { topics, type ClientNotification, type Notification } from '@notify/cont
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { freePort, sleep, waitFor } from '@notify/testing';
 import { countsBetween, startCountingProxy, type CountingProxy, type WireCounts } from './support/counting-proxy';
-import { connectSocketClient, connectSseClient, percentile, startPollingClient, startServer, userToken, type BenchClient } from './support/harness';
+import { connectSocketClient, connectSseClient, deleteRunTopics, percentile, startPollingClient, startServer, stopServer, userToken, type BenchClient } from './support/harness';
 import { takeReading, usageBetween } from './support/process-readings';
 import { saveResults } from './support/results';
 
@@ -182,7 +182,8 @@ for (const lane of lanes) {
   await lane.proxy.stop();
 }
 await producer.stop();
-server.kill('SIGTERM');
+await stopServer(server);
+await deleteRunTopics(brokers, run);
 process.exit(0);
 
 function printTable(rows: typeof results): void {

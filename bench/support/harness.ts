@@ -2,17 +2,47 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EventSource } from 'eventsource';
 import { SignJWT } from 'jose';
+import { Kafka, logLevel } from 'kafkajs';
 import { NotifyClient } from '@notify/client';
 import type { ClientNotification } from '@notify/contracts';
 
-/** Runs a script under support/ as its own process (so its memory and CPU are its own) and waits for its READY line. */
+/** The V8 setting the product's processes run with (npm start, nx serve, the Docker image): a 64 MiB young generation. */
+const PRODUCT_NODE_FLAGS = ['--max-semi-space-size=64'];
+
+/**
+ * Runs a script under support/ as its own process (so its memory and CPU are its own), with the
+ * flags the product runs with, and waits for its READY line.
+ */
 export async function startServer(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildProcess> {
-  const server = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(new URL(`./${script}`, import.meta.url))], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, [...PRODUCT_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', fileURLToPath(new URL(`./${script}`, import.meta.url))], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('READY') && resolve());
     server.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
   return server;
+}
+
+/** Asks a server started by `startServer` to stop, and waits (15 s at most) until it has. */
+export async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  server.kill('SIGTERM');
+  await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 15_000).unref())]);
+}
+
+/**
+ * Deletes the topics a run created (every one named `<prefix>.…`) once its processes have stopped,
+ * so that runs do not pile partitions up on the local broker and slow the next one down.
+ */
+export async function deleteRunTopics(brokers: string[], prefix: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'bench-cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const created = (await admin.listTopics()).filter((topic) => topic.startsWith(`${prefix}.`));
+    if (created.length > 0) await admin.deleteTopics({ topics: created, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Connects `count` users (user-0 …) through the client SDK over WebSocket, 250 at a time, each calling `onNotification`. */

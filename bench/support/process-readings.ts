@@ -20,6 +20,10 @@ export interface PhaseUsage {
   cores: { machine: number | null; product: number; clients: number; rest: number | null };
   /** The product's event-loop delay over the phase, the worst of its processes (prom-client resets it on every scrape). */
   eventLoopDelayMs: { p99: number; max: number };
+  /** Garbage-collection pauses of the product's processes over the phase, as prom-client samples them. */
+  gc: { pausedMs: number; pausesOver10Ms: number };
+  /** The product's heap in use at the end of the phase, its processes together. */
+  heapUsedMiB: number;
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -63,14 +67,20 @@ export async function takeReading(productUrls: readonly string[]): Promise<Readi
 }
 
 /** What happened between two readings; the event-loop figures come from the later scrape. */
-export function usageBetween(start: Reading, end: ReadingWithMetrics): PhaseUsage {
+export function usageBetween(start: ReadingWithMetrics, end: ReadingWithMetrics): PhaseUsage {
   const seconds = (end.at - start.at) / 1000;
   const round = (n: number) => Math.round(n * 100) / 100;
   const product = round((end.product - start.product) / seconds);
   const clients = round((end.self - start.self) / seconds);
   const machine = start.machine && end.machine ? round((end.machine.busy - start.machine.busy) / seconds) : null;
+  const gcBetween = (name: string, labels: Record<string, string> = {}) => metricSum(end.metrics, name, labels) - metricSum(start.metrics, name, labels);
   return {
     cores: { machine, product, clients, rest: machine === null ? null : round(Math.max(0, machine - product - clients)) },
+    gc: {
+      pausedMs: Math.round(gcBetween('nodejs_gc_duration_seconds_sum') * 1000),
+      pausesOver10Ms: gcBetween('nodejs_gc_duration_seconds_count') - gcBetween('nodejs_gc_duration_seconds_bucket', { le: '0.01' }),
+    },
+    heapUsedMiB: Math.round(metricSum(end.metrics, 'nodejs_heap_size_used_bytes') / 2 ** 20),
     eventLoopDelayMs: {
       p99: round(Math.max(...end.metrics.map((text) => metricValue(text, 'nodejs_eventloop_lag_p99_seconds'))) * 1000),
       max: round(Math.max(...end.metrics.map((text) => metricValue(text, 'nodejs_eventloop_lag_max_seconds'))) * 1000),

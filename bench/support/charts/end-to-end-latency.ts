@@ -4,17 +4,20 @@ import { latencyBars, latencyBarsOf, type Percentile } from './latency-bars';
 import { machineSubtitle } from './machine';
 import { titledChart } from './titled-chart';
 
-/** The fields of bench/results/end-to-end-latency[-no-lanes].json this chart draws. */
+/** The fields of bench/results/end-to-end-latency[-no-lanes][-distributed].json this chart draws. */
 interface EndToEndResult {
   lanes: boolean;
+  /** Absent in results taken before the distributed layout existed: those ran embedded. */
+  layout?: 'embedded' | 'distributed';
   clients: number;
   flood: number;
   results: { label: string; rate: number; sent: number; received: number; p50: number; p95: number; p99: number }[];
 }
 
 const percentiles: Percentile[] = ['p50', 'p95', 'p99'];
-const withLanes = 'with lanes';
-const withoutLanes = 'without lanes (one FIFO topic)';
+/** One panel per setup, in this order: lanes or not, one process or one per service. */
+const panelOf = (s: EndToEndResult) => (s.layout === 'distributed' ? 'with lanes, each service its own process' : s.lanes ? 'with lanes, one process' : 'without lanes (one FIFO topic), one process');
+const panelOrder = ['with lanes, one process', 'with lanes, each service its own process', 'without lanes (one FIFO topic), one process'];
 
 const runLabel = (run: EndToEndResult['results'][number], flood: number) => {
   const when = run.label === 'steady' ? 'steady' : run.label === 'under the marketing flood' ? `during a ${formatCount(flood)}-event marketing flood` : run.label;
@@ -24,15 +27,15 @@ const runLabel = (run: EndToEndResult['results'][number], flood: number) => {
 
 export const endToEndLatencyChart: ChartDefinition = {
   name: 'end-to-end-latency',
-  reads: (name) => name === 'end-to-end-latency' || name === 'end-to-end-latency-no-lanes',
+  reads: (name) => /^end-to-end-latency(-no-lanes)?(-distributed)?$/.test(name),
   spec(results) {
-    const setups = results.map((r) => r.data as EndToEndResult).sort((a, b) => Number(b.lanes) - Number(a.lanes));
-    const bars = setups.flatMap((s) => s.results.flatMap((run) => latencyBarsOf(runLabel(run, s.flood), run, percentiles, s.lanes ? withLanes : withoutLanes)));
-    const panels = [withLanes, withoutLanes].filter((p) => bars.some((b) => b.panel === p));
+    const setups = results.map((r) => r.data as EndToEndResult);
+    const bars = setups.flatMap((s) => s.results.flatMap((run) => latencyBarsOf(runLabel(run, s.flood), run, percentiles, panelOf(s))));
+    const panels = panelOrder.filter((p) => bars.some((b) => b.panel === p));
     return titledChart(
       'End-to-end latency: event written to Kafka → the user’s socket',
       [
-        `The whole product in one process, ${[...new Set(setups.map((s) => formatCount(s.clients)))].join(' and ')} clients connected; transactional events to random connected users`,
+        `${[...new Set(setups.map((s) => formatCount(s.clients)))].join(' and ')} clients connected; transactional events to random connected users; the product in one process, or each service in its own`,
         'With lanes the marketing flood has its own intake topic; without, it is queued in the same topic as the transactional events',
         machineSubtitle(setups),
       ],
