@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /**
  * Where a benchmark phase's CPU went, and how late the product's event loop ran: read at the start
@@ -20,6 +21,11 @@ export interface PhaseUsage {
   cores: { machine: number | null; product: number; clients: number; rest: number | null };
   /** The product's event-loop delay over the phase, the worst of its processes (prom-client resets it on every scrape). */
   eventLoopDelayMs: { p99: number; max: number };
+  /**
+   * This process's event-loop delay over the phase: the clients' receive times are taken here, so a
+   * stall of this process shows up as latency the product did not add.
+   */
+  clientsEventLoopDelayMs: { p99: number; max: number };
   /** Garbage-collection pauses of the product's processes over the phase, as prom-client samples them. */
   gc: { pausedMs: number; pausesOver10Ms: number };
   /** The product's heap in use at the end of the phase, its processes together. */
@@ -27,6 +33,10 @@ export interface PhaseUsage {
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
+
+// Sampled every 10 ms, as prom-client samples the product's; reset at every reading.
+const ownEventLoop = monitorEventLoopDelay({ resolution: 10 });
+ownEventLoop.enable();
 
 function machineCpu(): Reading['machine'] {
   try {
@@ -56,14 +66,16 @@ export function metricSum(texts: readonly string[], name: string, labels: Record
 }
 
 /** A reading with each product process's /metrics text, read at the same moment. */
-export type ReadingWithMetrics = Reading & { metrics: string[] };
+export type ReadingWithMetrics = Reading & { metrics: string[]; ownDelay: { p99: number; max: number } };
 
 /** Reads the machine, this process and the product's processes (their base URLs, each serving /metrics). */
 export async function takeReading(productUrls: readonly string[]): Promise<ReadingWithMetrics> {
   const metrics = await Promise.all(productUrls.map(async (url) => (await fetch(`${url}/metrics`)).text()));
   const { user, system } = process.cpuUsage();
   const product = metrics.reduce((sum, text) => sum + metricValue(text, 'process_cpu_seconds_total'), 0);
-  return { at: Date.now(), machine: machineCpu(), self: (user + system) / 1e6, product, metrics };
+  const ownDelay = { p99: ownEventLoop.percentile(99) / 1e6, max: ownEventLoop.max / 1e6 };
+  ownEventLoop.reset();
+  return { at: Date.now(), machine: machineCpu(), self: (user + system) / 1e6, product, metrics, ownDelay };
 }
 
 /** What happened between two readings; the event-loop figures come from the later scrape. */
@@ -80,6 +92,7 @@ export function usageBetween(start: ReadingWithMetrics, end: ReadingWithMetrics)
       pausedMs: Math.round(gcBetween('nodejs_gc_duration_seconds_sum') * 1000),
       pausesOver10Ms: gcBetween('nodejs_gc_duration_seconds_count') - gcBetween('nodejs_gc_duration_seconds_bucket', { le: '0.01' }),
     },
+    clientsEventLoopDelayMs: { p99: round(end.ownDelay.p99), max: round(end.ownDelay.max) },
     heapUsedMiB: Math.round(metricSum(end.metrics, 'nodejs_heap_size_used_bytes') / 2 ** 20),
     eventLoopDelayMs: {
       p99: round(Math.max(...end.metrics.map((text) => metricValue(text, 'nodejs_eventloop_lag_p99_seconds'))) * 1000),
