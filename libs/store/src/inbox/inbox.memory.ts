@@ -2,6 +2,8 @@ import { STATE_TIMESTAMP, isUnread, stateRank, type InboxItem, type InboxPage, t
 
 export class MemoryInboxRepository implements InboxRepository {
   private readonly byId = new Map<string, InboxItem>();
+  /** Each user's items in seq order (appends only ever add a higher seq), so no query scans other users' items. */
+  private readonly byUser = new Map<string, InboxItem[]>();
   private readonly sequences = new Map<string, number>();
 
   async append(item: NewInboxItem): Promise<{ item: InboxItem; created: boolean }> {
@@ -11,15 +13,16 @@ export class MemoryInboxRepository implements InboxRepository {
     this.sequences.set(item.userId, seq);
     const stored: InboxItem = { ...structuredClone(item), seq, state: 'sent' };
     this.byId.set(item.notificationId, stored);
+    const ofUser = this.byUser.get(item.userId);
+    if (ofUser) ofUser.push(stored);
+    else this.byUser.set(item.userId, [stored]);
     return { item: structuredClone(stored), created: true };
   }
 
   async listAfter(userId: string, afterSeq: number, limit: number): Promise<InboxItem[]> {
-    return this.ofUser(userId)
-      .filter((i) => i.seq > afterSeq)
-      .sort((a, b) => a.seq - b.seq)
-      .slice(0, limit)
-      .map((i) => structuredClone(i));
+    const items = this.ofUser(userId);
+    const first = firstAfter(items, afterSeq);
+    return items.slice(first, first + limit).map((i) => structuredClone(i));
   }
 
   async page(userId: string, query: InboxPageQuery): Promise<InboxPage> {
@@ -28,7 +31,7 @@ export class MemoryInboxRepository implements InboxRepository {
       .filter((i) => query.includeArchived || i.state !== 'archived')
       .filter((i) => !query.unreadOnly || isUnread(i.state))
       .filter((i) => query.category === undefined || i.category === query.category)
-      .sort((a, b) => b.seq - a.seq);
+      .reverse();
     const items = matching.slice(0, query.limit).map((i) => structuredClone(i));
     return { items, nextCursor: matching.length > query.limit ? items[items.length - 1]!.seq : null };
   }
@@ -73,10 +76,29 @@ export class MemoryInboxRepository implements InboxRepository {
         removed++;
       }
     }
+    if (removed > 0) {
+      for (const [userId, items] of this.byUser) {
+        const kept = items.filter((i) => this.byId.get(i.notificationId) === i);
+        if (kept.length > 0) this.byUser.set(userId, kept);
+        else this.byUser.delete(userId);
+      }
+    }
     return removed;
   }
 
   private ofUser(userId: string): InboxItem[] {
-    return [...this.byId.values()].filter((i) => i.userId === userId);
+    return this.byUser.get(userId) ?? [];
   }
+}
+
+/** The index of the first item with a seq above `seq`, in a list sorted by seq (binary search). */
+function firstAfter(items: readonly InboxItem[], seq: number): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (items[middle]!.seq > seq) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }
