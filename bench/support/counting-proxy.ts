@@ -1,4 +1,5 @@
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
+import { relayConnection } from '@notify/testing';
 
 /** What crossed one proxy: TCP payload only (no TCP/IP headers, no TLS), counted as it passes. */
 export interface WireCounts {
@@ -36,12 +37,12 @@ export const countsBetween = (before: WireCounts, after: WireCounts): WireCounts
  * after which it counts WebSocket frames instead.
  */
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
-  const { hostname, port } = new URL(target);
+  const targetUrl = new URL(target);
   const totals = zero();
   const open = new Set<Socket>();
   const server = createServer((client) => {
     totals.connections++;
-    const upstream = connect(Number(port), hostname);
+    const upstream = relayConnection(client, targetUrl, open);
     const requests = new RequestScanner();
     const response = new ResponseScanner(requests);
     const framesUp = new FrameCounter();
@@ -65,18 +66,6 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         totals.framesDown += framesDown.consume(upgradedRest);
       }
     });
-    for (const socket of [client, upstream]) {
-      // Forward each write at once, as the direct connection would: Nagle's algorithm would hold small
-      // frames back until the previous one is acknowledged, adding tens of milliseconds.
-      socket.setNoDelay(true);
-      open.add(socket);
-      socket.on('close', () => open.delete(socket));
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as { port: number };

@@ -16,8 +16,8 @@ interface EndToEndResult {
 
 const percentiles: Percentile[] = ['p50', 'p95', 'p99'];
 /** One panel per setup, in this order: lanes or not, one process or one per service. */
-const panelOf = (s: EndToEndResult) => (s.layout === 'distributed' ? 'with lanes, each service its own process' : s.lanes ? 'with lanes, one process' : 'without lanes (one FIFO topic), one process');
-const panelOrder = ['with lanes, one process', 'with lanes, each service its own process', 'without lanes (one FIFO topic), one process'];
+const panelOf = (s: EndToEndResult) => (s.layout === 'distributed' ? 'with lanes, each service its own process' : s.lanes ? 'with lanes, one process' : 'without lanes (flood in notify.events), one process');
+const panelOrder = ['with lanes, one process', 'with lanes, each service its own process', 'without lanes (flood in notify.events), one process'];
 
 const runLabel = (run: EndToEndResult['results'][number], flood: number) => {
   const when = run.label === 'steady' ? 'steady' : run.label === 'under the marketing flood' ? `during a ${formatCount(flood)}-event marketing flood` : run.label;

@@ -1,4 +1,5 @@
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
+import { relayConnection } from './tcp-relay';
 
 export interface Balancer {
   url: string;
@@ -33,17 +34,7 @@ export async function startBalancer(backends: string[]): Promise<Balancer> {
     if (candidates.length === 0) return client.destroy();
     const backend = candidates[next++ % candidates.length]!;
     routed.push(backend);
-    const { hostname, port } = new URL(backend);
-    const upstream = connect(Number(port), hostname);
-    for (const socket of [client, upstream]) {
-      open.add(socket);
-      socket.on('close', () => open.delete(socket));
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
+    relayConnection(client, new URL(backend), open);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

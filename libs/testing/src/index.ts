@@ -2,3 +2,4 @@ export * from './infra';
 export * from './wait';
 export * from './service-process';
 export * from './balancer';
+export * from './tcp-relay';
