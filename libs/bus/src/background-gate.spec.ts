@@ -27,12 +27,14 @@ describe('BackgroundGate', () => {
     server.close();
   });
 
-  it('hands out turns in the order asked', async () => {
-    const gate = new BackgroundGate();
+  it('hands out turns in the order asked, reporting how many wait', async () => {
+    const reported: number[] = [];
+    const gate = new BackgroundGate((waiting) => reported.push(waiting));
     const order: number[] = [];
     await Promise.all([1, 2, 3, 4].map((n) => gate.turn().then(() => order.push(n))));
     expect(order).toEqual([1, 2, 3, 4]);
     expect(gate.queued).toBe(0);
+    expect(reported).toEqual([1, 2, 3, 4, 3, 2, 1, 0]);
   });
 
   it('lets a due timer and readable socket data in after at most a turn or two, not after the backlog', async () => {

@@ -11,10 +11,14 @@ export class BackgroundGate {
   private readonly waiting: Array<() => void> = [];
   private scheduled = false;
 
+  /** `onQueued` hears the number waiting whenever it changes (a metric). */
+  constructor(private readonly onQueued: (waiting: number) => void = () => {}) {}
+
   /** Resolves when it is this message's turn to start. */
   turn(): Promise<void> {
     return new Promise((resolve) => {
       this.waiting.push(resolve);
+      this.onQueued(this.waiting.length);
       this.schedule();
     });
   }
@@ -31,6 +35,7 @@ export class BackgroundGate {
     setImmediate(() => {
       this.scheduled = false;
       this.waiting.shift()!();
+      this.onQueued(this.waiting.length);
       this.schedule();
     });
   }

@@ -38,7 +38,7 @@ export class KafkaBus implements Bus {
   private readonly prefix: string;
   private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly logger: Logger;
-  private readonly backgroundGate = new BackgroundGate();
+  private readonly backgroundGate: BackgroundGate;
 
   constructor(private readonly options: KafkaBusOptions) {
     this.prefix = options.topicPrefix ?? '';
@@ -63,6 +63,7 @@ export class KafkaBus implements Bus {
     this.queues = { default: new SendQueue(this.producers.default), bulk: new SendQueue(this.producers.bulk) };
     this.admin = this.kafka.admin();
     this.metrics = busMetrics(options.metrics);
+    this.backgroundGate = new BackgroundGate((waiting) => this.metrics.backgroundWaiting.set(waiting));
   }
 
   async start(): Promise<void> {

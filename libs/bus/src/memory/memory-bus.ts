@@ -29,10 +29,11 @@ export class MemoryBus implements Bus {
   private readonly metrics: BusMetrics;
   private readonly logger: Logger;
   private roundRobin = 0;
-  private readonly backgroundGate = new BackgroundGate();
+  private readonly backgroundGate: BackgroundGate;
 
   constructor(private readonly options: MemoryBusOptions) {
     this.metrics = busMetrics(options.metrics);
+    this.backgroundGate = new BackgroundGate((waiting) => this.metrics.backgroundWaiting.set(waiting));
     this.logger = options.logger.child({ module: 'bus', transport: 'memory' });
   }
 
