@@ -147,7 +147,7 @@ async function steady(deployment: Deployment, rate: number, label: string, secon
   };
   const { cores, eventLoopDelayMs, gc } = result;
   console.log(`${label}: ${rate}/s for ${seconds} s, received ${result.received}/${total}: p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, max ${result.max} ms (routed by: p50 ${result.routed.p50} ms, p99 ${result.routed.p99} ms)`);
-  console.log(`  cores busy: machine ${cores.machine}, product ${cores.product}, clients ${cores.clients}, broker and rest ${cores.rest}; product event-loop delay p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms; GC ${gc.pausedMs} ms, ${gc.pausesOver10Ms} pauses over 10 ms, heap ${result.heapUsedMiB} MiB; clients' event-loop delay p99 ${result.clientsEventLoopDelayMs.p99} ms, max ${result.clientsEventLoopDelayMs.max} ms; marketing routed ${result.marketingRouted}`);
+  console.log(`  cores busy: machine ${cores.machine}, product ${cores.product}${distributed ? ` (presence, router, gateway, push: ${cores.byProcess.join(', ')})` : ''}, clients ${cores.clients}, broker and rest ${cores.rest}; product event-loop delay p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms; GC ${gc.pausedMs} ms, ${gc.pausesOver10Ms} pauses over 10 ms, heap ${result.heapUsedMiB} MiB; clients' event-loop delay p99 ${result.clientsEventLoopDelayMs.p99} ms, max ${result.clientsEventLoopDelayMs.max} ms; marketing routed ${result.marketingRouted}`);
   return result;
 }
 

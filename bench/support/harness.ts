@@ -6,8 +6,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { NotifyClient } from '@notify/client';
 import type { ClientNotification } from '@notify/contracts';
 
-/** The V8 setting the product's processes run with (npm start, nx serve, the Docker image): a 64 MiB young generation. */
-const PRODUCT_NODE_FLAGS = ['--max-semi-space-size=64'];
+/**
+ * The V8 setting the product's processes run with (npm start, nx serve, the Docker image): a 64 MiB
+ * young generation. BENCH_PRODUCT_FLAGS replaces it, to compare settings (an empty value runs Node's defaults).
+ */
+const PRODUCT_NODE_FLAGS = (process.env.BENCH_PRODUCT_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
 
 /**
  * Runs a script under support/ as its own process (so its memory and CPU are its own), with the

@@ -18,7 +18,7 @@ export interface Reading {
 
 export interface PhaseUsage {
   /** Share of one core each used over the phase (2 = both cores of a 2-core machine). */
-  cores: { machine: number | null; product: number; clients: number; rest: number | null };
+  cores: { machine: number | null; product: number; clients: number; rest: number | null; /** Each product process's share, in the order their URLs were given. */ byProcess: number[] };
   /** The product's event-loop delay over the phase, the worst of its processes (prom-client resets it on every scrape). */
   eventLoopDelayMs: { p99: number; max: number };
   /**
@@ -87,7 +87,13 @@ export function usageBetween(start: ReadingWithMetrics, end: ReadingWithMetrics)
   const machine = start.machine && end.machine ? round((end.machine.busy - start.machine.busy) / seconds) : null;
   const gcBetween = (name: string, labels: Record<string, string> = {}) => metricSum(end.metrics, name, labels) - metricSum(start.metrics, name, labels);
   return {
-    cores: { machine, product, clients, rest: machine === null ? null : round(Math.max(0, machine - product - clients)) },
+    cores: {
+      machine,
+      product,
+      clients,
+      rest: machine === null ? null : round(Math.max(0, machine - product - clients)),
+      byProcess: end.metrics.map((text, i) => round((metricValue(text, 'process_cpu_seconds_total') - metricValue(start.metrics[i]!, 'process_cpu_seconds_total')) / seconds)),
+    },
     gc: {
       pausedMs: Math.round(gcBetween('nodejs_gc_duration_seconds_sum') * 1000),
       pausesOver10Ms: gcBetween('nodejs_gc_duration_seconds_count') - gcBetween('nodejs_gc_duration_seconds_bucket', { le: '0.01' }),
