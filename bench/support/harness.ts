@@ -48,14 +48,17 @@ export async function deleteRunTopics(brokers: string[], prefix: string): Promis
   }
 }
 
+/** A signed token for `userId`, valid for an hour: what the gateway's clients present. */
+export const userToken = (jwtSecret: string, userId: string): Promise<string> =>
+  new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setExpirationTime('1h').sign(new TextEncoder().encode(jwtSecret));
+
 /** Connects `count` users (user-0 …) through the client SDK over WebSocket, 250 at a time, each calling `onNotification`. */
 export async function connectClients(url: string, jwtSecret: string, count: number, onNotification: (n: ClientNotification) => void, options: { autoAck?: boolean } = {}): Promise<NotifyClient[]> {
-  const key = new TextEncoder().encode(jwtSecret);
   const clients: NotifyClient[] = [];
   for (let i = 0; i < count; i += 250) {
     await Promise.all(
       Array.from({ length: Math.min(250, count - i) }, async (_, j) => {
-        const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(`user-${i + j}`).setExpirationTime('1h').sign(key);
+        const token = await userToken(jwtSecret, `user-${i + j}`);
         const client = new NotifyClient({ url, token, transports: ['websocket'], ...(options.autoAck === undefined ? {} : { autoAck: options.autoAck }) });
         client.on('notification', onNotification);
         await client.connect();
@@ -68,10 +71,6 @@ export async function connectClients(url: string, jwtSecret: string, count: numb
 
 /** The value at percentile p of an ascending list. */
 export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-/** A signed token for `userId`, valid for an hour: what the gateway's clients present. */
-export const userToken = (jwtSecret: string, userId: string): Promise<string> =>
-  new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setExpirationTime('1h').sign(new TextEncoder().encode(jwtSecret));
 
 /** A benchmark client of any transport, connected and receiving until closed. */
 export interface BenchClient {
