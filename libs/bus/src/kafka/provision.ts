@@ -10,8 +10,10 @@ export async function provisionTopics(admin: Admin, prefix: string, specs: reado
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(physicalTopicName(prefix, spec.name)));
   if (missing.length === 0) return [];
+  // Leaders are awaited below, not by kafkajs: on a fresh broker its wait can meet "unknown topic"
+  // for a just-created topic and throw it where nothing catches it, killing the process.
   await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false,
     topics: missing.map((spec) => ({
       topic: physicalTopicName(prefix, spec.name),
       numPartitions: spec.partitions,
@@ -24,5 +26,25 @@ export async function provisionTopics(admin: Admin, prefix: string, specs: reado
       ],
     })),
   });
-  return missing.map((spec) => physicalTopicName(prefix, spec.name));
+  const created = missing.map((spec) => physicalTopicName(prefix, spec.name));
+  await waitForLeaders(admin, created);
+  return created;
+}
+
+/** Polls the metadata until every partition of `topics` has a leader; a topic still unknown is asked again. */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      if (metadata.topics.length === topics.length && metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`topics ${topics.join(', ')} have no leader for every partition after ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
