@@ -8,21 +8,43 @@ export interface Balancer {
   stop(): Promise<void>;
 }
 
+/** Consecutive checks without an answer after which a backend is taken out (HAProxy's `fall`). */
+const FALL_AFTER_SILENT_CHECKS = 3;
+
 /**
  * A TCP load balancer for tests of several instances behind one address: each new connection goes
- * round-robin to a backend whose /readyz answered 200 at the last check (every 100 ms), as a real
- * balancer's health check would. Existing connections are left alone when a backend turns unready.
+ * round-robin to a ready backend, as a real balancer's health check would decide it. /readyz is
+ * checked every 100 ms, one check at a time: a 200 makes a backend ready, any other answer (a
+ * draining instance's 503) takes it out at once, and so do three checks in a row without an
+ * answer in 1 s (a dead process). A single slow answer from a busy instance leaves it in.
+ * Existing connections are left alone when a backend turns unready.
  */
 export async function startBalancer(backends: string[]): Promise<Balancer> {
   const ready = new Set<string>();
+  const silentChecks = new Map<string, number>();
+  let checking = false;
   const check = async () => {
-    await Promise.all(
-      backends.map(async (backend) => {
-        const ok = (await fetch(`${backend}/readyz`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.status === 200;
-        if (ok) ready.add(backend);
-        else ready.delete(backend);
-      }),
-    );
+    if (checking) return;
+    checking = true;
+    try {
+      await Promise.all(
+        backends.map(async (backend) => {
+          const answer = await fetch(`${backend}/readyz`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+          if (answer === undefined) {
+            const silent = (silentChecks.get(backend) ?? 0) + 1;
+            silentChecks.set(backend, silent);
+            if (silent >= FALL_AFTER_SILENT_CHECKS) ready.delete(backend);
+            return;
+          }
+          silentChecks.set(backend, 0);
+          await answer.body?.cancel();
+          if (answer.status === 200) ready.add(backend);
+          else ready.delete(backend);
+        }),
+      );
+    } finally {
+      checking = false;
+    }
   };
   await check();
   const poller = setInterval(() => void check(), 100);
