@@ -3,7 +3,7 @@ import type { Logger } from '@notify/observability';
 import { retryMeaningOf } from './errors';
 import type { BusMetrics } from './metrics';
 import { backoffDelay, sleepUnlessAborted } from './retry';
-import type { Handler, RetryPolicy } from './types';
+import type { BatchHandler, BusMessage, Handler, RetryPolicy } from './types';
 
 /** A message as read from the transport, before decoding. */
 export interface ReceivedRecord {
@@ -69,7 +69,53 @@ export async function deliver<T>(ctx: DeliveryContext<T>, record: ReceivedRecord
   }
 }
 
-async function sleepWithHeartbeat<T>(ctx: DeliveryContext<T>, delayMs: number): Promise<boolean> {
+/**
+ * The consume path of a batch subscription: one handler call for a whole slice of a partition. What
+ * does not decode is dead-lettered first. A transient error (a dependency down) retries the slice
+ * until it goes through or the partition is taken away; any other error hands the messages to the
+ * single-message path one at a time, so the one that cannot be processed is retried and dead-lettered
+ * alone, and the others still go through.
+ */
+export async function deliverBatch<T>(ctx: Omit<DeliveryContext<T>, 'handler'> & { handler: BatchHandler<T> }, records: readonly ReceivedRecord[]): Promise<'committable' | 'aborted'> {
+  const decoded: Array<{ record: ReceivedRecord; message: BusMessage<T> }> = [];
+  for (const record of records) {
+    const result = decode(ctx.spec, record.value);
+    if (result.ok) decoded.push({ record, message: { topic: ctx.spec.name, ...record, value: result.value, attempt: 1 } });
+    else await setAside(ctx, record, result.reason, result.message, 0);
+  }
+  if (decoded.length === 0) return 'committable';
+  for (let attempt = 1; ; attempt++) {
+    if (ctx.signal.aborted) return 'aborted';
+    const stopTimer = ctx.metrics.handlerSeconds.startTimer({ topic: ctx.spec.name, group: ctx.groupId });
+    try {
+      await ctx.handler(attempt === 1 ? decoded.map((d) => d.message) : decoded.map((d) => ({ ...d.message, attempt })));
+      stopTimer();
+      ctx.metrics.consumed.inc({ topic: ctx.spec.name, group: ctx.groupId, outcome: 'ok' }, decoded.length);
+      return 'committable';
+    } catch (err) {
+      stopTimer();
+      const meaning = retryMeaningOf(err);
+      if (meaning !== 'transient' || decoded.length === 1) {
+        ctx.logger.warn({ err, topic: ctx.spec.name, group: ctx.groupId, partition: records[0]!.partition, size: decoded.length }, 'batch handler failed; working its messages one at a time');
+        return oneAtATime(ctx, decoded.map((d) => d.record));
+      }
+      ctx.metrics.retries.inc({ topic: ctx.spec.name, group: ctx.groupId, meaning });
+      const delay = backoffDelay(Math.min(attempt, 30), ctx.policy);
+      ctx.logger.warn({ err, topic: ctx.spec.name, group: ctx.groupId, partition: records[0]!.partition, size: decoded.length, attempt, delay }, 'batch handler failed; retrying');
+      if (!(await sleepWithHeartbeat(ctx, delay))) return 'aborted';
+    }
+  }
+}
+
+async function oneAtATime<T>(ctx: Omit<DeliveryContext<T>, 'handler'> & { handler: BatchHandler<T> }, records: readonly ReceivedRecord[]): Promise<'committable' | 'aborted'> {
+  const single: DeliveryContext<T> = { ...ctx, handler: (message) => ctx.handler([message]) };
+  for (const record of records) {
+    if ((await deliver(single, record)) === 'aborted') return 'aborted';
+  }
+  return 'committable';
+}
+
+async function sleepWithHeartbeat<T>(ctx: Omit<DeliveryContext<T>, 'handler'>, delayMs: number): Promise<boolean> {
   // Heartbeat at least every second so a long backoff is not mistaken for a dead consumer.
   for (let left = delayMs; left > 0; left -= 1000) {
     if (!(await sleepUnlessAborted(Math.min(left, 1000), ctx.signal))) return false;
@@ -78,7 +124,7 @@ async function sleepWithHeartbeat<T>(ctx: DeliveryContext<T>, delayMs: number): 
   return !ctx.signal.aborted;
 }
 
-async function setAside<T>(ctx: DeliveryContext<T>, record: ReceivedRecord, reason: DeadLetterReason, message: string, attempts: number): Promise<void> {
+async function setAside<T>(ctx: Omit<DeliveryContext<T>, 'handler'>, record: ReceivedRecord, reason: DeadLetterReason, message: string, attempts: number): Promise<void> {
   ctx.metrics.deadLettered.inc({ topic: ctx.spec.name, reason });
   ctx.metrics.consumed.inc({ topic: ctx.spec.name, group: ctx.groupId, outcome: 'dead_lettered' });
   ctx.logger.warn({ topic: ctx.spec.name, partition: record.partition, offset: record.offset, reason, detail: message }, 'message dead-lettered');

@@ -30,6 +30,12 @@ export interface RawMessage {
 export type Handler<T> = (message: BusMessage<T>) => Promise<void>;
 
 /**
+ * Gets a slice of one partition's fetch, in offset order (so one key's messages stay in order), every
+ * message already decoded; what does not decode was dead-lettered and is left out.
+ */
+export type BatchHandler<T> = (messages: ReadonlyArray<BusMessage<T>>) => Promise<void>;
+
+/**
  * Which producer carries a publish. Bulk traffic (marketing, digests, and everything a bulk consumer
  * writes) has its own, so its queue of sends never sits in front of an urgent message.
  */
@@ -62,6 +68,11 @@ export interface SubscribeOptions {
   retry?: Partial<RetryPolicy>;
 }
 
+export interface BatchSubscribeOptions extends Omit<SubscribeOptions, 'keysConcurrently'> {
+  /** Most messages one handler call gets; a larger fetch is handed over in slices of this size. Default 500. */
+  maxBatchSize?: number;
+}
+
 export interface RetryPolicy {
   /** Attempts for an error that is neither transient nor non-retriable, before the message is dead-lettered. */
   maxAttempts: number;
@@ -90,6 +101,14 @@ export interface Bus {
   /** Writes bytes as given, unchecked: for relaying, replaying the dead-letter topic, and tests of bad input. */
   publishRaw(topic: TopicSpec<unknown>, messages: ReadonlyArray<RawMessage>): Promise<void>;
   subscribe<T>(topic: TopicSpec<T>, options: SubscribeOptions, handler: Handler<T>): Promise<Subscription>;
+  /**
+   * Like `subscribe`, but the handler works a whole slice of a partition at once (one read and one
+   * write per slice instead of per message), and the position moves past the slice only after the
+   * handler resolved. A slice that fails with a transient error is retried whole; with any other
+   * error its messages are retried one at a time (each as a slice of one), so the one that cannot be
+   * processed is dead-lettered alone and the rest go through. Handlers must be idempotent.
+   */
+  subscribeBatch<T>(topic: TopicSpec<T>, options: BatchSubscribeOptions, handler: BatchHandler<T>): Promise<Subscription>;
   /** Stops every subscription gracefully, then the producer. */
   stop(): Promise<void>;
   /** Resolves when the transport answers; used by /readyz. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decode, topics, type DeadLetter } from '@notify/contracts';
-import { NonRetriableError } from '../errors';
+import { NonRetriableError, TransientError } from '../errors';
 import type { Bus, BusMessage, Subscription } from '../types';
 import { contractMessages, contractTopic, type ContractMessage } from './contract-topic';
 
@@ -111,6 +111,56 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       await bus.publish(contractTopic, [{ value: { version: 1, id: 'kc-last', key: 'k0', seq: 99 } }]);
       await until('the one new message', () => after.includes('kc-last'), 30_000);
       expect(after).toEqual(['kc-last']);
+    });
+
+    it('batch subscription: hands over slices of one partition in order, at most maxBatchSize, and commits after each', async () => {
+      world = await harness.newWorld();
+      const bus = await world.bus();
+      await bus.publish(contractTopic, contractMessages(400, 16, 'b').map((value) => ({ value })));
+      const received: ContractMessage[] = [];
+      const sizes: number[] = [];
+      let mixedPartitions = false;
+      const first = await bus.subscribeBatch(contractTopic, { groupId: 'batched', partitionsConcurrently: 4, maxBatchSize: 7, retry: fastRetry }, async (batch) => {
+        sizes.push(batch.length);
+        if (new Set(batch.map((m) => m.partition)).size !== 1) mixedPartitions = true;
+        received.push(...batch.map((m) => m.value));
+      });
+      await until('all 400 in batches', () => received.length >= 400, 30_000);
+      expect(mixedPartitions).toBe(false);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(7);
+      expect(Math.max(...sizes)).toBeGreaterThan(1);
+      for (const [key, seqs] of byKey(received)) expect(seqs, key).toEqual(Array.from({ length: 25 }, (_, i) => i));
+      // Every slice was committed: a new member of the group finds only what comes next.
+      await first.stop();
+      const after: string[] = [];
+      subscriptions.push(await bus.subscribeBatch(contractTopic, { groupId: 'batched', retry: fastRetry }, async (batch) => void after.push(...batch.map((m) => m.value.id))));
+      await bus.publish(contractTopic, [{ value: { version: 1, id: 'b-last', key: 'k0', seq: 99 } }]);
+      await until('the one new message', () => after.includes('b-last'), 30_000);
+      expect(after).toEqual(['b-last']);
+    });
+
+    it('batch subscription: retries a slice on a transient error, and isolates a message that cannot be processed', async () => {
+      world = await harness.newWorld();
+      const bus = await world.bus();
+      const processed: string[] = [];
+      const dead: DeadLetter[] = [];
+      let outages = 2;
+      subscriptions.push(
+        await bus.subscribeBatch(contractTopic, { groupId: 'batch-errors', retry: fastRetry }, async (batch) => {
+          if (batch.some((m) => m.value.id === 'e-0') && outages-- > 0) throw new TransientError('database down');
+          if (batch.some((m) => m.value.id === 'e-2')) throw new NonRetriableError('unknown_type', 'e-2 cannot be routed');
+          processed.push(...batch.map((m) => m.value.id));
+        }),
+        await bus.subscribe(topics.notifyDlq, { groupId: 'batch-dlq' }, async (m) => void dead.push(m.value)),
+      );
+      await bus.publish(contractTopic, contractMessages(5, 1, 'e').map((value) => ({ value })));
+      await bus.publishRaw(contractTopic, [{ key: 'k0', value: 'not json' }]);
+      await bus.publish(contractTopic, [{ value: { version: 1, id: 'e-5', key: 'k0', seq: 5 } }]);
+      await until('5 processed and 2 dead letters', () => processed.length >= 5 && dead.length >= 2, 20_000);
+      expect(outages).toBeLessThan(0);
+      expect(processed).toEqual(['e-0', 'e-1', 'e-3', 'e-4', 'e-5']);
+      expect(dead.map((d) => d.reason).sort()).toEqual(['malformed_json', 'unknown_type']);
+      expect(dead.find((d) => d.reason === 'unknown_type')!.message).toBe('e-2 cannot be routed');
     });
 
     it('delivers each message once per group, to every group', async () => {

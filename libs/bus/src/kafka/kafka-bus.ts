@@ -1,13 +1,13 @@
-import { Kafka, Partitioners, logLevel, type Consumer, type IHeaders, type Producer, type Admin } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Batch as KafkaBatch, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import { allTopics, encode, topics, type TopicSpec } from '@notify/contracts';
 import type { Logger, Registry } from '@notify/observability';
 import { BackgroundGate } from '../background-gate';
-import { deliver, type DeliveryContext } from '../delivery';
+import { deliver, deliverBatch, type DeliveryContext, type ReceivedRecord } from '../delivery';
 import { runKeyed } from '../keyed-runner';
 import { busMetrics, type BusMetrics } from '../metrics';
 import { retryPolicy } from '../retry';
 import { physicalGroupId, physicalTopicName } from '../topic-names';
-import type { Bus, Handler, OutgoingMessage, PublishLane, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
+import type { BatchHandler, BatchSubscribeOptions, Bus, Handler, OutgoingMessage, PublishLane, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
 import { kafkaLogCreator } from './log-adapter';
 import { provisionTopics } from './provision';
 import { OffsetCommitter } from './offset-committer';
@@ -93,6 +93,41 @@ export class KafkaBus implements Bus {
   }
 
   async subscribe<T>(spec: TopicSpec<T>, options: SubscribeOptions, handler: Handler<T>): Promise<Subscription> {
+    return this.consume(spec, options, handler, async ({ batch, context, gate, resolveOffset, heartbeat, mayStart }) => {
+      // Not resolved when aborted: the rest of the batch is redelivered after restart or rebalance.
+      await runKeyed(batch.messages, {
+        limit: options.keysConcurrently ?? 1,
+        keyOf: (message) => message.key?.toString('utf8') ?? null,
+        mayStart,
+        run: async (message) => {
+          await gate?.turn();
+          return deliver({ ...context, heartbeat }, receivedRecord(batch.partition, message));
+        },
+        // Only now may the position move past this message.
+        onCommittable: async (message) => {
+          resolveOffset(message.offset);
+          await heartbeat();
+        },
+      });
+    });
+  }
+
+  async subscribeBatch<T>(spec: TopicSpec<T>, options: BatchSubscribeOptions, handler: BatchHandler<T>): Promise<Subscription> {
+    const sliceSize = Math.max(1, options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE);
+    return this.consume(spec, options, handler, async ({ batch, context, gate, resolveOffset, heartbeat, mayStart }) => {
+      for (let start = 0; start < batch.messages.length && mayStart(); start += sliceSize) {
+        const slice = batch.messages.slice(start, start + sliceSize);
+        await gate?.turn();
+        const outcome = await deliverBatch({ ...context, heartbeat }, slice.map((message) => receivedRecord(batch.partition, message)));
+        if (outcome === 'aborted') return;
+        resolveOffset(slice[slice.length - 1]!.offset);
+        await heartbeat();
+      }
+    });
+  }
+
+  /** One consumer group member: joins, hands each fetched batch to `work`, commits what `work` resolved. */
+  private async consume<T, H>(spec: TopicSpec<T>, options: Omit<SubscribeOptions, 'keysConcurrently'>, handler: H, work: (step: BatchStep<T, H>) => Promise<void>): Promise<Subscription> {
     const consumer = this.kafka.consumer({
       groupId: physicalGroupId(this.prefix, options.groupId, spec.name),
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
@@ -106,7 +141,7 @@ export class KafkaBus implements Bus {
     const gate = options.background ? this.backgroundGate : null;
     const controller = new AbortController();
     const committer = new OffsetCommitter(consumer, COMMIT_INTERVAL_MS, this.logger);
-    const context: DeliveryContext<T> = {
+    const context: Omit<DeliveryContext<T>, 'handler'> & { handler: H } = {
       spec,
       groupId: options.groupId,
       handler,
@@ -127,28 +162,7 @@ export class KafkaBus implements Bus {
       autoCommitInterval: COMMIT_INTERVAL_MS,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }) => {
-        // Not resolved when aborted: the rest of the batch is redelivered after restart or rebalance.
-        await runKeyed(batch.messages, {
-          limit: options.keysConcurrently ?? 1,
-          keyOf: (message) => message.key?.toString('utf8') ?? null,
-          mayStart: () => isRunning() && !isStale() && !controller.signal.aborted,
-          run: async (message) => {
-            await gate?.turn();
-            return deliver({ ...context, heartbeat }, {
-              partition: batch.partition,
-              offset: message.offset,
-              key: message.key?.toString('utf8') ?? null,
-              value: message.value ?? Buffer.alloc(0),
-              headers: headersToStrings(message.headers),
-              timestamp: Number(message.timestamp),
-            });
-          },
-          // Only now may the position move past this message.
-          onCommittable: async (message) => {
-            resolveOffset(message.offset);
-            await heartbeat();
-          },
-        });
+        await work({ batch, context, gate, resolveOffset, heartbeat, mayStart: () => isRunning() && !isStale() && !controller.signal.aborted });
         await committer.afterBatch({ commitOffsetsIfNecessary, uncommittedOffsets }, controller.signal.aborted || !isRunning());
       },
     });
@@ -167,6 +181,31 @@ export class KafkaBus implements Bus {
   async ping(): Promise<void> {
     await this.admin.describeCluster();
   }
+}
+
+/** What one consumer's fetch hands over, and what its work needs. */
+interface BatchStep<T, H> {
+  batch: KafkaBatch;
+  context: Omit<DeliveryContext<T>, 'handler'> & { handler: H };
+  gate: BackgroundGate | null;
+  resolveOffset: (offset: string) => void;
+  heartbeat: () => Promise<void>;
+  /** False once the consumer stops or loses the partition: start nothing new. */
+  mayStart: () => boolean;
+}
+
+/** Messages a batch handler gets at most at once, unless its subscription says otherwise. */
+const DEFAULT_MAX_BATCH_SIZE = 500;
+
+function receivedRecord(partition: number, message: KafkaMessage): ReceivedRecord {
+  return {
+    partition,
+    offset: message.offset,
+    key: message.key?.toString('utf8') ?? null,
+    value: message.value ?? Buffer.alloc(0),
+    headers: headersToStrings(message.headers),
+    timestamp: Number(message.timestamp),
+  };
 }
 
 /** What a background consumer fetches at most at once (kafkajs's defaults: 10 MiB, 1 MiB per partition). */

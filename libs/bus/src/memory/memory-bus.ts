@@ -1,11 +1,11 @@
 import { allTopics, encode, topics, type TopicSpec } from '@notify/contracts';
 import type { Logger, Registry } from '@notify/observability';
 import { BackgroundGate } from '../background-gate';
-import { deliver, type DeliveryContext } from '../delivery';
-import { runKeyed } from '../keyed-runner';
+import { deliver, deliverBatch, type DeliveryContext, type ReceivedRecord } from '../delivery';
+import { runKeyed, type MessageOutcome } from '../keyed-runner';
 import { busMetrics, type BusMetrics } from '../metrics';
 import { retryPolicy } from '../retry';
-import type { Bus, Handler, OutgoingMessage, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
+import type { BatchHandler, BatchSubscribeOptions, Bus, Handler, OutgoingMessage, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
 import { ConsumerGroup, type GroupMember } from './consumer-group';
 import { PartitionLog, partitionForKey } from './partition-log';
 
@@ -60,13 +60,43 @@ export class MemoryBus implements Bus {
   }
 
   async subscribe<T>(spec: TopicSpec<T>, options: SubscribeOptions, handler: Handler<T>): Promise<MemorySubscription<T>> {
+    const limit = options.keysConcurrently ?? 1;
+    return this.join(spec, options, handler, (batch, context, gate, commit) =>
+      runKeyed(batch, {
+        limit,
+        keyOf: (record) => record.key,
+        mayStart: () => !context.signal.aborted,
+        run: async (record) => {
+          await gate?.turn();
+          return deliver(context, record);
+        },
+        onCommittable: commit,
+      }),
+    );
+  }
+
+  async subscribeBatch<T>(spec: TopicSpec<T>, options: BatchSubscribeOptions, handler: BatchHandler<T>): Promise<MemorySubscription<T>> {
+    const sliceSize = Math.max(1, options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE);
+    return this.join(spec, options, handler, async (batch, context, gate, commit) => {
+      for (let start = 0; start < batch.length; start += sliceSize) {
+        if (context.signal.aborted) return 'aborted';
+        const slice = batch.slice(start, start + sliceSize);
+        await gate?.turn();
+        if ((await deliverBatch(context, slice)) === 'aborted') return 'aborted';
+        commit(slice[slice.length - 1]!);
+      }
+      return 'committable';
+    });
+  }
+
+  private join<T, H>(spec: TopicSpec<T>, options: Omit<SubscribeOptions, 'keysConcurrently'>, handler: H, work: PartitionWork<T, H>): MemorySubscription<T> {
     const groupKey = `${spec.name}\u0000${options.groupId}`;
     let group = this.groups.get(groupKey);
     if (!group) {
       group = new ConsumerGroup(this.logsOf(spec.name), options.fromBeginning === false);
       this.groups.set(groupKey, group);
     }
-    const context: Omit<DeliveryContext<T>, 'signal'> = {
+    const context: Omit<DeliveryContext<T>, 'signal' | 'handler'> & { handler: H } = {
       spec,
       groupId: options.groupId,
       handler,
@@ -77,7 +107,9 @@ export class MemoryBus implements Bus {
       service: this.options.service,
     };
     const gate = options.background ? this.backgroundGate : null;
-    const subscription = new MemorySubscription(spec.name, options.groupId, group, context, { keysConcurrently: options.keysConcurrently ?? 1, gate }, () => this.subscriptions.delete(subscription as MemorySubscription<unknown>));
+    const subscription: MemorySubscription<T> = new MemorySubscription(spec.name, options.groupId, group, (batch, signal, commit) => work(batch, { ...context, signal }, gate, commit), () =>
+      this.subscriptions.delete(subscription as MemorySubscription<unknown>),
+    );
     this.subscriptions.add(subscription as MemorySubscription<unknown>);
     group.join(subscription);
     return subscription;
@@ -104,6 +136,21 @@ export class MemoryBus implements Bus {
 /** Records one consume step takes from a partition at most. */
 const MAX_BATCH = 256;
 
+/** Messages a batch handler gets at most at once, unless its subscription says otherwise. */
+const DEFAULT_MAX_BATCH_SIZE = 500;
+
+
+/** Works one fetched batch of a partition; `commit` moves the position past a record. */
+type PartitionWork<T, H> = (
+  batch: ReceivedRecord[],
+  context: Omit<DeliveryContext<T>, 'handler'> & { handler: H },
+  gate: BackgroundGate | null,
+  commit: (record: ReceivedRecord) => void,
+) => Promise<MessageOutcome>;
+
+/** The same, once the subscription has bound its context. */
+type BoundWork = (batch: ReceivedRecord[], signal: AbortSignal, commit: (record: ReceivedRecord) => void) => Promise<MessageOutcome>;
+
 export class MemorySubscription<T> implements Subscription, GroupMember {
   private readonly loops = new Map<number, { controller: AbortController; done: Promise<void> }>();
   private crashed = false;
@@ -113,8 +160,7 @@ export class MemorySubscription<T> implements Subscription, GroupMember {
     readonly topic: string,
     readonly groupId: string,
     private readonly group: ConsumerGroup,
-    private readonly context: Omit<DeliveryContext<T>, 'signal'>,
-    private readonly scheduling: { keysConcurrently: number; gate: BackgroundGate | null },
+    private readonly work: BoundWork,
     private readonly onStopped: () => void,
   ) {}
 
@@ -142,19 +188,10 @@ export class MemorySubscription<T> implements Subscription, GroupMember {
         continue;
       }
       // What is there now, as Kafka would hand over a fetched batch.
-      const batch = log.records.slice(position, position + MAX_BATCH);
-      const step = runKeyed(batch, {
-        limit: this.scheduling.keysConcurrently,
-        keyOf: (record) => record.key,
-        mayStart: () => !signal.aborted && !this.crashed,
-        run: async (record) => {
-          await this.scheduling.gate?.turn();
-          return deliver({ ...this.context, signal }, { ...record, offset: String(record.offset), partition });
-        },
-        // A crashed consumer commits nothing; a graceful one commits the messages it finished.
-        onCommittable: (record) => {
-          if (!this.crashed) this.group.positions[partition] = record.offset + 1;
-        },
+      const batch = log.records.slice(position, position + MAX_BATCH).map((record) => ({ ...record, offset: String(record.offset), partition }));
+      // A crashed consumer commits nothing; a graceful one commits the messages it finished.
+      const step = this.work(batch, signal, (record) => {
+        if (!this.crashed) this.group.positions[partition] = Number(record.offset) + 1;
       });
       this.group.handoff[partition] = step.catch(() => undefined);
       if ((await step) === 'aborted') break;
