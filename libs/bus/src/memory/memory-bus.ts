@@ -25,7 +25,7 @@ export class MemoryBus implements Bus {
   readonly kind = 'memory' as const;
   private readonly topicLogs = new Map<string, PartitionLog[]>();
   private readonly groups = new Map<string, ConsumerGroup>();
-  private readonly subscriptions = new Set<MemorySubscription<unknown>>();
+  private readonly subscriptions = new Set<MemorySubscription>();
   private readonly metrics: BusMetrics;
   private readonly logger: Logger;
   private roundRobin = 0;
@@ -59,7 +59,7 @@ export class MemoryBus implements Bus {
     this.metrics.published.inc({ topic: spec.name }, messages.length);
   }
 
-  async subscribe<T>(spec: TopicSpec<T>, options: SubscribeOptions, handler: Handler<T>): Promise<MemorySubscription<T>> {
+  async subscribe<T>(spec: TopicSpec<T>, options: SubscribeOptions, handler: Handler<T>): Promise<MemorySubscription> {
     const limit = options.keysConcurrently ?? 1;
     return this.join(spec, options, handler, (batch, context, gate, commit) =>
       runKeyed(batch, {
@@ -75,7 +75,7 @@ export class MemoryBus implements Bus {
     );
   }
 
-  async subscribeBatch<T>(spec: TopicSpec<T>, options: BatchSubscribeOptions, handler: BatchHandler<T>): Promise<MemorySubscription<T>> {
+  async subscribeBatch<T>(spec: TopicSpec<T>, options: BatchSubscribeOptions, handler: BatchHandler<T>): Promise<MemorySubscription> {
     const sliceSize = Math.max(1, options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE);
     return this.join(spec, options, handler, async (batch, context, gate, commit) => {
       for (let start = 0; start < batch.length; start += sliceSize) {
@@ -89,7 +89,7 @@ export class MemoryBus implements Bus {
     });
   }
 
-  private join<T, H>(spec: TopicSpec<T>, options: Omit<SubscribeOptions, 'keysConcurrently'>, handler: H, work: PartitionWork<T, H>): MemorySubscription<T> {
+  private join<T, H>(spec: TopicSpec<T>, options: Omit<SubscribeOptions, 'keysConcurrently'>, handler: H, work: PartitionWork<T, H>): MemorySubscription {
     const groupKey = `${spec.name}\u0000${options.groupId}`;
     let group = this.groups.get(groupKey);
     if (!group) {
@@ -107,10 +107,10 @@ export class MemoryBus implements Bus {
       service: this.options.service,
     };
     const gate = options.background ? this.backgroundGate : null;
-    const subscription: MemorySubscription<T> = new MemorySubscription(spec.name, options.groupId, group, (batch, signal, commit) => work(batch, { ...context, signal }, gate, commit), () =>
-      this.subscriptions.delete(subscription as MemorySubscription<unknown>),
+    const subscription: MemorySubscription = new MemorySubscription(spec.name, options.groupId, group, (batch, signal, commit) => work(batch, { ...context, signal }, gate, commit), () =>
+      this.subscriptions.delete(subscription),
     );
-    this.subscriptions.add(subscription as MemorySubscription<unknown>);
+    this.subscriptions.add(subscription);
     group.join(subscription);
     return subscription;
   }
@@ -151,7 +151,7 @@ type PartitionWork<T, H> = (
 /** The same, once the subscription has bound its context. */
 type BoundWork = (batch: ReceivedRecord[], signal: AbortSignal, commit: (record: ReceivedRecord) => void) => Promise<MessageOutcome>;
 
-export class MemorySubscription<T> implements Subscription, GroupMember {
+export class MemorySubscription implements Subscription, GroupMember {
   private readonly loops = new Map<number, { controller: AbortController; done: Promise<void> }>();
   private crashed = false;
   private stopping: Promise<void> | undefined;
