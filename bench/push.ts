@@ -1,10 +1,12 @@
 /**
  * Push: pushes per second one push instance sends, through the real node-apn and firebase-admin to
  * the local APNs and FCM emulators.
- *   npm run bench:push      Kafka for the lanes (needs `npm run infra:up`), devices and dedup in memory
- * BENCH_PUSHES (default 20,000) notifications, one per user, half the users on iOS and half on
- * Android, written to deliver.push.transactional (BENCH_LANE=bulk for the bulk lane, rate limit off).
- * Prints the numbers and writes bench/results/push-<lane>.json and the chart.
+ *   npm run bench:push                   Kafka for the lanes (needs `npm run infra:up`), store in memory
+ *   npm run bench:push -- --store=mongo  devices, deduplication and badges on the MongoDB-wire server too
+ * BENCH_PUSHES (default 20,000; 5,000 with --store=mongo) notifications spread over BENCH_USERS users
+ * (default one per push), each user with one device, half on iOS and half on Android, written to
+ * deliver.push.transactional (BENCH_LANE=bulk for the bulk lane, rate limit off).
+ * Prints the numbers and writes bench/results/push-<lane>[-mongo].json and the chart.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -17,11 +19,14 @@ import { createPushModule } from '@notify/push';
 import { ApnsSender } from '../services/push/src/senders/apns-sender';
 import { FcmSender } from '../services/push/src/senders/fcm-sender';
 import { startProcess } from '@notify/runtime';
+import type { MongoStore } from '@notify/store';
 import { waitFor } from '@notify/testing';
 import { deleteRunTopics } from './support/harness';
 import { saveResults } from './support/results';
 
-const PUSHES = Number(process.env.BENCH_PUSHES ?? 20_000);
+const withMongo = process.argv.includes('--store=mongo');
+const PUSHES = Number(process.env.BENCH_PUSHES ?? (withMongo ? 5_000 : 20_000));
+const USERS = Math.min(PUSHES, Number(process.env.BENCH_USERS ?? PUSHES));
 const lane = process.env.BENCH_LANE === 'bulk' ? 'bulk' : 'transactional';
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const run = `bench-push-${Date.now().toString(36)}`;
@@ -34,7 +39,15 @@ const firebase = connectFirebaseToEmulator(fcm, { projectId: 'bench' });
 const push = await startProcess({
   service: 'push',
   logger: silentLogger(),
-  config: { logLevel: 'silent', host: '127.0.0.1', port: 0, shutdownTimeoutMs: 10_000, kafkaBrokers: brokers, topicPrefix: run },
+  config: {
+    logLevel: 'silent',
+    host: '127.0.0.1',
+    port: 0,
+    shutdownTimeoutMs: 10_000,
+    kafkaBrokers: brokers,
+    topicPrefix: run,
+    ...(withMongo ? { mongoUrl: `${process.env.MONGO_URL?.replace(/\/[^/]*$/, '') ?? 'mongodb://127.0.0.1:27017'}/${run}` } : {}),
+  },
   modules: (deps) => [
     createPushModule(deps, {
       tokens: [],
@@ -46,10 +59,18 @@ const push = await startProcess({
     }),
   ],
 });
-const users = Array.from({ length: PUSHES }, (_, i) => `user-${i}`);
-for (const [i, userId] of users.entries()) {
+const users = Array.from({ length: USERS }, (_, i) => `user-${i}`);
+const device = (userId: string, i: number) => {
   const ios = i % 2 === 0;
-  await push.deps.store.devices.register({ userId, platform: ios ? 'ios' : 'android', appId: 'com.example.bench', environment: 'sandbox', token: ios ? i.toString(16).padStart(64, '0') : `fcm-bench-${i}-0123456789` });
+  return { userId, platform: ios ? ('ios' as const) : ('android' as const), appId: 'com.example.bench', environment: 'sandbox' as const, token: ios ? i.toString(16).padStart(64, '0') : `fcm-bench-${i}-0123456789` };
+};
+if (push.deps.store.kind === 'mongo') {
+  // Seeded in bulk (setting up is not what is measured): one registration at a time scans the collection on FerretDB.
+  const now = new Date();
+  const collection = (push.deps.store as MongoStore).connection.collection('devices');
+  for (let i = 0; i < USERS; i += 1000) await collection.insertMany(users.slice(i, i + 1000).map((u, j) => ({ ...device(u, i + j), active: true, createdAt: now, updatedAt: now })));
+} else {
+  for (const [i, userId] of users.entries()) await push.deps.store.devices.register(device(userId, i));
 }
 
 const producer = new KafkaBus({ brokers, clientId: 'bench-producer', service: 'bench', topicPrefix: run, logger: silentLogger(), metrics: createMetricsRegistry('bench', { processMetrics: false }), provision: [] });
@@ -65,7 +86,10 @@ await push.deps.bus.subscribe(topics.deliveryStatus, { groupId: 'bench-statuses'
   outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
 });
 const started = performance.now();
-for (let i = 0; i < PUSHES; i += 1000) await producer.publish(lane === 'bulk' ? topics.deliverPushBulk : topics.deliverPushTransactional, users.slice(i, i + 1000).map((u, j) => ({ value: notification(u, i + j) })));
+for (let i = 0; i < PUSHES; i += 1000) {
+  const block = Array.from({ length: Math.min(1000, PUSHES - i) }, (_, j) => notification(users[(i + j) % USERS]!, i + j));
+  await producer.publish(lane === 'bulk' ? topics.deliverPushBulk : topics.deliverPushTransactional, block.map((value) => ({ value })));
+}
 await waitFor(`an outcome for all ${PUSHES} pushes`, () => finished >= PUSHES, { timeoutMs: 600_000, intervalMs: 50 });
 const seconds = (performance.now() - started) / 1000;
 const perSecond = Math.round(PUSHES / seconds);
@@ -74,10 +98,12 @@ const batchCalls = Number(/notify_push_bulk_batch_size_count\{[^}]*\} (\d+)/.exe
 const batchMessages = Number(/notify_push_bulk_batch_size_sum\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
 const fcmPerCall = batchCalls > 0 ? Number((batchMessages / batchCalls).toFixed(1)) : 1;
 console.log('outcomes', Object.fromEntries(outcomes), lane === 'bulk' ? `; FCM messages per call: ${fcmPerCall}` : '');
-console.log(`${lane} lane: ${PUSHES} pushes (${apns.receivedCount} APNs, ${fcm.receivedCount} FCM) in ${seconds.toFixed(1)} s: ${perSecond} pushes/s on one instance`);
+const store = withMongo ? 'Kafka + FerretDB' : 'Kafka, store in memory';
+console.log(`${lane} lane (${store}): ${PUSHES} pushes to ${USERS} users (${apns.receivedCount} APNs, ${fcm.receivedCount} FCM) in ${seconds.toFixed(1)} s: ${perSecond} pushes/s on one instance`);
 
-await saveResults(`push-${lane}`, { benchmark: 'push', lane, pushes: PUSHES, apns: apns.receivedCount, fcm: fcm.receivedCount, seconds: Number(seconds.toFixed(2)), pushesPerSecond: perSecond, outcomes: Object.fromEntries(outcomes), ...(lane === 'bulk' ? { fcmMessagesPerCall: fcmPerCall } : {}), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() });
+await saveResults(`push-${lane}${withMongo ? '-mongo' : ''}`, { benchmark: 'push', lane, store: withMongo ? 'mongo' : 'memory', pushes: PUSHES, users: USERS, apns: apns.receivedCount, fcm: fcm.receivedCount, seconds: Number(seconds.toFixed(2)), pushesPerSecond: perSecond, outcomes: Object.fromEntries(outcomes), ...(lane === 'bulk' ? { fcmMessagesPerCall: fcmPerCall } : {}), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() });
 await producer.stop();
+if (push.deps.store.kind === 'mongo') await (push.deps.store as MongoStore).connection.dropDatabase();
 await push.stop('bench done');
 await firebase.close();
 await apns.stop();

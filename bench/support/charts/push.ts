@@ -4,10 +4,13 @@ import { formatCount } from './format';
 import { machineSubtitle } from './machine';
 import { titledChart } from './titled-chart';
 
-/** The fields of bench/results/push-<lane>.json this chart draws. */
+/** The fields of bench/results/push-<lane>[-mongo].json this chart draws. */
 interface PushResult {
   lane: 'transactional' | 'bulk';
+  /** Absent in runs taken before the store could be chosen: those ran with the store in memory. */
+  store?: 'memory' | 'mongo';
   pushes: number;
+  users?: number;
   apns: number;
   fcm: number;
   seconds: number;
@@ -16,19 +19,23 @@ interface PushResult {
   fcmMessagesPerCall?: number;
 }
 
-const laneLabel = (r: PushResult) => (r.lane === 'bulk' ? 'bulk lane (rate limit off)' : 'transactional lane');
+const storeLabel = (r: PushResult) => (r.store === 'mongo' ? 'Kafka + FerretDB' : 'store in memory');
+const laneLabel = (r: PushResult) => `${r.lane === 'bulk' ? 'bulk lane (rate limit off)' : 'transactional lane'}, ${storeLabel(r)}`;
+const perUser = (r: PushResult) => (r.users && r.users < r.pushes ? ` to ${formatCount(r.users)} users` : '');
 const batching = (r: PushResult) => (r.fcmMessagesPerCall ? `, ${r.fcmMessagesPerCall} FCM messages per call` : '');
 
 export const pushChart: ChartDefinition = {
   name: 'push',
-  reads: (name) => name === 'push-transactional' || name === 'push-bulk',
+  reads: (name) => /^push-(transactional|bulk)(-mongo)?$/.test(name),
   spec(results) {
-    // Transactional first: the lane a user waits on.
-    const runs = results.map((r) => r.data as PushResult).sort((a, b) => (a.lane === b.lane ? 0 : a.lane === 'transactional' ? -1 : 1));
+    // The real store first, then transactional first: the lane a user waits on.
+    const rank = (r: PushResult) => (r.store === 'mongo' ? 0 : 2) + (r.lane === 'transactional' ? 0 : 1);
+    const runs = results.map((r) => r.data as PushResult).sort((a, b) => rank(a) - rank(b));
+    const inMemory = runs.some((r) => r.store !== 'mongo');
     return titledChart(
-      'Push: notifications sent per second, one push instance',
+      `Push: notifications sent per second, one push instance${inMemory ? ' (rows marked "store in memory" are lab figures)' : ''}`,
       [
-        ...runs.map((r) => `${laneLabel(r)}: ${formatCount(r.pushes)} pushes (${formatCount(r.apns)} APNs, ${formatCount(r.fcm)} FCM) in ${r.seconds} s, ${formatCount(r.outcomes.sent ?? 0)} sent${batching(r)}`),
+        ...runs.map((r) => `${laneLabel(r)}: ${formatCount(r.pushes)} pushes${perUser(r)} (${formatCount(r.apns)} APNs, ${formatCount(r.fcm)} FCM) in ${r.seconds} s, ${formatCount(r.outcomes.sent ?? 0)} sent${batching(r)}`),
         machineSubtitle(runs),
       ],
       [labelledBars(runs.map((r) => ({ label: laneLabel(r), value: r.pushesPerSecond, text: `${formatCount(r.pushesPerSecond)} pushes/s` })), { valueTitle: 'pushes per second' })],
