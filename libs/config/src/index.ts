@@ -1,3 +1,4 @@
 export * from './setting';
 export * from './types';
 export * from './common';
+export * from './retention';

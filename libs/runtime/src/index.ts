@@ -1,3 +1,4 @@
 export * from './service-module';
 export * from './settings';
 export * from './process';
+export * from './retention-job';
