@@ -44,6 +44,20 @@ export async function insertMissing<T>(model: Model<T>, docs: Array<Partial<T>>)
   }
 }
 
+/** Inserts every document whose unique key is free: the positions (in `docs`) of those whose key was taken. */
+export async function insertReportingTaken<T>(model: Model<T>, docs: Array<Partial<T>>): Promise<Set<number>> {
+  if (docs.length === 0) return new Set();
+  try {
+    await model.insertMany(docs, { ordered: false });
+    return new Set();
+  } catch (err) {
+    const bulk = err as { writeErrors?: Array<{ code?: number; index?: number; err?: { index?: number } }> | { code?: number; index?: number } };
+    const errors = Array.isArray(bulk.writeErrors) ? bulk.writeErrors : bulk.writeErrors ? [bulk.writeErrors] : [];
+    if (errors.length === 0 || !errors.every((e) => e.code === 11000)) throw err;
+    return new Set(errors.map((e) => (e as { index?: number }).index ?? (e as { err?: { index?: number } }).err?.index ?? -1));
+  }
+}
+
 /** An `_id` made of several parts, unambiguous whatever characters the parts contain. */
 export function compositeId(...parts: Array<string | number>): string {
   return JSON.stringify(parts);

@@ -31,4 +31,29 @@ export function idempotencyContract(fixture: StoreFixture): void {
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await idempotency.isClaimed('s', 'k')).toBe(true);
   });
+
+  it('claims many keys at once: new keys are claimed, a holder asking again finds its own claim, others find it held', async () => {
+    const { idempotency } = fixture.store();
+    expect(await idempotency.claim('s', 'single', inOneHour())).toBe(true);
+    await idempotency.claimMany('s', [{ key: 'expired', expiresAt: new Date(Date.now() - 1000), holder: 'old' }]);
+    const first = await idempotency.claimMany('s', [
+      { key: 'a', expiresAt: inOneHour(), holder: 'p0/1' },
+      { key: 'b', expiresAt: inOneHour(), holder: 'p0/2' },
+      { key: 'a', expiresAt: inOneHour(), holder: 'p0/3' },
+      { key: 'single', expiresAt: inOneHour(), holder: 'p0/4' },
+      { key: 'expired', expiresAt: inOneHour(), holder: 'p0/5' },
+    ]);
+    expect(first.map((o) => o.claimed)).toEqual([true, true, false, false, true]);
+    expect(first[2]).toEqual({ claimed: false, holder: 'p0/1' });
+    expect(first[0]).toEqual({ claimed: true, again: false });
+    // Redelivered after a crash: the same holders get their claims back; a new holder does not.
+    const again = await idempotency.claimMany('s', [
+      { key: 'a', expiresAt: inOneHour(), holder: 'p0/1' },
+      { key: 'b', expiresAt: inOneHour(), holder: 'p9/9' },
+      { key: 'c', expiresAt: inOneHour(), holder: 'p0/6' },
+    ]);
+    expect(again).toEqual([{ claimed: true, again: true }, { claimed: false, holder: 'p0/2' }, { claimed: true, again: false }]);
+    expect(await idempotency.isClaimed('s', 'c')).toBe(true);
+    expect(await idempotency.claimMany('s', [])).toEqual([]);
+  });
 }

@@ -1,18 +1,26 @@
-import type { IdempotencyRepository } from './idempotency.types';
+import { randomUUID } from 'node:crypto';
+import type { ClaimOutcome, IdempotencyRepository } from './idempotency.types';
 
 export class MemoryIdempotencyRepository implements IdempotencyRepository {
-  private readonly claims = new Map<string, Date>();
+  private readonly claims = new Map<string, { expiresAt: Date; holder: string }>();
 
   async claim(scope: string, key: string, expiresAt: Date): Promise<boolean> {
-    const id = `${scope}\u0000${key}`;
+    return this.take(`${scope}\u0000${key}`, expiresAt, randomUUID()).claimed;
+  }
+
+  async claimMany(scope: string, claims: ReadonlyArray<{ key: string; expiresAt: Date; holder: string }>): Promise<ClaimOutcome[]> {
+    return claims.map(({ key, expiresAt, holder }) => this.take(`${scope}\u0000${key}`, expiresAt, holder));
+  }
+
+  private take(id: string, expiresAt: Date, holder: string): ClaimOutcome {
     const existing = this.claims.get(id);
-    if (existing && existing > new Date()) return false;
-    this.claims.set(id, expiresAt);
-    return true;
+    if (existing && existing.expiresAt > new Date()) return existing.holder === holder ? { claimed: true, again: true } : { claimed: false, holder: existing.holder };
+    this.claims.set(id, { expiresAt, holder });
+    return { claimed: true, again: false };
   }
 
   async isClaimed(scope: string, key: string): Promise<boolean> {
-    const expiresAt = this.claims.get(`${scope}\u0000${key}`);
+    const expiresAt = this.claims.get(`${scope}\u0000${key}`)?.expiresAt;
     return expiresAt !== undefined && expiresAt > new Date();
   }
 
@@ -22,7 +30,7 @@ export class MemoryIdempotencyRepository implements IdempotencyRepository {
 
   async sweepExpired(now: Date): Promise<number> {
     let removed = 0;
-    for (const [id, expiresAt] of this.claims) {
+    for (const [id, { expiresAt }] of this.claims) {
       if (expiresAt <= now) {
         this.claims.delete(id);
         removed++;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
-import { compositeId, insertOnce } from '../mongo-writes';
-import type { IdempotencyRepository } from './idempotency.types';
+import { compositeId, insertOnce, insertReportingTaken } from '../mongo-writes';
+import type { ClaimOutcome, IdempotencyRepository } from './idempotency.types';
 
 interface Claim {
   /** (scope, key): the unique `_id` decides between racing claims, and lookups by `_id` never scan. */
@@ -51,6 +51,25 @@ export class MongoIdempotencyRepository implements IdempotencyRepository {
       await this.model.deleteOne({ _id }).exec();
     }
     return false;
+  }
+
+  async claimMany(scope: string, claims: ReadonlyArray<{ key: string; expiresAt: Date; holder: string }>): Promise<ClaimOutcome[]> {
+    const taken = await insertReportingTaken(
+      this.model,
+      claims.map((c) => ({ _id: compositeId(scope, c.key), token: c.holder, expiresAt: c.expiresAt })),
+    );
+    if (taken.has(-1)) throw new Error('the server did not say which claims were taken');
+    const outcomes: ClaimOutcome[] = claims.map(() => ({ claimed: true, again: false }));
+    // Only keys someone holds are read, each by `_id`; an expired one is taken over the single-claim way.
+    await Promise.all(
+      [...taken].map(async (index) => {
+        const { key, expiresAt, holder } = claims[index]!;
+        const held = await this.model.findById(compositeId(scope, key)).lean().exec();
+        if (held && held.expiresAt > new Date()) outcomes[index] = held.token === holder ? { claimed: true, again: true } : { claimed: false, holder: held.token };
+        else outcomes[index] = (await this.claim(scope, key, expiresAt)) ? { claimed: true, again: false } : { claimed: false, holder: 'unknown' };
+      }),
+    );
+    return outcomes;
   }
 
   async isClaimed(scope: string, key: string): Promise<boolean> {
