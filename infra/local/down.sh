@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Stops what up.sh started (SIGTERM, then SIGKILL after STOP_TIMEOUT seconds). A no-op when nothing
-# runs. Data stays in .data/ for the next up.sh; `down.sh --clean` also deletes the Kafka and FerretDB
-# data (topics, offsets, databases), keeping the download/build cache.
+# Stops what up.sh started: FerretDB (SIGTERM, then SIGKILL after STOP_TIMEOUT seconds), then
+# PostgreSQL (`pg_ctl stop -m fast`), and Kafka. A no-op when nothing runs. Data stays in .data/ for
+# the next up.sh; `down.sh --clean` also deletes the Kafka and PostgreSQL data (topics, offsets,
+# databases), keeping the download/build cache.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 clean=false
@@ -13,9 +14,14 @@ esac
 
 take_lock
 stop ferretdb
+# FerretDB on SQLite, as earlier versions of up.sh ran it.
+if running_pid ferretdb-sqlite >/dev/null; then stop ferretdb-sqlite; fi
+stop_postgres
 stop kafka
 if $clean; then
-  say "deleting $DATA_DIR/kafka and $DATA_DIR/mongo"
-  rm -rf "$DATA_DIR/kafka" "$DATA_DIR/mongo"
+  # $DATA_DIR/mongo: FerretDB's SQLite databases, from earlier versions of up.sh.
+  say "deleting $DATA_DIR/kafka, $DATA_DIR/mongo and the PostgreSQL cluster in $PG_DIR"
+  rm -rf "$DATA_DIR/kafka" "$DATA_DIR/mongo" "$PG_DIR"
+  rm -f "$PG_LINK"
 fi
 say "stopped"

@@ -19,15 +19,18 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx512m}"
 MONGO_PORT="${MONGO_PORT:-27017}"
+# Not PostgreSQL's usual 5432: Debian's package starts a cluster of its own there.
+POSTGRES_PORT="${POSTGRES_PORT:-15432}"
 FERRETDB_LOG_LEVEL="${FERRETDB_LOG_LEVEL:-error}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 MONGO_START_TIMEOUT="${MONGO_START_TIMEOUT:-60}"
+POSTGRES_START_TIMEOUT="${POSTGRES_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
 
 say() { printf '[infra] %s\n' "$*" >&2; }
 die() { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
 
-for port_var in KAFKA_PORT KAFKA_CONTROLLER_PORT MONGO_PORT; do
+for port_var in KAFKA_PORT KAFKA_CONTROLLER_PORT MONGO_PORT POSTGRES_PORT; do
   [[ "${!port_var}" =~ ^[0-9]+$ ]] || die "$port_var must be a port number, not '${!port_var}'"
 done
 [[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ"
@@ -60,7 +63,10 @@ hash_of() {
 marker_of() {
   case $1 in
     kafka) MARK_EXE=java MARK_ARGS="kafka.Kafka $DATA_DIR/kafka/server.properties " ;;
-    ferretdb) MARK_EXE=ferretdb-local MARK_ARGS="-data $DATA_DIR/mongo " ;;
+    ferretdb) MARK_EXE=ferretdb-local MARK_ARGS="-instance $DATA_DIR " ;;
+    # FerretDB on SQLite, as earlier versions of up.sh ran it: stopped on sight, never adopted.
+    ferretdb-sqlite) MARK_EXE=ferretdb-local MARK_ARGS="-data $DATA_DIR/mongo " ;;
+    postgres) MARK_EXE=postgres MARK_ARGS="-D $PG_DIR " ;;
     *) die "unknown service $1" ;;
   esac
 }
@@ -120,15 +126,15 @@ running_pid() {
   return 1
 }
 
-# stop NAME: SIGTERM, up to STOP_TIMEOUT seconds for a clean shutdown, then SIGKILL.
+# stop NAME [SIGNAL]: SIGTERM (or SIGNAL), up to STOP_TIMEOUT seconds for a clean shutdown, then SIGKILL.
 stop() {
-  local name=$1 pid
+  local name=$1 signal=${2:-TERM} pid
   if ! pid=$(running_pid "$name"); then
     say "$name is not running"
     return 0
   fi
   say "stopping $name (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
+  kill "-$signal" "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + STOP_TIMEOUT))
   while alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
   if alive "$pid"; then
@@ -163,6 +169,7 @@ already_running() {
 probe() { node "$INFRA_DIR/probe.mjs" "$@"; }
 kafka_ready() { probe kafka "127.0.0.1:$KAFKA_PORT" >/dev/null 2>&1; }
 mongo_ready() { probe mongo "127.0.0.1:$MONGO_PORT" >/dev/null 2>&1; }
+postgres_ready() { probe postgres "127.0.0.1:$POSTGRES_PORT" >/dev/null 2>&1; }
 
 # port_free PORT: nothing accepts connections on 127.0.0.1:PORT (bash's /dev/tcp, no other tool).
 port_free() {
@@ -187,4 +194,74 @@ wait_ready() {
     fi
     sleep 0.5
   done
+}
+
+# ------------------------------------------------------------------ PostgreSQL (FerretDB's storage)
+
+# The cluster lives in $DATA_DIR/postgres, or where that symlink points: see prepare_pg_dir in up.sh.
+PG_LINK="$DATA_DIR/postgres"
+PG_DIR="$PG_LINK"
+if [[ -L "$PG_LINK" ]]; then PG_DIR=$(readlink -f "$PG_LINK"); fi
+PG_DATABASE=ferretdb
+PG_ROLE=ferretdb
+
+# PostgreSQL refuses to run as root. Run by root, its programs run as the `postgres` account that
+# Debian's package creates (setpriv execs, so a server started through it keeps its pid); run by
+# anyone else, as that user. `--reset-env` keeps root's HOME and locale out of the server.
+PG_ACCOUNT=$(id -un)
+PG_AS=()
+if ((EUID == 0)); then
+  PG_ACCOUNT=postgres
+  PG_AS=(setpriv --reuid=postgres --regid=postgres --init-groups --reset-env)
+fi
+
+# as_pg COMMAND...: runs COMMAND as PG_ACCOUNT, from / (root's working directory may be closed to it).
+as_pg() { (cd / && exec "${PG_AS[@]}" "$@"); }
+
+# find_pg_bindir: prints the directory of initdb, postgres, pg_ctl and psql: pg_config's, else the
+# newest /usr/lib/postgresql/*/bin (Debian's layout), else wherever `postgres` is on PATH.
+find_pg_bindir() {
+  local dir candidates=()
+  if command -v pg_config >/dev/null 2>&1; then candidates+=("$(pg_config --bindir 2>/dev/null || true)"); fi
+  if compgen -G '/usr/lib/postgresql/*/bin' >/dev/null; then
+    mapfile -t -O "${#candidates[@]}" candidates < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -t/ -k4 -rn)
+  fi
+  if command -v postgres >/dev/null 2>&1; then candidates+=("$(dirname "$(readlink -f "$(command -v postgres)")")"); fi
+  for dir in "${candidates[@]}"; do
+    if [[ -n "$dir" && -x "$dir/postgres" && -x "$dir/initdb" && -x "$dir/pg_ctl" && -x "$dir/psql" ]]; then
+      echo "$dir"
+      return 0
+    fi
+  done
+  die "PostgreSQL's server programs (initdb, postgres, pg_ctl, psql) were not found: install PostgreSQL 15 (apt-get install postgresql)"
+}
+
+# need_pg_account: as root, the account and the tool that run PostgreSQL must exist.
+need_pg_account() {
+  ((EUID == 0)) || return 0
+  need setpriv "install util-linux; as root, it runs PostgreSQL as the 'postgres' account"
+  id -u postgres >/dev/null 2>&1 ||
+    die "PostgreSQL refuses to run as root, and there is no 'postgres' account to run it: install PostgreSQL 15 (apt-get install postgresql), which creates it, or run this as an ordinary user"
+}
+
+# stop_postgres: a fast shutdown (`pg_ctl stop -m fast`: open sessions are ended, the data is
+# checkpointed), then an immediate one if that takes longer than STOP_TIMEOUT seconds.
+stop_postgres() {
+  local pid bindir
+  if ! pid=$(running_pid postgres); then
+    say "postgres is not running"
+    return 0
+  fi
+  if ! bindir=$(find_pg_bindir 2>/dev/null); then
+    say "pg_ctl not found; stopping postgres (pid $pid) with SIGINT, its fast shutdown"
+    stop postgres INT
+    return 0
+  fi
+  say "stopping postgres (pid $pid)"
+  if ! as_pg "$bindir/pg_ctl" stop -D "$PG_DIR" -m fast -t "$STOP_TIMEOUT" -s >&2; then
+    say "postgres did not stop within ${STOP_TIMEOUT}s; stopping it in immediate mode"
+    as_pg "$bindir/pg_ctl" stop -D "$PG_DIR" -m immediate -t 10 -s >&2 || true
+    alive "$pid" && die "postgres (pid $pid) is still running"
+  fi
+  rm -f "$RUN_DIR/postgres.pid"
 }

@@ -2,12 +2,16 @@
 // before `npm ci`, and a bare TCP connect would call a half-started broker "up"):
 //   node probe.mjs kafka 127.0.0.1:9092   Kafka Metadata request (v2): at least one live broker
 //   node probe.mjs mongo 127.0.0.1:27017  MongoDB OP_MSG {ping: 1}, then {buildInfo: 1} for the version
+//   node probe.mjs postgres 127.0.0.1:15432  PostgreSQL start-up as user postgres: ready for queries
 // Prints one line and exits 0 when the server answers correctly; prints the reason and exits 1 otherwise.
 import net from 'node:net';
 
 const TIMEOUT_MS = Number(process.env.PROBE_TIMEOUT_MS ?? 3000);
 
-/** Opens a connection; `exchange(request, parse)` sends one request and resolves with parse(frame). */
+/**
+ * Opens a connection; `exchange(request, frameSize, parse)` sends a request (none if empty) and
+ * resolves with parse(frame) of the next frame.
+ */
 function connect(address) {
   const [host, portText] = address.replace(/^[a-z]+:\/\//, '').split('/')[0].split(':');
   const socket = net.connect({ host, port: Number(portText) });
@@ -24,8 +28,8 @@ function connect(address) {
   }, TIMEOUT_MS);
   socket.on('error', (err) => fail(err));
   socket.on('close', () => fail(new Error('connection closed by the server')));
-  socket.on('data', (chunk) => {
-    buffered = Buffer.concat([buffered, chunk]);
+  // Answers one pending request from the bytes received so far (a chunk may hold several messages).
+  const drain = () => {
     if (!pending || buffered.length < 4) return;
     const size = pending.frameSize(buffered);
     if (buffered.length < size) return;
@@ -38,6 +42,10 @@ function connect(address) {
     } catch (err) {
       reject(err);
     }
+  };
+  socket.on('data', (chunk) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    drain();
   });
   const ready = new Promise((resolve, reject) => {
     socket.once('connect', resolve);
@@ -48,7 +56,8 @@ function connect(address) {
       await ready;
       return new Promise((resolve, reject) => {
         pending = { resolve, reject, parse, frameSize };
-        socket.write(request);
+        if (request.length > 0) socket.write(request);
+        drain();
       });
     },
     close() {
@@ -196,10 +205,60 @@ async function probeMongo(address) {
   }
 }
 
+// ------------------------------------------------------------------------------------------- PostgreSQL
+
+/** Reads the NUL-terminated fields of an ErrorResponse body: {S: severity, C: code, M: message, ...}. */
+function readPostgresError(body) {
+  const fields = {};
+  for (let at = 0; at < body.length && body[at] !== 0; ) {
+    const end = body.indexOf(0, at + 1);
+    fields[String.fromCharCode(body[at])] = body.toString('utf8', at + 1, end);
+    at = end + 1;
+  }
+  return fields;
+}
+
+// A start-up message (protocol 3.0) as the `postgres` role, which local clusters trust on loopback.
+// Ready means the server authenticates and reports ReadyForQuery; one still starting up or
+// recovering answers with an error (57P03) instead.
+async function probePostgres(address) {
+  const params = Buffer.from('user\0postgres\0database\0postgres\0application_name\0notify-infra-probe\0\0', 'utf8');
+  const startup = Buffer.alloc(8);
+  startup.writeInt32BE(8 + params.length, 0);
+  startup.writeInt32BE(196608, 4); // protocol version 3.0
+  const conn = connect(address);
+  // Server messages: a type byte, then an int32 length that counts itself but not the type byte.
+  const frameSize = (buf) => (buf.length < 5 ? Infinity : 1 + buf.readInt32BE(1));
+  const messages = [];
+  try {
+    let request = Buffer.concat([startup, params]);
+    for (;;) {
+      const frame = await conn.exchange(request, frameSize, (f) => f);
+      request = Buffer.alloc(0);
+      const type = String.fromCharCode(frame[0]);
+      const body = frame.subarray(5);
+      if (type === 'E') {
+        const error = readPostgresError(body);
+        throw new Error(`${error.S ?? 'ERROR'} ${error.C ?? ''}: ${error.M ?? 'no message'}`);
+      }
+      if (type === 'R' && body.readInt32BE(0) !== 0) throw new Error('answers as PostgreSQL but asks for a password (not a cluster of ours)');
+      messages.push([type, body]);
+      if (type === 'Z') break;
+    }
+  } finally {
+    conn.close();
+  }
+  const version = messages
+    .filter(([type]) => type === 'S')
+    .map(([, body]) => body.toString('utf8').split('\0'))
+    .find(([name]) => name === 'server_version')?.[1];
+  return `postgres ${address}: ready for queries (PostgreSQL ${version ?? '?'})`;
+}
+
 const [kind, address] = process.argv.slice(2);
-const probes = { kafka: probeKafka, mongo: probeMongo };
+const probes = { kafka: probeKafka, mongo: probeMongo, postgres: probePostgres };
 try {
-  if (!probes[kind] || !address) throw new Error('usage: node probe.mjs kafka|mongo HOST:PORT');
+  if (!probes[kind] || !address) throw new Error('usage: node probe.mjs kafka|mongo|postgres HOST:PORT');
   console.log(await probes[kind](address));
   process.exit(0);
 } catch (err) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Starts the local stack on 127.0.0.1: Apache Kafka 3.9.1 (one KRaft node, broker + controller) and
-# FerretDB (MongoDB wire protocol, SQLite storage). Idempotent: a server that already runs and answers
-# is left alone. The first run fetches Kafka from Maven Central and builds FerretDB from the Go module
-# proxy; later runs use the cache. Progress goes to stderr; stdout gets only the endpoints, as
+# Starts the local stack on 127.0.0.1: Apache Kafka 3.9.1 (one KRaft node, broker + controller),
+# PostgreSQL (the system's, a cluster of our own) and FerretDB on it (MongoDB wire protocol).
+# Idempotent: a server that already runs and answers is left alone, and what is missing is started,
+# PostgreSQL before FerretDB. The first run fetches Kafka from Maven Central and builds FerretDB from
+# the Go module proxy; later runs use the cache. Progress goes to stderr; stdout gets only the endpoints, as
 # KEY=value lines:  set -a; eval "$(bash infra/local/up.sh)"; set +a
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -88,10 +89,105 @@ start_kafka() {
   say "Kafka is up (pid $pid)"
 }
 
+# ---------------------------------------------------------------------------------------- PostgreSQL
+
+# prepare_pg_dir: makes the cluster's directory, owned by PG_ACCOUNT. It is $DATA_DIR/postgres, unless
+# the account cannot reach $DATA_DIR (run by root in a checkout under a private directory such as
+# /root): then the cluster lives in that account's home and $DATA_DIR/postgres is a symlink to it.
+prepare_pg_dir() {
+  if [[ ! -L "$PG_LINK" && ! -e "$PG_LINK" ]] && ((EUID == 0)) && ! as_pg test -x "$DATA_DIR"; then
+    local home
+    home=$(getent passwd postgres | cut -d: -f6)
+    [[ -n "$home" && -d "$home" ]] ||
+      die "the postgres account cannot reach $DATA_DIR and has no home directory to keep the cluster in; set NOTIFY_DATA_DIR to a directory it can reach"
+    PG_DIR="$home/notify-$(hash_of <(printf '%s' "$DATA_DIR"))"
+    say "the postgres account cannot reach $DATA_DIR (a directory above it is closed to other users): the cluster lives in $PG_DIR, linked from $PG_LINK"
+    mkdir -p "$PG_DIR"
+    ln -sfn "$PG_DIR" "$PG_LINK"
+  fi
+  mkdir -p "$PG_DIR"
+  if ((EUID == 0)); then
+    as_pg test -x "$PG_DIR" ||
+      die "the postgres account cannot reach $PG_DIR (a directory above it is closed to other users): open it (chmod o+x) or set NOTIFY_DATA_DIR elsewhere"
+    if [[ "$(stat -c %U "$PG_DIR")" != postgres ]]; then chown -R postgres: "$PG_DIR"; fi
+  fi
+  chmod 700 "$PG_DIR"
+}
+
+# init_pg_cluster BINDIR: a new cluster in PG_DIR (UTF8, C locale, as FerretDB requires), unless one
+# is there. A directory left by an interrupted initdb is emptied first.
+init_pg_cluster() {
+  local bindir=$1 version log="$LOG_DIR/postgres-init.log"
+  version=$("$bindir/postgres" --version | grep -oE '[0-9]+' | head -n 1)
+  if [[ -f "$PG_DIR/PG_VERSION" ]]; then
+    [[ "$(cat "$PG_DIR/PG_VERSION")" == "$version" ]] ||
+      die "$PG_DIR holds a PostgreSQL $(cat "$PG_DIR/PG_VERSION") cluster, but the server found is PostgreSQL $version ($bindir): delete it with infra/local/down.sh --clean"
+    return 0
+  fi
+  find "$PG_DIR" -mindepth 1 -delete
+  say "creating a PostgreSQL $version cluster in $PG_DIR"
+  as_pg "$bindir/initdb" -D "$PG_DIR" -U postgres -E UTF8 --locale=C -A trust --no-instructions >"$log" 2>&1 ||
+    { tail -n 30 "$log" >&2; die "initdb failed (full log: $log)"; }
+}
+
+# render_pg_config: our settings and access rules replace initdb's on every start.
+render_pg_config() {
+  sed -e "s#@PORT@#$POSTGRES_PORT#g" "$INFRA_DIR/postgres/postgresql.conf.template" >"$PG_DIR/postgresql.conf"
+  cp "$INFRA_DIR/postgres/pg_hba.conf" "$PG_DIR/pg_hba.conf"
+  if ((EUID == 0)); then chown postgres: "$PG_DIR/postgresql.conf" "$PG_DIR/pg_hba.conf"; fi
+  chmod 600 "$PG_DIR/postgresql.conf" "$PG_DIR/pg_hba.conf"
+}
+
+# ensure_ferretdb_database BINDIR: FerretDB's role and database (it makes a schema per MongoDB database).
+ensure_ferretdb_database() {
+  local bindir=$1
+  PGCONNECT_TIMEOUT=5 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres \
+    >/dev/null <<SQL || die "could not create FerretDB's role and database in PostgreSQL"
+SELECT 'CREATE ROLE $PG_ROLE LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_ROLE')\gexec
+SELECT 'CREATE DATABASE $PG_DATABASE OWNER $PG_ROLE' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PG_DATABASE')\gexec
+SQL
+}
+
+# wait_postmaster_gone: a postmaster that was killed takes a moment to be gone (its children notice
+# and exit, and its parent reaps it); PostgreSQL refuses to start while the pid in its lock file lives.
+wait_postmaster_gone() {
+  local pid deadline=$((SECONDS + 15))
+  [[ -f "$PG_DIR/postmaster.pid" ]] || return 0
+  pid=$(head -n 1 "$PG_DIR/postmaster.pid" | tr -dc '0-9')
+  [[ -n "$pid" ]] || return 0
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+}
+
+start_postgres() {
+  local pid bindir log="$LOG_DIR/postgres.log"
+  bindir=$(find_pg_bindir)
+  if ! adopt_own postgres PostgreSQL "$POSTGRES_START_TIMEOUT" postgres_ready "$log"; then
+    if postgres_ready || ! port_free "$POSTGRES_PORT"; then
+      die "127.0.0.1:$POSTGRES_PORT is taken by another program (FerretDB needs a PostgreSQL cluster of its own there); stop it or choose another port with POSTGRES_PORT"
+    fi
+    need_pg_account
+    prepare_pg_dir
+    init_pg_cluster "$bindir"
+    render_pg_config
+    wait_postmaster_gone
+    say "starting PostgreSQL on 127.0.0.1:$POSTGRES_PORT (as $PG_ACCOUNT)"
+    echo "===== up.sh starts PostgreSQL $(date '+%Y-%m-%d %H:%M:%S')" >>"$log"
+    (cd / && exec nohup setsid "${PG_AS[@]}" "$bindir/postgres" -D "$PG_DIR") >>"$log" 2>&1 </dev/null 9>&- &
+    pid=$!
+    echo "$pid" >"$RUN_DIR/postgres.pid"
+    wait_ready postgres "$pid" "$POSTGRES_START_TIMEOUT" postgres_ready "$log"
+    say "PostgreSQL is up (pid $pid)"
+  fi
+  ensure_ferretdb_database "$bindir"
+}
+
 # ---------------------------------------------------------------------------------------- FerretDB
 
 FERRETDB_SRC="$INFRA_DIR/ferretdb"
-FERRETDB_BIN="$CACHE_DIR/ferretdb-$(hash_of "$FERRETDB_SRC/go.mod" "$FERRETDB_SRC/go.sum" "$FERRETDB_SRC/main.go")/ferretdb-local"
+# Only the PostgreSQL backend is compiled: leaving SQLite out skips building a C library translated to Go.
+FERRETDB_TAGS=ferretdb_no_sqlite
+FERRETDB_BIN="$CACHE_DIR/ferretdb-$(hash_of "$FERRETDB_SRC/go.mod" "$FERRETDB_SRC/go.sum" "$FERRETDB_SRC/main.go" <(echo "$FERRETDB_TAGS"))/ferretdb-local"
+POSTGRES_URL="postgres://$PG_ROLE@127.0.0.1:$POSTGRES_PORT/$PG_DATABASE"
 
 install_ferretdb() {
   [[ -x "$FERRETDB_BIN" ]] && return 0
@@ -99,8 +195,8 @@ install_ferretdb() {
   go=$(find_go)
   say "building FerretDB with the Go module proxy (first run only)"
   mkdir -p "$(dirname "$FERRETDB_BIN")"
-  if ! (cd "$FERRETDB_SRC" && CGO_ENABLED=0 "$go" build -mod=readonly -buildvcs=false -trimpath -ldflags='-s -w' \
-    -o "$FERRETDB_BIN.tmp" .) >"$log" 2>&1; then
+  if ! (cd "$FERRETDB_SRC" && CGO_ENABLED=0 "$go" build -mod=readonly -buildvcs=false -trimpath -tags "$FERRETDB_TAGS" \
+    -ldflags='-s -w' -o "$FERRETDB_BIN.tmp" .) >"$log" 2>&1; then
     tail -n 30 "$log" >&2 || true
     die "building FerretDB failed (full log: $log)"
   fi
@@ -109,20 +205,23 @@ install_ferretdb() {
   find "$CACHE_DIR" -maxdepth 1 -name 'ferretdb-*' ! -path "$(dirname "$FERRETDB_BIN")" -exec rm -rf {} + 2>/dev/null || true
 }
 
+# stop_sqlite_ferretdb: earlier versions of this script ran FerretDB on SQLite; such a server of ours
+# gives way to the PostgreSQL one (its databases in $DATA_DIR/mongo are left alone).
+stop_sqlite_ferretdb() {
+  running_pid ferretdb-sqlite >/dev/null || return 0
+  say "FerretDB on SQLite (started by an earlier version of this script) runs on 127.0.0.1:$MONGO_PORT; replacing it"
+  stop ferretdb-sqlite
+}
+
 start_ferretdb() {
   local pid log="$LOG_DIR/ferretdb.log"
   adopt_own ferretdb FerretDB "$MONGO_START_TIMEOUT" mongo_ready "$log" && return 0
-  if mongo_ready; then
-    say "a MongoDB-wire server not started by this script already answers on 127.0.0.1:$MONGO_PORT; using it"
-    return 0
-  fi
   port_free "$MONGO_PORT" || die "127.0.0.1:$MONGO_PORT is taken by another program (not a MongoDB-wire server); stop it or choose another port with MONGO_PORT"
   [[ -x "$FERRETDB_BIN" ]] || die "FerretDB is not built ($FERRETDB_BIN)"
-  mkdir -p "$DATA_DIR/mongo"
-  say "starting FerretDB on 127.0.0.1:$MONGO_PORT"
+  say "starting FerretDB on 127.0.0.1:$MONGO_PORT (storage: PostgreSQL on 127.0.0.1:$POSTGRES_PORT)"
   echo "===== up.sh starts FerretDB $(date '+%Y-%m-%d %H:%M:%S')" >>"$log"
-  nohup setsid "$FERRETDB_BIN" -listen "127.0.0.1:$MONGO_PORT" -data "$DATA_DIR/mongo" -log-level "$FERRETDB_LOG_LEVEL" \
-    >>"$log" 2>&1 </dev/null 9>&- &
+  nohup setsid "$FERRETDB_BIN" -listen "127.0.0.1:$MONGO_PORT" -postgresql-url "$POSTGRES_URL" -instance "$DATA_DIR" \
+    -log-level "$FERRETDB_LOG_LEVEL" >>"$log" 2>&1 </dev/null 9>&- &
   pid=$!
   echo "$pid" >"$RUN_DIR/ferretdb.pid"
   wait_ready ferretdb "$pid" "$MONGO_START_TIMEOUT" mongo_ready "$log"
@@ -131,15 +230,27 @@ start_ferretdb() {
 
 # ---------------------------------------------------------------------------------------- main
 
+# The MongoDB-wire port: our FerretDB runs ('ours'), another server answers there and is used as it
+# is ('other': then PostgreSQL is not needed), or FerretDB is to be started ('start').
+if running_pid ferretdb >/dev/null; then mongo_plan=ours
+elif running_pid ferretdb-sqlite >/dev/null; then mongo_plan=start
+elif mongo_ready; then mongo_plan=other
+else mongo_plan=start
+fi
+
 # Every missing tool is named before anything starts.
 if ! running_pid kafka >/dev/null && ! kafka_ready; then
   need java "install a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless); it runs Kafka"
   [[ -f "$KAFKA_LIBS/.complete" ]] || need mvn "install Maven 3.6+ (e.g. apt-get install maven); it fetches Kafka from Maven Central"
 fi
 need_build=false
-if [[ ! -x "$FERRETDB_BIN" ]] && ! running_pid ferretdb >/dev/null && ! mongo_ready; then
-  need_build=true
-  find_go >/dev/null
+if [[ "$mongo_plan" != other ]]; then
+  find_pg_bindir >/dev/null
+  running_pid postgres >/dev/null || need_pg_account
+  if [[ "$mongo_plan" == start && ! -x "$FERRETDB_BIN" ]]; then
+    need_build=true
+    find_go >/dev/null
+  fi
 fi
 
 # On a first run, build FerretDB (CPU) while Maven fetches Kafka (network) and Kafka starts.
@@ -150,10 +261,19 @@ if $need_build; then
   build_pid=$!
 fi
 start_kafka
-if [[ -n "$build_pid" ]]; then
-  wait "$build_pid" || die "building FerretDB failed (full log: $LOG_DIR/ferretdb-build.log)"
+if [[ "$mongo_plan" == other ]]; then
+  say "a MongoDB-wire server not started by this script already answers on 127.0.0.1:$MONGO_PORT; using it (PostgreSQL is not needed)"
+else
+  start_postgres
+  if [[ -n "$build_pid" ]]; then
+    wait "$build_pid" || die "building FerretDB failed (full log: $LOG_DIR/ferretdb-build.log)"
+  fi
+  stop_sqlite_ferretdb
+  start_ferretdb
 fi
-start_ferretdb
+if [[ -d "$DATA_DIR/mongo" ]]; then
+  say "$DATA_DIR/mongo holds FerretDB's SQLite databases from an earlier version of this script; nothing uses them (down.sh --clean deletes them)"
+fi
 
 say "ready in $((SECONDS - started_at))s; data in $DATA_DIR, logs in $LOG_DIR"
 echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"

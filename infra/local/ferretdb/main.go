@@ -1,10 +1,12 @@
-// Command ferretdb-local runs FerretDB v1 with its embedded SQLite backend on a loopback address:
-// a MongoDB-wire server for local development and tests, built from the Go module proxy alone
-// (pure Go, no cgo). infra/local/up.sh builds it once into the cache and runs it.
+// Command ferretdb-local runs FerretDB v1 with its PostgreSQL backend on a loopback address: a
+// MongoDB-wire server for local development and tests, built from the Go module proxy alone (pure
+// Go, no cgo). infra/local/up.sh builds it once into the cache and runs it after starting PostgreSQL.
 //
 // A plain `go install` of FerretDB's own command builds but panics at start-up (its version file
 // is generated at release time and is not in the module); embedding the public ferretdb package avoids it.
-// Usage: ferretdb-local -listen 127.0.0.1:27017 -data DIR [-log-level warn]
+// Usage: ferretdb-local -listen 127.0.0.1:27017 -postgresql-url postgres://USER@HOST:PORT/DB
+//
+//	[-instance DIR] [-log-level warn]
 package main
 
 import (
@@ -21,25 +23,28 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
-	dataDir := flag.String("data", "data", "directory for the SQLite databases")
+	postgresURL := flag.String("postgresql-url", "", "PostgreSQL connection URL (required)")
+	// Only names the process: infra/local/up.sh passes its data directory, so that its scripts can
+	// tell their own server from one started for another checkout.
+	flag.String("instance", "", "free-form label of this server (unused)")
 	level := flag.String("log-level", "warn", "debug, info, warn or error")
 	flag.Parse()
 
+	if *postgresURL == "" {
+		log.Fatal("-postgresql-url is required")
+	}
 	var slogLevel slog.Level
 	if err := slogLevel.UnmarshalText([]byte(*level)); err != nil {
 		log.Fatalf("bad -log-level: %v", err)
-	}
-	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
-		log.Fatalf("cannot create data directory: %v", err)
 	}
 
 	// Telemetry is off: the embedded package never starts FerretDB's telemetry reporter and marks
 	// telemetry as disabled and locked, so nothing is sent anywhere and nothing waits on the network.
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + *dataDir + "/",
-		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slogLevel})),
+		Listener:      ferretdb.ListenerConfig{TCP: *listen},
+		Handler:       "postgresql",
+		PostgreSQLURL: *postgresURL,
+		Logger:        slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slogLevel})),
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -47,7 +52,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log.Printf("ferretdb listening on %s (sqlite data in %s)", *listen, *dataDir)
+	log.Printf("ferretdb listening on %s (postgresql backend)", *listen)
 	if err := f.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
