@@ -1,4 +1,4 @@
-import { commonSettings, env, infrastructureSettings, setting } from '@notify/config';
+import { commonSettings, deliveryLogRetentionSettings, env, inboxRetentionSettings, infrastructureSettings, retentionScheduleSettings, setting } from '@notify/config';
 import { connectionSettings, tokenVerificationSettings } from '@notify/gateway';
 import { deliverySettings } from '@notify/push';
 import { presenceSettings } from '@notify/presence';
@@ -22,5 +22,8 @@ export const embeddedSettings = {
   adminTokens: setting(routerSettings.adminTokens.variable, routerSettings.adminTokens.schema.optional(), 'Ops tokens for the rules admin API (name:secret,...); unset generates one per start and prints it'),
   ...connectionSettings,
   ...deliverySettings,
+  ...retentionScheduleSettings,
+  ...deliveryLogRetentionSettings,
+  ...inboxRetentionSettings,
   jwtSecret: setting(tokenVerificationSettings.jwtSecret.variable, tokenVerificationSettings.jwtSecret.schema, 'HS256 secret for socket handshake JWTs; unset generates one per start and prints a token to try'),
 };

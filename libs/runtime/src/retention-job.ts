@@ -147,3 +147,18 @@ export class RetentionJob {
     return result;
   }
 }
+
+/**
+ * The retention settings as a module's options carry them (spread from the service's config).
+ * A module built without them (a test harness, a benchmark) runs no sweeps.
+ */
+export interface RetentionScheduleOptions {
+  retentionEnabled?: boolean | undefined;
+  retentionIntervalMs?: number | undefined;
+}
+
+/** The job for a module's sweeps, or undefined when retention is off or not configured. */
+export function retentionJobFor(deps: { logger: Logger; metrics: Registry }, options: RetentionScheduleOptions, sweeps: readonly RetentionSweep[]): RetentionJob | undefined {
+  if (!options.retentionEnabled || options.retentionIntervalMs === undefined || sweeps.length === 0) return undefined;
+  return new RetentionJob({ sweeps, intervalMs: options.retentionIntervalMs, logger: deps.logger, metrics: deps.metrics });
+}

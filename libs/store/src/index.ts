@@ -10,3 +10,5 @@ export * from './delivery-log/delivery-log.types';
 export * from './idempotency/idempotency.types';
 export * from './errors';
 export * from './topics/topic.types';
+export { serverKindOf, type ServerKind } from './expiry-indexes';
+export * from './retention';

@@ -28,7 +28,7 @@ describeStoreContract('mongodb', async () => {
 });
 
 describe('mongodb connection', () => {
-  it('creates the indexes the repositories rely on, and no TTL index', async () => {
+  it('creates the indexes the repositories rely on; TTL indexes only where the server has them', async () => {
     const db = shared.connection.db!;
     const names = async (collection: string) => (await db.collection(collection).indexes()).map((i) => ({ key: i.key, unique: i.unique ?? false }));
     // inbox `_id` is the notificationId: the idempotent append needs no other unique index.
@@ -38,9 +38,23 @@ describe('mongodb connection', () => {
     expect(await names('digests')).toEqual(expect.arrayContaining([{ key: { openSlot: 1 }, unique: true }]));
     expect(await names('rule_versions')).toEqual(expect.arrayContaining([{ key: { ruleId: 1, revision: 1 }, unique: true }]));
     expect(await names('delivery_log')).toEqual(expect.arrayContaining([{ key: { notificationId: 1, at: 1 }, unique: false }, { key: { eventId: 1, at: 1 }, unique: false }]));
-    for (const { name } of await db.listCollections().toArray()) {
-      for (const index of await db.collection(name).indexes()) expect(index.expireAfterSeconds, `${name}.${index.name}`).toBeUndefined();
+    const ttl = shared.server === 'mongodb';
+    expect(await names('idempotency_keys')).toEqual(expect.arrayContaining([{ key: { expiresAt: 1 }, unique: false }]));
+    expect(await names('idempotency_takeovers')).toEqual(expect.arrayContaining([{ key: { at: 1 }, unique: false }]));
+    expect(await names('delivery_log')).toEqual(expect.arrayContaining([{ key: { at: 1 }, unique: false }]));
+    expect(await shared.deliveryLog.expireOnServerAfter(30 * 86_400_000)).toBe(ttl);
+    const expiring = async (collection: string) => (await db.collection(collection).indexes()).filter((i) => i.expireAfterSeconds !== undefined).map((i) => [i.key, i.expireAfterSeconds]);
+    if (ttl) {
+      expect(await expiring('idempotency_keys')).toEqual([[{ expiresAt: 1 }, 0]]);
+      expect(await expiring('delivery_log')).toEqual([[{ at: 1 }, 30 * 86_400]]);
+    } else {
+      for (const { name } of await db.listCollections().toArray()) expect(await expiring(name), name).toEqual([]);
     }
+  });
+
+  it('knows which server it talks to (FerretDB here: no TTL indexes, the sweeps do it all)', async () => {
+    const info = await shared.connection.db!.admin().command({ buildInfo: 1 });
+    expect(shared.server).toBe('ferretdbVersion' in info ? 'ferretdb' : 'mongodb');
   });
 
   it('starts again on a database it already set up, and keeps stores in one process apart', async () => {

@@ -5,6 +5,7 @@ import { digestContract } from './digests/digest.contract';
 import { idempotencyContract } from './idempotency/idempotency.contract';
 import { inboxContract } from './inbox/inbox.contract';
 import { preferencesContract } from './preferences/preferences.contract';
+import { retentionContract } from './retention.contract';
 import { ruleContract } from './rules/rule.contract';
 import { topicContract } from './topics/topic.contract';
 import type { Store } from './store';
@@ -33,5 +34,6 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
     describe('delivery log', () => deliveryLogContract(fixture));
     describe('idempotency', () => idempotencyContract(fixture));
     describe('topics', () => topicContract(fixture));
+    describe('retention', () => retentionContract(fixture));
   });
 }

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { connectMongo, pingMongo, type ConnectOptions } from './connection';
+import { detectServer, ensureExpiryIndex, type ExpiryIndex, type ServerKind } from './expiry-indexes';
 import { MemoryDeliveryLogRepository } from './delivery-log/delivery-log.memory';
 import { MongoDeliveryLogRepository } from './delivery-log/delivery-log.mongo';
 import type { DeliveryLogRepository } from './delivery-log/delivery-log.types';
@@ -10,7 +11,7 @@ import { MemoryDigestRepository } from './digests/digest.memory';
 import { MongoDigestRepository } from './digests/digest.mongo';
 import type { DigestRepository } from './digests/digest.types';
 import { MemoryIdempotencyRepository } from './idempotency/idempotency.memory';
-import { MongoIdempotencyRepository } from './idempotency/idempotency.mongo';
+import { MongoIdempotencyRepository, TAKEOVER_MARKER_TTL_MS } from './idempotency/idempotency.mongo';
 import type { IdempotencyRepository } from './idempotency/idempotency.types';
 import { MemoryTopicRepository } from './topics/topic.memory';
 import { MongoTopicRepository } from './topics/topic.mongo';
@@ -43,15 +44,22 @@ export interface Store {
 export interface MongoStore extends Store {
   readonly kind: 'mongo';
   readonly connection: Connection;
+  /** FerretDB has no TTL indexes: there the retention sweeps alone delete expired rows. */
+  readonly server: ServerKind;
   readonly rules: MongoRuleRepository;
 }
 
 /** Connects (retrying while the server starts) and makes sure every index exists before returning. */
 export async function createMongoStore(options: ConnectOptions): Promise<MongoStore> {
   const connection = await connectMongo(options);
+  const server = await detectServer(connection).catch(async (err: unknown) => {
+    await connection.close().catch(() => undefined);
+    throw err;
+  });
   const store: MongoStore = {
     kind: 'mongo',
     connection,
+    server,
     devices: new MongoDeviceRepository(connection),
     inbox: new MongoInboxRepository(connection),
     preferences: new MongoPreferencesRepository(connection),
@@ -66,13 +74,29 @@ export async function createMongoStore(options: ConnectOptions): Promise<MongoSt
   try {
     // createIndexes, not syncIndexes: never drop an index an operator added by hand.
     for (const model of Object.values(connection.models)) await model.createIndexes();
+    for (const index of expiryIndexes(store)) await ensureExpiryIndex(connection, server, index);
     await store.rules.repair();
   } catch (err) {
     await connection.close().catch(() => undefined);
     throw err;
   }
-  options.logger?.info({ collections: Object.values(connection.models).map((m) => m.collection.collectionName) }, 'store ready');
+  options.logger?.info({ server, collections: Object.values(connection.models).map((m) => m.collection.collectionName) }, 'store ready');
   return store;
+}
+
+/**
+ * The date fields retention deletes by. Expired claims and takeover markers mean nothing, so MongoDB
+ * may drop them itself whoever owns them; the status trail's TTL depends on the router's setting and
+ * is set by the router (`expireOnServerAfter`), so here it only gets an index if it has none.
+ */
+function expiryIndexes(store: MongoStore): ExpiryIndex[] {
+  const name = (model: { collection: { collectionName: string } }) => model.collection.collectionName;
+  const idempotency = store.idempotency as MongoIdempotencyRepository;
+  return [
+    { collection: name(idempotency.model), field: 'expiresAt', expireAfterSeconds: 0 },
+    { collection: name(idempotency.takeovers), field: 'at', expireAfterSeconds: TAKEOVER_MARKER_TTL_MS / 1000 },
+    { collection: name((store.deliveryLog as MongoDeliveryLogRepository).model), field: 'at', expireAfterSeconds: null },
+  ];
 }
 
 /** The embedded mode's store: same semantics, nothing survives the process. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, env, setting, type ConfigOf } from '@notify/config';
+import { ConfigError, env, inboxRetentionSettings, retentionScheduleSettings, setting, type ConfigOf } from '@notify/config';
 import { standaloneSettings } from '@notify/runtime';
 
 const optional = <T extends z.ZodType>(schema: T) => schema.optional();
@@ -31,6 +31,8 @@ export const gatewaySettings = {
   ...connectionSettings,
   relaySecret: setting('GATEWAY_RELAY_SECRET', z.string({ error: 'required but not set' }).min(32, 'must be at least 32 characters'), 'Shared by all gateway instances: authenticates notifications one gateway hands to another that holds the user'),
   relayUrl: setting('GATEWAY_RELAY_URL', optional(z.url({ message: 'must be a URL' })), 'How other gateways reach this one (default http://<hostname>:<PORT>)'),
+  ...retentionScheduleSettings,
+  ...inboxRetentionSettings,
 };
 
 export type TokenVerification =

@@ -2,7 +2,9 @@ import { hostname } from 'node:os';
 import type { Server as HttpServer } from 'node:http';
 import type { Subscription } from '@notify/bus';
 import { Counter, Gauge, metric } from '@notify/observability';
-import type { ServiceDeps, ServiceModule } from '@notify/runtime';
+import { DAY_MS } from '@notify/config';
+import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type ServiceModule } from '@notify/runtime';
+import { storeSweeps } from '@notify/store';
 import type { TokenVerifier } from './auth/verify-token';
 import { ConnectionHub } from './connections/connection-hub';
 import { LocalConnections } from './connections/local-connections';
@@ -20,7 +22,7 @@ import { attachSocketServer } from './socket/socket-server';
 import { registerSseRoutes } from './sse/sse-routes';
 import { changeState, markAllRead, type ChangeStateDeps } from './usecases/change-state';
 
-export interface GatewayOptions {
+export interface GatewayOptions extends RetentionScheduleOptions {
   verify: TokenVerifier;
   relaySecret: string;
   /** How other gateways reach this one; defaults to http://<hostname>:<port>. */
@@ -34,6 +36,8 @@ export interface GatewayOptions {
   resyncAfterMs: number;
   stallTimeoutMs: number;
   drainWindowMs: number;
+  /** Days an inbox item is kept (with the retention schedule). */
+  retentionInboxDays?: number | undefined;
 }
 
 /**
@@ -81,6 +85,9 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
   });
   registerRelayRoutes(deps.http.app, { secret: options.relaySecret, local, metrics: deps.metrics });
 
+  // The gateway writes the inbox: expired and old items go, with their state marks.
+  const retention = retentionJobFor(deps, options, [storeSweeps.inbox(deps.store, (options.retentionInboxDays ?? 90) * DAY_MS)]);
+
   let deliveries: Subscription | undefined;
   let views: Subscription[] = [];
   return {
@@ -88,10 +95,12 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
     start: async () => {
       views = await consumePresenceViews(deps.bus, directory, gatewayId);
       await presence.startHeartbeat(options.heartbeatMs, () => local.size);
+      retention?.start();
       deliveries = await consumeDeliverInapp(deps.bus, { bus: deps.bus, inbox: deps.store.inbox, fanOut, fallbacks, gatewayId });
     },
     stop: async () => {
       draining = true;
+      await retention?.stop();
       // Partitions move to the other gateways, which relay to the clients still connected here.
       await deliveries?.stop();
       await drainConnections(local, options.drainWindowMs, logger);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, setting } from '@notify/config';
+import { env, retentionScheduleSettings, setting } from '@notify/config';
 import { tokenListSchema } from '@notify/http';
 import { standaloneSettings } from '@notify/runtime';
 
@@ -36,4 +36,5 @@ export const pushSettings = {
   ...deliverySettings,
   intakeTokens: setting('INTAKE_TOKENS', tokenListSchema('producer'), 'Product teams’ tokens for the devices API, as comma-separated name:secret pairs'),
   adminTokens: setting('ADMIN_TOKENS', tokenListSchema('admin'), 'Ops tokens, also admitted by the devices API, as comma-separated name:secret pairs'),
+  ...retentionScheduleSettings,
 };

@@ -1,7 +1,8 @@
 import type { Subscription } from '@notify/bus';
 import type { ApiToken } from '@notify/http';
 import { Histogram, metric } from '@notify/observability';
-import type { ServiceDeps, ServiceModule } from '@notify/runtime';
+import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type ServiceModule } from '@notify/runtime';
+import { storeSweeps } from '@notify/store';
 import { registerDeviceRoutes } from './devices/device-routes';
 import { consumePushLanes } from './handlers/push-lanes';
 import { RateLimiter } from './lanes/rate-limiter';
@@ -9,7 +10,7 @@ import { SendBatcher } from './lanes/send-batcher';
 import type { PushSender } from './senders/push-sender';
 import type { DeliverPushDeps, RetryPolicy } from './usecases/deliver-push';
 
-export interface PushOptions {
+export interface PushOptions extends RetentionScheduleOptions {
   tokens: readonly ApiToken[];
   senders: { apns?: PushSender | undefined; fcm?: PushSender | undefined };
   transactionalConcurrency: number;
@@ -35,15 +36,19 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
     retry: options.retry,
     ...(name === 'bulk' ? { limiter: new RateLimiter(options.bulkRatePerSecond) } : {}),
   });
+  // Push writes deduplication claims; the collection is shared with the router, and sweeping expired claims from both is harmless.
+  const retention = retentionJobFor(deps, options, [storeSweeps.idempotency(deps.store)]);
   let subscriptions: Subscription[] = [];
   return {
     name: 'push',
     start: async () => {
       if (!options.senders.apns) logger.warn('APNs is not configured (APNS_KEY, APNS_KEY_ID, APNS_TEAM_ID): pushes to iOS devices will fail');
       if (!options.senders.fcm) logger.warn('FCM is not configured (FCM_SERVICE_ACCOUNT): pushes to Android and web devices will fail');
+      retention?.start();
       subscriptions = await consumePushLanes(deps.bus, { transactional: lane('transactional'), bulk: lane('bulk'), transactionalConcurrency: options.transactionalConcurrency, bulkConcurrency: options.bulkConcurrency });
     },
     stop: async () => {
+      await retention?.stop();
       for (const s of subscriptions) await s.stop();
       await bulkFcm?.close();
       await Promise.all([options.senders.apns?.close(), options.senders.fcm?.close()]);

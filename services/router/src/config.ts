@@ -1,4 +1,4 @@
-import { env, setting } from '@notify/config';
+import { deliveryLogRetentionSettings, env, retentionScheduleSettings, setting } from '@notify/config';
 import { tokenListSchema } from '@notify/http';
 import { standaloneSettings } from '@notify/runtime';
 
@@ -9,4 +9,6 @@ export const routerSettings = {
   adminTokens: setting('ADMIN_TOKENS', tokenListSchema('admin'), 'Ops tokens for the rules admin API (and intake), as comma-separated name:secret pairs; the name is recorded in rule history'),
   digestTickMs: setting('ROUTER_DIGEST_TICK_MS', env.int(1000, 50), 'How often the router looks for digests whose window ended'),
   rulesRefreshMs: setting('ROUTER_RULES_REFRESH_MS', env.int(30_000, 1000), 'Rules are reloaded on every change event; this periodic reload is the safety net'),
+  ...retentionScheduleSettings,
+  ...deliveryLogRetentionSettings,
 };

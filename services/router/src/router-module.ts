@@ -1,7 +1,9 @@
 import type { Subscription } from '@notify/bus';
+import { DAY_MS } from '@notify/config';
 import { intakeLaneOf } from '@notify/contracts';
 import type { ApiToken } from '@notify/http';
-import type { ServiceDeps, ServiceModule } from '@notify/runtime';
+import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type ServiceModule } from '@notify/runtime';
+import { storeSweeps } from '@notify/store';
 import { registerRulesRoutes } from './admin/rules-routes';
 import { consumeIntake } from './handlers/intake';
 import { consumeRuleChanges } from './handlers/rules-changes';
@@ -17,13 +19,18 @@ import { registerStatusRoutes } from './status-trail/status-routes';
 import { RulesCache } from './rules/rules-cache';
 import { registerTopicRoutes } from './topics/topics-routes';
 
-export interface RouterOptions {
+/** A sent digest is kept this long: an event redelivered before its claim was written still finds its item. */
+const SENT_DIGEST_GRACE_MS = 24 * 60 * 60 * 1000;
+
+export interface RouterOptions extends RetentionScheduleOptions {
   maxBatchEvents: number;
   intakeTokens: readonly ApiToken[];
   adminTokens: readonly ApiToken[];
   rulesRefreshMs: number;
   /** How often due digests are looked for. */
   digestTickMs: number;
+  /** Days the status trail is kept (with the retention schedule). */
+  retentionDeliveryLogDays?: number | undefined;
 }
 
 /** The router as a module: HTTP intake, the rules admin API, and the consumers of both intake lanes. */
@@ -45,11 +52,19 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   const presence = new PresenceView();
   registerStatusRoutes(deps.http.app, { log: deps.store.deliveryLog, tokens });
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId) });
+  // The router writes deduplication claims and rate-cap slots, the status trail and the digests.
+  const deliveryLogMs = (options.retentionDeliveryLogDays ?? 30) * DAY_MS;
+  const retention = retentionJobFor(deps, options, [storeSweeps.idempotency(deps.store), storeSweeps.deliveryLog(deps.store, deliveryLogMs), storeSweeps.sentDigests(deps.store, SENT_DIGEST_GRACE_MS)]);
   let subscriptions: Subscription[] = [];
   let refresh: NodeJS.Timeout | undefined;
   return {
     name: 'router',
     start: async () => {
+      if (retention) {
+        const byServer = await deps.store.deliveryLog.expireOnServerAfter(deliveryLogMs);
+        deps.logger.info({ intervalMs: options.retentionIntervalMs, deliveryLogDays: deliveryLogMs / DAY_MS, statusTrailTtlIndex: byServer }, 'retention scheduled');
+        retention.start();
+      }
       await cache.reload();
       subscriptions = [
         await consumeRuleChanges(deps.bus, cache, deps.instanceId),
@@ -63,6 +78,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
     },
     stop: async () => {
       clearInterval(refresh);
+      await retention?.stop();
       await Promise.all(subscriptions.map((s) => s.stop()));
       await flusher.stop();
     },

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decode, topics, type DeadLetter } from '@notify/contracts';
 import { NonRetriableError, TransientError } from '../errors';
+import { followState } from '../state-view';
 import type { Bus, BusMessage, Subscription } from '../types';
 import { contractMessages, contractTopic, type ContractMessage } from './contract-topic';
 
@@ -161,6 +162,24 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       expect(processed).toEqual(['e-0', 'e-1', 'e-3', 'e-4', 'e-5']);
       expect(dead.map((d) => d.reason).sort()).toEqual(['malformed_json', 'unknown_type']);
       expect(dead.find((d) => d.reason === 'unknown_type')!.message).toBe('e-2 cannot be routed');
+    });
+
+    it('state view: caughtUp resolves once everything the topic held before following began is applied', async () => {
+      world = await harness.newWorld();
+      const bus = await world.bus();
+      const empty = await followState(bus, contractTopic, { groupId: 'empty-view' }, () => {});
+      subscriptions.push(empty.subscription);
+      await empty.caughtUp; // nothing to read: at once
+      await bus.publish(contractTopic, contractMessages(120, 12, 'v').map((value) => ({ value })));
+      const latest = new Map<string, number>();
+      const view = await followState(bus, contractTopic, { groupId: 'view' }, (value) => void latest.set(value.key, value.seq));
+      subscriptions.push(view.subscription);
+      await view.caughtUp;
+      expect(latest.size).toBe(12);
+      expect([...latest.values()].every((seq) => seq === 9)).toBe(true);
+      // And it keeps following.
+      await bus.publish(contractTopic, [{ value: { version: 1, id: 'v-new', key: 'k0', seq: 10 } }]);
+      await until('the new value', () => latest.get('k0') === 10, 20_000);
     });
 
     it('delivers each message once per group, to every group', async () => {

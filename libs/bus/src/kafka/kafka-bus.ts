@@ -172,6 +172,13 @@ export class KafkaBus implements Bus {
     return subscription;
   }
 
+  async latestOffsets(spec: TopicSpec<unknown>): Promise<number[]> {
+    const offsets = await this.admin.fetchTopicOffsets(physicalTopicName(this.prefix, spec.name));
+    const latest: number[] = Array.from({ length: spec.partitions }, () => 0);
+    for (const { partition, high } of offsets) latest[partition] = Number(high);
+    return latest;
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await Promise.all(Object.values(this.producers).map((p) => p.disconnect()));

@@ -121,6 +121,10 @@ export class MemoryBus implements Bus {
 
   async ping(): Promise<void> {}
 
+  async latestOffsets(spec: TopicSpec<unknown>): Promise<number[]> {
+    return this.logsOf(spec.name).map((log) => log.end);
+  }
+
   /** How many records a topic holds, across partitions (tests and the embedded mode's stats). */
   size(spec: TopicSpec<unknown>): number {
     return this.logsOf(spec.name).reduce((sum, log) => sum + log.end, 0);

@@ -8,7 +8,7 @@ describe('topic catalogue', () => {
   });
 
   it('compacts exactly the state topics', () => {
-    expect(allTopics.filter((t) => t.cleanup === 'compact').map((t) => t.name)).toEqual([topics.presenceState.name]);
+    expect(allTopics.filter((t) => t.cleanup === 'compact').map((t) => t.name)).toEqual([topics.presenceState.name, topics.preferencesState.name]);
   });
 
   it('gives marketing its own intake lane beside the default one', () => {

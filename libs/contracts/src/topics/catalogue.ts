@@ -3,6 +3,7 @@ import { DeliveryStatusV1 } from '../envelope/delivery-status';
 import { NotificationV1 } from '../envelope/notification';
 import { NotifyEventV1, intakeKeyOf } from '../envelope/notify-event';
 import { GatewayLivenessV1, PresenceEventV1, PresenceStateV1 } from '../envelope/presence';
+import { PreferencesStateV1 } from '../envelope/preferences';
 import { RuleChangeV1 } from '../envelope/rule-change';
 import { defineTopic, type TopicSpec } from './topic-spec';
 
@@ -76,6 +77,16 @@ export const topics = {
     maxMessageBytes: 64 * KIB, // room for the 64 connections a user may have, at their longest ids
     schema: PresenceStateV1,
     keyOf: (s) => s.userId,
+  }),
+  preferencesState: defineTopic({
+    name: 'preferences.state',
+    description: 'Latest notification preferences per user (compacted): every router keeps them in memory.',
+    partitions: 8,
+    cleanup: 'compact',
+    retentionMs: -1,
+    maxMessageBytes: 64 * KIB,
+    schema: PreferencesStateV1,
+    keyOf: (p) => p.userId,
   }),
   rulesChanges: defineTopic({
     name: 'rules.changes',

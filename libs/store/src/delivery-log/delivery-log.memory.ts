@@ -15,6 +15,10 @@ export class MemoryDeliveryLogRepository implements DeliveryLogRepository {
       .map(({ order: _order, ...entry }) => structuredClone(entry));
   }
 
+  async expireOnServerAfter(): Promise<boolean> {
+    return false;
+  }
+
   async sweepOlderThan(cutoff: Date): Promise<number> {
     const before = this.entries.length;
     this.entries = this.entries.filter((e) => e.at >= cutoff);

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { detectServer, ensureExpiryIndex } from '../expiry-indexes';
 import type { DeliveryLogEntry, DeliveryLogQuery, DeliveryLogRepository } from './delivery-log.types';
 
 const entrySchema = new Schema<DeliveryLogEntry>(
@@ -17,7 +18,7 @@ const entrySchema = new Schema<DeliveryLogEntry>(
 );
 entrySchema.index({ notificationId: 1, at: 1 });
 entrySchema.index({ eventId: 1, at: 1 });
-entrySchema.index({ at: 1 });
+// The index on `at` (a TTL index on MongoDB once the router sets the retention) is made by createMongoStore: see expiry-indexes.
 
 export class MongoDeliveryLogRepository implements DeliveryLogRepository {
   readonly model: Model<DeliveryLogEntry>;
@@ -33,6 +34,11 @@ export class MongoDeliveryLogRepository implements DeliveryLogRepository {
     // _id breaks ties between entries written in the same millisecond, in insertion order.
     const docs = await this.model.find(query).sort({ at: 1, _id: 1 }).lean().exec();
     return docs.map(({ _id, ...entry }) => entry as DeliveryLogEntry);
+  }
+
+  async expireOnServerAfter(ms: number): Promise<boolean> {
+    const server = await detectServer(this.model.db);
+    return ensureExpiryIndex(this.model.db, server, { collection: this.model.collection.collectionName, field: 'at', expireAfterSeconds: Math.round(ms / 1000) });
   }
 
   async sweepOlderThan(cutoff: Date): Promise<number> {

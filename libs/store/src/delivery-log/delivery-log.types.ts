@@ -10,4 +10,9 @@ export interface DeliveryLogRepository {
   /** Oldest first: the status trail of a notification, or of every notification of an event. */
   history(query: DeliveryLogQuery): Promise<DeliveryLogEntry[]>;
   sweepOlderThan(cutoff: Date): Promise<number>;
+  /**
+   * Where the server can delete by itself (a TTL index on MongoDB), has it delete entries older than
+   * `ms` too. False where only `sweepOlderThan` does it (FerretDB, in memory).
+   */
+  expireOnServerAfter(ms: number): Promise<boolean>;
 }

@@ -74,6 +74,9 @@ const itemSchema = new Schema<ItemDoc>(
 itemSchema.index({ bucketId: 1, at: 1 });
 
 const ROUNDS = 10;
+/** Buckets one sweep round deletes, and rounds per sweep: what is left waits for the next run. */
+const SWEEP_BATCH = 500;
+const SWEEP_ROUNDS = 10;
 const openSlotOf = (userId: string, digestKey: string) => compositeId(userId, digestKey);
 const closedSlotOf = (bucketId: string) => compositeId('closed', bucketId);
 
@@ -152,14 +155,20 @@ export class MongoDigestRepository implements DigestRepository {
     return Promise.all(unsent.map((d) => this.view(d._id)));
   }
 
+  /** In batches of a few queries each (FerretDB v1 scans a collection once per query, whatever the batch size). */
   async sweepSentBefore(cutoff: Date): Promise<number> {
-    const sent = await this.buckets.find({ status: 'sent', sentAt: { $lt: cutoff } }, { _id: 1 }).lean().exec();
-    const ids = sent.map((b) => b._id);
-    if (ids.length === 0) return 0;
-    // Items first: while an item exists, its bucket does.
-    await this.items.deleteMany({ bucketId: { $in: ids } }).exec();
-    await this.facts.forget(ids);
-    return (await this.buckets.deleteMany({ _id: { $in: ids } }).exec()).deletedCount;
+    let removed = 0;
+    for (let round = 0; round < SWEEP_ROUNDS; round++) {
+      const sent = await this.buckets.find({ status: 'sent', sentAt: { $lt: cutoff } }, { _id: 1 }).limit(SWEEP_BATCH).lean().exec();
+      const ids = sent.map((b) => b._id);
+      if (ids.length === 0) break;
+      // Items first: while an item exists, its bucket does.
+      await this.items.deleteMany({ bucketId: { $in: ids } }).exec();
+      await this.facts.forget(ids);
+      removed += (await this.buckets.deleteMany({ _id: { $in: ids } }).exec()).deletedCount;
+      if (ids.length < SWEEP_BATCH) break;
+    }
+    return removed;
   }
 
   /** The one open bucket of the key, opened by this call if there is none. */

@@ -21,14 +21,12 @@ const claimSchema = new Schema<Claim>(
   { _id: { type: String, required: true }, token: { type: String, required: true }, expiresAt: { type: Date, required: true } },
   { collection: 'idempotency_keys', versionKey: false },
 );
-// Retention is `sweepExpired`, not a TTL index: FerretDB v1 has no TTL indexes.
-claimSchema.index({ expiresAt: 1 });
+// The index on `expiresAt` (a TTL index on MongoDB) is made by createMongoStore: see expiry-indexes.
 
 const takeoverSchema = new Schema<Takeover>({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { collection: 'idempotency_takeovers', versionKey: false });
-takeoverSchema.index({ at: 1 });
 
 /** A takeover is done within milliseconds; its marker only has to outlive that. */
-const TAKEOVER_MARKER_TTL_MS = 60_000;
+export const TAKEOVER_MARKER_TTL_MS = 60_000;
 
 export class MongoIdempotencyRepository implements IdempotencyRepository {
   readonly model: Model<Claim>;

@@ -45,7 +45,10 @@ export class InboxSequence {
       this.floors,
       [...highest].map(([userId, seq]) => ({ _id: compositeId(userId, seq), userId, seq })),
     );
-    // Lower floors say nothing the highest does not.
-    await Promise.all([...highest].map(([userId, seq]) => this.floors.deleteMany({ userId, seq: { $lt: seq } }).exec()));
+    // Lower floors say nothing the highest does not. One read and one delete for all these users,
+    // not one per user: FerretDB v1 scans the collection for each.
+    const held = await this.floors.find({ userId: { $in: [...highest.keys()] } }, { userId: 1, seq: 1 }).lean().exec();
+    const lower = held.filter((f) => f.seq < highest.get(f.userId)!).map((f) => f._id);
+    if (lower.length > 0) await this.floors.deleteMany({ _id: { $in: lower } }).exec();
   }
 }

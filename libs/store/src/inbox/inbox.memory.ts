@@ -68,10 +68,10 @@ export class MemoryInboxRepository implements InboxRepository {
     return this.ofUser(userId).filter((i) => isUnread(i.state)).length;
   }
 
-  async sweepExpired(now: Date): Promise<number> {
+  async sweepExpired(now: Date, createdBefore?: Date): Promise<number> {
     let removed = 0;
     for (const [id, item] of this.byId) {
-      if (item.expiresAt && item.expiresAt <= now) {
+      if ((item.expiresAt && item.expiresAt <= now) || (createdBefore && item.createdAt < createdBefore)) {
         this.byId.delete(id);
         removed++;
       }

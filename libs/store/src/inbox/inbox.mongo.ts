@@ -11,6 +11,9 @@ type InboxDoc = Omit<InboxItem, 'notificationId'> & { _id: string; stateRank: nu
 const READ = stateRank('read');
 const ARCHIVED = stateRank('archived');
 const CONVERGE_ROUNDS = 10;
+/** Items one sweep round deletes, and rounds per sweep: what is left waits for the next run. */
+const SWEEP_BATCH = 1000;
+const SWEEP_ROUNDS = 10;
 
 const inboxSchema = new Schema<InboxDoc>(
   {
@@ -39,8 +42,10 @@ const inboxSchema = new Schema<InboxDoc>(
 // The cursor: unique, so two appends for one user can never share a number.
 inboxSchema.index({ userId: 1, seq: 1 }, { unique: true });
 inboxSchema.index({ userId: 1, stateRank: 1 });
-// Retention is `sweepExpired`, not a TTL index: FerretDB v1 has no TTL indexes.
+// Retention is `sweepExpired`, never a TTL index: a swept item's number must be protected (a seq
+// floor) before the item goes, which the server's own deletes would not do.
 inboxSchema.index({ expiresAt: 1 });
+inboxSchema.index({ createdAt: 1 });
 
 export class MongoInboxRepository implements InboxRepository {
   readonly model: Model<InboxDoc>;
@@ -110,14 +115,25 @@ export class MongoInboxRepository implements InboxRepository {
     return this.model.countDocuments({ userId, stateRank: { $lt: READ } }).exec();
   }
 
-  async sweepExpired(now: Date): Promise<number> {
-    const expired = await this.model.find({ expiresAt: { $lte: now } }, { userId: 1, seq: 1 }).lean().exec();
-    if (expired.length === 0) return 0;
-    await this.sequence.protect(expired);
-    const ids = expired.map((d) => d._id);
-    const { deletedCount } = await this.model.deleteMany({ _id: { $in: ids } }).exec();
-    await this.marks.forget(ids);
-    return deletedCount;
+  /**
+   * In batches, each a few queries whatever its size (FerretDB v1 scans the collection once per
+   * query): find, protect the numbers, delete by `_id`, forget the state marks. Deleting by the
+   * found ids, not by the date filter again, so an item stored meanwhile is never deleted unprotected.
+   */
+  async sweepExpired(now: Date, createdBefore?: Date): Promise<number> {
+    const expired = { expiresAt: { $lte: now } };
+    const filter = createdBefore ? { $or: [expired, { createdAt: { $lt: createdBefore } }] } : expired;
+    let removed = 0;
+    for (let round = 0; round < SWEEP_ROUNDS; round++) {
+      const found = await this.model.find(filter, { userId: 1, seq: 1 }).limit(SWEEP_BATCH).lean().exec();
+      if (found.length === 0) break;
+      await this.sequence.protect(found);
+      const ids = found.map((d) => d._id);
+      removed += (await this.model.deleteMany({ _id: { $in: ids } }).exec()).deletedCount;
+      await this.marks.forget(ids);
+      if (found.length < SWEEP_BATCH) break;
+    }
+    return removed;
   }
 
   /**

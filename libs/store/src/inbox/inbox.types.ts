@@ -66,5 +66,9 @@ export interface InboxRepository {
   setState(userId: string, notificationId: string, state: InboxState): Promise<InboxItem | null>;
   markAllRead(userId: string): Promise<number>;
   unreadCount(userId: string): Promise<number>;
-  sweepExpired(now: Date): Promise<number>;
+  /**
+   * Deletes the items past their `expiresAt` and, when `createdBefore` is given, those created
+   * before it (retention), with what hangs off them; their numbers are never handed out again.
+   */
+  sweepExpired(now: Date, createdBefore?: Date): Promise<number>;
 }

@@ -2,7 +2,7 @@ import type { Bus } from '@notify/bus';
 import { topics, type DeliveryStatus } from '@notify/contracts';
 import type { Logger } from '@notify/observability';
 import type { DigestBucket, DigestRepository, IdempotencyRepository } from '@notify/store';
-import { takeRateSlot, type RateCap } from '../usecases/rate-cap';
+import { RateSlots, type RateCap } from '../usecases/rate-cap';
 import { notificationIdOf } from '../usecases/plan-delivery';
 import { digestNotification, type DigestTemplate } from './render-digest';
 
@@ -30,7 +30,11 @@ export class DigestFlusher {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
 
-  constructor(private readonly deps: DigestFlusherDeps) {}
+  private readonly rateSlots: RateSlots | undefined;
+
+  constructor(private readonly deps: DigestFlusherDeps) {
+    this.rateSlots = deps.idempotency ? new RateSlots(deps.idempotency) : undefined;
+  }
 
   start(tickMs: number): void {
     const tick = () => {
@@ -85,7 +89,8 @@ export class DigestFlusher {
   private async deliver(bucket: DigestBucket): Promise<void> {
     const now = this.now();
     const cap = this.deps.rateCapFor?.(bucket.digestKey);
-    if (cap && this.deps.idempotency && !(await takeRateSlot(this.deps.idempotency, bucket.digestKey, bucket.userId, cap, now))) {
+    // A digest sent again after a crash finds the slot it took the first time.
+    if (cap && this.rateSlots && !(await this.rateSlots.take([{ ruleKey: bucket.digestKey, userId: bucket.userId, holder: bucket.bucketId, cap, mayHoldOne: true }], now))[0]) {
       const statuses = bucket.items.map(
         (item): DeliveryStatus => ({ version: 1, eventId: item.eventId, notificationId: notificationIdOf(item.eventId, bucket.userId), userId: bucket.userId, status: 'rate_capped', channel: 'push', reason: `at most ${cap.max} pushes per ${cap.per} for ${bucket.digestKey}`, service: 'router', at: now.toISOString() }),
       );

@@ -1,30 +1,37 @@
-import type { Bus, Subscription } from '@notify/bus';
+import type { Bus, BusMessage, Subscription } from '@notify/bus';
 import { topics, type NotifyEvent } from '@notify/contracts';
 import type { Store } from '@notify/store';
 import type { PresenceView } from '../presence/presence-view';
 import type { RulesCache } from '../rules/rules-cache';
-import { routeEvent } from '../usecases/route-event';
+import { RateSlots } from '../usecases/rate-cap';
+import { routeEvents, type PreferencesSource } from '../usecases/route-event';
 
 /**
  * One consumer group per intake lane, so the bulk lane's backlog never holds up the default lane.
- * Malformed events never reach the use case: the bus dead-letters them with the reason. Within a
- * partition, different recipients are routed side by side (one recipient's events stay in order). The
- * bulk lane is a background consumer: it takes fewer at once and starts them one per pass of the
- * event loop, so a marketing flood uses only the CPU urgent events leave.
+ * Malformed events never reach the use case: the bus dead-letters them with the reason. Each fetch of
+ * a partition is routed as one batch (one claim write, one write per output topic); within it,
+ * different recipients are routed side by side and one recipient's events stay in order. The bulk
+ * lane is a background consumer with smaller batches, so a marketing flood uses only the CPU urgent
+ * events leave.
  */
 export async function consumeIntake(
   bus: Bus,
   rules: Pick<RulesCache, 'current'>,
-  store: Pick<Store, 'idempotency' | 'digests' | 'preferences' | 'topics'>,
+  store: Pick<Store, 'idempotency' | 'digests' | 'topics'>,
   presence: Pick<PresenceView, 'isOnline'>,
+  preferences: PreferencesSource,
   onDigestFull?: (bucketId: string) => void,
 ): Promise<Subscription[]> {
   const isOnline = (userId: string) => presence.isOnline(userId);
-  const handlerFor = (lane: 'default' | 'bulk') => async (message: { value: NotifyEvent }) => {
-    await routeEvent({ bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences: store.preferences, topics: store.topics, isOnline, ...(onDigestFull ? { onDigestFull } : {}) }, message.value);
+  const rateSlots = new RateSlots(store.idempotency);
+  const handlerFor = (lane: 'default' | 'bulk') => async (batch: ReadonlyArray<BusMessage<NotifyEvent>>) => {
+    await routeEvents(
+      { bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences, topics: store.topics, isOnline, rateSlots, ...(onDigestFull ? { onDigestFull } : {}) },
+      batch.map((m) => ({ event: m.value, source: `${m.topic}/${m.partition}/${m.offset}` })),
+    );
   };
   return Promise.all([
-    bus.subscribe(topics.notifyEvents, { groupId: 'router', partitionsConcurrently: 8, keysConcurrently: 32 }, handlerFor('default')),
-    bus.subscribe(topics.notifyEventsBulk, { groupId: 'router-bulk', partitionsConcurrently: 8, keysConcurrently: 8, background: true }, handlerFor('bulk')),
+    bus.subscribeBatch(topics.notifyEvents, { groupId: 'router', partitionsConcurrently: 8, maxBatchSize: 500 }, handlerFor('default')),
+    bus.subscribeBatch(topics.notifyEventsBulk, { groupId: 'router-bulk', partitionsConcurrently: 8, maxBatchSize: 100, background: true }, handlerFor('bulk')),
   ]);
 }

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { describeIssues, UserId } from '@notify/contracts';
+import type { Bus } from '@notify/bus';
+import { describeIssues, topics, UserId } from '@notify/contracts';
 import { HttpError, requireToken, type ApiToken } from '@notify/http';
 import { DEFAULT_TIME_ZONE, type PreferencesRepository } from '@notify/store';
+import { preferencesState } from './preferences-view';
 
 const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
 const TimeZone = z.string().refine((tz) => {
@@ -25,9 +27,11 @@ const PreferencesPatch = z
 
 /**
  * A user's notification preferences, for the product's own backend (producer or admin tokens):
- * opt-outs per category and channel, quiet hours in the user's time zone, locale.
+ * opt-outs per category and channel, quiet hours in the user's time zone, locale. A change is stored,
+ * then published on `preferences.state`, which every router's view follows; the answer comes once
+ * both are durable (a failed publish is a 5xx, and the retry publishes again).
  */
-export function registerPreferencesRoutes(app: FastifyInstance, deps: { preferences: PreferencesRepository; tokens: readonly ApiToken[] }): void {
+export function registerPreferencesRoutes(app: FastifyInstance, deps: { preferences: PreferencesRepository; bus: Bus; tokens: readonly ApiToken[] }): void {
   const preHandler = requireToken(deps.tokens, ['producer', 'admin']);
   const userIdOf = (params: unknown) => {
     const parsed = UserId.safeParse((params as { userId?: unknown }).userId);
@@ -44,6 +48,8 @@ export function registerPreferencesRoutes(app: FastifyInstance, deps: { preferen
     const userId = userIdOf(request.params);
     const parsed = PreferencesPatch.safeParse(request.body);
     if (!parsed.success) throw new HttpError('NOTIFY_ERR_VALIDATION', `body: ${describeIssues(parsed.error)}`);
-    return deps.preferences.upsert(userId, parsed.data);
+    const stored = await deps.preferences.upsert(userId, parsed.data);
+    await deps.bus.publish(topics.preferencesState, [{ value: preferencesState(stored) }]);
+    return stored;
   });
 }

@@ -18,7 +18,7 @@ async function harness(store = createMemoryStore(), rules = RuleSet.empty()) {
   await bus.subscribe(topics.notifyDlq, { groupId: 't' }, async (m) => void seen.dlq.push(m.value));
   const view = new PresenceView();
   view.apply({ version: 1, userId: 'alice', online: true, gateways: [{ gatewayId: 'g', sockets: 1 }], devices: 1, lastSeen: new Date().toISOString(), connections: [] });
-  await consumeIntake(bus, { current: rules }, store, view);
+  await consumeIntake(bus, { current: rules }, store, view, store.preferences);
   return { bus, seen };
 }
 

@@ -1,6 +1,7 @@
-import { NonRetriableError, type Bus, type PublishLane } from '@notify/bus';
+import { randomUUID } from 'node:crypto';
+import { NonRetriableError, runKeyed, type Bus, type PublishLane } from '@notify/bus';
 import { intakeKeyOf, topics, type DeliveryStatus, type Notification, type NotifyEvent } from '@notify/contracts';
-import type { DigestRepository, IdempotencyRepository, Preferences, PreferencesRepository, TopicRepository } from '@notify/store';
+import type { DigestRepository, IdempotencyRepository, Preferences, TopicRepository } from '@notify/store';
 import { digestFlushAt } from '../digests/digest-schedule';
 import type { EffectiveOutcome } from '../rules/defaults';
 import type { RuleSet } from '../rules/compile';
@@ -8,7 +9,8 @@ import { applyOptOuts } from '../preferences/apply-opt-outs';
 import { applyPresence } from '../presence/apply-presence';
 import { QUIET_HOURS_DIGEST, quietUntil } from '../preferences/quiet-hours';
 import { notificationIdOf, planDelivery, routedStatus, statusesOf, type DeliveryLane } from './plan-delivery';
-import { takeRateSlot } from './rate-cap';
+import { Outbox } from './outbox';
+import { RateSlots } from './rate-cap';
 
 const laneTopics = { inapp: topics.deliverInapp, 'push.transactional': topics.deliverPushTransactional, 'push.bulk': topics.deliverPushBulk } satisfies Record<DeliveryLane, unknown>;
 
@@ -19,11 +21,13 @@ export interface RouteEventDeps {
   rules: RuleSet;
   idempotency: IdempotencyRepository;
   digests: DigestRepository;
-  /** For the user's time zone when a digest is sent at a fixed local time. */
-  preferences: PreferencesRepository;
+  /** Opt-outs, quiet hours and time zones: the router's local view, no database read per event. */
+  preferences: PreferencesSource;
   /** Whether a user has a live socket somewhere (the router's presence view). */
   isOnline: (userId: string) => boolean;
   topics: TopicRepository;
+  /** Push slots of rules with a rate cap (one per router: it remembers where each user's window stands). */
+  rateSlots?: RateSlots;
   /** Called with the member count after a topic event was expanded (metrics, tests). */
   onExpanded?: (members: number) => void;
   /** A digest reached its item cap: send it now rather than at the end of its window. */
@@ -32,98 +36,157 @@ export interface RouteEventDeps {
   dedupWindowMs?: number;
 }
 
+/** Where a router reads preferences from: its view of the preferences topic, or the store in tests. */
+export interface PreferencesSource {
+  get(userId: string): Promise<Preferences | null> | Preferences | null;
+}
+
+/** An event as read from an intake topic, with the position it was read from (its claim's holder). */
+export interface IntakeMessage {
+  event: NotifyEvent;
+  /** Unique per message (topic, partition, offset): the same message read again claims as the same holder. */
+  source: string;
+}
+
+export type RouteOutcome = 'routed' | 'duplicate' | 'expanded' | 'triaged';
+
 const DEDUP_SCOPE = 'router:event';
 const DEFAULT_DEDUP_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+/** Recipients of one batch routed side by side (one recipient's events always one after the other). */
+const USERS_AT_ONCE = 32;
 
 /**
- * Evaluates the rules for an event, writes its notifications to their lane and every decision to
- * delivery.status. An event id seen before is skipped. The id is remembered only after the
- * notifications are durable: a crash in between means a duplicate (which every later stage drops
- * by notification id), never a lost notification. Retries of one event share its key and lane, so
- * they are handled one after the other; only the same id sent at the same moment on both lanes can
- * pass this check twice, and is then dropped downstream by notification id.
+ * Routes one batch of an intake partition: evaluates the rules per event, writes the notifications to
+ * their lanes and every decision to delivery.status, with one write per topic for the whole batch.
+ *
+ * Deduplication is one insert of the batch's claims: an event id claimed by another message is a
+ * duplicate. A claim names the message that made it, so the same message read again (a retry, or a
+ * redelivery after a crash between claiming and writing) is routed again rather than taken for a
+ * duplicate; the later stages drop what they already have by notification id. Nothing is lost either
+ * way, and nothing reaches a user twice. Marketing that reached the default lane is moved to the bulk
+ * lane unclaimed: the bulk lane claims it.
  */
-export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now = new Date()): Promise<'routed' | 'duplicate' | 'expanded' | 'triaged'> {
-  // The recipient is part of the key: a topic's per-member events share the topic event's id.
-  const dedupKey = `${event.id}|${intakeKeyOf(event)}`;
-  if (await deps.idempotency.isClaimed(DEDUP_SCOPE, dedupKey)) {
-    const userIds = 'userId' in event.to ? [event.to.userId] : 'userIds' in event.to ? event.to.userIds : [];
-    const base = { version: 1 as const, eventId: event.id, status: 'duplicate' as const, reason: 'event id already routed', service: 'router', at: now.toISOString() };
-    // A topic event has no direct recipients: its duplicate is recorded once, for the event.
-    const statuses: DeliveryStatus[] = userIds.length > 0 ? userIds.map((userId) => ({ ...base, notificationId: notificationIdOf(event.id, userId), userId })) : [base];
-    await deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane });
-    return 'duplicate';
-  }
-  if ('topic' in event.to) {
-    const members = await expandTopic(deps, event, event.to.topic, now);
-    await deps.idempotency.claim(DEDUP_SCOPE, dedupKey, new Date(now.getTime() + (deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS)));
-    deps.onExpanded?.(members);
-    return 'expanded';
-  }
-  const { ruleId, outcome } = deps.rules.evaluate(event);
-  // Triage: marketing that reached the default lane (a producer that does not know the rules) moves to
-  // the bulk lane with one write, so its digest work never runs in front of urgent events.
-  if (deps.lane === 'default' && outcome.priority === 'marketing') {
-    await deps.bus.publish(topics.notifyEventsBulk, [{ value: event }], { lane: 'default' });
-    return 'triaged';
-  }
+export async function routeEvents(deps: RouteEventDeps, messages: readonly IntakeMessage[], now = new Date()): Promise<RouteOutcome[]> {
+  const outbox = new Outbox(deps.bus, deps.lane);
+  const outcomes: RouteOutcome[] = [];
+  const toRoute: number[] = [];
+  const evaluations = messages.map(({ event }) => ('topic' in event.to ? null : deps.rules.evaluate(event)));
+  messages.forEach(({ event }, index) => {
+    // Triage: marketing that reached the default lane (a producer that does not know the rules) moves to
+    // the bulk lane with one write, so its digest work never runs in front of urgent events.
+    if (deps.lane === 'default' && evaluations[index]?.outcome.priority === 'marketing') {
+      outbox.add(topics.notifyEventsBulk, event);
+      outcomes[index] = 'triaged';
+    } else toRoute.push(index);
+  });
+  const expiresAt = new Date(now.getTime() + (deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS));
+  const claims = await deps.idempotency.claimMany(
+    DEDUP_SCOPE,
+    toRoute.map((index) => ({ key: dedupKeyOf(messages[index]!.event), expiresAt, holder: messages[index]!.source })),
+  );
+  await runKeyed(toRoute, {
+    limit: USERS_AT_ONCE,
+    keyOf: (index) => intakeKeyOf(messages[index]!.event),
+    mayStart: () => true,
+    onCommittable: () => {},
+    run: async (index) => {
+      const { event } = messages[index]!;
+      const claim = claims[toRoute.indexOf(index)]!;
+      if (!claim.claimed) outcomes[index] = duplicate(outbox, event, now);
+      else if ('topic' in event.to) outcomes[index] = await expanded(deps, event, event.to.topic, now);
+      else {
+        try {
+          outcomes[index] = await route(deps, outbox, event, evaluations[index]!, now, claim.again);
+        } catch (err) {
+          // Refused for good (dead-lettered): the id stays free for a corrected resend.
+          if (err instanceof NonRetriableError) await deps.idempotency.release(DEDUP_SCOPE, dedupKeyOf(event));
+          throw err;
+        }
+      }
+      return 'committable';
+    },
+  });
+  await outbox.flush();
+  return outcomes;
+}
+
+/** One event on its own (tests, tools): a batch of one, claimed under a holder of its own. */
+export async function routeEvent(deps: RouteEventDeps, event: NotifyEvent, now = new Date()): Promise<RouteOutcome> {
+  const [outcome] = await routeEvents(deps, [{ event, source: `call:${randomUUID()}` }], now);
+  return outcome!;
+}
+
+// The recipient is part of the key: a topic's per-member events share the topic event's id.
+const dedupKeyOf = (event: NotifyEvent) => `${event.id}|${intakeKeyOf(event)}`;
+
+function duplicate(outbox: Outbox, event: NotifyEvent, now: Date): 'duplicate' {
+  const userIds = 'userId' in event.to ? [event.to.userId] : 'userIds' in event.to ? event.to.userIds : [];
+  const base = { version: 1 as const, eventId: event.id, status: 'duplicate' as const, reason: 'event id already routed', service: 'router', at: now.toISOString() };
+  // A topic event has no direct recipients: its duplicate is recorded once, for the event.
+  const statuses: DeliveryStatus[] = userIds.length > 0 ? userIds.map((userId) => ({ ...base, notificationId: notificationIdOf(event.id, userId), userId })) : [base];
+  outbox.add(topics.deliveryStatus, ...statuses);
+  return 'duplicate';
+}
+
+async function expanded(deps: RouteEventDeps, event: NotifyEvent, topic: string, now: Date): Promise<'expanded'> {
+  const members = await expandTopic(deps, event, topic, now);
+  deps.onExpanded?.(members);
+  return 'expanded';
+}
+
+async function route(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, { ruleId, outcome }: ReturnType<RuleSet['evaluate']>, now: Date, seenBefore: boolean): Promise<'routed'> {
   if (ruleId === null && event.priority === undefined) {
     await deadLettered(deps, event, 'unknown_type', `no rule matches type "${event.type}" and the event has no priority: add a rule for it or send a priority`, now);
   }
   const plan = planDelivery(event, outcome, now);
   if (plan.kind === 'unroutable') await deadLettered(deps, event, 'no_recipient', plan.reason, now);
   if (plan.kind !== 'deliver') {
-    await deps.bus.publish(topics.deliveryStatus, statusesOf(event, plan, now, ruleId).map((value) => ({ value })), { lane: deps.lane });
-  } else {
-    // Opt-outs need every recipient's preferences; quiet hours only those of users left on a push lane.
-    const optOutsApply = Boolean(event.category) && !outcome.ignoreOptOut;
-    const preferences = await preferencesFor(deps, optOutsApply ? plan.notifications.map((n) => n.userId) : []);
-    const { byLane: allowed, suppressed } = applyOptOuts(plan.lane, plan.notifications, (userId) => (optOutsApply ? preferences.get(userId) : null));
-    const byLane = applyPresence(allowed, deps.isOnline);
-    if (outcome.quietHours !== 'deliver') {
-      const pushed = [...byLane].filter(([lane]) => lane !== 'inapp').flatMap(([, list]) => list.map((n) => n.userId));
-      for (const [userId, prefs] of await preferencesFor(deps, pushed.filter((u) => !preferences.has(u)))) preferences.set(userId, prefs);
-    }
-    const capped: Notification[] = [];
-    const quietEnds = (userId: string) => (outcome.quietHours === 'deliver' ? null : quietUntil(preferences.get(userId), now));
-    for (const [lane, laneNotifications] of byLane) {
-      let notifications = laneNotifications;
-      if (lane === 'push.bulk' && outcome.batching) {
-        await batch(deps, event, notifications, outcome.batching, ruleId, now, quietEnds, (userId) => preferences.get(userId));
-        continue;
-      }
-      if (lane !== 'inapp') {
-        // Quiet hours silence pushes only; the in-app copy waits in the inbox anyway.
-        const quiet = notifications.filter((n) => quietEnds(n.userId));
-        notifications = notifications.filter((n) => !quietEnds(n.userId));
-        if (outcome.quietHours === 'drop') for (const n of quiet) suppressed.push({ notification: n, reason: 'in the user’s quiet hours' });
-        else await hold(deps, event, quiet, quietEnds, now);
-      }
-      if (lane !== 'inapp' && outcome.rateCap) {
-        const allowed: Notification[] = [];
-        for (const n of notifications) {
-          if (await takeRateSlot(deps.idempotency, digestKeyOf(ruleId), n.userId, outcome.rateCap, now)) allowed.push(n);
-          else capped.push(n);
-        }
-        notifications = allowed;
-      }
-      if (notifications.length === 0) continue;
-      // Side by side, so both travel in one produce request; the event is claimed only after both are durable.
-      await Promise.all([
-        deps.bus.publish(laneTopics[lane], notifications.map((value) => ({ value })), { lane: deps.lane }),
-        deps.bus.publish(topics.deliveryStatus, notifications.map((n) => ({ value: routedStatus(n, lane, now, ruleId) })), { lane: deps.lane }),
-      ]);
-    }
-    if (capped.length > 0) {
-      const statuses = capped.map((n): DeliveryStatus => ({ version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'rate_capped', channel: 'push', reason: `at most ${outcome.rateCap!.max} pushes per ${outcome.rateCap!.per} for rule ${ruleId}`, service: 'router', at: now.toISOString() }));
-      await deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane });
-    }
-    if (suppressed.length > 0) {
-      const statuses = suppressed.map(({ notification: n, reason }): DeliveryStatus => ({ version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'suppressed', reason, service: 'router', at: now.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) }));
-      await deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane });
-    }
+    outbox.add(topics.deliveryStatus, ...statusesOf(event, plan, now, ruleId));
+    return 'routed';
   }
-  await deps.idempotency.claim(DEDUP_SCOPE, dedupKey, new Date(now.getTime() + (deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS)));
+  // Opt-outs need every recipient's preferences; quiet hours only those of users left on a push lane.
+  const optOutsApply = Boolean(event.category) && !outcome.ignoreOptOut;
+  const preferences = await preferencesFor(deps, optOutsApply ? plan.notifications.map((n) => n.userId) : []);
+  const { byLane: allowed, suppressed } = applyOptOuts(plan.lane, plan.notifications, (userId) => (optOutsApply ? preferences.get(userId) : null));
+  const byLane = applyPresence(allowed, deps.isOnline);
+  if (outcome.quietHours !== 'deliver') {
+    const pushed = [...byLane].filter(([lane]) => lane !== 'inapp').flatMap(([, list]) => list.map((n) => n.userId));
+    for (const [userId, prefs] of await preferencesFor(deps, pushed.filter((u) => !preferences.has(u)))) preferences.set(userId, prefs);
+  }
+  const capped: Notification[] = [];
+  const quietEnds = (userId: string) => (outcome.quietHours === 'deliver' ? null : quietUntil(preferences.get(userId), now));
+  for (const [lane, laneNotifications] of byLane) {
+    let notifications = laneNotifications;
+    if (lane === 'push.bulk' && outcome.batching) {
+      await batch(deps, outbox, event, notifications, outcome.batching, ruleId, now, quietEnds, (userId) => preferences.get(userId));
+      continue;
+    }
+    if (lane !== 'inapp') {
+      // Quiet hours silence pushes only; the in-app copy waits in the inbox anyway.
+      const quiet = notifications.filter((n) => quietEnds(n.userId));
+      notifications = notifications.filter((n) => !quietEnds(n.userId));
+      if (outcome.quietHours === 'drop') for (const n of quiet) suppressed.push({ notification: n, reason: 'in the user’s quiet hours' });
+      else await hold(deps, outbox, event, quiet, quietEnds, now);
+    }
+    if (lane !== 'inapp' && outcome.rateCap && notifications.length > 0) {
+      const slots = deps.rateSlots ?? new RateSlots(deps.idempotency);
+      const cap = outcome.rateCap;
+      const granted = await slots.take(notifications.map((n) => ({ ruleKey: digestKeyOf(ruleId), userId: n.userId, holder: n.notificationId, cap, mayHoldOne: seenBefore })), now);
+      capped.push(...notifications.filter((_, i) => !granted[i]));
+      notifications = notifications.filter((_, i) => granted[i]);
+    }
+    if (notifications.length === 0) continue;
+    outbox.add(laneTopics[lane], ...notifications);
+    outbox.add(topics.deliveryStatus, ...notifications.map((n) => routedStatus(n, lane, now, ruleId)));
+  }
+  if (capped.length > 0) {
+    const statuses = capped.map((n): DeliveryStatus => ({ version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'rate_capped', channel: 'push', reason: `at most ${outcome.rateCap!.max} pushes per ${outcome.rateCap!.per} for rule ${ruleId}`, service: 'router', at: now.toISOString() }));
+    outbox.add(topics.deliveryStatus, ...statuses);
+  }
+  if (suppressed.length > 0) {
+    const statuses = suppressed.map(({ notification: n, reason }): DeliveryStatus => ({ version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'suppressed', reason, service: 'router', at: now.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) }));
+    outbox.add(topics.deliveryStatus, ...statuses);
+  }
   return 'routed';
 }
 
@@ -156,7 +219,7 @@ async function deadLettered(deps: RouteEventDeps, event: NotifyEvent, reason: 'u
   throw new NonRetriableError(reason, message);
 }
 
-/** The preferences of the given users, read once each. */
+/** The preferences of the given users, looked up once each. */
 async function preferencesFor(deps: RouteEventDeps, userIds: string[]): Promise<Map<string, Preferences | null>> {
   const unique = [...new Set(userIds)];
   return new Map(await Promise.all(unique.map(async (userId) => [userId, await deps.preferences.get(userId)] as const)));
@@ -168,19 +231,20 @@ export const digestKeyOf = (ruleId: string | null): string => ruleId ?? 'default
 const itemOf = (event: NotifyEvent, n: Notification, now: Date) => ({ eventId: event.id, at: now, data: n.content.data, ...(n.content.title ? { title: n.content.title } : {}), ...(n.content.body ? { body: n.content.body } : {}) });
 
 /** Pushes that arrive in a user's quiet hours wait in a digest of their own, sent when the quiet hours end. */
-async function hold(deps: RouteEventDeps, event: NotifyEvent, notifications: Notification[], quietEnds: (userId: string) => Date | null, now: Date): Promise<void> {
+async function hold(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, notifications: Notification[], quietEnds: (userId: string) => Date | null, now: Date): Promise<void> {
   const statuses: DeliveryStatus[] = [];
   for (const n of notifications) {
     const until = quietEnds(n.userId)!;
     await deps.digests.add({ userId: n.userId, digestKey: QUIET_HOURS_DIGEST, item: itemOf(event, n, now), flushAt: until, maxItems: 1000 });
     statuses.push({ version: 1, eventId: event.id, notificationId: n.notificationId, userId: n.userId, status: 'held_quiet_hours', channel: 'push', reason: `quiet hours until ${until.toISOString()}`, service: 'router', at: now.toISOString() });
   }
-  if (statuses.length > 0) await deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane });
+  outbox.add(topics.deliveryStatus, ...statuses);
 }
 
 /** Adds each recipient's notification to their open digest, durably, and records it as batched. */
 async function batch(
   deps: RouteEventDeps,
+  outbox: Outbox,
   event: NotifyEvent,
   notifications: Notification[],
   batching: NonNullable<EffectiveOutcome['batching']>,
@@ -200,5 +264,5 @@ async function batch(
     if (full) deps.onDigestFull?.(bucket.bucketId);
     statuses.push({ version: 1, eventId: event.id, notificationId: n.notificationId, userId: n.userId, status: 'batched', channel: 'push', service: 'router', at: now.toISOString(), detail: { digestKey: bucket.digestKey, sendAt: bucket.flushAt.toISOString(), ...(ruleId ? { ruleId } : {}) } });
   }
-  await deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane });
+  outbox.add(topics.deliveryStatus, ...statuses);
 }
