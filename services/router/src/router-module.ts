@@ -2,6 +2,7 @@ import type { Subscription } from '@notify/bus';
 import { DAY_MS } from '@notify/config';
 import { intakeLaneOf } from '@notify/contracts';
 import type { ApiToken } from '@notify/http';
+import { Gauge, metric } from '@notify/observability';
 import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type ServiceModule } from '@notify/runtime';
 import { storeSweeps } from '@notify/store';
 import { registerRulesRoutes } from './admin/rules-routes';
@@ -12,6 +13,8 @@ import { DigestFlusher } from './digests/digest-flusher';
 import { DEFAULT_MARKETING_BATCHING } from './rules/defaults';
 import { consumePresenceState } from './handlers/presence-state';
 import { registerPreferencesRoutes } from './preferences/preferences-routes';
+import { followPreferences } from './handlers/preferences-state';
+import { PreferencesView } from './preferences/preferences-view';
 import { QUIET_HOURS_DIGEST, QUIET_HOURS_TEMPLATE } from './preferences/quiet-hours';
 import { PresenceView } from './presence/presence-view';
 import { consumeStatusTrail } from './status-trail/status-trail';
@@ -38,7 +41,9 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   const cache = new RulesCache(deps.store.rules, deps.logger.child({ module: 'rules' }));
   const tokens = [...options.intakeTokens, ...options.adminTokens];
   registerHttpIntake(deps.http.app, { bus: deps.bus, maxBatchEvents: options.maxBatchEvents, tokens, laneOf: (event) => intakeLaneOf(cache.current.evaluate(event).outcome.priority) });
-  registerPreferencesRoutes(deps.http.app, { preferences: deps.store.preferences, tokens });
+  registerPreferencesRoutes(deps.http.app, { preferences: deps.store.preferences, bus: deps.bus, tokens });
+  const preferences = new PreferencesView();
+  metric(deps.metrics, 'notify_router_preferences_view_users', () => new Gauge({ name: 'notify_router_preferences_view_users', help: 'Users whose preferences this router holds in memory (from preferences.state)', registers: [deps.metrics], collect() { this.set(preferences.size); } }));
   registerTopicRoutes(deps.http.app, { topics: deps.store.topics, tokens });
   const flusher = new DigestFlusher({
     digests: deps.store.digests,
@@ -69,7 +74,8 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
       subscriptions = [
         await consumeRuleChanges(deps.bus, cache, deps.instanceId),
         await consumePresenceState(deps.bus, presence, deps.instanceId),
-        ...(await consumeIntake(deps.bus, cache, deps.store, presence, sendFull)),
+        await followPreferences(deps, preferences),
+        ...(await consumeIntake(deps.bus, cache, deps.store, presence, preferences, sendFull)),
         await consumeStatusTrail(deps.bus, deps.store.deliveryLog),
       ];
       flusher.start(options.digestTickMs);

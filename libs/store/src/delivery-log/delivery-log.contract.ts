@@ -25,4 +25,14 @@ export function deliveryLogContract(fixture: StoreFixture): void {
     expect((await deliveryLog.history({ notificationId: 'n9' })).map((e) => e.status)).toEqual([...statuses]);
     expect(await deliveryLog.history({ notificationId: 'unknown' })).toEqual([]);
   });
+
+  it('appends a batch with one write, in the order given', async () => {
+    const { deliveryLog } = fixture.store();
+    const at = new Date('2026-11-25T11:00:00Z');
+    const statuses = ['routed', 'sent', 'delivered', 'seen', 'read', 'archived'] as const;
+    await deliveryLog.appendMany(statuses.map((status) => ({ eventId: 'e7', notificationId: 'n7', userId: 'carol', status, service: 'gateway', at })));
+    await deliveryLog.appendMany([]);
+    expect((await deliveryLog.history({ notificationId: 'n7' })).map((e) => e.status)).toEqual([...statuses]);
+    expect((await deliveryLog.history({ eventId: 'e7' }))[0]).toMatchObject({ userId: 'carol', service: 'gateway', at });
+  });
 }

@@ -8,6 +8,10 @@ export class MemoryDeliveryLogRepository implements DeliveryLogRepository {
     this.entries.push({ ...structuredClone(entry), order: this.order++ });
   }
 
+  async appendMany(entries: readonly DeliveryLogEntry[]): Promise<void> {
+    for (const entry of entries) await this.append(entry);
+  }
+
   async history(query: DeliveryLogQuery): Promise<DeliveryLogEntry[]> {
     return this.entries
       .filter((e) => ('notificationId' in query ? e.notificationId === query.notificationId : e.eventId === query.eventId))

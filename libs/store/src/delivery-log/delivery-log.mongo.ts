@@ -30,6 +30,11 @@ export class MongoDeliveryLogRepository implements DeliveryLogRepository {
     await this.model.create(entry);
   }
 
+  async appendMany(entries: readonly DeliveryLogEntry[]): Promise<void> {
+    // Ordered: the `_id`s are made in this order, and they break ties in `history`.
+    if (entries.length > 0) await this.model.insertMany(entries, { ordered: true, lean: true });
+  }
+
   async history(query: DeliveryLogQuery): Promise<DeliveryLogEntry[]> {
     // _id breaks ties between entries written in the same millisecond, in insertion order.
     const docs = await this.model.find(query).sort({ at: 1, _id: 1 }).lean().exec();

@@ -7,6 +7,8 @@ export type DeliveryLogQuery = { notificationId: string } | { eventId: string };
 
 export interface DeliveryLogRepository {
   append(entry: DeliveryLogEntry): Promise<void>;
+  /** Many entries with one write, kept in the order given (a batch of the status topic). */
+  appendMany(entries: readonly DeliveryLogEntry[]): Promise<void>;
   /** Oldest first: the status trail of a notification, or of every notification of an event. */
   history(query: DeliveryLogQuery): Promise<DeliveryLogEntry[]>;
   sweepOlderThan(cutoff: Date): Promise<number>;
