@@ -20,9 +20,17 @@ export class ConsumerGroup {
     readonly logs: readonly PartitionLog[],
     startAtEnd: boolean,
   ) {
-    this.positions = logs.map((log) => (startAtEnd ? log.end : 0));
+    // From the beginning means from the first record still held: what every group had read may be gone.
+    this.positions = logs.map((log) => (startAtEnd ? log.end : log.start));
+    logs.forEach((log, partition) => log.addReader(() => this.positions[partition]!));
     this.owners = logs.map(() => undefined);
     this.handoff = logs.map(() => Promise.resolve());
+  }
+
+  /** Commits a position; the partition may then drop what every group has read. */
+  commit(partition: number, offset: number): void {
+    this.positions[partition] = offset;
+    this.logs[partition]!.released();
   }
 
   join(member: GroupMember): void {

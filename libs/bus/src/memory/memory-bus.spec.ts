@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMetricsRegistry, silentLogger } from '@notify/observability';
+import { createMetricsRegistry, silentLogger, type Registry } from '@notify/observability';
 import { topics } from '@notify/contracts';
 import { describeBusContract, type KillableConsumer } from '../contract/bus.contract';
 import { contractMessages, contractTopic } from '../contract/contract-topic';
@@ -61,5 +61,51 @@ describe('in-process: background subscriptions', () => {
   it('without it, the same backlog runs start to end first (what the check above rules out)', async () => {
     const { handledBeforeUrgent } = await backlogBeforeUrgent(false);
     expect(handledBeforeUrgent).toBe(2000);
+  });
+});
+
+describe('in-process: bounded like a Kafka topic', () => {
+  const heldGauge = async (metrics: Registry, topic: string) => (await metrics.getSingleMetric('notify_bus_memory_records')!.get()).values.find((v) => v.labels.topic === topic)?.value;
+
+  it('drops what every group has read; a group joining later from the beginning starts at the first record held', async () => {
+    const metrics = createMetricsRegistry('test', { processMetrics: false });
+    const bus = new MemoryBus({ service: 'test', logger: silentLogger(), metrics, provision: [contractTopic, topics.notifyDlq] });
+    await bus.start();
+    await bus.publish(contractTopic, contractMessages(2000, 40, 'old').map((value) => ({ value })));
+    const first: string[] = [];
+    await bus.subscribe(contractTopic, { groupId: 'first', partitionsConcurrently: 8 }, async (m) => void first.push(m.value.id));
+    await waitFor('the first group to read everything', () => first.length === 2000);
+    await waitFor('the records it read to be dropped', () => bus.size(contractTopic) === 0);
+    expect(await heldGauge(metrics, contractTopic.name)).toBe(0);
+
+    const late: Array<{ id: string; offset: string }> = [];
+    await bus.subscribe(contractTopic, { groupId: 'late', partitionsConcurrently: 8 }, async (m) => void late.push({ id: m.value.id, offset: m.offset }));
+    let stuckAfter = 5;
+    const stuck = await bus.subscribe(contractTopic, { groupId: 'stuck', partitionsConcurrently: 8 }, async () => {
+      if (stuckAfter-- <= 0) return new Promise<void>(() => {});
+    });
+    await bus.publish(contractTopic, contractMessages(1000, 40, 'new').map((value) => ({ value })));
+    await waitFor('both running groups to read the new records', () => first.length === 3000 && late.length === 1000);
+    expect(late.every((m) => m.id.startsWith('new-'))).toBe(true);
+    // Offsets go on from where the dropped records left off.
+    expect(Math.min(...late.map((m) => Number(m.offset)))).toBeGreaterThan(0);
+    // The stuck group holds what it has not read, and nothing more than that.
+    expect(bus.size(contractTopic)).toBeGreaterThan(900);
+    expect(bus.size(contractTopic)).toBeLessThanOrEqual(1000);
+    expect(await heldGauge(metrics, contractTopic.name)).toBe(bus.size(contractTopic));
+    stuck.crash();
+    await bus.stop();
+  });
+
+  it('keeps the latest record per key of a compacted topic, read or not', async () => {
+    const metrics = createMetricsRegistry('test', { processMetrics: false });
+    const bus = new MemoryBus({ service: 'test', logger: silentLogger(), metrics, provision: [topics.presenceState, topics.notifyDlq] });
+    await bus.start();
+    for (let round = 0; round < 100; round++) await bus.publishRaw(topics.presenceState, Array.from({ length: 100 }, (_, u) => ({ key: `user-${u}`, value: JSON.stringify({ round }) })));
+    // 10,000 records of 100 keys: each partition rewrites itself once half of it is superseded.
+    expect(bus.size(topics.presenceState)).toBeLessThan(10_000 / 2);
+    expect(bus.size(topics.presenceState)).toBeGreaterThanOrEqual(100);
+    expect(await heldGauge(metrics, topics.presenceState.name)).toBe(bus.size(topics.presenceState));
+    await bus.stop();
   });
 });

@@ -1,5 +1,5 @@
 import { allTopics, encode, topics, type TopicSpec } from '@notify/contracts';
-import type { Logger, Registry } from '@notify/observability';
+import { Gauge, metric, type Logger, type Registry } from '@notify/observability';
 import { BackgroundGate } from '../background-gate';
 import { deliver, deliverBatch, type DeliveryContext, type ReceivedRecord } from '../delivery';
 import { runKeyed, type MessageOutcome } from '../keyed-runner';
@@ -35,11 +35,26 @@ export class MemoryBus implements Bus {
     this.metrics = busMetrics(options.metrics);
     this.backgroundGate = new BackgroundGate((waiting) => this.metrics.backgroundWaiting.set(waiting));
     this.logger = options.logger.child({ module: 'bus', transport: 'memory' });
+    const topicLogs = this.topicLogs;
+    metric(
+      options.metrics,
+      'notify_bus_memory_records',
+      () =>
+        new Gauge({
+          name: 'notify_bus_memory_records',
+          help: 'Records the in-process bus holds per topic: what some group has not read yet, or the latest per key of a compacted topic',
+          labelNames: ['topic'],
+          registers: [options.metrics],
+          collect() {
+            for (const [topic, logs] of topicLogs) this.set({ topic }, logs.reduce((sum, log) => sum + log.size, 0));
+          },
+        }),
+    );
   }
 
   async start(): Promise<void> {
     for (const spec of this.options.provision ?? allTopics) {
-      if (!this.topicLogs.has(spec.name)) this.topicLogs.set(spec.name, Array.from({ length: spec.partitions }, () => new PartitionLog()));
+      if (!this.topicLogs.has(spec.name)) this.topicLogs.set(spec.name, Array.from({ length: spec.partitions }, () => new PartitionLog({ compact: spec.cleanup === 'compact', retentionMs: spec.retentionMs })));
     }
   }
 
@@ -125,9 +140,9 @@ export class MemoryBus implements Bus {
     return this.logsOf(spec.name).map((log) => log.end);
   }
 
-  /** How many records a topic holds, across partitions (tests and the embedded mode's stats). */
+  /** How many records a topic holds now, across partitions (what every group has read is dropped). */
   size(spec: TopicSpec<unknown>): number {
-    return this.logsOf(spec.name).reduce((sum, log) => sum + log.end, 0);
+    return this.logsOf(spec.name).reduce((sum, log) => sum + log.size, 0);
   }
 
   private logsOf(name: string): PartitionLog[] {
@@ -192,10 +207,15 @@ export class MemorySubscription implements Subscription, GroupMember {
         continue;
       }
       // What is there now, as Kafka would hand over a fetched batch.
-      const batch = log.records.slice(position, position + MAX_BATCH).map((record) => ({ ...record, offset: String(record.offset), partition }));
+      const batch = log.read(position, MAX_BATCH).map((record) => ({ ...record, offset: String(record.offset), partition }));
+      if (batch.length === 0) {
+        // Everything from the position on was dropped (time retention): wait for what comes next.
+        await log.waitFor(log.end, signal);
+        continue;
+      }
       // A crashed consumer commits nothing; a graceful one commits the messages it finished.
       const step = this.work(batch, signal, (record) => {
-        if (!this.crashed) this.group.positions[partition] = Number(record.offset) + 1;
+        if (!this.crashed) this.group.commit(partition, Number(record.offset) + 1);
       });
       this.group.handoff[partition] = step.catch(() => undefined);
       if ((await step) === 'aborted') break;
