@@ -186,21 +186,43 @@ start_postgres() {
 FERRETDB_SRC="$INFRA_DIR/ferretdb"
 # Only the PostgreSQL backend is compiled: leaving SQLite out skips building a C library translated to Go.
 FERRETDB_TAGS=ferretdb_no_sqlite
-FERRETDB_BIN="$CACHE_DIR/ferretdb-$(hash_of "$FERRETDB_SRC/go.mod" "$FERRETDB_SRC/go.sum" "$FERRETDB_SRC/main.go" <(echo "$FERRETDB_TAGS"))/ferretdb-local"
+# Our fixes to FerretDB's own sources (unified diffs against its module), applied when it is built.
+FERRETDB_PATCHES=("$FERRETDB_SRC"/*.patch)
+FERRETDB_BIN="$CACHE_DIR/ferretdb-$(hash_of "$FERRETDB_SRC/go.mod" "$FERRETDB_SRC/go.sum" "$FERRETDB_SRC/main.go" \
+  "${FERRETDB_PATCHES[@]}" <(echo "$FERRETDB_TAGS"))/ferretdb-local"
 POSTGRES_URL="postgres://$PG_ROLE@127.0.0.1:$POSTGRES_PORT/$PG_DATABASE"
+
+# ferretdb_workspace GO WORK: WORK/FerretDB, a copy of FerretDB's module with FERRETDB_PATCHES applied,
+# and WORK/go.mod (with go.sum), ours with FerretDB replaced by that copy. (Go compiles the module
+# cache's sources as they are: `go build -overlay` may not replace files there.)
+ferretdb_workspace() {
+  local go=$1 work=$2 module_dir patch_file
+  module_dir=$(cd "$FERRETDB_SRC" && "$go" mod download -json github.com/FerretDB/FerretDB | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
+  [[ -d "$module_dir" ]] || { echo "FerretDB's module directory not found" >&2; return 1; }
+  rm -rf "$work"
+  mkdir -p "$work"
+  cp -R "$module_dir" "$work/FerretDB"
+  chmod -R u+w "$work/FerretDB"
+  for patch_file in "${FERRETDB_PATCHES[@]}"; do
+    patch -p1 --forward --batch -d "$work/FerretDB" <"$patch_file" || { echo "$patch_file does not apply" >&2; return 1; }
+  done
+  cp "$FERRETDB_SRC/go.mod" "$FERRETDB_SRC/go.sum" "$work/"
+  echo "replace github.com/FerretDB/FerretDB => $work/FerretDB" >>"$work/go.mod"
+}
 
 install_ferretdb() {
   [[ -x "$FERRETDB_BIN" ]] && return 0
-  local go log="$LOG_DIR/ferretdb-build.log"
+  local go log="$LOG_DIR/ferretdb-build.log" work="$CACHE_DIR/ferretdb-build"
   go=$(find_go)
   say "building FerretDB with the Go module proxy (first run only)"
   mkdir -p "$(dirname "$FERRETDB_BIN")"
-  if ! (cd "$FERRETDB_SRC" && CGO_ENABLED=0 "$go" build -mod=readonly -buildvcs=false -trimpath -tags "$FERRETDB_TAGS" \
-    -ldflags='-s -w' -o "$FERRETDB_BIN.tmp" .) >"$log" 2>&1; then
+  if ! { ferretdb_workspace "$go" "$work" && (cd "$FERRETDB_SRC" && CGO_ENABLED=0 "$go" build -mod=readonly -modfile="$work/go.mod" \
+    -buildvcs=false -trimpath -tags "$FERRETDB_TAGS" -ldflags='-s -w' -o "$FERRETDB_BIN.tmp" .); } >"$log" 2>&1; then
     tail -n 30 "$log" >&2 || true
     die "building FerretDB failed (full log: $log)"
   fi
   mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  rm -rf "$work"
   # Binaries of earlier sources are of no further use (one that still runs keeps its open file).
   find "$CACHE_DIR" -maxdepth 1 -name 'ferretdb-*' ! -path "$(dirname "$FERRETDB_BIN")" -exec rm -rf {} + 2>/dev/null || true
 }
@@ -250,6 +272,7 @@ if [[ "$mongo_plan" != other ]]; then
   if [[ "$mongo_plan" == start && ! -x "$FERRETDB_BIN" ]]; then
     need_build=true
     find_go >/dev/null
+    need patch "install patch (e.g. apt-get install patch); it applies our fixes to FerretDB's sources before building it"
   fi
 fi
 

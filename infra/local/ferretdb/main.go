@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -44,7 +45,7 @@ func main() {
 		Listener:      ferretdb.ListenerConfig{TCP: *listen},
 		Handler:       "postgresql",
 		PostgreSQLURL: *postgresURL,
-		Logger:        slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slogLevel})),
+		Logger:        slog.New(quietDuplicates{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slogLevel})}),
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -56,4 +57,29 @@ func main() {
 	if err := f.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// quietDuplicates drops the log records of statements that failed on a unique index. Applications
+// insert against unique indexes on purpose (a duplicate key means "already there"), and FerretDB's
+// PostgreSQL driver logs every such failure at the error level.
+type quietDuplicates struct{ slog.Handler }
+
+func (h quietDuplicates) Handle(ctx context.Context, r slog.Record) error {
+	duplicate := false
+	r.Attrs(func(a slog.Attr) bool {
+		duplicate = a.Key == "err" && strings.Contains(a.Value.String(), "(SQLSTATE 23505)")
+		return !duplicate
+	})
+	if duplicate {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h quietDuplicates) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return quietDuplicates{h.Handler.WithAttrs(attrs)}
+}
+
+func (h quietDuplicates) WithGroup(name string) slog.Handler {
+	return quietDuplicates{h.Handler.WithGroup(name)}
 }
