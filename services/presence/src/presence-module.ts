@@ -28,7 +28,7 @@ export function createPresenceModule(deps: ServiceDeps, options: PresenceOptions
   const liveness = new GatewayLiveness(options.gatewayTtlMs);
   const headers = { [WRITER_HEADER]: deps.instanceId };
   const publisher = new StatePublisher(table, (states) => deps.bus.publish(topics.presenceState, states.map((value) => ({ value, headers }))));
-  const metrics = presenceMetrics(deps.metrics, { table, liveness });
+  const metrics = presenceMetrics(deps.metrics, { table, liveness, publisher });
   const usecaseDeps = { table, liveness, publisher, logger, now: Date.now };
   const sweeper = new GatewaySweeper({ ...usecaseDeps, intervalMs: options.sweepIntervalMs, onExpired: () => metrics.expiredGateways.inc() });
   registerPresenceRoutes(deps.http.app, { stateOf: (userId) => table.stateOf(userId), tokens: [...options.intakeTokens, ...options.adminTokens] });

@@ -1,6 +1,6 @@
 import type { Subscription } from '@notify/bus';
 import type { ApiToken } from '@notify/http';
-import { Histogram, metric } from '@notify/observability';
+import { Gauge, Histogram, metric } from '@notify/observability';
 import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type ServiceModule } from '@notify/runtime';
 import { storeSweeps } from '@notify/store';
 import { registerDeviceRoutes } from './devices/device-routes';
@@ -26,6 +26,9 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
   // The bulk lane's FCM sends are merged across concurrent handlers into sendEach batches.
   const batchSizes = metric(deps.metrics, 'notify_push_bulk_batch_size', () => new Histogram({ name: 'notify_push_bulk_batch_size', help: 'Messages per FCM call on the bulk lane', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500], registers: [deps.metrics] }));
   const bulkFcm = options.senders.fcm ? new SendBatcher(options.senders.fcm, 500, 5, (size) => batchSizes.observe(size)) : undefined;
+  const bulkLimiter = new RateLimiter(options.bulkRatePerSecond);
+  metric(deps.metrics, 'notify_push_rate_limiter_buckets', () => new Gauge({ name: 'notify_push_rate_limiter_buckets', help: 'Rate-limit buckets (provider and app) the bulk lane holds; idle refilled ones are forgotten past 1,000', registers: [deps.metrics], collect() { this.set(bulkLimiter.size); } }));
+  metric(deps.metrics, 'notify_push_bulk_batcher_waiting', () => new Gauge({ name: 'notify_push_bulk_batcher_waiting', help: 'Bulk-lane FCM messages queued for the next sendEach call or at the provider', registers: [deps.metrics], collect() { this.set(bulkFcm?.waiting ?? 0); } }));
   const lane = (name: DeliverPushDeps['lane']): DeliverPushDeps => ({
     bus: deps.bus,
     devices: deps.store.devices,
@@ -34,7 +37,7 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
     senders: name === 'bulk' ? { apns: options.senders.apns, fcm: bulkFcm } : options.senders,
     lane: name,
     retry: options.retry,
-    ...(name === 'bulk' ? { limiter: new RateLimiter(options.bulkRatePerSecond) } : {}),
+    ...(name === 'bulk' ? { limiter: bulkLimiter } : {}),
   });
   // Push writes deduplication claims; the collection is shared with the router, and sweeping expired claims from both is harmless.
   const retention = retentionJobFor(deps, options, [storeSweeps.idempotency(deps.store)]);

@@ -55,6 +55,8 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   });
   const sendFull = (bucketId: string) => void flusher.send(bucketId).catch((err) => deps.logger.error({ err, bucketId }, 'sending a full digest failed; the next tick retries'));
   const presence = new PresenceView();
+  // No cap: the view holds only users online now (offline is the default and has no entry), which is the state it mirrors.
+  metric(deps.metrics, 'notify_router_presence_view_users', () => new Gauge({ name: 'notify_router_presence_view_users', help: 'Users online in this router’s view of presence.state (only online users are held)', registers: [deps.metrics], collect() { this.set(presence.onlineCount); } }));
   registerStatusRoutes(deps.http.app, { log: deps.store.deliveryLog, tokens });
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId) });
   // The router writes deduplication claims and rate-cap slots, the status trail and the digests.

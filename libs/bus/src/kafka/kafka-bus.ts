@@ -1,6 +1,6 @@
 import { Kafka, Partitioners, logLevel, type Admin, type Batch as KafkaBatch, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import { allTopics, encode, topics, type TopicSpec } from '@notify/contracts';
-import type { Logger, Registry } from '@notify/observability';
+import { Gauge, metric, type Logger, type Registry } from '@notify/observability';
 import { BackgroundGate } from '../background-gate';
 import { deliver, deliverBatch, type DeliveryContext, type ReceivedRecord } from '../delivery';
 import { runKeyed } from '../keyed-runner';
@@ -64,6 +64,21 @@ export class KafkaBus implements Bus {
     this.admin = this.kafka.admin();
     this.metrics = busMetrics(options.metrics);
     this.backgroundGate = new BackgroundGate((waiting) => this.metrics.backgroundWaiting.set(waiting));
+    const queues = this.queues;
+    metric(
+      options.metrics,
+      'notify_bus_send_queue_messages',
+      () =>
+        new Gauge({
+          name: 'notify_bus_send_queue_messages',
+          help: 'Messages waiting to be merged into the next produce request, per lane',
+          labelNames: ['lane'],
+          registers: [options.metrics],
+          collect() {
+            for (const [lane, queue] of Object.entries(queues)) this.set({ lane }, queue.waitingMessages);
+          },
+        }),
+    );
   }
 
   async start(): Promise<void> {

@@ -26,6 +26,14 @@ export class SendQueue {
 
   constructor(private readonly producer: Producer) {}
 
+  /**
+   * Messages waiting for the next request (for the gauge). Not capped here: every send is a caller
+   * awaiting it, so the queue is as long as the publishers in flight (consumers' handlers, HTTP intake).
+   */
+  get waitingMessages(): number {
+    return this.pending.reduce((sum, p) => sum + p.messages.length, 0);
+  }
+
   send(topic: string, messages: Message[]): Promise<void> {
     const bytes = messages.reduce((sum, m) => sum + sizeOf(m.value) + sizeOf(m.key), 0);
     return new Promise((resolve, reject) => {

@@ -190,6 +190,15 @@ export class PresenceTable {
     return this.connections;
   }
 
+  /**
+   * Users held, offline ones included. Not capped: an offline user's entry is their `lastSeen` (the
+   * query API answers it) and the sockets already closed (a redelivered connect for one must not bring
+   * the user back online), the same state presence.state keeps per user; so it follows the user base.
+   */
+  get heldUsers(): number {
+    return this.users.size;
+  }
+
   private touch(userId: string, atMs: number): UserEntry {
     let entry = this.users.get(userId);
     if (!entry) {

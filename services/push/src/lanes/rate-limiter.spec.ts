@@ -24,4 +24,22 @@ describe('RateLimiter', () => {
     expect(order).toEqual([1, 2, 3]);
     await expect(limiter.acquire('k', 500)).resolves.toBeUndefined();
   });
+
+  it('stays bounded over many keys: forgets idle refilled buckets, never one still paying off its burst', async () => {
+    let now = 0;
+    const limiter = new RateLimiter(10, 10, () => now);
+    await limiter.acquire('busy', 10); // drained: refills over one second
+    for (let i = 0; i < 3000; i++) await limiter.acquire(`app-${i}`);
+    expect(limiter.size).toBeGreaterThan(1000);
+    now = 500; // the app buckets are full again (1 of 10 used, 10/s); 'busy' is half full
+    for (let i = 0; i < 1000; i++) await limiter.acquire(`later-${i}`);
+    expect(limiter.size).toBeLessThanOrEqual(1001);
+    // 'busy' kept its state: 5 tokens now, so 6 must wait for the sixth.
+    let got = false;
+    const sixth = limiter.acquire('busy', 6).then(() => (got = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got).toBe(false);
+    now = 600;
+    await sixth;
+  });
 });

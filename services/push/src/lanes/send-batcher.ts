@@ -12,6 +12,7 @@ export class SendBatcher implements PushSender {
   private timer: NodeJS.Timeout | undefined;
   private batches = 0;
   private largest = 0;
+  private sending = 0;
 
   constructor(
     private readonly sender: PushSender,
@@ -27,6 +28,14 @@ export class SendBatcher implements PushSender {
     if (this.queued.length >= this.maxBatch) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
     return Promise.all(outcomes);
+  }
+
+  /**
+   * Messages queued or at the provider (for the gauge). Bounded without a cap of its own: every
+   * caller is a lane handler waiting for its outcome, so at most the lane's concurrency are here.
+   */
+  get waiting(): number {
+    return this.queued.length + this.sending;
   }
 
   /** How many provider calls were made and the largest one, for metrics and tests. */
@@ -46,10 +55,16 @@ export class SendBatcher implements PushSender {
       this.batches++;
       this.largest = Math.max(this.largest, batch.length);
       this.onBatch(batch.length);
-      this.sender.send(batch.map((b) => b.message)).then(
-        (outcomes) => batch.forEach((b, i) => b.resolve(outcomes[i] ?? { status: 'failed', reason: 'the sender gave no answer' })),
-        (err: Error) => batch.forEach((b) => b.resolve({ status: 'retry', reason: `send failed: ${err.message}` })),
-      );
+      this.sending += batch.length;
+      this.sender
+        .send(batch.map((b) => b.message))
+        .then(
+          (outcomes) => batch.forEach((b, i) => b.resolve(outcomes[i] ?? { status: 'failed', reason: 'the sender gave no answer' })),
+          (err: Error) => batch.forEach((b) => b.resolve({ status: 'retry', reason: `send failed: ${err.message}` })),
+        )
+        .finally(() => {
+          this.sending -= batch.length;
+        });
     }
   }
 }
