@@ -188,7 +188,7 @@ export class KafkaBus implements Bus {
   }
 
   async latestOffsets(spec: TopicSpec<unknown>): Promise<number[]> {
-    const offsets = await this.admin.fetchTopicOffsets(physicalTopicName(this.prefix, spec.name));
+    const offsets = await retryWhileRetriable(() => this.admin.fetchTopicOffsets(physicalTopicName(this.prefix, spec.name)));
     const latest: number[] = Array.from({ length: spec.partitions }, () => 0);
     for (const { partition, high } of offsets) latest[partition] = Number(high);
     return latest;
@@ -258,6 +258,21 @@ class KafkaSubscription implements Subscription {
       this.onStopped();
     })();
     return this.stopping;
+  }
+}
+
+/**
+ * Right after topics are created, a partition's leader may not know it leads yet ("not the leader for
+ * that topic-partition"): kafkajs marks such errors retriable but the admin does not always retry them.
+ */
+async function retryWhileRetriable<T>(call: () => Promise<T>, attempts = 50, delayMs = 100): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err as { retriable?: boolean }).retriable || attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
 }
 
