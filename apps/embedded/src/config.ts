@@ -16,6 +16,7 @@ export const embeddedSettings = {
   maxBatchEvents: routerSettings.maxBatchEvents,
   rulesRefreshMs: routerSettings.rulesRefreshMs,
   digestTickMs: routerSettings.digestTickMs,
+  dedupWindowMs: routerSettings.dedupWindowMs,
   gatewayTtlMs: presenceSettings.gatewayTtlMs,
   sweepIntervalMs: presenceSettings.sweepIntervalMs,
   intakeTokens: setting(routerSettings.intakeTokens.variable, routerSettings.intakeTokens.schema.optional(), 'Product teams’ tokens (name:secret,...); unset generates one per start and prints it'),

@@ -32,6 +32,8 @@ export interface RouterOptions extends RetentionScheduleOptions {
   rulesRefreshMs: number;
   /** How often due digests are looked for. */
   digestTickMs: number;
+  /** How long an event id is remembered (deduplication); 7 days by default. */
+  dedupWindowMs?: number;
   /** Days the status trail is kept (with the retention schedule). */
   retentionDeliveryLogDays?: number | undefined;
 }
@@ -77,7 +79,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
         await consumeRuleChanges(deps.bus, cache, deps.instanceId),
         await consumePresenceState(deps.bus, presence, deps.instanceId),
         await followPreferences(deps, preferences),
-        ...(await consumeIntake(deps.bus, cache, deps.store, presence, preferences, sendFull)),
+        ...(await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
         await consumeStatusTrail(deps.bus, deps.store.deliveryLog),
       ];
       flusher.start(options.digestTickMs);

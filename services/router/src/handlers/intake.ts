@@ -20,13 +20,13 @@ export async function consumeIntake(
   store: Pick<Store, 'idempotency' | 'digests' | 'topics'>,
   presence: Pick<PresenceView, 'isOnline'>,
   preferences: PreferencesSource,
-  onDigestFull?: (bucketId: string) => void,
+  options: { onDigestFull?: (bucketId: string) => void; dedupWindowMs?: number } = {},
 ): Promise<Subscription[]> {
   const isOnline = (userId: string) => presence.isOnline(userId);
   const rateSlots = new RateSlots(store.idempotency);
   const handlerFor = (lane: 'default' | 'bulk') => async (batch: ReadonlyArray<BusMessage<NotifyEvent>>) => {
     await routeEvents(
-      { bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences, topics: store.topics, isOnline, rateSlots, ...(onDigestFull ? { onDigestFull } : {}) },
+      { bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences, topics: store.topics, isOnline, rateSlots, ...options },
       batch.map((m) => ({ event: m.value, source: `${m.topic}/${m.partition}/${m.offset}` })),
     );
   };
