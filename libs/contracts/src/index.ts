@@ -6,6 +6,7 @@ export * from './envelope/delivery-status';
 export * from './envelope/dead-letter';
 export * from './envelope/presence';
 export * from './envelope/rule-change';
+export * from './envelope/device-change';
 export * from './envelope/preferences';
 export * from './topics/topic-spec';
 export * from './topics/catalogue';

@@ -1,5 +1,6 @@
 import { DeadLetterV1 } from '../envelope/dead-letter';
 import { DeliveryStatusV1 } from '../envelope/delivery-status';
+import { DeviceChangeV1 } from '../envelope/device-change';
 import { NotificationV1 } from '../envelope/notification';
 import { NotifyEventV1, intakeKeyOf } from '../envelope/notify-event';
 import { GatewayLivenessV1, PresenceEventV1, PresenceStateV1 } from '../envelope/presence';
@@ -87,6 +88,16 @@ export const topics = {
     maxMessageBytes: 64 * KIB,
     schema: PreferencesStateV1,
     keyOf: (p) => p.userId,
+  }),
+  deviceChanges: defineTopic({
+    name: 'devices.changes',
+    description: 'A user’s push devices changed (registered, unregistered, deactivated): every push instance drops its cached copy.',
+    partitions: 8,
+    cleanup: 'delete',
+    retentionMs: 1 * DAY_MS,
+    maxMessageBytes: 4 * KIB,
+    schema: DeviceChangeV1,
+    keyOf: (c) => c.userId,
   }),
   rulesChanges: defineTopic({
     name: 'rules.changes',
