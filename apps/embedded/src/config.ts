@@ -1,6 +1,6 @@
 import { commonSettings, deliveryLogRetentionSettings, env, inboxRetentionSettings, infrastructureSettings, retentionScheduleSettings, setting } from '@notify/config';
 import { connectionSettings, tokenVerificationSettings } from '@notify/gateway';
-import { deliverySettings } from '@notify/push';
+import { deliverySettings, deviceCacheSettings } from '@notify/push';
 import { presenceSettings } from '@notify/presence';
 import { routerSettings } from '@notify/router';
 
@@ -23,6 +23,7 @@ export const embeddedSettings = {
   adminTokens: setting(routerSettings.adminTokens.variable, routerSettings.adminTokens.schema.optional(), 'Ops tokens for the rules admin API (name:secret,...); unset generates one per start and prints it'),
   ...connectionSettings,
   ...deliverySettings,
+  ...deviceCacheSettings,
   ...retentionScheduleSettings,
   ...deliveryLogRetentionSettings,
   ...inboxRetentionSettings,

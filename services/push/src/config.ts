@@ -29,11 +29,18 @@ export const deliverySettings = {
   retryMaxMs: setting('PUSH_RETRY_MAX_MS', env.int(30_000, 1), 'Longest retry delay'),
 };
 
+/** Each user's active devices held in memory, so a push reads no database; kept current by devices.changes. */
+export const deviceCacheSettings = {
+  deviceCacheUsers: setting('PUSH_DEVICE_CACHE_USERS', env.int(50_000), 'Users whose active devices each push instance holds in memory (least recently pushed dropped first; about 1 KB per device); 0 reads the store for every push'),
+  deviceCacheMaxAgeMs: setting('PUSH_DEVICE_CACHE_MAX_AGE_MS', env.int(300_000, 1000), 'Longest a cached user’s devices are used without a re-read: changes reach every instance at once on devices.changes, this only bounds a change notice that was missed'),
+};
+
 export const pushSettings = {
   ...standaloneSettings(3003),
   ...apnsSettings,
   ...fcmSettings,
   ...deliverySettings,
+  ...deviceCacheSettings,
   intakeTokens: setting('INTAKE_TOKENS', tokenListSchema('producer'), 'Product teams’ tokens for the devices API, as comma-separated name:secret pairs'),
   adminTokens: setting('ADMIN_TOKENS', tokenListSchema('admin'), 'Ops tokens, also admitted by the devices API, as comma-separated name:secret pairs'),
   ...retentionScheduleSettings,

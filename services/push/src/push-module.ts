@@ -1,9 +1,13 @@
 import type { Subscription } from '@notify/bus';
+import type { DeviceChange } from '@notify/contracts';
 import type { ApiToken } from '@notify/http';
-import { Gauge, Histogram, metric } from '@notify/observability';
+import { Counter, Gauge, Histogram, metric } from '@notify/observability';
 import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type ServiceModule } from '@notify/runtime';
 import { storeSweeps } from '@notify/store';
+import { DeviceCache } from './devices/device-cache';
+import { DeviceDirectory } from './devices/device-directory';
 import { registerDeviceRoutes } from './devices/device-routes';
+import { consumeDeviceChanges } from './handlers/device-changes';
 import { consumePushLanes } from './handlers/push-lanes';
 import { RateLimiter } from './lanes/rate-limiter';
 import { SendBatcher } from './lanes/send-batcher';
@@ -17,12 +21,18 @@ export interface PushOptions extends RetentionScheduleOptions {
   bulkConcurrency: number;
   bulkRatePerSecond: number;
   retry: RetryPolicy;
+  /** Users whose active devices are held in memory (default 50,000; 0 holds none). */
+  deviceCacheUsers?: number;
+  /** Longest a held user's devices are used without a re-read (default 5 minutes). */
+  deviceCacheMaxAgeMs?: number;
 }
 
 /** The push service as a module: the devices API, and one consumer per push lane feeding the APNs and FCM senders. */
 export function createPushModule(deps: ServiceDeps, options: PushOptions): ServiceModule {
   const logger = deps.logger.child({ module: 'push' });
-  registerDeviceRoutes(deps.http.app, { devices: deps.store.devices, tokens: options.tokens });
+  const directory = new DeviceDirectory(deps.store.devices, deviceCacheFor(deps, options), deps.bus);
+  registerDeviceRoutes(deps.http.app, { devices: deps.store.devices, directory, tokens: options.tokens });
+  const changesHeard = metric(deps.metrics, 'notify_push_device_changes_heard_total', () => new Counter({ name: 'notify_push_device_changes_heard_total', help: 'Device change notices this push instance heard on devices.changes (each drops a user from its cache)', labelNames: ['change'], registers: [deps.metrics] }));
   // The bulk lane's FCM sends are merged across concurrent handlers into sendEach batches.
   const batchSizes = metric(deps.metrics, 'notify_push_bulk_batch_size', () => new Histogram({ name: 'notify_push_bulk_batch_size', help: 'Messages per FCM call on the bulk lane', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500], registers: [deps.metrics] }));
   const bulkFcm = options.senders.fcm ? new SendBatcher(options.senders.fcm, 500, 5, (size) => batchSizes.observe(size)) : undefined;
@@ -31,7 +41,7 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
   metric(deps.metrics, 'notify_push_bulk_batcher_waiting', () => new Gauge({ name: 'notify_push_bulk_batcher_waiting', help: 'Bulk-lane FCM messages queued for the next sendEach call or at the provider', registers: [deps.metrics], collect() { this.set(bulkFcm?.waiting ?? 0); } }));
   const lane = (name: DeliverPushDeps['lane']): DeliverPushDeps => ({
     bus: deps.bus,
-    devices: deps.store.devices,
+    devices: directory,
     inbox: deps.store.inbox,
     idempotency: deps.store.idempotency,
     senders: name === 'bulk' ? { apns: options.senders.apns, fcm: bulkFcm } : options.senders,
@@ -48,7 +58,14 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
       if (!options.senders.apns) logger.warn('APNs is not configured (APNS_KEY, APNS_KEY_ID, APNS_TEAM_ID): pushes to iOS devices will fail');
       if (!options.senders.fcm) logger.warn('FCM is not configured (FCM_SERVICE_ACCOUNT): pushes to Android and web devices will fail');
       retention?.start();
-      subscriptions = await consumePushLanes(deps.bus, { transactional: lane('transactional'), bulk: lane('bulk'), transactionalConcurrency: options.transactionalConcurrency, bulkConcurrency: options.bulkConcurrency });
+      const heard = (change: DeviceChange) => {
+        directory.heard(change);
+        changesHeard.inc({ change: change.change });
+      };
+      // Listening for device changes before the first push, so no entry the lanes fill can miss one.
+      subscriptions = [await consumeDeviceChanges(deps.bus, heard, deps.instanceId)];
+      const lanes = { transactional: lane('transactional'), bulk: lane('bulk'), transactionalConcurrency: options.transactionalConcurrency, bulkConcurrency: options.bulkConcurrency };
+      subscriptions.push(...(await consumePushLanes(deps.bus, lanes)));
     },
     stop: async () => {
       await retention?.stop();
@@ -57,4 +74,17 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
       await Promise.all([options.senders.apns?.close(), options.senders.fcm?.close()]);
     },
   };
+}
+
+/** This instance's cache of users' active devices, with its gauge and lookup counter. */
+function deviceCacheFor(deps: ServiceDeps, options: PushOptions): DeviceCache {
+  const lookups = metric(deps.metrics, 'notify_push_device_cache_lookups_total', () => new Counter({ name: 'notify_push_device_cache_lookups_total', help: 'Lookups of a user’s devices by the push lanes: hit (from memory), miss (read from the store), shared (joined a read under way)', labelNames: ['result'], registers: [deps.metrics] }));
+  const cache = new DeviceCache({
+    load: (userId) => deps.store.devices.listActive(userId),
+    maxUsers: options.deviceCacheUsers ?? 50_000,
+    maxAgeMs: options.deviceCacheMaxAgeMs ?? 300_000,
+    onLookup: (result) => lookups.inc({ result }),
+  });
+  metric(deps.metrics, 'notify_push_device_cache_users', () => new Gauge({ name: 'notify_push_device_cache_users', help: 'Users whose active devices this push instance holds in memory (PUSH_DEVICE_CACHE_USERS at most)', registers: [deps.metrics], collect() { this.set(cache.size); } }));
+  return cache;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { describeIssues } from '@notify/contracts';
 import { HttpError, requireToken, type ApiToken } from '@notify/http';
 import type { Device, DeviceRepository } from '@notify/store';
+import type { DeviceDirectory } from './device-directory';
 
 const Registration = z
   .object({
@@ -24,9 +25,10 @@ const DeviceParams = UserParams.extend({ token: z.string().min(8, 'a device toke
 /**
  * Device tokens, registered by the product's backend for its users (product-team or ops token).
  * Registering the same token again updates it in place; a token registered for another user (a
- * re-login on a shared phone) leaves the previous user.
+ * re-login on a shared phone) leaves the previous user. Changes go through the directory, which tells
+ * every push instance; what the API shows is read from the store.
  */
-export function registerDeviceRoutes(app: FastifyInstance, options: { devices: DeviceRepository; tokens: readonly ApiToken[] }): void {
+export function registerDeviceRoutes(app: FastifyInstance, options: { devices: DeviceRepository; directory: DeviceDirectory; tokens: readonly ApiToken[] }): void {
   const preHandler = requireToken(options.tokens, ['producer', 'admin']);
   const parse = <T>(schema: z.ZodType<T>, raw: unknown): T => {
     const parsed = schema.safeParse(raw);
@@ -39,7 +41,7 @@ export function registerDeviceRoutes(app: FastifyInstance, options: { devices: D
     const { userId, token } = params(request.params);
     const body = parse(Registration, request.body ?? {});
     const existing = await options.devices.findByToken(token);
-    const { device, previousUserId } = await options.devices.register({ token, userId, ...body });
+    const { device, previousUserId } = await options.directory.register({ token, userId, ...body });
     return reply.status(existing ? 200 : 201).send({ device: view(device), ...(previousUserId ? { movedFromUserId: previousUserId } : {}) });
   });
 
@@ -47,7 +49,7 @@ export function registerDeviceRoutes(app: FastifyInstance, options: { devices: D
     const { userId, token } = params(request.params);
     const device = await options.devices.findByToken(token);
     if (!device || device.userId !== userId) throw new HttpError('NOTIFY_ERR_NOT_FOUND', `user ${userId} has no device with this token`);
-    await options.devices.unregister(token);
+    await options.directory.unregister(device);
     return reply.status(204).send();
   });
 

@@ -1,15 +1,18 @@
 import type { Bus, Subscription } from '@notify/bus';
 import { topics } from '@notify/contracts';
-import { deliverPush, type DeliverPushDeps } from '../usecases/deliver-push';
+import { deliverPushBatch, type DeliverPushDeps } from '../usecases/deliver-push';
 
 /**
  * The two push lanes, each its own consumer group with its own concurrency: a transactional push
- * never waits behind bulk sends, and only the bulk lane is rate-limited. The bulk lane is a
- * background consumer: it uses only the CPU the transactional lane leaves.
+ * never waits behind bulk sends, and only the bulk lane is rate-limited. Each fetch of a partition is
+ * worked as one slice (users side by side, each user's notifications in order). The bulk lane is a
+ * background consumer with smaller slices: it uses only the CPU the transactional lane leaves.
  */
 export async function consumePushLanes(bus: Bus, deps: { transactional: DeliverPushDeps; bulk: DeliverPushDeps; transactionalConcurrency: number; bulkConcurrency: number }): Promise<Subscription[]> {
   return [
-    await bus.subscribe(topics.deliverPushTransactional, { groupId: 'push', partitionsConcurrently: deps.transactionalConcurrency }, (m) => deliverPush(deps.transactional, m.value)),
-    await bus.subscribe(topics.deliverPushBulk, { groupId: 'push-bulk', partitionsConcurrently: deps.bulkConcurrency, background: true }, (m) => deliverPush(deps.bulk, m.value)),
+    await bus.subscribeBatch(topics.deliverPushTransactional, { groupId: 'push', partitionsConcurrently: deps.transactionalConcurrency, maxBatchSize: 500 }, (batch) =>
+      deliverPushBatch(deps.transactional, batch.map((m) => m.value)),
+    ),
+    await bus.subscribeBatch(topics.deliverPushBulk, { groupId: 'push-bulk', partitionsConcurrently: deps.bulkConcurrency, maxBatchSize: 100, background: true }, (batch) => deliverPushBatch(deps.bulk, batch.map((m) => m.value))),
   ];
 }

@@ -1,6 +1,7 @@
-import type { Bus } from '@notify/bus';
+import { randomUUID } from 'node:crypto';
+import type { Bus, PublishLane } from '@notify/bus';
 import { topics, type DeliveryStatus, type Notification } from '@notify/contracts';
-import type { Device, DeviceRepository, IdempotencyRepository, InboxRepository } from '@notify/store';
+import type { Device, IdempotencyRepository, InboxRepository } from '@notify/store';
 import type { RateLimiter } from '../lanes/rate-limiter';
 import type { PushLane, PushMessage, PushSender, SendOutcome } from '../senders/push-sender';
 
@@ -10,9 +11,15 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+/** Where a push finds a user's devices and reports dead ones (the push service's device directory). */
+export interface PushDevices {
+  listActive(userId: string): Promise<ReadonlyArray<Readonly<Device>>>;
+  deactivate(dead: ReadonlyArray<{ device: Pick<Device, 'token' | 'userId'>; reason: string }>, lane?: PublishLane): Promise<void>;
+}
+
 export interface DeliverPushDeps {
   bus: Bus;
-  devices: DeviceRepository;
+  devices: PushDevices;
   inbox: InboxRepository;
   idempotency: IdempotencyRepository;
   senders: { apns?: PushSender | undefined; fcm?: PushSender | undefined };
@@ -26,8 +33,13 @@ export interface DeliverPushDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const DEDUP_SCOPE = 'push';
-const providerOf = (device: Device): 'apns' | 'fcm' => (device.platform === 'ios' ? 'apns' : 'fcm');
+/** A device's "done" mark: this notification reached its final outcome on this device. */
+const DONE_SCOPE = 'push';
+/** A notification's "started" mark: some push instance has begun pushing it. */
+const STARTED_SCOPE = 'push:started';
+const DEFAULT_DEDUP_WINDOW_MS = 3 * 24 * 3600_000;
+const providerOf = (device: Readonly<Device>): 'apns' | 'fcm' => (device.platform === 'ios' ? 'apns' : 'fcm');
+const doneKey = (notification: Notification, device: Readonly<Device>) => `${notification.notificationId}|${device.token}`;
 
 /**
  * One notification from a push lane to every active device of its user. Each device ends in one
@@ -37,36 +49,83 @@ const providerOf = (device: Device): 'apns' | 'fcm' => (device.platform === 'ios
  * a notification redelivered after a crash (or a digest re-sent under the same id) reaches no
  * device twice.
  */
-export async function deliverPush(deps: DeliverPushDeps, notification: Notification): Promise<void> {
+export function deliverPush(deps: DeliverPushDeps, notification: Notification): Promise<void> {
+  return deliverPushBatch(deps, [notification]);
+}
+
+/**
+ * A slice of a push lane's partition, worked as one: each user's devices looked up once (from the
+ * cache), one insert of the slice's "started" marks, then each user's notifications pushed in order,
+ * users side by side. Retries and backoff stay per device, so a throttled device delays only its own
+ * user's later notifications. Resolves once every notification has its outcome; if any failed, every
+ * other one has still finished before the slice is given back to be retried.
+ */
+export async function deliverPushBatch(deps: DeliverPushDeps, notifications: readonly Notification[]): Promise<void> {
+  const now = deps.now ?? (() => new Date());
+  const expiresAt = new Date(now().getTime() + (deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS));
+  const publish = publisher(deps);
+
+  const live = notifications.filter((n) => !(n.expiresAt && new Date(n.expiresAt) <= now()));
+  const expired = notifications.filter((n) => !live.includes(n)).map((n) => statusOf(n, now, 'expired', { reason: 'expired before it could be pushed' }));
+  const byUser = groupByUser(live);
+  const devicesOf = new Map(await Promise.all([...byUser.keys()].map(async (userId) => [userId, await deps.devices.listActive(userId)] as const)));
+  const withDevices = live.filter((n) => devicesOf.get(n.userId)!.length > 0);
+  const suppressed = live.filter((n) => devicesOf.get(n.userId)!.length === 0).map((n) => statusOf(n, now, 'suppressed', { reason: 'no active device registered for this user' }));
+  await publish(...expired, ...suppressed);
+  if (withDevices.length === 0) return;
+
+  const firstTime = await firstHandlings(deps, withDevices, expiresAt);
+  const results = await Promise.allSettled(
+    [...byUser.values()].map(async (own) => {
+      for (const notification of own) {
+        const devices = devicesOf.get(notification.userId)!;
+        if (devices.length > 0) await pushToDevices(deps, notification, devices, { firstTime: firstTime.has(notification), expiresAt });
+      }
+    }),
+  );
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/**
+ * The notifications no push instance has started before, decided by one insert of "started" marks:
+ * those can have no device marked done, so they read no mark. The others (a redelivery after a crash
+ * or a failed slice, a digest re-sent under its id) read their devices' marks by `_id`.
+ */
+async function firstHandlings(deps: DeliverPushDeps, notifications: readonly Notification[], expiresAt: Date): Promise<Set<Notification>> {
+  // Distinct per handling: a retry of this very slice must read its marks, not take the claim for its own.
+  const holder = randomUUID();
+  const seen = new Set<string>();
+  const unique = notifications.filter((n) => !seen.has(n.notificationId) && seen.add(n.notificationId));
+  const outcomes = await deps.idempotency.claimMany(STARTED_SCOPE, unique.map((n) => ({ key: n.notificationId, expiresAt, holder })));
+  return new Set(
+    unique.filter((_, i) => {
+      const outcome = outcomes[i]!;
+      return outcome.claimed && !outcome.again;
+    }),
+  );
+}
+
+async function pushToDevices(deps: DeliverPushDeps, notification: Notification, devices: ReadonlyArray<Readonly<Device>>, options: { firstTime: boolean; expiresAt: Date }): Promise<void> {
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const publish = (...statuses: DeliveryStatus[]) => (statuses.length ? deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane === 'bulk' ? 'bulk' : 'default' }) : Promise.resolve());
-  const status = (s: DeliveryStatus['status'], extra: Partial<DeliveryStatus> = {}): DeliveryStatus => ({
-    version: 1,
-    notificationId: notification.notificationId,
-    eventId: notification.eventId,
-    userId: notification.userId,
-    status: s,
-    channel: 'push',
-    service: 'push',
-    at: now().toISOString(),
-    ...extra,
-  });
+  const publish = publisher(deps);
+  const status = (s: DeliveryStatus['status'], extra: Partial<DeliveryStatus> = {}) => statusOf(notification, now, s, extra);
 
-  if (notification.expiresAt && new Date(notification.expiresAt) <= now()) return publish(status('expired', { reason: 'expired before it could be pushed' }));
-  const devices = await deps.devices.listActive(notification.userId);
-  if (devices.length === 0) return publish(status('suppressed', { reason: 'no active device registered for this user' }));
-
-  const dedupKey = (device: Device) => `${notification.notificationId}|${device.token}`;
-  const done = await Promise.all(devices.map((d) => deps.idempotency.isClaimed(DEDUP_SCOPE, dedupKey(d))));
-  let pending = devices.filter((_, i) => !done[i]);
-  if (pending.length === 0) return publish(status('duplicate', { reason: 'already pushed to every device' }));
+  let pending = devices;
+  if (!options.firstTime) {
+    const done = await Promise.all(devices.map((d) => deps.idempotency.isClaimed(DONE_SCOPE, doneKey(notification, d))));
+    pending = devices.filter((_, i) => !done[i]);
+    if (pending.length === 0) return publish(status('duplicate', { reason: 'already pushed to every device' }));
+  }
   const badge = pending.some((d) => d.platform === 'ios') ? await deps.inbox.unreadCount(notification.userId) : undefined;
-  const finish = async (device: Device) => deps.idempotency.claim(DEDUP_SCOPE, dedupKey(device), new Date(now().getTime() + (deps.dedupWindowMs ?? 3 * 24 * 3600_000)));
+  const holder = randomUUID();
 
   for (let attempt = 1; pending.length > 0; attempt++) {
     const outcomes = await sendToProviders(deps, pending.map((device) => ({ notification, device, lane: deps.lane, ...(badge === undefined ? {} : { badge }) })));
-    const retry: Array<{ device: Device; outcome: Extract<SendOutcome, { status: 'retry' }> }> = [];
+    const retry: Array<{ device: Readonly<Device>; outcome: Extract<SendOutcome, { status: 'retry' }> }> = [];
+    const finished: Array<Readonly<Device>> = [];
+    const dead: Array<{ device: Readonly<Device>; reason: string }> = [];
     const statuses: DeliveryStatus[] = [];
     for (const [i, outcome] of outcomes.entries()) {
       const device = pending[i]!;
@@ -76,14 +135,17 @@ export async function deliverPush(deps: DeliverPushDeps, notification: Notificat
         retry.push({ device, outcome });
         continue;
       }
+      finished.push(device);
       if (outcome.status === 'sent') statuses.push(status('sent', { channel, detail: { ...detail, ...(outcome.providerId ? { providerId: outcome.providerId } : {}) } }));
       else if (outcome.status === 'invalid_token') {
-        await deps.devices.deactivate(device.token, outcome.reason);
+        dead.push({ device, reason: outcome.reason });
         statuses.push(status('failed', { channel, reason: `invalid token, device deactivated: ${outcome.reason}`, detail }));
       } else if (outcome.status === 'retry') statuses.push(status('failed', { channel, reason: `gave up after ${attempt} attempts: ${outcome.reason}`, detail }));
       else statuses.push(status('failed', { channel, reason: outcome.reason, detail }));
-      await finish(device);
     }
+    await deps.devices.deactivate(dead, deps.lane === 'bulk' ? 'bulk' : 'default');
+    // Marked done before the statuses go out: after a crash between the two, a status is missing, but no device is pushed twice.
+    if (finished.length > 0) await deps.idempotency.claimMany(DONE_SCOPE, finished.map((d) => ({ key: doneKey(notification, d), expiresAt: options.expiresAt, holder })));
     await publish(...statuses);
     pending = retry.map((r) => r.device);
     if (pending.length > 0) {
@@ -97,6 +159,26 @@ export async function deliverPush(deps: DeliverPushDeps, notification: Notificat
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1));
   return Math.round(base / 2 + random() * (base / 2));
+}
+
+/** Writes statuses on delivery.status, on the bulk producer for the bulk lane. */
+function publisher(deps: DeliverPushDeps) {
+  return (...statuses: DeliveryStatus[]): Promise<void> => (statuses.length ? deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: deps.lane === 'bulk' ? 'bulk' : 'default' }) : Promise.resolve());
+}
+
+function statusOf(notification: Notification, now: () => Date, s: DeliveryStatus['status'], extra: Partial<DeliveryStatus> = {}): DeliveryStatus {
+  return { version: 1, notificationId: notification.notificationId, eventId: notification.eventId, userId: notification.userId, status: s, channel: 'push', service: 'push', at: now().toISOString(), ...extra };
+}
+
+/** Each user's notifications, in the order they came. */
+function groupByUser(notifications: readonly Notification[]): Map<string, Notification[]> {
+  const byUser = new Map<string, Notification[]>();
+  for (const n of notifications) {
+    const own = byUser.get(n.userId);
+    if (own) own.push(n);
+    else byUser.set(n.userId, [n]);
+  }
+  return byUser;
 }
 
 /** Sends each provider's share (rate-limited per provider and app on the bulk lane) and answers in the order asked. */
