@@ -1,8 +1,9 @@
 /**
  * One service in its own process for the distributed end-to-end benchmark: BENCH_SERVICE (router,
- * gateway, presence or push) on Kafka (BENCH_KAFKA_BROKERS, BENCH_TOPIC_PREFIX), with its store in
- * memory, as the embedded benchmark has it: the numbers are the pipeline's own, not the development
- * database's. No two services share a collection, so each keeping its own store changes nothing else.
+ * gateway, presence or push) on Kafka (BENCH_KAFKA_BROKERS, BENCH_TOPIC_PREFIX), with its store on the
+ * MongoDB-wire server at BENCH_MONGO_URL (the real data path), or in memory when that is unset (a lab
+ * figure: the pipeline's own cost without the database). Settings of the product (RETENTION_*,
+ * ROUTER_*, GATEWAY_*, PUSH_*) pass through from the benchmark's environment.
  */
 import { loadConfig, type Settings } from '@notify/config';
 import { createGatewayModule, gatewaySettings, hs256Verifier } from '@notify/gateway';
@@ -11,16 +12,19 @@ import { createPresenceModule, presenceSettings } from '@notify/presence';
 import { createPushModule, pushSettings } from '@notify/push';
 import { createRouterModule, routerSettings } from '@notify/router';
 import { startProcess, type ProcessConfig, type ServiceDeps, type ServiceModule } from '@notify/runtime';
+import { productSettingsFromEnv } from './product-env';
 
 const service = process.env.BENCH_SERVICE ?? '';
+const mongoUrl = process.env.BENCH_MONGO_URL || undefined;
 const jwtSecret = process.env.BENCH_JWT_SECRET ?? '';
 const env = {
+  ...productSettingsFromEnv(),
   PORT: process.env.PORT,
   LOG_LEVEL: 'silent',
   KAFKA_BROKERS: process.env.BENCH_KAFKA_BROKERS,
   TOPIC_PREFIX: process.env.BENCH_TOPIC_PREFIX,
-  // Required by the services that keep data; not used, the store stays in memory (see below).
-  MONGO_URL: 'mongodb://127.0.0.1:1/unused',
+  // Required by the services that keep data; without BENCH_MONGO_URL it is not used (see below).
+  MONGO_URL: mongoUrl ?? 'mongodb://127.0.0.1:1/unused',
   JWT_SECRET: jwtSecret,
   GATEWAY_RELAY_SECRET: 'bench-relay-secret-0123456789abcdefghij',
   GATEWAY_RELAY_URL: `http://127.0.0.1:${process.env.PORT}`,
@@ -56,6 +60,6 @@ const chosen = services[service];
 if (!chosen) throw new Error(`BENCH_SERVICE must be one of ${Object.keys(services).join(', ')}; got "${service}"`);
 const { config, modules } = chosen();
 // Without a MongoDB URL the process keeps its store in memory.
-const running = await startProcess({ service, config: { ...config, mongoUrl: undefined }, logger: silentLogger(), modules });
+const running = await startProcess({ service, config: { ...config, mongoUrl }, logger: silentLogger(), modules });
 process.on('SIGTERM', () => void running.stop('bench done').then(() => process.exit(0)));
 console.log('READY');

@@ -9,12 +9,12 @@ export const retentionScheduleSettings = {
 
 /** The router's: the status trail (delivery log). */
 export const deliveryLogRetentionSettings = {
-  retentionDeliveryLogDays: setting('RETENTION_DELIVERY_LOG_DAYS', env.int(30, 1), 'Days the status trail (delivery log) of a notification is kept'),
+  retentionDeliveryLogDays: setting('RETENTION_DELIVERY_LOG_DAYS', env.positive(30), 'Days the status trail (delivery log) of a notification is kept (fractions allowed: 0.5 is 12 hours)'),
 };
 
 /** The gateway's: the in-app inbox. */
 export const inboxRetentionSettings = {
-  retentionInboxDays: setting('RETENTION_INBOX_DAYS', env.int(90, 1), 'Days an inbox item is kept (an item with its own expiry goes when it expires, if sooner)'),
+  retentionInboxDays: setting('RETENTION_INBOX_DAYS', env.positive(90), 'Days an inbox item is kept (an item with its own expiry goes when it expires, if sooner; fractions allowed)'),
 };
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

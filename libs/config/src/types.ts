@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0, 'must be a port number').max(65535, 'must be a port number').default(fallback),
   int: (fallback: number, min = 0) => z.coerce.number().int(`must be a whole number`).min(min, `must be at least ${min}`).default(fallback),
+  /** A positive number with a fraction allowed (0.5 days is 12 hours). */
+  positive: (fallback: number) => z.coerce.number({ error: 'must be a number' }).positive('must be above 0').default(fallback),
   string: (fallback: string) => z.string().min(1).default(fallback),
   optionalString: () => z.string().min(1).optional(),
   requiredString: () => z.string({ error: 'required but not set' }).min(1),
