@@ -11,14 +11,21 @@ export interface PushUnderTest {
   url: string;
   running: RunningProcess;
   statuses: DeliveryStatus[];
+  /** The current value of one of this instance's counters, for the labels given (summed over the rest). */
+  counter(name: string, labels?: Record<string, string>): Promise<number>;
   push(lane: 'transactional' | 'bulk', ...notifications: Notification[]): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** A push service in this process on the real Kafka and MongoDB-wire server (a prefix and database of its own). */
-export async function startPush(options: Partial<PushOptions> = {}): Promise<PushUnderTest> {
+let instances = 0;
+
+/**
+ * A push service in this process on the real Kafka and MongoDB-wire server, with a prefix and
+ * database of its own, or those of `deployment` (another instance of the same deployment).
+ */
+export async function startPush(options: Partial<PushOptions> = {}, deployment: string = uniqueName('push')): Promise<PushUnderTest> {
   const port = await freePort();
-  const name = uniqueName('push');
+  const name = deployment;
   const running = await startProcess({
     service: 'push',
     logger: silentLogger(),
@@ -36,11 +43,18 @@ export async function startPush(options: Partial<PushOptions> = {}): Promise<Pus
     ],
   });
   const statuses: DeliveryStatus[] = [];
-  await running.deps.bus.subscribe(topics.deliveryStatus, { groupId: 'test-statuses' }, async (m) => void statuses.push(m.value));
+  // A group per instance, so each instance of a deployment sees every status.
+  await running.deps.bus.subscribe(topics.deliveryStatus, { groupId: `test-statuses-${++instances}` }, async (m) => void statuses.push(m.value));
   return {
     url: `http://127.0.0.1:${port}`,
     running,
     statuses,
+    counter: async (metricName, labels = {}) => {
+      const found = running.deps.metrics.getSingleMetric(metricName);
+      if (!found) return 0;
+      const { values } = await found.get();
+      return values.filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want)).reduce((sum, v) => sum + v.value, 0);
+    },
     push: (lane, ...notifications) => running.deps.bus.publish(lane === 'bulk' ? topics.deliverPushBulk : topics.deliverPushTransactional, notifications.map((value) => ({ value }))),
     stop: () => running.stop('test done'),
   };
