@@ -138,14 +138,17 @@ render_pg_config() {
   chmod 600 "$PG_DIR/postgresql.conf" "$PG_DIR/pg_hba.conf"
 }
 
-# ensure_ferretdb_database BINDIR: FerretDB's role and database (it makes a schema per MongoDB database).
+# ensure_ferretdb_database BINDIR: FerretDB's role and database (it makes a schema per MongoDB
+# database), and the lookup indexes of local/postgres/ferretdb-lookup-indexes.sql in it.
 ensure_ferretdb_database() {
-  local bindir=$1
-  PGCONNECT_TIMEOUT=5 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres \
-    >/dev/null <<SQL || die "could not create FerretDB's role and database in PostgreSQL"
+  local bindir=$1 log="$LOG_DIR/postgres-setup.log"
+  pg_psql() { PGCONNECT_TIMEOUT=5 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres "$@"; }
+  pg_psql -d postgres >"$log" 2>&1 <<SQL || { cat "$log" >&2; die "could not create FerretDB's role and database in PostgreSQL"; }
 SELECT 'CREATE ROLE $PG_ROLE LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_ROLE')\gexec
 SELECT 'CREATE DATABASE $PG_DATABASE OWNER $PG_ROLE' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PG_DATABASE')\gexec
 SQL
+  pg_psql -d "$PG_DATABASE" -f "$INFRA_DIR/postgres/ferretdb-lookup-indexes.sql" >>"$log" 2>&1 ||
+    { cat "$log" >&2; die "could not set up the lookup indexes in FerretDB's database"; }
 }
 
 # wait_postmaster_gone: a postmaster that was killed takes a moment to be gone (its children notice
