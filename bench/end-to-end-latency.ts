@@ -4,8 +4,13 @@
  *   npm run bench:latency                    steady rates, and the first rate under a marketing flood
  *   npm run bench:latency -- --no-lanes      marketing written to the same intake topic (one FIFO)
  *   npm run bench:latency -- --distributed   router, gateway, presence and push each its own process
- * Needs `npm run infra:up`. The product runs in one process (every module, Kafka, store in memory),
- * or with --distributed as four (each on Kafka, each with its store in memory).
+ *   npm run bench:latency -- --store=mongo   every store on the MongoDB-wire server (the real data path)
+ *   npm run bench:latency -- --soak          BENCH_SOAK_SECONDS (600) at BENCH_SOAK_RATE (500/s) with
+ *                                            retention on and short windows: p99 and the database's size
+ *                                            sampled every BENCH_SAMPLE_SECONDS (10)
+ * Needs `npm run infra:up`. The product runs in one process (every module, Kafka), or with
+ * --distributed as four (each on Kafka). Without --store=mongo each keeps its store in memory: a lab
+ * figure, the pipeline's own cost without the database.
  *
  * Every measurement gets a freshly started product with its own topics: the in-memory store keeps
  * every notification, status and digest, so a product that had already taken the earlier runs would
@@ -26,11 +31,26 @@ import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import type { NotifyClient } from '@notify/client';
 import { freePort, sleep, waitFor } from '@notify/testing';
 import { connectClients, deleteRunTopics, percentile, startServer, stopServer } from './support/harness';
+import { databaseSize, databaseUrl, dropDatabase } from './support/database';
 import { metricSum, takeReading, usageBetween } from './support/process-readings';
 import { saveResults } from './support/results';
 
 const noLanes = process.argv.includes('--no-lanes');
 const distributed = process.argv.includes('--distributed');
+const storeOnMongo = process.argv.includes('--store=mongo');
+const soak = process.argv.includes('--soak');
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
+const SOAK_RATE = Number(process.env.BENCH_SOAK_RATE ?? 500);
+const SAMPLE_SECONDS = Number(process.env.BENCH_SAMPLE_SECONDS ?? 10);
+/** Short windows, so that within the soak the sweeps delete as much as is written: the size must level off. */
+const SOAK_RETENTION = {
+  RETENTION_INTERVAL_MS: '10000',
+  ROUTER_DEDUP_WINDOW_MS: '60000',
+  PUSH_DEDUP_WINDOW_MS: '60000',
+  RETENTION_DELIVERY_LOG_DAYS: String(60 / 86_400),
+  RETENTION_INBOX_DAYS: String(60 / 86_400),
+};
+if (soak) Object.assign(process.env, SOAK_RETENTION);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2000);
 const RATES = (process.env.BENCH_RATES ?? '500,1000,2000,5000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -50,14 +70,17 @@ interface Deployment {
   latencies: number[];
   /** Written → on deliver.inapp (router and two Kafka hops), per notification, since the last reset. */
   routedAfter: number[];
+  /** Where the product keeps its data (--store=mongo). */
+  database?: string;
   stop(): Promise<void>;
 }
 
 async function deploy(): Promise<Deployment> {
   const prefix = `bench-e2e-${Date.now().toString(36)}`;
+  const database = storeOnMongo ? databaseUrl(prefix) : undefined;
   const startProductProcess = async (script: string, env: Record<string, string> = {}): Promise<{ server: ChildProcess; url: string }> => {
     const port = await freePort();
-    const server = await startServer(script, { ...env, PORT: String(port), BENCH_KAFKA_BROKERS: brokers.join(','), BENCH_TOPIC_PREFIX: prefix, BENCH_JWT_SECRET: jwtSecret });
+    const server = await startServer(script, { ...env, PORT: String(port), BENCH_KAFKA_BROKERS: brokers.join(','), BENCH_TOPIC_PREFIX: prefix, BENCH_JWT_SECRET: jwtSecret, ...(database ? { BENCH_MONGO_URL: database } : {}) });
     return { server, url: `http://127.0.0.1:${port}` };
   };
   // Presence first, so the router's and gateway's views start from its state, as in a deployment.
@@ -93,11 +116,13 @@ async function deploy(): Promise<Deployment> {
     productUrls: product.map((p) => p.url),
     latencies,
     routedAfter,
+    ...(database ? { database } : {}),
     async stop() {
       for (const client of clients) client.close();
       await Promise.all([tap.disconnect(), producer.disconnect()]);
       await Promise.all(product.map(({ server }) => stopServer(server)));
       await deleteRunTopics(brokers, prefix);
+      if (database) await dropDatabase(database);
     },
   };
 }
@@ -162,6 +187,60 @@ async function withFreshProduct<T>(rate: number, measure: (deployment: Deploymen
   }
 }
 
+/**
+ * The soak: `SOAK_RATE` transactional events a second for `SOAK_SECONDS`, one sample every
+ * `SAMPLE_SECONDS`: the latency of what arrived in that window and the database's size at its end.
+ */
+async function soakRun(deployment: Deployment) {
+  const { prefix, producer, latencies, database } = deployment;
+  const samples: Array<Record<string, number | null>> = [];
+  const started = Date.now();
+  const total = SOAK_RATE * SOAK_SECONDS;
+  let written = 0;
+  latencies.length = 0;
+  // Sampled beside the producer, so reading the database's size never holds up the writing.
+  const sample = async () => {
+    const window = latencies.splice(0).sort((a, b) => a - b);
+    const size = database ? await databaseSize(database).catch(() => undefined) : undefined;
+    const taken = { second: Math.round((Date.now() - started) / 1000), written, received: window.length, p50: percentile(window, 50), p99: percentile(window, 99), max: window.at(-1) ?? null, ...(size ? { databaseMiB: size.mebibytes, documents: size.documents } : {}) };
+    samples.push(taken);
+    console.log(`soak ${taken.second} s: ${taken.received} received, p50 ${taken.p50} ms, p99 ${taken.p99} ms${size ? `; database ${size.mebibytes} MiB, ${size.documents.toLocaleString('en-US')} documents` : ''}`);
+  };
+  let sampling = Promise.resolve();
+  const sampler = setInterval(() => (sampling = sampling.then(sample)), SAMPLE_SECONDS * 1000);
+  for (let tick = 0; written < total; tick++) {
+    const due = Math.min(total, Math.round(((tick + 1) * SOAK_RATE) / 100));
+    const batch = Array.from({ length: due - written }, () => event(randomUser(), 'transactional'));
+    written = due;
+    if (batch.length) await producer.send({ topic: `${prefix}.notify.events`, messages: batch });
+    const wait = started + (tick + 1) * 10 - Date.now();
+    if (wait > 0) await sleep(wait);
+  }
+  clearInterval(sampler);
+  await sampling;
+  await sleep(2000); // the last events' way to the sockets
+  await sample();
+  return samples;
+}
+
+const variant = `${noLanes ? '-no-lanes' : ''}${distributed ? '-distributed' : ''}${storeOnMongo ? '-mongo' : ''}`;
+const store = storeOnMongo ? 'FerretDB 1.24 on PostgreSQL 15' : 'in memory (lab figure)';
+if (soak) {
+  await saveResults(`soak${variant}`, {
+    benchmark: 'soak: end-to-end latency and database size over time, retention on',
+    layout: distributed ? 'distributed' : 'embedded',
+    store,
+    clients: CLIENTS,
+    rate: SOAK_RATE,
+    seconds: SOAK_SECONDS,
+    retention: SOAK_RETENTION,
+    samples: await withFreshProduct(SOAK_RATE, (deployment) => soakRun(deployment)),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    takenAt: new Date().toISOString(),
+  });
+  process.exit(0);
+}
+
 const [firstRate] = RATES as [number, ...number[]];
 const results = [];
 // Without lanes only the flood differs; the steady rates would repeat the lanes run's.
@@ -186,10 +265,11 @@ const { floodRuns, floodRoutedInSeconds } = await withFreshProduct(firstRate, as
 });
 results.push(...floodRuns);
 
-await saveResults(`end-to-end-latency${noLanes ? '-no-lanes' : ''}${distributed ? '-distributed' : ''}`, {
+await saveResults(`end-to-end-latency${variant}`, {
   benchmark: 'end-to-end latency, event written to Kafka → socket.io client',
   lanes: !noLanes,
   layout: distributed ? 'distributed' : 'embedded',
+  store,
   clients: CLIENTS,
   flood: FLOOD,
   floodRoutedInSeconds,

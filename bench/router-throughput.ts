@@ -73,7 +73,7 @@ const result = {
   benchmark: real ? 'router-throughput-real' : 'router-throughput',
   at: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
-  transport: real ? 'Kafka 3.9.1 (local, single node) + FerretDB 1.24 (SQLite)' : 'in-process bus + in-memory store',
+  transport: real ? 'Kafka 3.9.1 (local, single node) + FerretDB 1.24 on PostgreSQL 15' : 'in-process bus + in-memory store (lab figure)',
   events: EVENTS,
   users: USERS,
   producedMs: Math.round(producedMs),

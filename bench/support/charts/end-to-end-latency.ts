@@ -9,15 +9,19 @@ interface EndToEndResult {
   lanes: boolean;
   /** Absent in results taken before the distributed layout existed: those ran embedded. */
   layout?: 'embedded' | 'distributed';
+  /** Absent in results taken before the real store was measured: those kept it in memory. */
+  store?: string;
   clients: number;
   flood: number;
   results: { label: string; rate: number; sent: number; received: number; p50: number; p95: number; p99: number }[];
 }
 
 const percentiles: Percentile[] = ['p50', 'p95', 'p99'];
-/** One panel per setup, in this order: lanes or not, one process or one per service. */
-const panelOf = (s: EndToEndResult) => (s.layout === 'distributed' ? 'with lanes, each service its own process' : s.lanes ? 'with lanes, one process' : 'without lanes (flood in notify.events), one process');
-const panelOrder = ['with lanes, one process', 'with lanes, each service its own process', 'without lanes (flood in notify.events), one process'];
+/** One panel per setup: the real store first (the headline), then the lab figures with the store in memory. */
+const onMongo = (s: EndToEndResult) => s.store !== undefined && !s.store.startsWith('in memory');
+const layoutOf = (s: EndToEndResult) => (s.layout === 'distributed' ? 'with lanes, each service its own process' : s.lanes ? 'with lanes, one process' : 'without lanes (flood in notify.events), one process');
+const panelOf = (s: EndToEndResult) => `${layoutOf(s)}, ${onMongo(s) ? `store on ${s.store}` : 'store in memory (lab figure)'}`;
+const layoutOrder = ['with lanes, each service its own process', 'with lanes, one process', 'without lanes (flood in notify.events), one process'];
 
 const runLabel = (run: EndToEndResult['results'][number], flood: number) => {
   const when = run.label === 'steady' ? 'steady' : run.label === 'under the marketing flood' ? `during a ${formatCount(flood)}-event marketing flood` : run.label;
@@ -27,11 +31,12 @@ const runLabel = (run: EndToEndResult['results'][number], flood: number) => {
 
 export const endToEndLatencyChart: ChartDefinition = {
   name: 'end-to-end-latency',
-  reads: (name) => /^end-to-end-latency(-no-lanes)?(-distributed)?$/.test(name),
+  reads: (name) => /^end-to-end-latency(-no-lanes)?(-distributed)?(-mongo)?$/.test(name),
   spec(results) {
     const setups = results.map((r) => r.data as EndToEndResult);
-    const bars = setups.flatMap((s) => s.results.flatMap((run) => latencyBarsOf(runLabel(run, s.flood), run, percentiles, panelOf(s))));
-    const panels = panelOrder.filter((p) => bars.some((b) => b.panel === p));
+    const ordered = [...setups].sort((a, b) => Number(onMongo(b)) - Number(onMongo(a)) || layoutOrder.indexOf(layoutOf(a)) - layoutOrder.indexOf(layoutOf(b)));
+    const bars = ordered.flatMap((s) => s.results.flatMap((run) => latencyBarsOf(runLabel(run, s.flood), run, percentiles, panelOf(s))));
+    const panels = [...new Set(ordered.map(panelOf))].filter((p) => bars.some((b) => b.panel === p));
     return titledChart(
       'End-to-end latency: event written to Kafka → the user’s socket',
       [

@@ -5,11 +5,12 @@ import { gatewayChart } from './gateway';
 import { pushChart } from './push';
 import { renderPng } from './render';
 import { routerThroughputChart } from './router-throughput';
+import { soakChart } from './soak';
 import { ruleEvaluationChart } from './rule-evaluation';
 import { transportsChart } from './transports';
 
 /** Every benchmark's chart. */
-export const charts: readonly ChartDefinition[] = [ruleEvaluationChart, routerThroughputChart, gatewayChart, pushChart, endToEndLatencyChart, transportsChart];
+export const charts: readonly ChartDefinition[] = [ruleEvaluationChart, routerThroughputChart, gatewayChart, pushChart, endToEndLatencyChart, soakChart, transportsChart];
 
 /** The names (without `.json`) of the results files in the folder, in name order. */
 async function resultNames(directory: URL): Promise<string[]> {
