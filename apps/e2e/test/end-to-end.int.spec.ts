@@ -23,6 +23,11 @@ const p8 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export(
 const apnsAuth = { key: p8, keyId: 'E2EKEY0001', teamId: 'E2ETEAM001' };
 
 type Mode = 'distributed' | 'embedded';
+/** The load test: LOAD_EVENTS transactional events at LOAD_RATE a second, spread over LOAD_USERS connected users. */
+const LOAD_USERS = 40;
+const LOAD_EVENTS = 1200;
+const LOAD_RATE = 100;
+const userToken = (userId: string) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setExpirationTime('1h').sign(new TextEncoder().encode(jwtSecret));
 interface ApnsRecord {
   token: string;
   headers: { priority?: string; topic?: string };
@@ -115,7 +120,7 @@ describe.each(['distributed', 'embedded'] as const)('end to end, %s', (which) =>
   afterAll(() => undeploy());
 
   it('reaches an online user’s socket.io client at once, and the trail shows every step', async () => {
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime('1h').sign(new TextEncoder().encode(jwtSecret));
+    const token = await userToken('alice');
     const alice = new NotifyClient({ url: base.gateway, token, transports: ['websocket'], cursorStore: memoryCursorStore() });
     clients.push(alice);
     const received: Array<{ notificationId: string; at: number }> = [];
@@ -146,6 +151,64 @@ describe.each(['distributed', 'embedded'] as const)('end to end, %s', (which) =>
     console.log(`${which}: event written to Kafka → APNs for offline bob: ${Date.now() - writtenAt} ms`);
     expect((await apnsReceived()).find((r) => r.token === phone)).toMatchObject({ headers: { priority: '10', topic: 'com.example.shop' }, status: 200 });
   });
+
+  it('under load on the real store: every notification reaches its user once, in order, and is acknowledged', async () => {
+    const users = Array.from({ length: LOAD_USERS }, (_, i) => `load-${i}`);
+    const tokens = new Map(await Promise.all(users.map(async (u) => [u, await userToken(u)] as const)));
+    const received = new Map<string, string[]>(users.map((u) => [u, []]));
+    const latencies: number[] = [];
+    await Promise.all(
+      users.map(async (userId) => {
+        const client = new NotifyClient({ url: base.gateway, token: tokens.get(userId)!, transports: ['websocket'], cursorStore: memoryCursorStore() });
+        clients.push(client);
+        client.on('notification', (n) => {
+          received.get(userId)!.push(n.notificationId);
+          latencies.push(Date.now() - Number(n.content.data?.writtenAt));
+        });
+        await client.connect();
+      }),
+    );
+    await waitFor('presence to report every load user online', async () => {
+      const response = await fetch(`${base.presence}/v1/presence/query`, { method: 'POST', headers: bearer(producer), body: JSON.stringify({ userIds: users }) });
+      const { users: states } = (await response.json()) as { users: Array<{ online: boolean }> };
+      return states.filter((u) => u.online).length === users.length;
+    }, { timeoutMs: 30_000 });
+    await sleep(500); // the router's presence view hears it from presence.state
+    // LOAD_EVENTS events at LOAD_RATE a second, in ticks of 100 ms, each to the next user in turn.
+    const kafkaProducer = kafka.producer();
+    await kafkaProducer.connect();
+    const started = Date.now();
+    for (let written = 0, tick = 1; written < LOAD_EVENTS; tick++) {
+      const due = Math.min(LOAD_EVENTS, Math.round((tick * LOAD_RATE) / 10));
+      const messages = Array.from({ length: due - written }, (_, j) => {
+        const n = written + j;
+        const userId = users[n % users.length]!;
+        return { key: userId, value: JSON.stringify({ version: 1, id: `load-${n}`, type: 'chat.message', to: { userId }, priority: 'transactional', payload: { title: `message ${n}`, writtenAt: Date.now() }, createdAt: new Date().toISOString() }) };
+      });
+      await kafkaProducer.send({ topic: `${prefix}.notify.events`, messages });
+      written = due;
+      await sleep(Math.max(0, started + tick * 100 - Date.now()));
+    }
+    await kafkaProducer.disconnect();
+    const total = () => [...received.values()].reduce((sum, ids) => sum + ids.length, 0);
+    await waitFor(`${LOAD_EVENTS} notifications at the sockets`, () => total() >= LOAD_EVENTS, { timeoutMs: 60_000 });
+    latencies.sort((a, b) => a - b);
+    console.log(`${which}, real store: ${LOAD_EVENTS} events at ${LOAD_RATE}/s to ${LOAD_USERS} sockets: p50 ${latencies[Math.floor(latencies.length * 0.5)]} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]} ms`);
+    // Exactly once, in the order written, for every user.
+    for (const [index, userId] of users.entries()) {
+      const expected = Array.from({ length: LOAD_EVENTS / LOAD_USERS }, (_, k) => `load-${index + k * LOAD_USERS}:${userId}`);
+      expect(received.get(userId), userId).toEqual(expected);
+    }
+    // Every ack reached the inbox: nothing is left `sent` (a fallback would push it).
+    await waitFor('every inbox item acknowledged', async () => {
+      for (const userId of users.slice(0, 5)) {
+        const response = await fetch(`${base.gateway}/v1/inbox?limit=100`, { headers: { authorization: `Bearer ${tokens.get(userId)}` } });
+        const { items } = (await response.json()) as { items: Array<{ state: string }> };
+        if (items.length !== LOAD_EVENTS / LOAD_USERS || items.some((i) => i.state === 'sent')) return false;
+      }
+      return true;
+    }, { timeoutMs: 30_000 });
+  }, 120_000);
 
   it('turns a marketing burst into one digest push per user after the window', async () => {
     const rule = { ruleId: 'e2e-offers', name: 'Offers in a digest', definition: { match: { types: ['promo.*'] }, outcome: { priority: 'marketing', batching: { windowMs: 3000, maxItems: 50, title: '{{count}} new offers' } } } };
