@@ -6,7 +6,9 @@
 -- containment, (_jsonb -> 'f') @> value, which a btree cannot answer: every find, count, update and
 -- delete by a field, `_id` included, read the whole table. A GIN index (jsonb_path_ops) on the same
 -- expressions answers containment. So each btree index FerretDB creates gets a GIN companion, named
--- after it with `_gin` for `_idx`, and loses it when FerretDB drops it.
+-- after it with `_gin` appended, and loses it when FerretDB drops it. The companions are built
+-- without a pending list (fastupdate = off): after a bulk insert every lookup would read through
+-- the entries not yet merged into the index.
 -- (postgresql.conf sets plan_cache_mode = force_custom_plan: FerretDB passes the field name as a
 -- parameter, and only a plan made for its value matches the index's expression.)
 
@@ -47,7 +49,7 @@ BEGIN
   END LOOP;
 
   IF cardinality(keys) > 0 THEN
-    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I.%I USING gin (%s)',
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I.%I USING gin (%s) WITH (fastupdate = off)',
                    left(idx.index_name, 59) || '_gin', idx.schema_name, idx.table_name,
                    array_to_string(keys, ', '));
   END IF;
