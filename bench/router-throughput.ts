@@ -11,6 +11,7 @@ import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { createRouterModule } from '@notify/router';
 import { startProcess } from '@notify/runtime';
 import { deleteRunTopics } from './support/harness';
+import { serverCoresBetween, serverCpuSeconds } from './support/process-readings';
 import { saveResults } from './support/results';
 
 const real = process.argv.includes('--real');
@@ -61,6 +62,8 @@ await observer.subscribe(topics.deliverInapp, { groupId: 'bench-observer', parti
 const createdAt = new Date().toISOString();
 const event = (i: number): NotifyEvent => ({ version: 1, id: `${run}-${i}`, type: 'order.shipped', to: { userId: `user-${i % USERS}` }, priority: 'transactional', payload: { title: 'Your order shipped', order: i }, createdAt });
 
+const serversBefore = serverCpuSeconds();
+const cpuBefore = process.cpuUsage();
 const started = performance.now();
 for (let i = 0; i < EVENTS; i += 1000) {
   await producer.publish(topics.notifyEvents, Array.from({ length: Math.min(1000, EVENTS - i) }, (_, j) => ({ value: event(i + j) })));
@@ -68,6 +71,9 @@ for (let i = 0; i < EVENTS; i += 1000) {
 const producedMs = performance.now() - started;
 await allRouted;
 const elapsedMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
+// Where the time went: this process (router, and the producer and observer clients), and the servers.
+const cores = { benchmarkProcess: Math.round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 100) / 100, ...serverCoresBetween(serversBefore, serverCpuSeconds(), elapsedMs / 1000) };
 
 const result = {
   benchmark: real ? 'router-throughput-real' : 'router-throughput',
@@ -79,9 +85,14 @@ const result = {
   producedMs: Math.round(producedMs),
   elapsedMs: Math.round(elapsedMs),
   eventsPerSecond: Math.round((EVENTS / elapsedMs) * 1000),
-  perEventStoreOperations: 3,
+  /** Cores kept busy while routing: the benchmark's process (router, producer, observer) and each server. */
+  cores,
+  /** Store writes per event, each a part of one batch insert: the event's claim, and its two statuses on the trail. */
+  perEventStoreWrites: 3,
+  perEventStoreReads: 0,
 };
 console.log(`router throughput (${result.transport}): ${result.eventsPerSecond.toLocaleString('en-US')} events/s (${EVENTS} events in ${result.elapsedMs} ms, one router instance)`);
+console.log(`  cores busy: ${Object.entries(cores).map(([what, n]) => `${what} ${n}`).join(', ')}`);
 await saveResults(result.benchmark, result);
 if (observer !== router.deps.bus) await observer.stop();
 if (producer !== router.deps.bus) await producer.stop();

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /**
@@ -105,4 +105,38 @@ export function usageBetween(start: ReadingWithMetrics, end: ReadingWithMetrics)
       max: round(Math.max(...end.metrics.map((text) => metricValue(text, 'nodejs_eventloop_lag_max_seconds'))) * 1000),
     },
   };
+}
+
+/** The local servers a benchmark runs against, as their processes' command lines show them. */
+const SERVER_KINDS = [
+  ['kafka', /kafka\.Kafka/],
+  ['ferretdb', /ferretdb/],
+  ['postgres', /^postgres(:|\s|$)|\/postgresql\/\d+\/bin\/postgres/],
+] as const;
+export type ServerCpu = Record<(typeof SERVER_KINDS)[number][0], number>;
+
+/** CPU seconds used so far by the local Kafka, FerretDB and PostgreSQL processes (Linux; null elsewhere). */
+export function serverCpuSeconds(): ServerCpu | null {
+  if (!existsSync('/proc/stat')) return null;
+  const totals: ServerCpu = { kafka: 0, ferretdb: 0, postgres: 0 };
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      const kind = SERVER_KINDS.find(([, pattern]) => pattern.test(commandLine))?.[0];
+      if (!kind) continue;
+      // utime and stime: fields 14 and 15, counted after the command name's closing parenthesis.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      totals[kind] += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return totals;
+}
+
+/** Cores each server kept busy between two readings taken `seconds` apart. */
+export function serverCoresBetween(before: ServerCpu | null, after: ServerCpu | null, seconds: number): ServerCpu | null {
+  if (!before || !after) return null;
+  const cores = (kind: keyof ServerCpu) => Math.round(((after[kind] - before[kind]) / seconds) * 100) / 100;
+  return { kafka: cores('kafka'), ferretdb: cores('ferretdb'), postgres: cores('postgres') };
 }
