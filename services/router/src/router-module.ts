@@ -20,6 +20,7 @@ import { PresenceView } from './presence/presence-view';
 import { consumeStatusTrail } from './status-trail/status-trail';
 import { registerStatusRoutes } from './status-trail/status-routes';
 import { RulesCache } from './rules/rules-cache';
+import { RateSlots } from './usecases/rate-cap';
 import { registerTopicRoutes } from './topics/topics-routes';
 
 /** A sent digest is kept this long: an event redelivered before its claim was written still finds its item. */
@@ -59,6 +60,8 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   const presence = new PresenceView();
   // No cap: the view holds only users online now (offline is the default and has no entry), which is the state it mirrors.
   metric(deps.metrics, 'notify_router_presence_view_users', () => new Gauge({ name: 'notify_router_presence_view_users', help: 'Users online in this router’s view of presence.state (only online users are held)', registers: [deps.metrics], collect() { this.set(presence.onlineCount); } }));
+  const rateSlots = new RateSlots(deps.store.idempotency);
+  metric(deps.metrics, 'notify_router_rate_cap_windows', () => new Gauge({ name: 'notify_router_rate_cap_windows', help: 'Rate-cap windows (user, rule) whose next free slot this router remembers (bounded; a hint only)', registers: [deps.metrics], collect() { this.set(rateSlots.size); } }));
   registerStatusRoutes(deps.http.app, { log: deps.store.deliveryLog, tokens });
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId) });
   // The router writes deduplication claims and rate-cap slots, the status trail and the digests.
@@ -79,7 +82,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
         await consumeRuleChanges(deps.bus, cache, deps.instanceId),
         await consumePresenceState(deps.bus, presence, deps.instanceId),
         await followPreferences(deps, preferences),
-        ...(await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
+        ...(await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, rateSlots, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
         await consumeStatusTrail(deps.bus, deps.store.deliveryLog),
       ];
       flusher.start(options.digestTickMs);

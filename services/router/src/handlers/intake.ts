@@ -20,13 +20,13 @@ export async function consumeIntake(
   store: Pick<Store, 'idempotency' | 'digests' | 'topics'>,
   presence: Pick<PresenceView, 'isOnline'>,
   preferences: PreferencesSource,
-  options: { onDigestFull?: (bucketId: string) => void; dedupWindowMs?: number } = {},
+  options: { onDigestFull?: (bucketId: string) => void; dedupWindowMs?: number; rateSlots?: RateSlots } = {},
 ): Promise<Subscription[]> {
   const isOnline = (userId: string) => presence.isOnline(userId);
-  const rateSlots = new RateSlots(store.idempotency);
+  const rateSlots = options.rateSlots ?? new RateSlots(store.idempotency);
   const handlerFor = (lane: 'default' | 'bulk') => async (batch: ReadonlyArray<BusMessage<NotifyEvent>>) => {
     await routeEvents(
-      { bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences, topics: store.topics, isOnline, rateSlots, ...options },
+      { bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences, topics: store.topics, isOnline, ...options, rateSlots },
       batch.map((m) => ({ event: m.value, source: `${m.topic}/${m.partition}/${m.offset}` })),
     );
   };
