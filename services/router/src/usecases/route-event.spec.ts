@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBus } from '@notify/bus';
+import { MemoryBus, TransientError } from '@notify/bus';
 import { topics, type DeadLetter, type DeliveryStatus, type NotifyEvent } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { createMemoryStore } from '@notify/store';
@@ -63,6 +63,23 @@ describe('intake consumers', () => {
     await waitFor('three decisions', () => seen.status.length === 3);
     expect(seen.inapp).toEqual(['again:alice']);
     expect(seen.status.map((s) => s.status).sort()).toEqual(['duplicate', 'duplicate', 'routed']);
+    await bus.stop();
+  });
+
+  it('routes an event again when its writes failed after it was claimed (a retry is not a duplicate)', async () => {
+    const { bus, seen } = await harness();
+    // The first write of deliver.inapp fails as if Kafka were briefly away: the batch is retried whole.
+    const publish = bus.publish.bind(bus);
+    let failures = 1;
+    bus.publish = async (topic, messages, options) => {
+      if (topic.name === topics.deliverInapp.name && failures-- > 0) throw new TransientError('broker unreachable');
+      return publish(topic, messages, options);
+    };
+    await bus.publish(topics.notifyEvents, [{ value: event('flaky-1') }, { value: event('flaky-2') }]);
+    await waitFor('both routed', () => seen.inapp.length === 2);
+    expect(seen.inapp).toEqual(['flaky-1:alice', 'flaky-2:alice']);
+    expect(failures).toBe(-1);
+    expect(seen.status.filter((s) => s.status === 'duplicate')).toEqual([]);
     await bus.stop();
   });
 
