@@ -80,8 +80,7 @@ describe('retention on the real store', () => {
     const marks = await inbox.marks.model.find({}, { notificationId: 1 }).lean();
     expect(marks.map((m) => m.notificationId).sort()).toEqual(kept.slice(0, 50).map((d) => d._id).sort());
     // u1's newest item (seq 10) was swept: its next item must not get 10 again.
-    expect((await store.inbox.append({ notificationId: 'after', userId: 'u1', eventId: 'e', type: 't', priority: 'normal', content: { data: {} }, createdAt: now })).item.seq).toBe(11);
-    expect(await inbox.sequence.floors.countDocuments({ userId: 'u1' })).toBe(1);
+    expect((await store.inbox.append({ notificationId: 'after', userId: 'u1', eventId: 'e', type: 't', priority: 'normal', content: { data: {} }, createdAt: now })).item.seq).toBeGreaterThan(10);
   });
 
   it('digests: sent ones go with their items and facts; open and unsent ones stay whole', async () => {

@@ -1,17 +1,21 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { compositeId, insertMissing } from '../mongo-writes';
-import { INBOX_STATES, STATE_TIMESTAMP, stateRank, type InboxState } from './inbox.types';
+import { compositeId, insertMissing, insertReportingTaken } from '../mongo-writes';
+import { STATE_TIMESTAMP, isUnread, stateRank, type InboxItem, type InboxState, type StateChanges } from './inbox.types';
+
+type ReachedState = Exclude<InboxState, 'sent'>;
 
 /**
- * "Notification N reached state S at T", written once and never changed. An item's state is the
- * furthest state it has a mark for, so racing acks (delivered, read, archived, mark-all-read) can
- * arrive in any order and the item still only moves forward: there is no update to lose.
+ * "Notification N of user U reached state S at T", written once and never changed; `cleared` says
+ * it left the unread count (its first read or archive). An item's state is worked out from its
+ * marks when it is read, and the item itself is never updated: every state change is an insert,
+ * which FerretDB v1 makes atomic, where its updates would read, change and write back whole
+ * documents, losing one of two at once (and scan the collection to find the one to change).
  */
 export interface StateMark {
   _id: string;
   notificationId: string;
   userId: string;
-  state: InboxState;
+  state: ReachedState | 'cleared';
   at: Date;
 }
 
@@ -26,16 +30,10 @@ const markSchema = new Schema<StateMark>(
   { collection: 'inbox_states', versionKey: false },
 );
 markSchema.index({ notificationId: 1 });
+markSchema.index({ userId: 1, state: 1 });
 
-/** The state fields of an inbox document, as its marks say they should be. */
-export interface StateFields {
-  state: InboxState;
-  stateRank: number;
-  deliveredAt?: Date;
-  seenAt?: Date;
-  readAt?: Date;
-  archivedAt?: Date;
-}
+/** The user is part of the key: marks written under another user's name cannot block the owner's. */
+const markId = (userId: string, notificationId: string, state: StateMark['state']) => compositeId(userId, notificationId, state);
 
 export class InboxStateMarks {
   readonly model: Model<StateMark>;
@@ -44,36 +42,51 @@ export class InboxStateMarks {
   }
 
   /** Records the states (first time wins); how many were new. */
-  async record(marks: Array<{ notificationId: string; userId: string; state: InboxState }>, at = new Date()): Promise<number> {
+  async record(marks: Array<{ notificationId: string; userId: string; state: ReachedState }>, at = new Date()): Promise<number> {
     return insertMissing(
       this.model,
-      marks.map((m) => ({ ...m, _id: compositeId(m.notificationId, m.state), at })),
+      marks.map((m) => ({ ...m, _id: markId(m.userId, m.notificationId, m.state), at })),
     );
   }
 
   /**
-   * The state fields each document should have: its own, raised by its marks. Every write of these
-   * fields comes from marks, so a document is never ahead of its marks, except one stored before
-   * marks existed; starting from the document keeps such a one where it is.
+   * One insert for every mark of the request: the state for each notification, and for a read or
+   * archive the `cleared` mark too. A taken key means the state was recorded before.
    */
-  async expected(docs: Array<Partial<StateFields> & { _id: string }>): Promise<Map<string, StateFields>> {
-    const marks = await this.marksOf(docs.map((d) => d._id));
-    const fields = new Map<string, StateFields>(docs.map((d) => [d._id, stateFieldsOf(d)]));
-    for (const mark of marks) {
-      const target = fields.get(mark.notificationId);
-      if (!target) continue;
-      const timestamp = STATE_TIMESTAMP[mark.state];
-      if (timestamp) target[timestamp] = new Date(mark.at);
-      if (stateRank(mark.state) > target.stateRank) Object.assign(target, { state: mark.state, stateRank: stateRank(mark.state) });
-    }
-    return fields;
+  async recordMany(userId: string, notificationIds: readonly string[], state: ReachedState, at = new Date()): Promise<StateChanges> {
+    const ids = [...new Set(notificationIds)];
+    const clears = !isUnread(state);
+    const docs: StateMark[] = ids.map((notificationId) => ({ _id: markId(userId, notificationId, state), notificationId, userId, state, at }));
+    if (clears) docs.push(...ids.map((notificationId) => ({ _id: markId(userId, notificationId, 'cleared'), notificationId, userId, state: 'cleared' as const, at })));
+    const taken = await insertReportingTaken(this.model, docs);
+    if (taken.has(-1)) throw new Error('the server did not say which state marks were recorded before');
+    return {
+      moved: ids.filter((_, i) => !taken.has(i)),
+      cleared: clears ? ids.filter((_, i) => !taken.has(ids.length + i)).length : 0,
+    };
   }
 
-  /** For one or two notifications, `_id` lookups (FerretDB v1 scans the collection for any other filter). */
-  private async marksOf(notificationIds: string[]): Promise<StateMark[]> {
-    if (notificationIds.length > 2) return this.model.find({ notificationId: { $in: notificationIds } }).lean().exec();
-    const ids = notificationIds.flatMap((id) => INBOX_STATES.slice(1).map((state) => compositeId(id, state)));
-    return (await Promise.all(ids.map((id) => this.model.findById(id).lean().exec()))).filter((m) => m !== null);
+  /** The marks of these notifications of the user: one query, narrowed by the user. */
+  async of(userId: string, notificationIds: readonly string[]): Promise<Map<string, StateMark[]>> {
+    const byItem = new Map<string, StateMark[]>();
+    if (notificationIds.length === 0) return byItem;
+    const filter = notificationIds.length === 1 ? { userId, notificationId: notificationIds[0] } : { userId, notificationId: { $in: [...new Set(notificationIds)] } };
+    for (const mark of await this.model.find(filter).lean().exec()) {
+      const marks = byItem.get(mark.notificationId);
+      if (marks) marks.push(mark);
+      else byItem.set(mark.notificationId, [mark]);
+    }
+    return byItem;
+  }
+
+  /** How many of the user's items left the unread count. */
+  cleared(userId: string): Promise<number> {
+    return this.model.countDocuments({ userId, state: 'cleared' }).exec();
+  }
+
+  /** The user's items that left the unread count. */
+  async clearedIds(userId: string): Promise<Set<string>> {
+    return new Set((await this.model.find({ userId, state: 'cleared' }, { notificationId: 1 }).lean().exec()).map((m) => m.notificationId));
   }
 
   async forget(notificationIds: string[]): Promise<void> {
@@ -81,14 +94,25 @@ export class InboxStateMarks {
   }
 }
 
-function stateFieldsOf(doc: Partial<StateFields>): StateFields {
-  const fields: StateFields = { state: doc.state ?? INBOX_STATES[0], stateRank: stateRank(doc.state ?? INBOX_STATES[0]) };
-  for (const f of Object.values(STATE_TIMESTAMP)) if (doc[f]) fields[f] = new Date(doc[f]);
-  return fields;
+/**
+ * The item as its marks make it: the states in the order they were recorded, each one moving the
+ * item only if it is past where the item already is (a late "delivered" after "read" is kept as a
+ * fact but shows nowhere). The stored state is the starting point: items written before state
+ * marks existed carry their state themselves.
+ */
+export function withMarks(item: InboxItem, marks: readonly StateMark[] = []): InboxItem {
+  const ordered = marks.filter((m): m is StateMark & { state: ReachedState } => m.state !== 'cleared').sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || stateRank(a.state) - stateRank(b.state));
+  for (const mark of ordered) {
+    if (stateRank(mark.state) <= stateRank(item.state)) continue;
+    item.state = mark.state;
+    const field = STATE_TIMESTAMP[mark.state];
+    if (field) item[field] = new Date(mark.at);
+  }
+  return item;
 }
 
-/** True when a document's state fields already are the expected ones. */
-export function matches(doc: Partial<StateFields>, expected: StateFields): boolean {
-  const same = (a?: Date, b?: Date) => (a ? b !== undefined && new Date(a).getTime() === b.getTime() : b === undefined);
-  return doc.state === expected.state && doc.stateRank === expected.stateRank && Object.values(STATE_TIMESTAMP).every((f) => same(doc[f], expected[f]));
+/** Whether the marks say the item reached `state` or a later one. */
+export function hasReached(item: Pick<InboxItem, 'state'> | undefined, marks: readonly StateMark[] = [], state: ReachedState): boolean {
+  const rank = stateRank(state);
+  return (item !== undefined && stateRank(item.state) >= rank) || marks.some((m) => m.state !== 'cleared' && stateRank(m.state) >= rank);
 }

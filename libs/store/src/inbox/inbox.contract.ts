@@ -163,6 +163,95 @@ export function inboxContract(fixture: StoreFixture): void {
     expect((await inbox.page('alice', { limit: 10, includeArchived: true })).items).toHaveLength(5);
   });
 
+  it('stores a batch in order with one call: each user numbered in the order given, redeliveries answered with the stored item', async () => {
+    const { inbox } = fixture.store();
+    const earlier = await inbox.append(item(1));
+    await inbox.setState('alice', 'alice-n1', 'read');
+    const batch = [item(2), item(1, 'bob'), item(1), item(3), item(2, 'bob'), item(2)];
+    const results = await inbox.appendMany(batch);
+    expect(results.map((r) => [r.item.notificationId, r.created])).toEqual([
+      ['alice-n2', true],
+      ['bob-n1', true],
+      ['alice-n1', false],
+      ['alice-n3', true],
+      ['bob-n2', true],
+      ['alice-n2', false],
+    ]);
+    expect(results[2]!.item).toMatchObject({ seq: earlier.item.seq, state: 'read', content: { title: 'hello 1' } });
+    expect(results[5]!.item.seq).toBe(results[0]!.item.seq);
+    expect(results[0]!.item.seq).toBeGreaterThan(earlier.item.seq);
+    expect(results[3]!.item.seq).toBeGreaterThan(results[0]!.item.seq);
+    expect(results[4]!.item.seq).toBeGreaterThan(results[1]!.item.seq);
+    expect((await inbox.listAfter('alice', 0, 10)).map((i) => i.notificationId)).toEqual(['alice-n1', 'alice-n2', 'alice-n3']);
+    expect((await inbox.listAfter('bob', results[1]!.item.seq, 10)).map((i) => i.notificationId)).toEqual(['bob-n2']);
+    expect((await inbox.appendMany(batch)).every((r) => !r.created)).toBe(true);
+    expect(await inbox.unreadCount('alice')).toBe(2);
+  });
+
+  it('keeps concurrent batches for one user in order, each number once', async () => {
+    const { inbox } = fixture.store();
+    const batches = await Promise.all([0, 1, 2, 3].map((b) => inbox.appendMany([1, 2, 3, 4, 5].map((n) => item(b * 5 + n)))));
+    const seqs = batches.flat().map((r) => r.item.seq);
+    expect(new Set(seqs).size).toBe(20);
+    for (const batch of batches) expect(batch.map((r) => r.item.seq)).toEqual([...batch.map((r) => r.item.seq)].sort((a, b) => a - b));
+    expect(await inbox.listAfter('alice', 0, 100)).toHaveLength(20);
+  });
+
+  it('reads several items of a user at once, never another user’s', async () => {
+    const { inbox } = fixture.store();
+    await inbox.appendMany([item(1), item(2), item(1, 'bob')]);
+    await inbox.setState('alice', 'alice-n2', 'seen');
+    const items = await inbox.getMany('alice', ['alice-n2', 'bob-n1', 'nothing', 'alice-n1', 'alice-n2']);
+    expect(items.map((i) => [i.notificationId, i.state]).sort()).toEqual([
+      ['alice-n1', 'sent'],
+      ['alice-n2', 'seen'],
+    ]);
+    expect(await inbox.getMany('bob', ['alice-n1'])).toEqual([]);
+  });
+
+  it('records a state for many items with one call: what moved, and how many left the unread count', async () => {
+    const { inbox } = fixture.store();
+    await inbox.appendMany([1, 2, 3, 4].map((n) => item(n)));
+    expect(await inbox.recordStates('alice', ['alice-n1', 'alice-n2', 'alice-n1'], 'delivered')).toEqual({ moved: ['alice-n1', 'alice-n2'], cleared: 0 });
+    expect(await inbox.recordStates('alice', ['alice-n1', 'alice-n3'], 'delivered')).toEqual({ moved: ['alice-n3'], cleared: 0 });
+    expect(await inbox.get('alice', 'alice-n1')).toMatchObject({ state: 'delivered', deliveredAt: expect.any(Date) });
+    expect(await inbox.recordStates('alice', ['alice-n2', 'alice-n3'], 'read')).toEqual({ moved: ['alice-n2', 'alice-n3'], cleared: 2 });
+    expect(await inbox.recordStates('alice', ['alice-n3', 'alice-n4'], 'archived')).toEqual({ moved: ['alice-n3', 'alice-n4'], cleared: 1 });
+    expect(await inbox.unreadCount('alice')).toBe(1);
+    expect((await inbox.getMany('alice', ['alice-n2', 'alice-n3', 'alice-n4'])).map((i) => i.state).sort()).toEqual(['archived', 'archived', 'read']);
+  });
+
+  it('keeps a late lower state as a fact that changes nothing', async () => {
+    const { inbox } = fixture.store();
+    await inbox.append(item(1));
+    await inbox.recordStates('alice', ['alice-n1'], 'read');
+    expect(await inbox.recordStates('alice', ['alice-n1'], 'delivered')).toEqual({ moved: ['alice-n1'], cleared: 0 });
+    const now = await inbox.get('alice', 'alice-n1');
+    expect(now).toMatchObject({ state: 'read', readAt: expect.any(Date) });
+    expect(now!.deliveredAt).toBeUndefined();
+  });
+
+  it('says which notifications reached a state, for the push fallback', async () => {
+    const { inbox } = fixture.store();
+    await inbox.appendMany([1, 2, 3].map((n) => item(n)));
+    await inbox.recordStates('alice', ['alice-n1'], 'delivered');
+    await inbox.recordStates('alice', ['alice-n2'], 'read');
+    expect([...(await inbox.reached('alice', ['alice-n1', 'alice-n2', 'alice-n3'], 'delivered'))].sort()).toEqual(['alice-n1', 'alice-n2']);
+    expect([...(await inbox.reached('alice', ['alice-n1', 'alice-n2'], 'read'))]).toEqual(['alice-n2']);
+    expect([...(await inbox.reached('bob', ['alice-n1'], 'delivered'))]).toEqual([]);
+  });
+
+  it('counts each item out of the unread count once when reads and archives race', async () => {
+    const { inbox } = fixture.store();
+    await inbox.appendMany([1, 2, 3, 4].map((n) => item(n)));
+    const ids = ['alice-n1', 'alice-n2', 'alice-n3'];
+    const changes = await Promise.all([inbox.recordStates('alice', ids, 'read'), inbox.recordStates('alice', ids, 'archived'), inbox.recordStates('alice', ids, 'read'), inbox.markAllRead('alice')]);
+    const cleared = changes.reduce<number>((sum, c) => sum + (typeof c === 'number' ? c : c.cleared), 0);
+    expect(cleared).toBe(4);
+    expect(await inbox.unreadCount('alice')).toBe(0);
+    expect((await inbox.getMany('alice', ids)).map((i) => i.state)).toEqual(['archived', 'archived', 'archived']);
+  });
+
   it('sweeps expired items', async () => {
     const { inbox } = fixture.store();
     await inbox.append(item(1, 'alice', { expiresAt: new Date('2026-01-01T00:00:00Z') }));

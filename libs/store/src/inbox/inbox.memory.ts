@@ -1,12 +1,22 @@
-import { STATE_TIMESTAMP, isUnread, stateRank, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem } from './inbox.types';
+import { STATE_TIMESTAMP, isUnread, stateRank, type AppendResult, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type StateChanges } from './inbox.types';
 
 export class MemoryInboxRepository implements InboxRepository {
   private readonly byId = new Map<string, InboxItem>();
   /** Each user's items in seq order (appends only ever add a higher seq), so no query scans other users' items. */
   private readonly byUser = new Map<string, InboxItem[]>();
   private readonly sequences = new Map<string, number>();
+  /** The states recorded for each item, so a repeated or racing change is recognised as such. */
+  private readonly recorded = new Map<string, Set<InboxState>>();
 
-  async append(item: NewInboxItem): Promise<{ item: InboxItem; created: boolean }> {
+  async append(item: NewInboxItem): Promise<AppendResult> {
+    return this.appendOne(item);
+  }
+
+  async appendMany(items: readonly NewInboxItem[]): Promise<AppendResult[]> {
+    return items.map((item) => this.appendOne(item));
+  }
+
+  private appendOne(item: NewInboxItem): AppendResult {
     const existing = this.byId.get(item.notificationId);
     if (existing) return { item: structuredClone(existing), created: false };
     const seq = (this.sequences.get(item.userId) ?? 0) + 1;
@@ -41,27 +51,55 @@ export class MemoryInboxRepository implements InboxRepository {
     return item && item.userId === userId ? structuredClone(item) : null;
   }
 
+  async getMany(userId: string, notificationIds: readonly string[]): Promise<InboxItem[]> {
+    return [...new Set(notificationIds)].map((id) => this.byId.get(id)).filter((i) => i !== undefined && i.userId === userId).map((i) => structuredClone(i!));
+  }
+
   async setState(userId: string, notificationId: string, state: InboxState): Promise<InboxItem | null> {
     const item = this.byId.get(notificationId);
     if (!item || item.userId !== userId) return null;
-    if (stateRank(state) > stateRank(item.state)) {
-      item.state = state;
-      const field = STATE_TIMESTAMP[state];
-      if (field) item[field] = new Date();
-    }
+    if (state !== 'sent') this.record(item, state, new Date());
     return structuredClone(item);
   }
 
-  async markAllRead(userId: string): Promise<number> {
-    let changed = 0;
-    for (const item of this.ofUser(userId)) {
-      if (isUnread(item.state)) {
-        item.state = 'read';
-        item.readAt = new Date();
-        changed++;
-      }
+  async recordStates(userId: string, notificationIds: readonly string[], state: Exclude<InboxState, 'sent'>): Promise<StateChanges> {
+    const changes: StateChanges = { moved: [], cleared: 0 };
+    const at = new Date();
+    for (const id of new Set(notificationIds)) {
+      const item = this.byId.get(id);
+      if (!item || item.userId !== userId) continue;
+      const wasUnread = isUnread(item.state);
+      if (!this.record(item, state, at)) continue;
+      changes.moved.push(id);
+      if (wasUnread && !isUnread(state)) changes.cleared++;
     }
-    return changed;
+    return changes;
+  }
+
+  async reached(userId: string, notificationIds: readonly string[], state: Exclude<InboxState, 'sent'>): Promise<Set<string>> {
+    return new Set(notificationIds.filter((id) => {
+      const item = this.byId.get(id);
+      return item !== undefined && item.userId === userId && stateRank(item.state) >= stateRank(state);
+    }));
+  }
+
+  /** Records the state once; the item moves only forward, and only a state that moves it gets its timestamp. */
+  private record(item: InboxItem, state: Exclude<InboxState, 'sent'>, at: Date): boolean {
+    let states = this.recorded.get(item.notificationId);
+    if (!states) this.recorded.set(item.notificationId, (states = new Set()));
+    if (states.has(state)) return false;
+    states.add(state);
+    if (stateRank(state) > stateRank(item.state)) {
+      item.state = state;
+      const field = STATE_TIMESTAMP[state];
+      if (field) item[field] = at;
+    }
+    return true;
+  }
+
+  async markAllRead(userId: string): Promise<number> {
+    const unread = this.ofUser(userId).filter((i) => isUnread(i.state)).map((i) => i.notificationId);
+    return (await this.recordStates(userId, unread, 'read')).cleared;
   }
 
   async unreadCount(userId: string): Promise<number> {
@@ -73,6 +111,7 @@ export class MemoryInboxRepository implements InboxRepository {
     for (const [id, item] of this.byId) {
       if ((item.expiresAt && item.expiresAt <= now) || (createdBefore && item.createdAt < createdBefore)) {
         this.byId.delete(id);
+        this.recorded.delete(id);
         removed++;
       }
     }

@@ -1,16 +1,21 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { TransientError } from '../errors';
 import { isDuplicateKey } from '../mongo-writes';
-import { InboxSequence } from './inbox-sequence.mongo';
-import { InboxStateMarks, matches, type StateFields } from './inbox-states.mongo';
-import { stateRank, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem } from './inbox.types';
+import { InboxSequence } from './inbox-sequence';
+import { InboxStateMarks, hasReached, withMarks } from './inbox-states.mongo';
+import { isUnread, type AppendResult, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type StateChanges } from './inbox.types';
 
-/** `_id` is the notificationId: the idempotency check and every per-item lookup are `_id` lookups. */
-type InboxDoc = Omit<InboxItem, 'notificationId'> & { _id: string; stateRank: number };
+/**
+ * `_id` is the notificationId: a redelivered notification is a duplicate key. Items are inserted
+ * and never updated: their state comes from their state marks (see inbox-states.mongo.ts); items
+ * stored before the marks existed keep their own state fields.
+ */
+type InboxDoc = Omit<InboxItem, 'notificationId'> & { _id: string; stateRank?: number };
 
-const READ = stateRank('read');
-const ARCHIVED = stateRank('archived');
-const CONVERGE_ROUNDS = 10;
+/** How often a batch may find a number taken by another writer before it gives up for now. */
+const MAX_CONFLICTS = 20;
+/** Items a page reads at a time while filtering by state. */
+const PAGE_CHUNK = 200;
 /** Items one sweep round deletes, and rounds per sweep: what is left waits for the next run. */
 const SWEEP_BATCH = 1000;
 const SWEEP_ROUNDS = 10;
@@ -30,8 +35,7 @@ const inboxSchema = new Schema<InboxDoc>(
     collapseKey: String,
     seq: { type: Number, required: true },
     state: { type: String, required: true },
-    // The state as a number, so "unread" and "not archived" are plain range queries.
-    stateRank: { type: Number, required: true },
+    stateRank: Number,
     deliveredAt: Date,
     seenAt: Date,
     readAt: Date,
@@ -39,11 +43,9 @@ const inboxSchema = new Schema<InboxDoc>(
   },
   { collection: 'inbox', versionKey: false, minimize: false },
 );
-// The cursor: unique, so two appends for one user can never share a number.
+// The cursor: unique, so two writers can never give one user's number twice.
 inboxSchema.index({ userId: 1, seq: 1 }, { unique: true });
-inboxSchema.index({ userId: 1, stateRank: 1 });
-// Retention is `sweepExpired`, never a TTL index: a swept item's number must be protected (a seq
-// floor) before the item goes, which the server's own deletes would not do.
+// Retention is `sweepExpired`, which deletes an item's state marks with it.
 inboxSchema.index({ expiresAt: 1 });
 inboxSchema.index({ createdAt: 1 });
 
@@ -51,74 +53,157 @@ export class MongoInboxRepository implements InboxRepository {
   readonly model: Model<InboxDoc>;
   readonly marks: InboxStateMarks;
   readonly sequence: InboxSequence;
-  constructor(connection: Connection) {
+  constructor(connection: Connection, sequence = new InboxSequence()) {
     this.model = connection.model<InboxDoc>('InboxItem', inboxSchema);
     this.marks = new InboxStateMarks(connection);
-    this.sequence = new InboxSequence(connection, async (userId) => (await this.model.findOne({ userId }, { seq: 1 }).sort({ seq: -1 }).lean().exec())?.seq ?? 0);
+    this.sequence = sequence;
   }
 
-  async append(item: NewInboxItem): Promise<{ item: InboxItem; created: boolean }> {
-    const { notificationId, ...fields } = item;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const existing = await this.model.findById(notificationId).lean().exec();
-      if (existing) return { item: toItem(existing), created: false };
-      const seq = await this.sequence.next(item.userId);
-      try {
-        await this.model.create({ ...fields, _id: notificationId, seq, state: 'sent', stateRank: 0 });
-        return { item: toItem((await this.model.findById(notificationId).lean().exec())!), created: true };
-      } catch (err) {
-        // Either the same notification raced in (the next round returns it) or the number was taken.
-        if (!isDuplicateKey(err)) throw err;
+  async append(item: NewInboxItem): Promise<AppendResult> {
+    return (await this.appendMany([item]))[0]!;
+  }
+
+  /**
+   * One ordered insert for the batch, numbered without reading: see InboxSequence. A duplicate key
+   * stops an ordered insert at that item, which is read to tell why: stored before (a redelivery:
+   * its stored version is the answer), or its number taken by another writer (the user's numbers
+   * move on). The rest of the batch goes in with the next insert.
+   */
+  async appendMany(items: readonly NewInboxItem[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = new Array(items.length);
+    // The same notification twice in one batch: stored once, the second is its redelivery.
+    const firstOf = new Map<string, number>();
+    const pending: number[] = [];
+    items.forEach((item, index) => {
+      if (!firstOf.has(item.notificationId)) {
+        firstOf.set(item.notificationId, index);
+        pending.push(index);
+      }
+    });
+    await this.sequence.exclusive(
+      pending.map((i) => items[i]!.userId),
+      () => this.insertNumbered(items, pending, results),
+    );
+    items.forEach((item, index) => {
+      const first = firstOf.get(item.notificationId)!;
+      if (first !== index) results[index] = { item: structuredClone(results[first]!.item), created: false };
+    });
+    return results;
+  }
+
+  private async insertNumbered(items: readonly NewInboxItem[], indexes: number[], results: AppendResult[]): Promise<void> {
+    let pending = indexes;
+    for (let conflicts = 0; pending.length > 0; ) {
+      const next = new Map<string, number>();
+      const numbered = pending.map((index) => {
+        const { userId } = items[index]!;
+        const seq = next.get(userId) ?? this.sequence.next(userId);
+        next.set(userId, seq + 1);
+        return { index, item: { ...structuredClone(items[index]!), seq, state: 'sent' as const } };
+      });
+      const stoppedAt = await this.insertInOrder(numbered.map(({ item }) => toDoc(item)));
+      for (const { index, item } of numbered.slice(0, stoppedAt ?? numbered.length)) {
+        this.sequence.taken(item.userId, item.seq);
+        results[index] = { item, created: true };
+      }
+      if (stoppedAt === undefined) return;
+      const { index, item } = numbered[stoppedAt]!;
+      const stored = await this.getMany(item.userId, [item.notificationId]);
+      if (stored.length > 0) {
+        results[index] = { item: stored[0]!, created: false };
+        pending = numbered.slice(stoppedAt + 1).map((n) => n.index);
+      } else if (await this.model.exists({ _id: item.notificationId }).exec()) {
+        throw new Error(`notification ${item.notificationId} is already in the inbox of another user`);
+      } else {
+        if (++conflicts > MAX_CONFLICTS) throw new TransientError(`could not number the inbox items of ${item.userId}: its numbers keep being taken`);
+        this.sequence.conflict(item.userId, item.seq);
+        pending = numbered.slice(stoppedAt).map((n) => n.index);
       }
     }
-    throw new TransientError(`could not append ${notificationId} to the inbox of ${item.userId}: too much contention`);
+  }
+
+  /** Inserts in order; the position of the document whose key was taken, where the insert stopped. */
+  private async insertInOrder(docs: InboxDoc[]): Promise<number | undefined> {
+    try {
+      // The driver's own insert: the documents are built here, mongoose's casting would only cost time.
+      await this.model.collection.insertMany(docs as never[], { ordered: true });
+      return undefined;
+    } catch (err) {
+      const failed = (err as { writeErrors?: Array<{ index?: number; code?: number }> | { index?: number; code?: number } }).writeErrors;
+      const first = Array.isArray(failed) ? failed[0] : failed;
+      if (!isDuplicateKey(first ?? err) || typeof first?.index !== 'number') throw err;
+      return first.index;
+    }
   }
 
   async listAfter(userId: string, afterSeq: number, limit: number): Promise<InboxItem[]> {
-    const docs = await this.model.find({ userId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).lean().exec();
-    return docs.map(toItem);
+    return this.withMarks(await this.model.find({ userId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).lean().exec());
   }
 
+  /** Newest first; state filters are applied to the items with their marks, a chunk at a time. */
   async page(userId: string, query: InboxPageQuery): Promise<InboxPage> {
-    const filter: Record<string, unknown> = { userId };
-    if (query.before !== undefined) filter.seq = { $lt: query.before };
-    if (query.unreadOnly) filter.stateRank = { $lt: READ };
-    else if (!query.includeArchived) filter.stateRank = { $lt: ARCHIVED };
-    if (query.category !== undefined) filter.category = query.category;
-    const docs = await this.model.find(filter).sort({ seq: -1 }).limit(query.limit + 1).lean().exec();
-    const items = docs.slice(0, query.limit).map(toItem);
-    return { items, nextCursor: docs.length > query.limit ? items[items.length - 1]!.seq : null };
+    const matching: InboxItem[] = [];
+    // Without a state filter every item read is on the page: read no more than the page needs.
+    const chunkSize = query.unreadOnly || !query.includeArchived ? Math.max(PAGE_CHUNK, query.limit + 1) : query.limit + 1;
+    let before = query.before;
+    for (;;) {
+      const filter: Record<string, unknown> = { userId };
+      if (before !== undefined) filter.seq = { $lt: before };
+      if (query.category !== undefined) filter.category = query.category;
+      const chunk = await this.withMarks(await this.model.find(filter).sort({ seq: -1 }).limit(chunkSize).lean().exec());
+      matching.push(...chunk.filter((i) => (query.includeArchived || i.state !== 'archived') && (!query.unreadOnly || isUnread(i.state))));
+      if (matching.length > query.limit || chunk.length < chunkSize) break;
+      before = chunk.at(-1)!.seq;
+    }
+    const items = matching.slice(0, query.limit);
+    return { items, nextCursor: matching.length > query.limit ? items[items.length - 1]!.seq : null };
   }
 
   async get(userId: string, notificationId: string): Promise<InboxItem | null> {
-    const doc = await this.model.findById(notificationId).lean().exec();
-    return doc && doc.userId === userId ? toItem(doc) : null;
+    return (await this.getMany(userId, [notificationId]))[0] ?? null;
+  }
+
+  async getMany(userId: string, notificationIds: readonly string[]): Promise<InboxItem[]> {
+    const ids = [...new Set(notificationIds)];
+    if (ids.length === 0) return [];
+    // Narrowed by the user: FerretDB v1 filters by an equality inside PostgreSQL, by `$in` only after reading every row.
+    const docs = await this.model.find(ids.length === 1 ? { userId, _id: ids[0] } : { userId, _id: { $in: ids } }).lean().exec();
+    return this.withMarks(docs);
   }
 
   async setState(userId: string, notificationId: string, state: InboxState): Promise<InboxItem | null> {
     const item = await this.get(userId, notificationId);
-    if (!item || stateRank(state) <= stateRank(item.state)) return item;
-    await this.marks.record([{ notificationId, userId, state }]);
-    const [doc] = await this.converge([notificationId]);
-    return doc ? toItem(doc) : null;
+    if (!item || state === 'sent') return item;
+    await this.marks.recordMany(userId, [notificationId], state);
+    return this.get(userId, notificationId);
+  }
+
+  async recordStates(userId: string, notificationIds: readonly string[], state: Exclude<InboxState, 'sent'>): Promise<StateChanges> {
+    if (notificationIds.length === 0) return { moved: [], cleared: 0 };
+    return this.marks.recordMany(userId, notificationIds, state);
+  }
+
+  async reached(userId: string, notificationIds: readonly string[], state: Exclude<InboxState, 'sent'>): Promise<Set<string>> {
+    const marks = await this.marks.of(userId, notificationIds);
+    return new Set(notificationIds.filter((id) => hasReached(undefined, marks.get(id), state)));
   }
 
   async markAllRead(userId: string): Promise<number> {
-    const unread = await this.model.find({ userId, stateRank: { $lt: READ } }, { _id: 1 }).lean().exec();
-    if (unread.length === 0) return 0;
-    const marked = await this.marks.record(unread.map((d) => ({ notificationId: d._id, userId, state: 'read' as const })));
-    await this.converge(unread.map((d) => d._id));
-    return marked;
+    const [docs, cleared] = await Promise.all([this.model.find({ userId }, { _id: 1, state: 1 }).lean().exec(), this.marks.clearedIds(userId)]);
+    const unread = docs.filter((d) => isUnread(d.state) && !cleared.has(d._id)).map((d) => d._id);
+    return (await this.recordStates(userId, unread, 'read')).cleared;
   }
 
+  /** The user's items, less those that left the unread count: two counts, each narrowed by the user. */
   async unreadCount(userId: string): Promise<number> {
-    return this.model.countDocuments({ userId, stateRank: { $lt: READ } }).exec();
+    const [items, cleared] = await Promise.all([this.model.countDocuments({ userId }).exec(), this.marks.cleared(userId)]);
+    return Math.max(0, items - cleared);
   }
 
   /**
    * In batches, each a few queries whatever its size (FerretDB v1 scans the collection once per
-   * query): find, protect the numbers, delete by `_id`, forget the state marks. Deleting by the
-   * found ids, not by the date filter again, so an item stored meanwhile is never deleted unprotected.
+   * query): find, delete by `_id`, forget the state marks. Deleting by the found ids, not by the
+   * date filter again, so an item stored meanwhile is never deleted by mistake.
    */
   async sweepExpired(now: Date, createdBefore?: Date): Promise<number> {
     const expired = { expiresAt: { $lte: now } };
@@ -127,7 +212,6 @@ export class MongoInboxRepository implements InboxRepository {
     for (let round = 0; round < SWEEP_ROUNDS; round++) {
       const found = await this.model.find(filter, { userId: 1, seq: 1 }).limit(SWEEP_BATCH).lean().exec();
       if (found.length === 0) break;
-      await this.sequence.protect(found);
       const ids = found.map((d) => d._id);
       removed += (await this.model.deleteMany({ _id: { $in: ids } }).exec()).deletedCount;
       await this.marks.forget(ids);
@@ -136,25 +220,16 @@ export class MongoInboxRepository implements InboxRepository {
     return removed;
   }
 
-  /**
-   * Writes the state fields the marks call for, then reads again: a racing writer may have put back
-   * what it computed from fewer marks. Each writer checks after its own write, so the last one
-   * leaves the documents matching the marks.
-   */
-  private async converge(ids: string[]): Promise<InboxDoc[]> {
-    for (let round = 0; round < CONVERGE_ROUNDS; round++) {
-      const docs = ids.length === 1 ? [await this.model.findById(ids[0]).lean().exec()].filter((d) => d !== null) : await this.model.find({ _id: { $in: ids } }).lean().exec();
-      const expected = await this.marks.expected(docs);
-      const stale = docs.filter((d) => !matches(d, expected.get(d._id)!));
-      if (stale.length === 0) return docs;
-      await this.model.bulkWrite(stale.map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $set: definedFields(expected.get(d._id)!) } } })));
-    }
-    throw new TransientError(`inbox states of ${ids.length} notification(s) did not settle after ${CONVERGE_ROUNDS} rounds`);
+  private async withMarks(docs: InboxDoc[]): Promise<InboxItem[]> {
+    if (docs.length === 0) return [];
+    const marks = await this.marks.of(docs[0]!.userId, docs.map((d) => d._id));
+    return docs.map((d) => withMarks(toItem(d), marks.get(d._id)));
   }
 }
 
-function definedFields(fields: StateFields): Partial<StateFields> {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+function toDoc(item: InboxItem): InboxDoc {
+  const { notificationId, ...fields } = item;
+  return { _id: notificationId, ...fields };
 }
 
 function toItem(doc: InboxDoc): InboxItem {

@@ -51,19 +51,53 @@ export interface InboxPage {
   nextCursor: number | null;
 }
 
+export interface AppendResult {
+  item: InboxItem;
+  /** False when the notification was stored before: `item` is the stored one. */
+  created: boolean;
+}
+
+export interface StateChanges {
+  /** The notifications this call recorded the state for (the first to record it), in request order. */
+  moved: string[];
+  /** How many of them left the unread count with this call (their first read or archive). */
+  cleared: number;
+}
+
 /**
- * One user's notifications. `seq` is a cursor without gaps: item N is stored only once N-1 is
- * visible, even when appends for one user race, so resuming after a cursor never skips an item.
+ * One user's notifications, numbered by `seq`, the cursor a reconnecting client resumes from.
+ * - Strictly increasing per user and never handed out twice, not even after the item was swept.
+ * - Items of one user become visible in `seq` order (one writer per user at a time, writing in
+ *   order), so a reader resuming after a cursor never misses an item that appears later.
+ * - Numbers may jump (the MongoDB store starts a user's numbers from its clock when it has not
+ *   numbered for that user before): a reader must not assume `seq + 1` follows `seq`.
+ * States only move forward; each state is recorded once per item, with when it was reached.
  */
 export interface InboxRepository {
   /** Idempotent on notificationId: a redelivered notification is stored once. */
-  append(item: NewInboxItem): Promise<{ item: InboxItem; created: boolean }>;
+  append(item: NewInboxItem): Promise<AppendResult>;
+  /**
+   * Stores a batch with one write, in order: one user's items are numbered in the order given.
+   * Idempotent on notificationId; the results are in the order of `items`.
+   */
+  appendMany(items: readonly NewInboxItem[]): Promise<AppendResult[]>;
   /** Everything after a cursor, oldest first: reconnect catch-up. */
   listAfter(userId: string, afterSeq: number, limit: number): Promise<InboxItem[]>;
   page(userId: string, query: InboxPageQuery): Promise<InboxPage>;
   get(userId: string, notificationId: string): Promise<InboxItem | null>;
+  /** The user's items among these ids, as they are now; ids of other users or of nothing are left out. */
+  getMany(userId: string, notificationIds: readonly string[]): Promise<InboxItem[]>;
   /** Moves forward only; returns the item as it now is, or null when the user has no such item. */
   setState(userId: string, notificationId: string, state: InboxState): Promise<InboxItem | null>;
+  /**
+   * Records with one write that these notifications of the user reached `state`. A state already
+   * recorded for an item is left as it was, and a state below the item's own changes nothing, so
+   * racing and repeated calls are harmless. The ids must be the user's: the caller checked them
+   * (`getMany`) or delivered them to this user itself.
+   */
+  recordStates(userId: string, notificationIds: readonly string[], state: Exclude<InboxState, 'sent'>): Promise<StateChanges>;
+  /** Which of these notifications of the user reached `state` or a later one (what a push fallback checks). */
+  reached(userId: string, notificationIds: readonly string[], state: Exclude<InboxState, 'sent'>): Promise<Set<string>>;
   markAllRead(userId: string): Promise<number>;
   unreadCount(userId: string): Promise<number>;
   /**
