@@ -36,6 +36,8 @@ export interface GatewayOptions extends RetentionScheduleOptions {
   resyncAfterMs: number;
   stallTimeoutMs: number;
   drainWindowMs: number;
+  /** Push fallbacks waiting for their time; past this, the oldest is checked at once. */
+  maxPendingFallbacks?: number | undefined;
   /** Days an inbox item is kept (with the retention schedule). */
   retentionInboxDays?: number | undefined;
 }
@@ -61,7 +63,9 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
   const directory = new GatewayDirectory();
   const presence = new PresencePublisher(deps.bus, gatewayId, relayUrl, logger);
   const fanOut = new UserFanOut(gatewayId, local, directory, new RelayClient(options.relaySecret, logger, 2000, () => relayFailures.inc()));
-  const fallbacks = new FallbackTimers(logger);
+  const fallbacks = new FallbackTimers(logger, options.maxPendingFallbacks);
+  metric(deps.metrics, 'notify_gateway_fallback_timers', () => new Gauge({ name: 'notify_gateway_fallback_timers', help: 'Push fallbacks waiting for their time in this gateway', registers: [deps.metrics], collect() { this.set(fallbacks.pending); } }));
+  metric(deps.metrics, 'notify_gateway_fallbacks_checked_early_total', () => new Counter({ name: 'notify_gateway_fallbacks_checked_early_total', help: 'Push fallbacks checked before their time because GATEWAY_MAX_PENDING_FALLBACKS were waiting', registers: [deps.metrics], collect() { this.reset(); this.inc(fallbacks.checkedEarly); } }));
   const stateDeps: ChangeStateDeps = { bus: deps.bus, inbox: deps.store.inbox, fanOut, fallbacks, gatewayId };
   const hub = new ConnectionHub({ inbox: deps.store.inbox, local, presence, logger, resyncAfterMs: options.resyncAfterMs, stallTimeoutMs: options.stallTimeoutMs, onSlowClient: () => slowClients.inc() });
 
@@ -73,7 +77,7 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
     pingTimeoutMs: options.pingTimeoutMs,
     maxBufferedPackets: options.maxBufferedPackets,
     isDraining,
-    changeState: (userId, ids, state, origin) => changeState(stateDeps, userId, ids, state, origin),
+    changeState: (userId, ids, state, origin, handed) => changeState(stateDeps, userId, ids, state, origin, handed),
     markAllRead: (userId, origin) => markAllRead(stateDeps, userId, origin),
   });
   registerSseRoutes(deps.http.app, { verify: options.verify, hub, maxBufferedBytes: options.maxBufferedBytes, isDraining });

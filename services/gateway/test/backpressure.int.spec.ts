@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryCursorStore } from '@notify/client';
-import { notification, seqs, startGateway, userToken, waitFor, type GatewayUnderTest } from './gateway-harness';
+import { notification, places, startGateway, userToken, waitFor, type GatewayUnderTest } from './gateway-harness';
 
 /**
  * Backpressure on the real Kafka and MongoDB-wire server, with a long-polling client that stops
@@ -42,6 +42,6 @@ describe('backpressure (long-polling)', () => {
 
     const resumed = await gateway.client('poll-stalled', { transports: ['polling'], cursorStore: memoryCursorStore(0) });
     await waitFor('all 60 after reconnecting', () => resumed.received.length === 60, { timeoutMs: 30_000 });
-    expect(seqs(resumed.received)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(places(resumed.received)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '@notify/testing';
-import { notification, seqs, startGateway, waitFor, type GatewayUnderTest } from './gateway-harness';
+import { notification, places, startGateway, waitFor, type GatewayUnderTest } from './gateway-harness';
 
 let gateway: GatewayUnderTest;
 beforeAll(async () => {
@@ -19,7 +19,7 @@ describe('in-app delivery over socket.io', () => {
     await gateway.deliver(...sent);
     await waitFor('both devices to get three', () => phone.received.length === 3 && laptop.received.length === 3);
     expect(phone.received.map((n) => n.notificationId)).toEqual(sent.map((n) => n.notificationId));
-    expect(seqs(laptop.received)).toEqual([1, 2, 3]);
+    expect(places(laptop.received)).toEqual([1, 2, 3]);
     expect(phone.received[0]).toMatchObject({ type: 'chat.message', priority: 'transactional', state: 'sent', content: { title: sent[0]!.content.title } });
     // Redelivery from the bus (a consumer crash) stores nothing new and shows nothing twice.
     await gateway.deliver(sent[1]!);
@@ -99,7 +99,7 @@ describe('in-app delivery over socket.io', () => {
     await reconnected;
     await waitFor('all eight', () => henry.received.length === 8);
     await sleep(200);
-    expect(seqs(henry.received)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(places(henry.received)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(henry.received.slice(2).map((n) => n.notificationId)).toEqual([...missed, live].map((n) => n.notificationId));
   });
 

@@ -3,6 +3,7 @@ import { NotifyClient, memoryCursorStore, type NotifyClientOptions } from '@noti
 import { topics, type ClientNotification, type DeliveryStatus, type Notification } from '@notify/contracts';
 import { silentLogger } from '@notify/observability';
 import { startProcess, type RunningProcess } from '@notify/runtime';
+import { connectMongo } from '@notify/store';
 import { freePort, requireKafka, requireMongo, uniqueName, waitFor } from '@notify/testing';
 import { hs256Verifier, type TokenVerifier } from '../src/auth/verify-token';
 import { createGatewayModule, type GatewayOptions } from '../src/gateway-module';
@@ -39,7 +40,7 @@ export interface TestClient {
 export async function startGateway({ infrastructure = 'real', ...overrides }: Partial<GatewayOptions> & { verify?: TokenVerifier; infrastructure?: 'real' | 'memory' } = {}): Promise<GatewayUnderTest> {
   const port = await freePort();
   const name = uniqueName('gateway');
-  const real = infrastructure === 'real' ? { kafkaBrokers: await requireKafka(), mongoUrl: await requireMongo(name), topicPrefix: name } : {};
+  const real: { kafkaBrokers?: string[]; mongoUrl?: string; topicPrefix?: string } = infrastructure === 'real' ? { kafkaBrokers: await requireKafka(), mongoUrl: await requireMongo(name), topicPrefix: name } : {};
   const running = await startProcess({
     service: 'gateway',
     config: { logLevel: 'silent', host: '127.0.0.1', port, shutdownTimeoutMs: 10_000, ...real },
@@ -87,6 +88,12 @@ export async function startGateway({ infrastructure = 'real', ...overrides }: Pa
     stop: async () => {
       for (const c of clients) c.close();
       await running.stop('test done');
+      if (real.mongoUrl) {
+        // Each gateway under test has a database of its own: gone with it, so runs do not pile up.
+        const connection = await connectMongo({ url: real.mongoUrl, attempts: 1 });
+        await connection.dropDatabase();
+        await connection.close();
+      }
     },
   };
 }
@@ -109,4 +116,9 @@ export function notification(userId: string, extra: Partial<Notification> = {}):
 }
 
 export const seqs = (received: ClientNotification[]) => received.map((n) => n.seq);
+/**
+ * Each seq's place counted from the first one received: [1, 2, 3, …] when they follow one another
+ * without gap or duplicate (on MongoDB a user's numbers start from the clock, not from 1).
+ */
+export const places = (received: ClientNotification[]) => received.map((n) => n.seq - received[0]!.seq + 1);
 export { waitFor };

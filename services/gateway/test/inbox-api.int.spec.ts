@@ -35,10 +35,11 @@ describe('inbox HTTP API', () => {
 
   it('filters by category and unread, and answers short polling with exactly what is new', async () => {
     expect((await get('/v1/inbox?category=offers')).body.items.map((i) => i.notificationId)).toEqual(['a4', 'a2']);
-    const polled = await get('/v1/inbox?after=3');
-    expect(polled.body).toMatchObject({ cursor: 5 });
-    expect(polled.body.items.map((i) => i.seq)).toEqual([4, 5]);
-    expect((await get('/v1/inbox?after=5')).body).toEqual({ items: [], cursor: 5 });
+    const seqs = (await get('/v1/inbox?limit=5')).body.items.map((i) => i.seq).reverse();
+    const polled = await get(`/v1/inbox?after=${seqs[2]}`);
+    expect(polled.body).toMatchObject({ cursor: seqs[4] });
+    expect(polled.body.items.map((i) => i.notificationId)).toEqual(['a4', 'a5']);
+    expect((await get(`/v1/inbox?after=${seqs[4]}`)).body).toEqual({ items: [], cursor: seqs[4] });
   });
 
   it('reads one, archives one, marks all read, and counts unread', async () => {

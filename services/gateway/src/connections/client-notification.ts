@@ -14,3 +14,13 @@ export function toClientNotification(item: InboxItem): ClientNotification {
     state: item.state,
   };
 }
+
+/**
+ * A notification on its way to a connection, with the event it came from: the gateway keeps that
+ * for what it handed a connection, so the connection's acks need no inbox read. Not sent to clients.
+ */
+export type FeedNotification = ClientNotification & { eventId?: string };
+
+export function toFeedNotification(item: InboxItem): FeedNotification {
+  return { ...toClientNotification(item), eventId: item.eventId };
+}

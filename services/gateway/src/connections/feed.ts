@@ -1,10 +1,11 @@
-import type { ClientNotification } from '@notify/contracts';
 import type { Logger } from '@notify/observability';
 import type { InboxItem, InboxRepository } from '@notify/store';
 import type { ClientConnection } from './connection';
-import { toClientNotification } from './client-notification';
+import { toFeedNotification, type FeedNotification } from './client-notification';
 
 const CATCH_UP_PAGE = 200;
+/** Notifications a feed remembers handing its connection, with their events: the most recent ones. */
+const REMEMBERED = 128;
 
 export interface FeedOptions {
   inbox: InboxRepository;
@@ -29,6 +30,8 @@ export class Feed {
   private queued = 0;
   private catchUpQueued = false;
   private closed = false;
+  /** notificationId → eventId of what this connection was handed last: its acks need no inbox read. */
+  private readonly handed = new Map<string, string>();
 
   constructor(
     readonly connection: ClientConnection,
@@ -40,8 +43,18 @@ export class Feed {
     return this.cursor;
   }
 
+  /** The events of those of these notifications this connection was handed recently: they are its user's. */
+  handedEvents(notificationIds: readonly string[]): Map<string, string> {
+    const known = new Map<string, string>();
+    for (const id of notificationIds) {
+      const eventId = this.handed.get(id);
+      if (eventId !== undefined) known.set(id, eventId);
+    }
+    return known;
+  }
+
   /** A live notification for this connection's user. */
-  offer(notification: ClientNotification): void {
+  offer(notification: FeedNotification): void {
     if (this.closed || notification.seq <= this.cursor) return;
     if (this.queued >= (this.options.maxQueued ?? 64)) {
       // Coalesce: one inbox read later covers everything skipped here.
@@ -81,7 +94,7 @@ export class Feed {
     return this.queue;
   }
 
-  private async deliver(notification: ClientNotification): Promise<void> {
+  private async deliver(notification: FeedNotification): Promise<void> {
     if (notification.seq <= this.cursor) return;
     if (notification.seq === this.cursor + 1) {
       await this.send(notification);
@@ -98,7 +111,7 @@ export class Feed {
       for (const item of items) {
         if (this.closed) return;
         if (isExpired(item, now)) this.cursor = Math.max(this.cursor, item.seq);
-        else await this.send(toClientNotification(item));
+        else await this.send(toFeedNotification(item));
       }
       if (items.length < CATCH_UP_PAGE || this.cursor >= through) return;
     }
@@ -109,7 +122,7 @@ export class Feed {
    * at the client's pace. A client that accepts nothing for `stallTimeoutMs` is let go: memory stays
    * bounded, and it resumes from its cursor when it is ready.
    */
-  private async send(notification: ClientNotification): Promise<void> {
+  private async send({ eventId, ...notification }: FeedNotification): Promise<void> {
     if (this.connection.backlog() >= this.connection.backlogLimit && !(await this.connection.whenDrained(this.options.stallTimeoutMs ?? 10_000))) {
       if (this.closed) return;
       this.closed = true;
@@ -120,6 +133,12 @@ export class Feed {
     if (this.closed) return;
     this.connection.sendNotification(notification);
     this.cursor = notification.seq;
+    if (eventId !== undefined) this.remember(notification.notificationId, eventId);
+  }
+
+  private remember(notificationId: string, eventId: string): void {
+    this.handed.set(notificationId, eventId);
+    if (this.handed.size > REMEMBERED) this.handed.delete(this.handed.keys().next().value!);
   }
 }
 

@@ -1,4 +1,5 @@
-import type { ClientNotification, InboxStateName } from '@notify/contracts';
+import type { InboxStateName } from '@notify/contracts';
+import type { FeedNotification } from './client-notification';
 import type { Feed } from './feed';
 
 /** The connections this gateway holds, by user. Only this process's own sockets and streams. */
@@ -44,7 +45,7 @@ export class LocalConnections {
   }
 
   /** Hands live notifications to every feed of the user; each feed keeps its own order. */
-  offer(userId: string, notifications: readonly ClientNotification[]): number {
+  offer(userId: string, notifications: readonly FeedNotification[]): number {
     const feeds = this.byUser.get(userId);
     if (!feeds) return 0;
     for (const feed of feeds) for (const n of notifications) feed.offer(n);

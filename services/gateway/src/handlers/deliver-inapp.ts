@@ -1,13 +1,17 @@
 import type { Bus, Subscription } from '@notify/bus';
 import { topics } from '@notify/contracts';
-import { deliverNotification, type DeliverNotificationDeps } from '../usecases/deliver-notification';
+import { deliverNotifications, type DeliverNotificationDeps } from '../usecases/deliver-notification';
 
 /**
- * deliver.inapp → the deliver-notification use case. One consumer group shared by every gateway instance.
- * Users of one partition are served side by side; each user's notifications stay in order.
+ * deliver.inapp → the deliver-notifications use case, a slice of one partition's fetch at a time
+ * (one inbox write, one hand-over per user, one status write per slice). One consumer group shared
+ * by every gateway instance; a user's notifications are in one partition, so they stay in order.
  */
 export function consumeDeliverInapp(bus: Bus, deps: DeliverNotificationDeps, groupId = 'gateway'): Promise<Subscription> {
-  return bus.subscribe(topics.deliverInapp, { groupId, partitionsConcurrently: 8, keysConcurrently: 32 }, async (message) => {
-    await deliverNotification(deps, message.value);
+  return bus.subscribeBatch(topics.deliverInapp, { groupId, partitionsConcurrently: 8, maxBatchSize: 500 }, async (batch) => {
+    await deliverNotifications(
+      deps,
+      batch.map((message) => message.value),
+    );
   });
 }

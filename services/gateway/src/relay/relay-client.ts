@@ -1,5 +1,5 @@
 import type { Logger } from '@notify/observability';
-import { RELAY_PATH, type RelayMessage } from './relay-message';
+import { RELAY_PATH, type RelayBatch, type RelayMessage } from './relay-message';
 
 /**
  * Hands a message to the gateway that holds a user's sockets. A failure is logged and counted, not
@@ -14,9 +14,18 @@ export class RelayClient {
     private readonly onFailure: () => void = () => {},
   ) {}
 
-  async send(target: { gatewayId: string; relayUrl: string | undefined }, message: RelayMessage): Promise<boolean> {
+  send(target: { gatewayId: string; relayUrl: string | undefined }, message: RelayMessage): Promise<boolean> {
+    return this.post(target, message, message.userId);
+  }
+
+  /** Several users' messages in one request. */
+  sendMany(target: { gatewayId: string; relayUrl: string | undefined }, messages: RelayMessage[]): Promise<boolean> {
+    return messages.length === 1 ? this.send(target, messages[0]!) : this.post(target, { messages } satisfies RelayBatch, `${messages.length} users`);
+  }
+
+  private async post(target: { gatewayId: string; relayUrl: string | undefined }, body: RelayMessage | RelayBatch, users: string): Promise<boolean> {
     if (!target.relayUrl) {
-      this.logger.warn({ gatewayId: target.gatewayId, userId: message.userId }, 'no relay address for gateway yet (its heartbeat has not arrived)');
+      this.logger.warn({ gatewayId: target.gatewayId, users }, 'no relay address for gateway yet (its heartbeat has not arrived)');
       this.onFailure();
       return false;
     }
@@ -24,7 +33,7 @@ export class RelayClient {
       const response = await fetch(new URL(RELAY_PATH, target.relayUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.secret}` },
-        body: JSON.stringify(message),
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       if (response.ok) return true;

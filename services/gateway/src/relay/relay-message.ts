@@ -18,6 +18,7 @@ export const RelayMessage = z
           content: NotificationContent,
           createdAt: z.string(),
           state: InboxStateName,
+          eventId: z.string().optional(),
         }),
       )
       .max(500)
@@ -28,5 +29,9 @@ export const RelayMessage = z
   })
   .strict();
 export type RelayMessage = z.infer<typeof RelayMessage>;
+
+/** Several users' messages in one request: what one batch of deliver.inapp has for the users a gateway holds. */
+export const RelayBatch = z.object({ messages: z.array(RelayMessage).min(1).max(500) }).strict();
+export type RelayBatch = z.infer<typeof RelayBatch>;
 
 export const RELAY_PATH = '/internal/v1/relay';

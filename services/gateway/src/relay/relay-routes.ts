@@ -5,7 +5,7 @@ import { Counter, metric, type Registry } from '@notify/observability';
 import { describeIssues } from '@notify/contracts';
 import type { LocalConnections } from '../connections/local-connections';
 import { applyRelayMessage } from './user-fan-out';
-import { RELAY_PATH, RelayMessage } from './relay-message';
+import { RELAY_PATH, RelayBatch, RelayMessage } from './relay-message';
 
 /** The receiving end of a relay: another gateway hands over notifications for sockets held here. */
 export function registerRelayRoutes(app: FastifyInstance, options: { secret: string; local: LocalConnections; metrics: Registry }): void {
@@ -16,10 +16,15 @@ export function registerRelayRoutes(app: FastifyInstance, options: { secret: str
   app.post(RELAY_PATH, async (request, reply) => {
     const presented = Buffer.from(request.headers.authorization ?? '');
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) throw new HttpError('NOTIFY_ERR_UNAUTHENTICATED', 'relay requires the gateways’ shared secret');
-    const parsed = RelayMessage.safeParse(request.body);
+    const body = request.body as { messages?: unknown } | undefined;
+    const parsed = body && 'messages' in body ? RelayBatch.safeParse(body) : RelayMessage.safeParse(body);
     if (!parsed.success) throw new HttpError('NOTIFY_ERR_VALIDATION', describeIssues(parsed.error));
-    const reached = applyRelayMessage(options.local, parsed.data);
-    received.inc({ outcome: reached > 0 ? 'reached' : 'no_connection' });
+    let reached = 0;
+    for (const message of 'messages' in parsed.data ? parsed.data.messages : [parsed.data]) {
+      const here = applyRelayMessage(options.local, message);
+      received.inc({ outcome: here > 0 ? 'reached' : 'no_connection' });
+      reached += here;
+    }
     return reply.send({ reached });
   });
 }

@@ -3,6 +3,11 @@ import type { GatewayDirectory } from '../presence/gateway-directory';
 import type { RelayClient } from './relay-client';
 import type { RelayMessage } from './relay-message';
 
+/** Users per relay request (the relay accepts up to 500). */
+const RELAY_BATCH = 500;
+
+const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
 /**
  * Reaches every connection of a user: this gateway's own directly, and each other gateway that
  * presence says holds the user through one relay call. Nothing is broadcast to gateways that do not
@@ -26,6 +31,23 @@ export class UserFanOut {
     const remote = this.directory.remoteGatewaysOf(message.userId, this.gatewayId);
     await Promise.all(remote.map((target) => this.relay.send(target, message)));
     return { local, remote: remote.map((r) => r.gatewayId) };
+  }
+
+  /** Messages for many users (one each): local connections directly, and one request per other gateway for all its users. */
+  async sendMany(messages: readonly RelayMessage[]): Promise<Map<string, { local: number; remote: string[] }>> {
+    const reached = new Map<string, { local: number; remote: string[] }>();
+    const byGateway = new Map<string, { target: { gatewayId: string; relayUrl: string | undefined }; messages: RelayMessage[] }>();
+    for (const message of messages) {
+      const remote = this.directory.remoteGatewaysOf(message.userId, this.gatewayId);
+      reached.set(message.userId, { local: applyRelayMessage(this.local, message), remote: remote.map((r) => r.gatewayId) });
+      for (const target of remote) {
+        const batch = byGateway.get(target.gatewayId);
+        if (batch) batch.messages.push(message);
+        else byGateway.set(target.gatewayId, { target, messages: [message] });
+      }
+    }
+    await Promise.all([...byGateway.values()].flatMap(({ target, messages: all }) => chunks(all, RELAY_BATCH).map((part) => this.relay.sendMany(target, part))));
+    return reached;
   }
 }
 

@@ -18,7 +18,8 @@ export interface SocketServerOptions {
   pingTimeoutMs: number;
   maxBufferedPackets: number;
   isDraining: () => boolean;
-  changeState: (userId: string, ids: readonly string[], state: ClientState, origin: string) => Promise<{ updated: number }>;
+  /** `handed`: of these ids, those this connection was handed, with their events (they need no inbox read). */
+  changeState: (userId: string, ids: readonly string[], state: ClientState, origin: string, handed: ReadonlyMap<string, string>) => Promise<{ updated: number }>;
   markAllRead: (userId: string, origin: string) => Promise<{ updated: number }>;
 }
 
@@ -72,14 +73,15 @@ function onConnection(socket: NotifySocket, options: SocketServerOptions): void 
       (err: Error) => respond({ ok: false, error: err.message }),
     );
   };
+  const change = async (request: unknown, state: ClientState) => {
+    const ids = idsOf(request);
+    const handed = (await opened)?.handedEvents(ids) ?? new Map<string, string>();
+    return options.changeState(userId, ids, state, socket.id, handed);
+  };
   for (const state of ['ack', 'seen', 'archive'] as const) {
-    socket.on(state, (request, reply) =>
-      answer(reply, async () => options.changeState(userId, idsOf(request), state === 'ack' ? 'delivered' : state === 'archive' ? 'archived' : 'seen', socket.id)),
-    );
+    socket.on(state, (request, reply) => answer(reply, () => change(request, state === 'ack' ? 'delivered' : state === 'archive' ? 'archived' : 'seen')));
   }
-  socket.on('read', (request, reply) =>
-    answer(reply, async () => ((request as { all?: unknown })?.all === true ? options.markAllRead(userId, socket.id) : options.changeState(userId, idsOf(request), 'read', socket.id))),
-  );
+  socket.on('read', (request, reply) => answer(reply, () => ((request as { all?: unknown })?.all === true ? options.markAllRead(userId, socket.id) : change(request, 'read'))));
 }
 
 /** A request's notification ids, or a RequestError saying what is wrong with them. */

@@ -49,6 +49,8 @@ export function registerSseRoutes(app: FastifyInstance, options: SseRouteOptions
 
 function lastEventIdOf(header: unknown, query: unknown): number | undefined {
   const raw = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
-  if (raw === undefined || !/^\d{1,15}$/.test(raw)) return undefined;
-  return Number(raw);
+  if (raw === undefined || !/^\d{1,16}$/.test(raw)) return undefined;
+  // Cursors go up to 2^53 (on MongoDB a user's numbers start from the clock in microseconds).
+  const cursor = Number(raw);
+  return Number.isSafeInteger(cursor) ? cursor : undefined;
 }

@@ -19,20 +19,35 @@ export const MAX_IDS_PER_REQUEST = 500;
 
 /**
  * A client moved notifications forward (delivered, seen, read, archived), over the socket or the
- * inbox API. Each real change is a delivery.status event; the user's other devices hear about it
- * (read on the phone shows read on the laptop), and the unread count is pushed when it changed.
- * Ids the user does not own are ignored, so a client can never touch another user's inbox.
+ * inbox API: one write of state marks for the whole request, then one write of status events for
+ * those it moved; the user's other devices hear about it (read on the phone shows read on the
+ * laptop), with the change to the unread count. Ids the user does not own are ignored, so a client
+ * can never touch another user's inbox: `handed` are ids this gateway handed the user's connection
+ * itself (with their events), the others are checked with one inbox read.
  */
-export async function changeState(deps: ChangeStateDeps, userId: string, notificationIds: readonly string[], state: ClientState, origin?: string): Promise<{ updated: number }> {
-  const changed: InboxItem[] = [];
-  for (const notificationId of new Set(notificationIds)) {
-    const before = await deps.inbox.get(userId, notificationId);
-    if (!before || stateRank(before.state) >= stateRank(state)) continue;
-    const after = await deps.inbox.setState(userId, notificationId, state);
-    if (after) changed.push(after);
+export async function changeState(
+  deps: ChangeStateDeps,
+  userId: string,
+  notificationIds: readonly string[],
+  state: ClientState,
+  origin?: string,
+  handed: ReadonlyMap<string, string> = new Map(),
+): Promise<{ updated: number }> {
+  const eventOf = new Map<string, string>();
+  const unknown: string[] = [];
+  for (const id of new Set(notificationIds)) {
+    const eventId = handed.get(id);
+    if (eventId === undefined) unknown.push(id);
+    else eventOf.set(id, eventId);
   }
-  await announce(deps, userId, changed, state, origin);
-  return { updated: changed.length };
+  if (unknown.length > 0) {
+    // A state the item already has (or is past) is no change: no mark, no status.
+    for (const item of await deps.inbox.getMany(userId, unknown)) if (stateRank(item.state) < stateRank(state)) eventOf.set(item.notificationId, item.eventId);
+  }
+  if (eventOf.size === 0) return { updated: 0 };
+  const { moved, cleared } = await deps.inbox.recordStates(userId, [...eventOf.keys()], state);
+  await announce(deps, userId, moved.map((notificationId) => ({ notificationId, eventId: eventOf.get(notificationId)! })), state, cleared, origin);
+  return { updated: moved.length };
 }
 
 /** "Mark all read": every unread notification of the user, each with its own status event. */
@@ -46,22 +61,21 @@ export async function markAllRead(deps: ChangeStateDeps, userId: string, origin?
     before = page.nextCursor;
   }
   if (unread.length === 0) return { updated: 0 };
-  await deps.inbox.markAllRead(userId);
-  await announce(deps, userId, unread, 'read', origin);
-  return { updated: unread.length };
+  const { moved, cleared } = await deps.inbox.recordStates(userId, unread.map((i) => i.notificationId), 'read');
+  const eventOf = new Map(unread.map((i) => [i.notificationId, i.eventId]));
+  await announce(deps, userId, moved.map((notificationId) => ({ notificationId, eventId: eventOf.get(notificationId)! })), 'read', cleared, origin);
+  return { updated: moved.length };
 }
 
-async function announce(deps: ChangeStateDeps, userId: string, changed: InboxItem[], state: ClientState, origin?: string): Promise<void> {
-  if (changed.length === 0) return;
-  for (const item of changed) deps.fallbacks.cancel(item.notificationId);
+async function announce(deps: ChangeStateDeps, userId: string, moved: Array<{ notificationId: string; eventId: string }>, state: ClientState, cleared: number, origin?: string): Promise<void> {
+  if (moved.length === 0) return;
+  for (const { notificationId } of moved) deps.fallbacks.cancel(notificationId);
   const at = new Date();
-  await publishStatus(deps.bus, ...changed.map((item) => statusOf(item, state, at, deps.gatewayId)));
+  await publishStatus(deps.bus, ...moved.map((n) => statusOf({ ...n, userId }, state, at, deps.gatewayId)));
   // "Delivered" on one device says nothing the others need to show.
   if (state === 'delivered') return;
-  const countChanged = state === 'read' || state === 'archived';
-  const unread = countChanged ? await deps.inbox.unreadCount(userId) : undefined;
-  await deps.fanOut.send(
-    { userId, states: changed.map((item) => ({ notificationId: item.notificationId, state })), ...(unread === undefined ? {} : { unread }) },
-    origin,
-  );
+  for (let from = 0; from < moved.length; from += MAX_IDS_PER_REQUEST) {
+    const states = moved.slice(from, from + MAX_IDS_PER_REQUEST).map(({ notificationId }) => ({ notificationId, state }));
+    await deps.fanOut.send({ userId, states, ...(from === 0 && cleared > 0 ? { unreadDelta: -cleared } : {}) }, origin);
+  }
 }

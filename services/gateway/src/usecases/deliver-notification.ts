@@ -1,8 +1,9 @@
 import type { Bus } from '@notify/bus';
 import { topics, type DeliveryStatus, type Notification } from '@notify/contracts';
-import type { InboxRepository } from '@notify/store';
-import { toClientNotification } from '../connections/client-notification';
+import type { AppendResult, InboxRepository, NewInboxItem } from '@notify/store';
+import { toFeedNotification } from '../connections/client-notification';
 import type { FallbackTimers } from '../fallback/fallback-timers';
+import type { RelayMessage } from '../relay/relay-message';
 import type { UserFanOut } from '../relay/user-fan-out';
 
 export interface DeliverNotificationDeps {
@@ -17,19 +18,76 @@ export interface DeliverNotificationDeps {
 export type DeliveryOutcome = 'sent' | 'stored' | 'expired';
 
 /**
- * One in-app notification from deliver.inapp: stored in the inbox first (so a client that is away
- * finds it by cursor), then handed to every connection of the user, wherever it is, with the new
- * unread count. A redelivered notification is stored once and handed over again (the hand-over may
- * be what a crash interrupted); feeds drop a seq their client already has. The unread count travels
- * as +1, applied by the gateways that hold the user: no count query per notification.
+ * In-app notifications from deliver.inapp, a batch at a time: stored in the inbox first with one
+ * write (so a client that is away finds them by cursor), then handed to every connection of each
+ * user, wherever it is, one hand-over per user with the unread count's change, then one write of
+ * their status events. A redelivered notification is stored once and handed over again (the
+ * hand-over may be what a crash interrupted); feeds drop a seq their client already has. Results
+ * are in the order of `notifications`.
  */
-export async function deliverNotification(deps: DeliverNotificationDeps, notification: Notification): Promise<DeliveryOutcome> {
+export async function deliverNotifications(deps: DeliverNotificationDeps, notifications: readonly Notification[]): Promise<DeliveryOutcome[]> {
   const now = deps.now?.() ?? new Date();
-  if (notification.expiresAt && new Date(notification.expiresAt) <= now) {
-    await publishStatus(deps.bus, statusOf(notification, 'expired', now, deps.gatewayId, { reason: 'expired before it reached the gateway' }));
-    return 'expired';
+  const outcomes: DeliveryOutcome[] = notifications.map(() => 'expired');
+  const statuses: DeliveryStatus[] = [];
+  const live: number[] = [];
+  notifications.forEach((n, index) => {
+    if (n.expiresAt && new Date(n.expiresAt) <= now) statuses.push(statusOf(n, 'expired', now, deps.gatewayId, { reason: 'expired before it reached the gateway' }));
+    else live.push(index);
+  });
+
+  const stored = live.length > 0 ? await deps.inbox.appendMany(live.map((i) => inboxItemOf(notifications[i]!))) : [];
+  const delivered = live.map((index, k) => ({ index, notification: notifications[index]!, result: stored[k]! }));
+  // Timers before the hand-over, so an ack that comes straight back finds its timer to cancel.
+  for (const { notification, result } of delivered) scheduleFallback(deps, notification, result);
+
+  const reached = await handOver(deps, delivered);
+  for (const { index, notification, result } of delivered) {
+    const { local, remote } = reached.get(notification.userId) ?? { local: 0, remote: [] };
+    const online = local > 0 || remote.length > 0;
+    outcomes[index] = online ? 'sent' : 'stored';
+    if (result.created) statuses.push(statusOf(notification, 'sent', now, deps.gatewayId, { detail: { seq: result.item.seq, online, localConnections: local, gateways: remote } }));
   }
-  const { item, created } = await deps.inbox.append({
+  await publishStatus(deps.bus, ...statuses);
+  return outcomes;
+}
+
+/** One notification: a batch of one. */
+export async function deliverNotification(deps: DeliverNotificationDeps, notification: Notification): Promise<DeliveryOutcome> {
+  return (await deliverNotifications(deps, [notification]))[0]!;
+}
+
+/** Each user's notifications of the batch, in order, to every connection of the user; what each user reached. */
+async function handOver(deps: DeliverNotificationDeps, delivered: ReadonlyArray<{ notification: Notification; result: AppendResult }>): Promise<Map<string, { local: number; remote: string[] }>> {
+  const messages = new Map<string, RelayMessage & { notifications: NonNullable<RelayMessage['notifications']> }>();
+  for (const { notification, result } of delivered) {
+    if (!deps.fanOut.isReachable(notification.userId)) continue;
+    let message = messages.get(notification.userId);
+    if (!message) messages.set(notification.userId, (message = { userId: notification.userId, notifications: [], unreadDelta: 0 }));
+    message.notifications.push(toFeedNotification(result.item));
+    if (result.created) message.unreadDelta! += 1;
+  }
+  return deps.fanOut.sendMany([...messages.values()]);
+}
+
+function scheduleFallback(deps: DeliverNotificationDeps, notification: Notification, { item }: AppendResult): void {
+  if (!notification.fallback || item.state !== 'sent') return;
+  const { fallback, ...asPush } = notification;
+  deps.fallbacks.schedule(notification.notificationId, fallback.afterMs, () => pushIfUnacknowledged(deps, asPush, fallback.afterMs));
+}
+
+/**
+ * The fallback: no device acknowledged it within the rule's window, so it goes out as a push. The
+ * inbox's state marks decide, wherever the ack was taken: a notification with an ack is never pushed.
+ */
+async function pushIfUnacknowledged(deps: DeliverNotificationDeps, notification: Notification, afterMs: number): Promise<void> {
+  const acknowledged = await deps.inbox.reached(notification.userId, [notification.notificationId], 'delivered');
+  if (acknowledged.size > 0) return;
+  await deps.bus.publish(topics.deliverPushTransactional, [{ value: notification }]);
+  await publishStatus(deps.bus, statusOf(notification, 'routed', deps.now?.() ?? new Date(), deps.gatewayId, { channel: 'push', reason: `not acknowledged within ${afterMs} ms: push fallback` }));
+}
+
+function inboxItemOf(notification: Notification): NewInboxItem {
+  return {
     notificationId: notification.notificationId,
     userId: notification.userId,
     eventId: notification.eventId,
@@ -41,29 +99,7 @@ export async function deliverNotification(deps: DeliverNotificationDeps, notific
     ...(notification.tenant ? { tenant: notification.tenant } : {}),
     ...(notification.collapseKey ? { collapseKey: notification.collapseKey } : {}),
     ...(notification.expiresAt ? { expiresAt: new Date(notification.expiresAt) } : {}),
-  });
-
-  let reached: { local: number; remote: string[] } = { local: 0, remote: [] };
-  if (deps.fanOut.isReachable(notification.userId)) {
-    reached = await deps.fanOut.send({ userId: notification.userId, notifications: [toClientNotification(item)], unreadDelta: created ? 1 : 0 });
-  }
-  const online = reached.local > 0 || reached.remote.length > 0;
-  if (created) {
-    await publishStatus(deps.bus, statusOf(notification, 'sent', now, deps.gatewayId, { detail: { seq: item.seq, online, localConnections: reached.local, gateways: reached.remote } }));
-  }
-  if (notification.fallback && item.state === 'sent') {
-    const { fallback, ...asPush } = notification;
-    deps.fallbacks.schedule(notification.notificationId, fallback.afterMs, () => pushIfUnacknowledged(deps, asPush, fallback.afterMs));
-  }
-  return online ? 'sent' : 'stored';
-}
-
-/** The fallback: still `sent` (no device acknowledged it) after the rule's window, so it goes out as a push. */
-async function pushIfUnacknowledged(deps: DeliverNotificationDeps, notification: Notification, afterMs: number): Promise<void> {
-  const item = await deps.inbox.get(notification.userId, notification.notificationId);
-  if (!item || item.state !== 'sent') return;
-  await deps.bus.publish(topics.deliverPushTransactional, [{ value: notification }]);
-  await publishStatus(deps.bus, statusOf(notification, 'routed', deps.now?.() ?? new Date(), deps.gatewayId, { channel: 'push', reason: `not acknowledged within ${afterMs} ms: push fallback` }));
+  };
 }
 
 export function statusOf(
