@@ -30,6 +30,14 @@ export interface NotifyClientEvents {
 
 type Listeners = { [E in keyof NotifyClientEvents]: Set<NotifyClientEvents[E]> };
 
+/** Acks waiting to be sent are kept up to this many (the oldest go first beyond it). */
+const MAX_PENDING_ACKS = 5000;
+/** An ack batch the gateway has not answered within this is sent again. */
+const ACK_TIMEOUT_MS = 10_000;
+/** How often one ack batch is tried before it is given up (reported as an error). */
+const ACK_ATTEMPTS = 6;
+const ackRetry: BackoffOptions = { initialDelayMs: 500, maxDelayMs: 8000, jitter: 0.5 };
+
 /**
  * A small typed client over socket.io-client. It resumes from its cursor on every (re)connect, so
  * nothing is missed and nothing is shown twice; follows the gateway's drain advice; and reconnects with
@@ -43,7 +51,10 @@ export class NotifyClient {
   private cursorValue: number | undefined;
   private cursorLoaded = false;
   private pendingAcks: string[] = [];
+  /** Failed ack batches waiting for their retry, with the attempts they have had. */
+  private retryingAcks: Array<{ ids: string[]; attempts: number }> = [];
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
+  private ackRetryTimer: ReturnType<typeof setTimeout> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private drainAdvice: number | undefined;
   private attempts = 0;
@@ -78,6 +89,9 @@ export class NotifyClient {
     });
     this.socket.on('connect', () => {
       this.attempts = 0;
+      // Acks taken while disconnected, or of a batch that failed, go out now.
+      this.flushAcks();
+      this.retryAcks();
       this.listeners.connected.forEach((l) => l());
     });
     this.socket.on('disconnect', (reason) => {
@@ -159,6 +173,7 @@ export class NotifyClient {
   close(): void {
     this.closed = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.ackRetryTimer);
     this.flushAcks();
     this.socket.disconnect();
   }
@@ -183,6 +198,7 @@ export class NotifyClient {
 
   private queueAck(notificationId: string): void {
     this.pendingAcks.push(notificationId);
+    if (this.pendingAcks.length > MAX_PENDING_ACKS) this.pendingAcks.splice(0, this.pendingAcks.length - MAX_PENDING_ACKS);
     if (this.pendingAcks.length >= 100) this.flushAcks();
     else this.ackTimer ??= setTimeout(() => this.flushAcks(), 20);
   }
@@ -190,12 +206,34 @@ export class NotifyClient {
   private flushAcks(): void {
     clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
-    if (this.pendingAcks.length === 0 || !this.socket.connected) return;
-    const notificationIds = this.pendingAcks;
-    this.pendingAcks = [];
-    this.socket.emit('ack', { notificationIds }, (result) => {
-      if (!result.ok) this.fail(new Error(`ack refused: ${result.error}`));
+    if (!this.socket.connected) return;
+    while (this.pendingAcks.length > 0) this.sendAcks({ ids: this.pendingAcks.splice(0, 100), attempts: 0 });
+  }
+
+  /**
+   * An ack batch is kept until the gateway says it took it: refused, unanswered or cut off by a
+   * disconnect, it is sent again with backoff (acks are idempotent), so an acknowledged notification
+   * does not end up pushed as an unacknowledged one.
+   */
+  private sendAcks(batch: { ids: string[]; attempts: number }): void {
+    const again = (error: Error) => {
+      if (this.closed) return;
+      if (++batch.attempts >= ACK_ATTEMPTS) return this.fail(new Error(`ack given up after ${batch.attempts} attempts: ${error.message}`));
+      this.fail(error);
+      this.retryingAcks.push(batch);
+      this.ackRetryTimer ??= setTimeout(() => this.retryAcks(), backoffDelay(batch.attempts - 1, ackRetry));
+    };
+    this.socket.timeout(ACK_TIMEOUT_MS).emit('ack', { notificationIds: batch.ids }, (err: Error | null, result: RequestResult<{ updated: number }>) => {
+      if (err) again(err);
+      else if (!result.ok) again(new Error(`ack refused: ${result.error}`));
     });
+  }
+
+  private retryAcks(): void {
+    clearTimeout(this.ackRetryTimer);
+    this.ackRetryTimer = undefined;
+    if (this.closed || !this.socket.connected) return;
+    for (const batch of this.retryingAcks.splice(0)) this.sendAcks(batch);
   }
 
   private request(event: 'ack' | 'seen' | 'read' | 'archive', body: NotificationIds | { all: true }): Promise<number> {
