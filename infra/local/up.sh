@@ -3,8 +3,8 @@
 # PostgreSQL (the system's, a cluster of our own) and FerretDB on it (MongoDB wire protocol).
 # Idempotent: a server that already runs and answers is left alone, and what is missing is started,
 # PostgreSQL before FerretDB. The first run fetches Kafka from Maven Central and builds FerretDB from
-# the Go module proxy; later runs use the cache. Progress goes to stderr; stdout gets only the endpoints, as
-# KEY=value lines:  set -a; eval "$(bash infra/local/up.sh)"; set +a
+# the Go module proxy; later runs use the cache. Progress goes to stderr; stdout gets only the
+# endpoints, as KEY=value lines:  set -a; eval "$(bash infra/local/up.sh)"; set +a
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need node "install Node.js 20+ (it runs the readiness probes)"
