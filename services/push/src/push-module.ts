@@ -9,6 +9,7 @@ import { DeviceDirectory } from './devices/device-directory';
 import { registerDeviceRoutes } from './devices/device-routes';
 import { consumeDeviceChanges } from './handlers/device-changes';
 import { consumePushLanes } from './handlers/push-lanes';
+import { ClaimBatcher } from './lanes/claim-batcher';
 import { RateLimiter } from './lanes/rate-limiter';
 import { SendBatcher } from './lanes/send-batcher';
 import type { PushSender } from './senders/push-sender';
@@ -39,11 +40,14 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
   const bulkLimiter = new RateLimiter(options.bulkRatePerSecond);
   metric(deps.metrics, 'notify_push_rate_limiter_buckets', () => new Gauge({ name: 'notify_push_rate_limiter_buckets', help: 'Rate-limit buckets (provider and app) the bulk lane holds; idle refilled ones are forgotten past 1,000', registers: [deps.metrics], collect() { this.set(bulkLimiter.size); } }));
   metric(deps.metrics, 'notify_push_bulk_batcher_waiting', () => new Gauge({ name: 'notify_push_bulk_batcher_waiting', help: 'Bulk-lane FCM messages queued for the next sendEach call or at the provider', registers: [deps.metrics], collect() { this.set(bulkFcm?.waiting ?? 0); } }));
+  // The done marks of pushes finishing together are written together, across both lanes.
+  const marks = new ClaimBatcher(deps.store.idempotency);
+  metric(deps.metrics, 'notify_push_claim_batcher_waiting', () => new Gauge({ name: 'notify_push_claim_batcher_waiting', help: 'Started and done marks queued for the next write or being written', registers: [deps.metrics], collect() { this.set(marks.waiting); } }));
   const lane = (name: DeliverPushDeps['lane']): DeliverPushDeps => ({
     bus: deps.bus,
     devices: directory,
     inbox: deps.store.inbox,
-    idempotency: deps.store.idempotency,
+    idempotency: marks,
     senders: name === 'bulk' ? { apns: options.senders.apns, fcm: bulkFcm } : options.senders,
     lane: name,
     retry: options.retry,
