@@ -48,7 +48,8 @@ export async function insertMissing<T>(model: Model<T>, docs: Array<Partial<T>>)
 export async function insertReportingTaken<T>(model: Model<T>, docs: Array<Partial<T>>): Promise<Set<number>> {
   if (docs.length === 0) return new Set();
   try {
-    await model.insertMany(docs, { ordered: false });
+    // Lean: the documents are built by the repositories, so mongoose's per-document casting would only cost time.
+    await model.insertMany(docs, { ordered: false, lean: true });
     return new Set();
   } catch (err) {
     const bulk = err as { writeErrors?: Array<{ code?: number; index?: number; err?: { index?: number } }> | { code?: number; index?: number } };
