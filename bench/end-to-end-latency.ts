@@ -134,6 +134,20 @@ const event = (userId: string, priority: 'transactional' | 'marketing') => {
 const floodRouted = (metrics: string[]) => metricSum(metrics, 'notify_bus_consumed_total', { topic: 'notify.events.bulk' });
 const randomUser = () => `user-${Math.floor(Math.random() * CLIENTS)}`;
 
+/** Writes `total` transactional events to random connected users at `rate` a second, in ticks of 10 ms. */
+async function writeTransactional(producer: Producer, prefix: string, rate: number, total: number, onWritten: (count: number) => void = () => {}): Promise<void> {
+  const started = Date.now();
+  for (let tick = 0, written = 0; written < total; tick++) {
+    const due = Math.min(total, Math.round(((tick + 1) * rate) / 100));
+    const batch = Array.from({ length: due - written }, () => event(randomUser(), 'transactional'));
+    written = due;
+    if (batch.length) await producer.send({ topic: `${prefix}.notify.events`, messages: batch });
+    onWritten(written);
+    const wait = started + (tick + 1) * 10 - Date.now();
+    if (wait > 0) await sleep(wait);
+  }
+}
+
 /** `rate` transactional events a second for `seconds`, in ticks of 10 ms; what arrived, how fast, and what it cost. */
 async function steady(deployment: Deployment, rate: number, label: string, seconds = SECONDS) {
   const { prefix, producer, productUrls, latencies, routedAfter } = deployment;
@@ -141,15 +155,7 @@ async function steady(deployment: Deployment, rate: number, label: string, secon
   routedAfter.length = 0;
   const total = rate * seconds;
   const before = await takeReading(productUrls);
-  const started = Date.now();
-  for (let tick = 0, written = 0; written < total; tick++) {
-    const due = Math.min(total, Math.round(((tick + 1) * rate) / 100));
-    const batch = Array.from({ length: due - written }, () => event(randomUser(), 'transactional'));
-    written = due;
-    if (batch.length) await producer.send({ topic: `${prefix}.notify.events`, messages: batch });
-    const wait = started + (tick + 1) * 10 - Date.now();
-    if (wait > 0) await sleep(wait);
-  }
+  await writeTransactional(producer, prefix, rate, total);
   await waitFor(`${total} to arrive`, () => latencies.length >= total, { timeoutMs: 180_000, intervalMs: 100 }).catch(() => undefined);
   const after = await takeReading(productUrls);
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -207,14 +213,7 @@ async function soakRun(deployment: Deployment) {
   };
   let sampling = Promise.resolve();
   const sampler = setInterval(() => (sampling = sampling.then(sample)), SAMPLE_SECONDS * 1000);
-  for (let tick = 0; written < total; tick++) {
-    const due = Math.min(total, Math.round(((tick + 1) * SOAK_RATE) / 100));
-    const batch = Array.from({ length: due - written }, () => event(randomUser(), 'transactional'));
-    written = due;
-    if (batch.length) await producer.send({ topic: `${prefix}.notify.events`, messages: batch });
-    const wait = started + (tick + 1) * 10 - Date.now();
-    if (wait > 0) await sleep(wait);
-  }
+  await writeTransactional(producer, prefix, SOAK_RATE, total, (count) => (written = count));
   clearInterval(sampler);
   await sampling;
   await sleep(2000); // the last events' way to the sockets
