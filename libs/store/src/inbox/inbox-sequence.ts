@@ -30,6 +30,11 @@ export class InboxSequence {
     return last === undefined ? clockSeq(this.now()) : last + 1;
   }
 
+  /** The last number given to the user, if remembered. */
+  lastOf(userId: string): number | undefined {
+    return this.last.get(userId);
+  }
+
   /** Numbers up to `seq` are used for the user. */
   taken(userId: string, seq: number): void {
     const last = this.last.get(userId);

@@ -188,6 +188,21 @@ export function inboxContract(fixture: StoreFixture): void {
     expect(await inbox.unreadCount('alice')).toBe(2);
   });
 
+  it('tells, for a new item, which seq came just before it when it knows, and the newest seq of a user', async () => {
+    const { inbox } = fixture.store();
+    expect(await inbox.newestSeq('alice')).toBe(0);
+    const first = await inbox.append(item(1));
+    const results = await inbox.appendMany([item(2), item(1, 'bob'), item(3)]);
+    const alice = (await inbox.listAfter('alice', 0, 10)).map((i) => i.seq);
+    expect(results[0]!.previousSeq ?? alice[0]).toBe(alice[0]);
+    expect(results[2]!.previousSeq).toBe(alice[1]);
+    expect(results[1]!.previousSeq ?? 0).toBe(0);
+    expect(first.previousSeq ?? 0).toBe(0);
+    expect(await inbox.newestSeq('alice')).toBe(alice[2]);
+    expect(await inbox.newestSeq('alice', alice[2])).toBe(alice[1]);
+    expect(await inbox.newestSeq('alice', alice[0])).toBe(0);
+  });
+
   it('keeps concurrent batches for one user in order, each number once', async () => {
     const { inbox } = fixture.store();
     const batches = await Promise.all([0, 1, 2, 3].map((b) => inbox.appendMany([1, 2, 3, 4, 5].map((n) => item(b * 5 + n)))));

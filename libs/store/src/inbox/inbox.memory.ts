@@ -19,6 +19,7 @@ export class MemoryInboxRepository implements InboxRepository {
   private appendOne(item: NewInboxItem): AppendResult {
     const existing = this.byId.get(item.notificationId);
     if (existing) return { item: structuredClone(existing), created: false };
+    const previousSeq = this.ofUser(item.userId).at(-1)?.seq ?? 0;
     const seq = (this.sequences.get(item.userId) ?? 0) + 1;
     this.sequences.set(item.userId, seq);
     const stored: InboxItem = { ...structuredClone(item), seq, state: 'sent' };
@@ -26,13 +27,18 @@ export class MemoryInboxRepository implements InboxRepository {
     const ofUser = this.byUser.get(item.userId);
     if (ofUser) ofUser.push(stored);
     else this.byUser.set(item.userId, [stored]);
-    return { item: structuredClone(stored), created: true };
+    return { item: structuredClone(stored), created: true, previousSeq };
   }
 
   async listAfter(userId: string, afterSeq: number, limit: number): Promise<InboxItem[]> {
     const items = this.ofUser(userId);
     const first = firstAfter(items, afterSeq);
     return items.slice(first, first + limit).map((i) => structuredClone(i));
+  }
+
+  async newestSeq(userId: string, before = Number.POSITIVE_INFINITY): Promise<number> {
+    const items = this.ofUser(userId);
+    return items[firstAfter(items, before - 1) - 1]?.seq ?? 0;
   }
 
   async page(userId: string, query: InboxPageQuery): Promise<InboxPage> {

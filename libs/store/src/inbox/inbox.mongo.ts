@@ -93,18 +93,22 @@ export class MongoInboxRepository implements InboxRepository {
 
   private async insertNumbered(items: readonly NewInboxItem[], indexes: number[], results: AppendResult[]): Promise<void> {
     let pending = indexes;
+    // Users whose number another writer took: what came just before their next item is not known.
+    const contested = new Set<string>();
     for (let conflicts = 0; pending.length > 0; ) {
       const next = new Map<string, number>();
       const numbered = pending.map((index) => {
         const { userId } = items[index]!;
         const seq = next.get(userId) ?? this.sequence.next(userId);
+        // Known for every item but a user's first since this process numbered for them.
+        const previousSeq = next.has(userId) ? seq - 1 : contested.has(userId) ? undefined : this.sequence.lastOf(userId);
         next.set(userId, seq + 1);
-        return { index, item: { ...structuredClone(items[index]!), seq, state: 'sent' as const } };
+        return { index, previousSeq, item: { ...structuredClone(items[index]!), seq, state: 'sent' as const } };
       });
       const stoppedAt = await this.insertInOrder(numbered.map(({ item }) => toDoc(item)));
-      for (const { index, item } of numbered.slice(0, stoppedAt ?? numbered.length)) {
+      for (const { index, item, previousSeq } of numbered.slice(0, stoppedAt ?? numbered.length)) {
         this.sequence.taken(item.userId, item.seq);
-        results[index] = { item, created: true };
+        results[index] = { item, created: true, ...(previousSeq === undefined ? {} : { previousSeq }) };
       }
       if (stoppedAt === undefined) return;
       const { index, item } = numbered[stoppedAt]!;
@@ -117,6 +121,7 @@ export class MongoInboxRepository implements InboxRepository {
       } else {
         if (++conflicts > MAX_CONFLICTS) throw new TransientError(`could not number the inbox items of ${item.userId}: its numbers keep being taken`);
         this.sequence.conflict(item.userId, item.seq);
+        contested.add(item.userId);
         pending = numbered.slice(stoppedAt).map((n) => n.index);
       }
     }
@@ -138,6 +143,11 @@ export class MongoInboxRepository implements InboxRepository {
 
   async listAfter(userId: string, afterSeq: number, limit: number): Promise<InboxItem[]> {
     return this.withMarks(await this.model.find({ userId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).lean().exec());
+  }
+
+  async newestSeq(userId: string, before?: number): Promise<number> {
+    const newest = await this.model.findOne(before === undefined ? { userId } : { userId, seq: { $lt: before } }, { seq: 1 }).sort({ seq: -1 }).lean().exec();
+    return newest?.seq ?? 0;
   }
 
   /** Newest first; state filters are applied to the items with their marks, a chunk at a time. */

@@ -55,6 +55,11 @@ export interface AppendResult {
   item: InboxItem;
   /** False when the notification was stored before: `item` is the stored one. */
   created: boolean;
+  /**
+   * For a new item, the seq of the user's item stored just before it (0: none), when the store
+   * knows it without reading. A feed whose client has that one can send this item straight away.
+   */
+  previousSeq?: number;
 }
 
 export interface StateChanges {
@@ -83,6 +88,8 @@ export interface InboxRepository {
   appendMany(items: readonly NewInboxItem[]): Promise<AppendResult[]>;
   /** Everything after a cursor, oldest first: reconnect catch-up. */
   listAfter(userId: string, afterSeq: number, limit: number): Promise<InboxItem[]>;
+  /** The highest seq of the user's items (below `before` when given); 0 when there is none. */
+  newestSeq(userId: string, before?: number): Promise<number>;
   page(userId: string, query: InboxPageQuery): Promise<InboxPage>;
   get(userId: string, notificationId: string): Promise<InboxItem | null>;
   /** The user's items among these ids, as they are now; ids of other users or of nothing are left out. */

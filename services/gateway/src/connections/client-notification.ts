@@ -16,10 +16,12 @@ export function toClientNotification(item: InboxItem): ClientNotification {
 }
 
 /**
- * A notification on its way to a connection, with the event it came from: the gateway keeps that
- * for what it handed a connection, so the connection's acks need no inbox read. Not sent to clients.
+ * A notification on its way to a connection, with what the gateway uses and clients never see: the
+ * event it came from (kept for what a connection was handed, so its acks need no inbox read) and
+ * the seq of the user's item stored just before it, when known (a client that has that one is sent
+ * this one straight away, with no inbox read for a gap).
  */
-export type FeedNotification = ClientNotification & { eventId?: string };
+export type FeedNotification = ClientNotification & { eventId?: string; previousSeq?: number };
 
 export function toFeedNotification(item: InboxItem): FeedNotification {
   return { ...toClientNotification(item), eventId: item.eventId };

@@ -27,7 +27,7 @@ export class ConnectionHub {
   /** `cursor` is the client's last seq; without one the client starts from now (history is the inbox API's). */
   async open(connection: ClientConnection, cursor: number | undefined): Promise<Feed> {
     const { inbox, local } = this.options;
-    const start = cursor ?? (await newestSeq(inbox, connection.userId));
+    const start = cursor ?? (await inbox.newestSeq(connection.userId));
     const feed = new Feed(connection, start, { inbox, logger: this.options.logger, stallTimeoutMs: this.options.stallTimeoutMs, onSlowClient: this.options.onSlowClient });
     local.add(feed);
     connection.sendCursor(start);
@@ -53,9 +53,4 @@ export class ConnectionHub {
     feed.close();
     if (this.options.local.remove(feed)) this.options.presence.disconnected(feed.connection, reason);
   }
-}
-
-async function newestSeq(inbox: InboxRepository, userId: string): Promise<number> {
-  const newest = await inbox.page(userId, { limit: 1, includeArchived: true });
-  return newest.items[0]?.seq ?? 0;
 }

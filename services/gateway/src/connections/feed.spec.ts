@@ -72,6 +72,28 @@ describe('Feed', () => {
     expect(connection.sent.map((n) => n.seq)).toEqual(live.map((i) => i.seq));
   });
 
+  it('sends straight away a notification whose previous item the client has, even when the numbers jump; reads the inbox when it lacks it', async () => {
+    const { inbox, items } = await inboxWith(2);
+    let reads = 0;
+    const listAfter = inbox.listAfter.bind(inbox);
+    inbox.listAfter = async (...args) => {
+      reads++;
+      return listAfter(...args);
+    };
+    const connection = recordingConnection();
+    const feed = new Feed(connection, 2, { inbox, logger: silentLogger() });
+    feed.offer({ ...items[1]!, notificationId: 'jumped', seq: 1_000, previousSeq: 2, eventId: 'e-jumped' });
+    await feed.idle();
+    expect(connection.sent.map((n) => n.seq)).toEqual([1_000]);
+    expect(connection.sent[0]).not.toHaveProperty('previousSeq');
+    expect(connection.sent[0]).not.toHaveProperty('eventId');
+    expect(reads).toBe(0);
+    expect(feed.handedEvents(['jumped', 'other'])).toEqual(new Map([['jumped', 'e-jumped']]));
+    feed.offer({ ...items[1]!, notificationId: 'after-a-gap', seq: 2_000, previousSeq: 1_500 });
+    await feed.idle();
+    expect(reads).toBe(1);
+  });
+
   it('lets a client go that accepts nothing before the stall timeout', async () => {
     const { inbox, items } = await inboxWith(2);
     const closed: string[] = [];

@@ -20,7 +20,8 @@ export interface FeedOptions {
 
 /**
  * Sends one connection its user's notifications in inbox order, each once. `cursor` is the last seq
- * the client has: a notification right after it is sent as is; anything further ahead means a gap
+ * the client has: a notification right after it (seq + 1, or one whose previous item the client
+ * has) is sent as is; anything further ahead means a gap
  * (missed while connecting, stored by a gateway that did not know of us yet, coalesced under load),
  * which is filled from the inbox first. So whatever path a notification takes, the client sees
  * every seq after its cursor, in order, once.
@@ -96,7 +97,8 @@ export class Feed {
 
   private async deliver(notification: FeedNotification): Promise<void> {
     if (notification.seq <= this.cursor) return;
-    if (notification.seq === this.cursor + 1) {
+    const follows = notification.previousSeq === undefined ? notification.seq === this.cursor + 1 : notification.previousSeq <= this.cursor;
+    if (follows) {
       await this.send(notification);
       return;
     }
@@ -122,7 +124,7 @@ export class Feed {
    * at the client's pace. A client that accepts nothing for `stallTimeoutMs` is let go: memory stays
    * bounded, and it resumes from its cursor when it is ready.
    */
-  private async send({ eventId, ...notification }: FeedNotification): Promise<void> {
+  private async send({ eventId, previousSeq: _previous, ...notification }: FeedNotification): Promise<void> {
     if (this.connection.backlog() >= this.connection.backlogLimit && !(await this.connection.whenDrained(this.options.stallTimeoutMs ?? 10_000))) {
       if (this.closed) return;
       this.closed = true;

@@ -19,6 +19,7 @@ export const RelayMessage = z
           createdAt: z.string(),
           state: InboxStateName,
           eventId: z.string().optional(),
+          previousSeq: z.number().int().nonnegative().optional(),
         }),
       )
       .max(500)

@@ -1,7 +1,7 @@
 import type { Bus } from '@notify/bus';
 import { topics, type DeliveryStatus, type Notification } from '@notify/contracts';
 import type { AppendResult, InboxRepository, NewInboxItem } from '@notify/store';
-import { toFeedNotification } from '../connections/client-notification';
+import { toFeedNotification, type FeedNotification } from '../connections/client-notification';
 import type { FallbackTimers } from '../fallback/fallback-timers';
 import type { RelayMessage } from '../relay/relay-message';
 import type { UserFanOut } from '../relay/user-fan-out';
@@ -58,14 +58,25 @@ export async function deliverNotification(deps: DeliverNotificationDeps, notific
 
 /** Each user's notifications of the batch, in order, to every connection of the user; what each user reached. */
 async function handOver(deps: DeliverNotificationDeps, delivered: ReadonlyArray<{ notification: Notification; result: AppendResult }>): Promise<Map<string, { local: number; remote: string[] }>> {
-  const messages = new Map<string, RelayMessage & { notifications: NonNullable<RelayMessage['notifications']> }>();
+  const messages = new Map<string, RelayMessage & { notifications: FeedNotification[] }>();
+  // Each user's first new notification of the batch, when the inbox did not say what came before it.
+  const unplaced = new Map<string, FeedNotification>();
   for (const { notification, result } of delivered) {
-    if (!deps.fanOut.isReachable(notification.userId)) continue;
-    let message = messages.get(notification.userId);
-    if (!message) messages.set(notification.userId, (message = { userId: notification.userId, notifications: [], unreadDelta: 0 }));
-    message.notifications.push(toFeedNotification(result.item));
-    if (result.created) message.unreadDelta! += 1;
+    const { userId } = notification;
+    if (!deps.fanOut.isReachable(userId)) continue;
+    let message = messages.get(userId);
+    if (!message) messages.set(userId, (message = { userId, notifications: [], unreadDelta: 0 }));
+    const handed: FeedNotification = toFeedNotification(result.item);
+    if (result.created) {
+      if (result.previousSeq !== undefined) handed.previousSeq = result.previousSeq;
+      else if (message.unreadDelta === 0) unplaced.set(userId, handed);
+      message.unreadDelta! += 1;
+    }
+    message.notifications.push(handed);
   }
+  // One read per such user, not one per connection: without it, each feed of the user would read
+  // the inbox to fill what looks like a gap (a user's numbers start from the clock in a new process).
+  await Promise.all([...unplaced].map(async ([userId, first]) => (first.previousSeq = await deps.inbox.newestSeq(userId, first.seq))));
   return deps.fanOut.sendMany([...messages.values()]);
 }
 

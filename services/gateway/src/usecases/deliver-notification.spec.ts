@@ -1,0 +1,156 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryBus } from '@notify/bus';
+import { topics, type ClientNotification, type DeliveryStatus, type Notification } from '@notify/contracts';
+import { createMetricsRegistry, silentLogger } from '@notify/observability';
+import { createMemoryStore, type Store } from '@notify/store';
+import type { ClientConnection } from '../connections/connection';
+import { Feed } from '../connections/feed';
+import { LocalConnections } from '../connections/local-connections';
+import { FallbackTimers } from '../fallback/fallback-timers';
+import { GatewayDirectory } from '../presence/gateway-directory';
+import { RelayClient } from '../relay/relay-client';
+import { UserFanOut } from '../relay/user-fan-out';
+import { changeState, type ChangeStateDeps } from './change-state';
+import { deliverNotifications, type DeliverNotificationDeps } from './deliver-notification';
+
+let store: Store;
+let bus: MemoryBus;
+let local: LocalConnections;
+let fallbacks: FallbackTimers;
+let deps: DeliverNotificationDeps & ChangeStateDeps;
+let statuses: DeliveryStatus[];
+let pushes: Notification[];
+
+beforeEach(async () => {
+  store = createMemoryStore();
+  bus = new MemoryBus({ service: 'gateway', logger: silentLogger(), metrics: createMetricsRegistry('gateway', { processMetrics: false }) });
+  await bus.start();
+  statuses = [];
+  pushes = [];
+  await bus.subscribe(topics.deliveryStatus, { groupId: 'test-statuses' }, async (m) => void statuses.push(m.value));
+  await bus.subscribe(topics.deliverPushTransactional, { groupId: 'test-pushes' }, async (m) => void pushes.push(m.value));
+  local = new LocalConnections();
+  fallbacks = new FallbackTimers(silentLogger());
+  const fanOut = new UserFanOut('g1', local, new GatewayDirectory(), new RelayClient('secret', silentLogger()));
+  deps = { bus, inbox: store.inbox, fanOut, fallbacks, gatewayId: 'g1', now: () => new Date('2026-12-01T10:00:00Z') };
+});
+afterEach(() => bus.stop());
+
+let n = 0;
+const notification = (userId: string, extra: Partial<Notification> = {}): Notification => ({
+  version: 1,
+  notificationId: `n${++n}:${userId}`,
+  eventId: `e${n}`,
+  userId,
+  type: 'chat.message',
+  priority: 'transactional',
+  content: { title: `message ${n}`, data: {} },
+  createdAt: '2026-12-01T09:59:59Z',
+  ...extra,
+});
+
+function connect(userId: string): { sent: ClientNotification[]; unread: number[]; feed: Feed } {
+  const sent: ClientNotification[] = [];
+  const unread: number[] = [];
+  const connection: ClientConnection = {
+    id: `c-${userId}`,
+    userId,
+    transport: () => 'websocket',
+    backlog: () => 0,
+    backlogLimit: 100,
+    whenDrained: async () => true,
+    sendNotification: (x) => sent.push(x),
+    sendCursor: () => {},
+    sendUnread: (count) => unread.push(count),
+    sendState: () => {},
+    drain: () => {},
+    close: () => {},
+  };
+  const feed = new Feed(connection, 0, { inbox: store.inbox, logger: silentLogger() });
+  local.add(feed);
+  local.rememberUnread(userId, 0);
+  return { sent, unread, feed };
+}
+
+const settled = () => new Promise((r) => setTimeout(r, 20));
+
+describe('deliverNotifications', () => {
+  it('stores a batch, hands each online user its notifications in order with the unread change, and writes one status per new notification', async () => {
+    const alice = connect('alice');
+    const batch = [notification('alice'), notification('bob'), notification('alice', { expiresAt: '2026-12-01T09:00:00Z' }), notification('alice')];
+    expect(await deliverNotifications(deps, batch)).toEqual(['sent', 'stored', 'expired', 'sent']);
+    await alice.feed.idle();
+    expect(alice.sent.map((x) => x.notificationId)).toEqual([batch[0]!.notificationId, batch[3]!.notificationId]);
+    expect(alice.unread).toEqual([2]);
+    await settled();
+    // Status events are keyed by user: in order per user, not across users.
+    const statusOf = (x: Notification) => statuses.filter((s) => s.notificationId === x.notificationId).map((s) => s.status);
+    expect(batch.map(statusOf)).toEqual([['sent'], ['sent'], ['expired'], ['sent']]);
+    expect(statuses.filter((s) => s.userId === 'alice').map((s) => s.notificationId)).toEqual([batch[2], batch[0], batch[3]].map((x) => x!.notificationId));
+    expect(statuses.find((s) => s.notificationId === batch[0]!.notificationId)!.detail).toMatchObject({ online: true, localConnections: 1 });
+    expect(statuses.find((s) => s.notificationId === batch[1]!.notificationId)!.detail).toMatchObject({ online: false, localConnections: 0 });
+  });
+
+  it('hands a redelivered notification over again without storing it twice, counting it, or a second status', async () => {
+    const carol = connect('carol');
+    const first = notification('carol');
+    await deliverNotifications(deps, [first]);
+    const again = await deliverNotifications(deps, [first, notification('carol')]);
+    expect(again).toEqual(['sent', 'sent']);
+    await carol.feed.idle();
+    expect(carol.sent).toHaveLength(2);
+    expect(carol.unread).toEqual([1, 2]);
+    await settled();
+    expect(statuses.filter((s) => s.notificationId === first.notificationId)).toHaveLength(1);
+    expect(await store.inbox.listAfter('carol', 0, 10)).toHaveLength(2);
+  });
+});
+
+describe('push fallback', () => {
+  it('pushes a notification nobody acknowledged, never one with an ack, wherever the ack was taken', async () => {
+    const fallback = { channel: 'push' as const, afterMs: 30 };
+    const acked = notification('dave', { fallback });
+    const ackedElsewhere = notification('dave', { fallback });
+    const unacked = notification('dave', { fallback });
+    const dave = connect('dave');
+    await deliverNotifications(deps, [acked, ackedElsewhere, unacked]);
+    await dave.feed.idle();
+    // An ack through this gateway cancels the timer; one taken by another gateway only left its mark.
+    await changeState(deps, 'dave', [acked.notificationId], 'delivered', 'c-dave', dave.feed.handedEvents([acked.notificationId]));
+    await store.inbox.recordStates('dave', [ackedElsewhere.notificationId], 'delivered');
+    expect(fallbacks.pending).toBe(2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pushes.map((p) => p.notificationId)).toEqual([unacked.notificationId]);
+    expect(pushes[0]!.fallback).toBeUndefined();
+    expect(statuses.filter((s) => s.channel === 'push').map((s) => [s.notificationId, s.status])).toEqual([[unacked.notificationId, 'routed']]);
+  });
+
+  it('keeps at most its bound of timers, checking the oldest at once when over it', async () => {
+    const bounded = new FallbackTimers(silentLogger(), 2);
+    const checked: string[] = [];
+    for (const id of ['a', 'b', 'c']) bounded.schedule(id, 60_000, async () => void checked.push(id));
+    await settled();
+    expect(checked).toEqual(['a']);
+    expect(bounded.pending).toBe(2);
+    expect(bounded.checkedEarly).toBe(1);
+    await bounded.flush();
+    expect(checked).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('changeState', () => {
+  it('records a request with one write, answers for what moved, and ignores ids of other users or unknown ones', async () => {
+    const erin = connect('erin');
+    const mine = [notification('erin'), notification('erin')];
+    const theirs = notification('frank');
+    await deliverNotifications(deps, [...mine, theirs]);
+    await erin.feed.idle();
+    const ids = [...mine.map((x) => x.notificationId), theirs.notificationId, 'nothing'];
+    expect(await changeState(deps, 'erin', ids, 'read', 'c-erin')).toEqual({ updated: 2 });
+    expect(await changeState(deps, 'erin', ids, 'read', 'c-erin')).toEqual({ updated: 0 });
+    expect((await store.inbox.get('frank', theirs.notificationId))?.state).toBe('sent');
+    expect(erin.unread.at(-1)).toBe(0);
+    await settled();
+    expect(statuses.filter((s) => s.status === 'read').map((s) => s.notificationId)).toEqual(mine.map((x) => x.notificationId));
+  });
+});
