@@ -247,7 +247,8 @@ if (!noLanes) for (const rate of RATES) results.push(await withFreshProduct(rate
 // The flood: marketing events to the bulk intake lane (or, without lanes, into the same topic), right
 // after a steady run at the same rate on the same product, so the two differ in the flood alone.
 const floodTopic = (prefix: string) => (noLanes ? `${prefix}.notify.events` : `${prefix}.notify.events.bulk`);
-const { floodRuns, floodRoutedInSeconds } = await withFreshProduct(firstRate, async (deployment) => {
+// BENCH_FLOOD=0 leaves the flood out (the steady rates only).
+const { floodRuns, floodRoutedInSeconds } = FLOOD === 0 ? { floodRuns: [], floodRoutedInSeconds: null } : await withFreshProduct(firstRate, async (deployment) => {
   const before = await steady(deployment, firstRate, 'steady, before the flood');
   for (let i = 0; i < FLOOD; i += 2000) await deployment.producer.send({ topic: floodTopic(deployment.prefix), messages: Array.from({ length: Math.min(2000, FLOOD - i) }, () => event(randomUser(), 'marketing')) });
   const floodWrittenAt = Date.now();
