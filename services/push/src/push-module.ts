@@ -37,8 +37,12 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
   // The bulk lane's FCM sends are merged across concurrent handlers into sendEach batches.
   const batchSizes = metric(deps.metrics, 'notify_push_bulk_batch_size', () => new Histogram({ name: 'notify_push_bulk_batch_size', help: 'Messages per FCM call on the bulk lane', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500], registers: [deps.metrics] }));
   const bulkFcm = options.senders.fcm ? new SendBatcher(options.senders.fcm, 500, 5, (size) => batchSizes.observe(size)) : undefined;
+  // The transactional lane's are merged too, but only within one turn of the event loop: no push waits for a timer.
+  const transactionalBatchSizes = metric(deps.metrics, 'notify_push_transactional_batch_size', () => new Histogram({ name: 'notify_push_transactional_batch_size', help: 'Messages per FCM call on the transactional lane', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500], registers: [deps.metrics] }));
+  const transactionalFcm = options.senders.fcm ? new SendBatcher(options.senders.fcm, 500, 0, (size) => transactionalBatchSizes.observe(size)) : undefined;
   const bulkLimiter = new RateLimiter(options.bulkRatePerSecond);
   metric(deps.metrics, 'notify_push_rate_limiter_buckets', () => new Gauge({ name: 'notify_push_rate_limiter_buckets', help: 'Rate-limit buckets (provider and app) the bulk lane holds; idle refilled ones are forgotten past 1,000', registers: [deps.metrics], collect() { this.set(bulkLimiter.size); } }));
+  metric(deps.metrics, 'notify_push_transactional_batcher_waiting', () => new Gauge({ name: 'notify_push_transactional_batcher_waiting', help: 'Transactional-lane FCM messages queued for the next sendEach call or at the provider', registers: [deps.metrics], collect() { this.set(transactionalFcm?.waiting ?? 0); } }));
   metric(deps.metrics, 'notify_push_bulk_batcher_waiting', () => new Gauge({ name: 'notify_push_bulk_batcher_waiting', help: 'Bulk-lane FCM messages queued for the next sendEach call or at the provider', registers: [deps.metrics], collect() { this.set(bulkFcm?.waiting ?? 0); } }));
   // The done marks of pushes finishing together are written together, across both lanes.
   const marks = new ClaimBatcher(deps.store.idempotency);
@@ -48,7 +52,7 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
     devices: directory,
     inbox: deps.store.inbox,
     idempotency: marks,
-    senders: name === 'bulk' ? { apns: options.senders.apns, fcm: bulkFcm } : options.senders,
+    senders: { apns: options.senders.apns, fcm: name === 'bulk' ? bulkFcm : transactionalFcm },
     lane: name,
     retry: options.retry,
     ...(name === 'bulk' ? { limiter: bulkLimiter } : {}),
@@ -74,7 +78,7 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
     stop: async () => {
       await retention?.stop();
       for (const s of subscriptions) await s.stop();
-      await bulkFcm?.close();
+      await Promise.all([bulkFcm?.close(), transactionalFcm?.close()]);
       await Promise.all([options.senders.apns?.close(), options.senders.fcm?.close()]);
     },
   };

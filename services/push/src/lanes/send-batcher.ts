@@ -1,15 +1,16 @@
 import type { PushMessage, PushSender, SendOutcome } from '../senders/push-sender';
 
 /**
- * Merges the sends of concurrent bulk-lane handlers into one provider call (FCM's `sendEach` takes up
- * to 500 messages), flushing when `maxBatch` is reached or after `lingerMs`. Each caller gets the
- * outcomes of its own messages. Batches are as large as the lane's concurrency allows: the lane's
- * handlers each wait for their own outcome before their offset is committed.
+ * Merges the sends of concurrent handlers into one provider call (FCM's `sendEach` takes up to 500
+ * messages, over one HTTP/2 session instead of one per call), flushing when `maxBatch` is reached or
+ * after `lingerMs` (0: on the next turn of the event loop, so nothing waits for a timer). Each caller
+ * gets the outcomes of its own messages. Batches are as large as the lane's concurrency allows: the
+ * lane's handlers each wait for their own outcome before their offset is committed.
  */
 export class SendBatcher implements PushSender {
   readonly provider: PushSender['provider'];
   private queued: Array<{ message: PushMessage; resolve: (outcome: SendOutcome) => void }> = [];
-  private timer: NodeJS.Timeout | undefined;
+  private cancelFlush: (() => void) | undefined;
   private batches = 0;
   private largest = 0;
   private sending = 0;
@@ -26,7 +27,7 @@ export class SendBatcher implements PushSender {
   send(messages: readonly PushMessage[]): Promise<SendOutcome[]> {
     const outcomes = messages.map((message) => new Promise<SendOutcome>((resolve) => this.queued.push({ message, resolve })));
     if (this.queued.length >= this.maxBatch) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
+    else this.cancelFlush ??= this.scheduleFlush();
     return Promise.all(outcomes);
   }
 
@@ -47,9 +48,18 @@ export class SendBatcher implements PushSender {
     this.flush();
   }
 
+  private scheduleFlush(): () => void {
+    if (this.lingerMs > 0) {
+      const timer = setTimeout(() => this.flush(), this.lingerMs);
+      return () => clearTimeout(timer);
+    }
+    const immediate = setImmediate(() => this.flush());
+    return () => clearImmediate(immediate);
+  }
+
   private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelFlush?.();
+    this.cancelFlush = undefined;
     while (this.queued.length > 0) {
       const batch = this.queued.splice(0, this.maxBatch);
       this.batches++;
