@@ -11,9 +11,8 @@ import { consumeRuleChanges } from './handlers/rules-changes';
 import { registerHttpIntake } from './intake/http-intake';
 import { DigestFlusher } from './digests/digest-flusher';
 import { DEFAULT_MARKETING_BATCHING } from './rules/defaults';
-import { consumePresenceState } from './handlers/presence-state';
 import { registerPreferencesRoutes } from './preferences/preferences-routes';
-import { followPreferences } from './handlers/preferences-state';
+import { followPreferences, followPresence } from './handlers/state-views';
 import { PreferencesView } from './preferences/preferences-view';
 import { QUIET_HOURS_DIGEST, QUIET_HOURS_TEMPLATE } from './preferences/quiet-hours';
 import { PresenceView } from './presence/presence-view';
@@ -80,8 +79,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
       await cache.reload();
       subscriptions = [
         await consumeRuleChanges(deps.bus, cache, deps.instanceId),
-        await consumePresenceState(deps.bus, presence, deps.instanceId),
-        await followPreferences(deps, preferences),
+        ...(await Promise.all([followPresence(deps, presence), followPreferences(deps, preferences)])),
         ...(await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, rateSlots, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
         await consumeStatusTrail(deps.bus, deps.store.deliveryLog),
       ];
