@@ -42,23 +42,18 @@ const providerOf = (device: Readonly<Device>): 'apns' | 'fcm' => (device.platfor
 const doneKey = (notification: Notification, device: Readonly<Device>) => `${notification.notificationId}|${device.token}`;
 
 /**
- * One notification from a push lane to every active device of its user. Each device ends in one
- * status: sent, or failed with the provider's reason (a dead token also deactivates the device).
- * Throttling and provider errors are retried with exponential backoff and jitter, honouring the
- * provider's Retry-After, up to `maxAttempts`. A device is marked done once its outcome is final, so
- * a notification redelivered after a crash (or a digest re-sent under the same id) reaches no
- * device twice.
- */
-export function deliverPush(deps: DeliverPushDeps, notification: Notification): Promise<void> {
-  return deliverPushBatch(deps, [notification]);
-}
-
-/**
- * A slice of a push lane's partition, worked as one: each user's devices looked up once (from the
- * cache), one insert of the slice's "started" marks, then each user's notifications pushed in order,
- * users side by side. Retries and backoff stay per device, so a throttled device delays only its own
- * user's later notifications. Resolves once every notification has its outcome; if any failed, every
- * other one has still finished before the slice is given back to be retried.
+ * A slice of a push lane's partition, each notification to every active device of its user. Each
+ * device ends in one status: sent, or failed with the provider's reason (a dead token also
+ * deactivates the device). Throttling and provider errors are retried with exponential backoff and
+ * jitter, honouring the provider's Retry-After, up to `maxAttempts`. A device is marked done once its
+ * outcome is final, so a notification redelivered after a crash (or a digest re-sent under the same
+ * id) reaches no device twice.
+ *
+ * Worked as one: each user's devices looked up once (from the cache), one insert of the slice's
+ * "started" marks, then each user's notifications pushed in order, users side by side. Retries stay
+ * per device, so a throttled device delays only its own user's later notifications. Resolves once
+ * every notification has its outcome; if any failed, every other one has still finished before the
+ * slice is given back to be retried.
  */
 export async function deliverPushBatch(deps: DeliverPushDeps, notifications: readonly Notification[]): Promise<void> {
   const now = deps.now ?? (() => new Date());
