@@ -1,3 +1,4 @@
+import { labelledBars } from './bars';
 import type { ChartDefinition } from './definition';
 import { formatBytes, formatCount } from './format';
 import { latencyBars, latencyBarsOf, type Percentile } from './latency-bars';
@@ -11,12 +12,19 @@ interface GatewayResult {
   connections: number;
   memoryPerConnection: { rssBytes: number; heapBytes: number };
   latency: { rate: number; sent: number; received: number; p50: number; p95: number; p99: number }[];
+  /** Written all at once: what the gateway stores and delivers per second at its limit (runs from 2026-12-01 on). */
+  flood?: { notifications: number; received: number; perSecond: number };
+  /** One notification for each user at once, right after they connected: each user's first since the gateway started. */
+  firstPerUser?: { notifications: number; received: number; perSecond: number };
 }
 
 const percentiles: Percentile[] = ['p50', 'p95', 'p99'];
+
 const memoryColours = { 'resident memory (RSS)': '#4c78a8', 'JavaScript heap': '#f58518' };
 
-const setupOf = (r: GatewayResult) => `${formatCount(r.connections)} connections, inbox ${r.store === 'in-process' ? 'in memory' : 'on FerretDB'}`;
+/** Runs before 2026-12-01 had FerretDB on SQLite, and said only "FerretDB". */
+const storeOf = (store: string) => (store === 'in-process' ? 'in memory' : store.includes('PostgreSQL') ? 'on FerretDB (PostgreSQL)' : 'on FerretDB (SQLite)');
+const setupOf = (r: GatewayResult) => `${formatCount(r.connections)} connections, inbox ${storeOf(r.store)}`;
 
 /** In-memory runs first, fewest connections first: the gateway's own cost before the database's. */
 const bySetup = (a: GatewayResult, b: GatewayResult) => Number(a.store !== 'in-process') - Number(b.store !== 'in-process') || a.connections - b.connections;
@@ -68,10 +76,24 @@ export const gatewayChart: ChartDefinition = {
         return latencyBarsOf(`${setupOf(r)}: ${formatCount(l.rate)} notifications/s${lost}`, l, percentiles);
       }),
     );
+    const flooded = runs.filter((r) => r.flood);
+    const throughput = labelledBars(
+      flooded.flatMap((r) => [
+        ...(r.firstPerUser
+          ? [{ label: `${setupOf(r)}: each user's first`, value: r.firstPerUser.perSecond, text: `${formatCount(r.firstPerUser.perSecond)}/s (${formatCount(r.firstPerUser.received)} of ${formatCount(r.firstPerUser.notifications)}, one per user)` }]
+          : []),
+        {
+          label: `${setupOf(r)}: flood`,
+          value: r.flood!.perSecond,
+          text: `${formatCount(r.flood!.perSecond)}/s (${formatCount(r.flood!.received)} of ${formatCount(r.flood!.notifications)} written at once)`,
+        },
+      ]),
+      { valueTitle: 'notifications stored and delivered per second', title: 'Throughput: notifications written to deliver.inapp at once, stored in the inbox and received by the clients' },
+    );
     return titledChart(
-      'Gateway: delivery latency and memory per connection, one gateway process',
+      'Gateway: delivery latency, throughput and memory per connection, one gateway process',
       ['Latency: notification written to deliver.inapp on Kafka → received by the client over WebSocket', machineSubtitle(runs)],
-      [latencyBars(latency, percentiles, { title: 'Delivery latency by rate and connection count' }), memoryPerConnection(runs)],
+      [latencyBars(latency, percentiles, { title: 'Delivery latency by rate and connection count' }), ...(flooded.length > 0 ? [throughput] : []), memoryPerConnection(runs)],
     );
   },
 };
