@@ -9,7 +9,7 @@
  * Prints the numbers and writes bench/results/push-<lane>[-mongo].json and the chart.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { KafkaBus } from '@notify/bus';
 import { topics, type Notification } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
@@ -85,6 +85,8 @@ await push.deps.bus.subscribe(topics.deliveryStatus, { groupId: 'bench-statuses'
   const key = value.status === 'sent' ? 'sent' : `${value.status}: ${value.reason ?? ''}`;
   outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
 });
+// The machine may be shared: its load when the run starts and ends says how far to trust the figure.
+const loadBefore = loadavg()[0]!;
 const started = performance.now();
 for (let i = 0; i < PUSHES; i += 1000) {
   const block = Array.from({ length: Math.min(1000, PUSHES - i) }, (_, j) => notification(users[(i + j) % USERS]!, i + j));
@@ -99,9 +101,9 @@ const batchMessages = Number(/notify_push_bulk_batch_size_sum\{[^}]*\} (\d+)/.ex
 const fcmPerCall = batchCalls > 0 ? Number((batchMessages / batchCalls).toFixed(1)) : 1;
 console.log('outcomes', Object.fromEntries(outcomes), lane === 'bulk' ? `; FCM messages per call: ${fcmPerCall}` : '');
 const store = withMongo ? 'Kafka + FerretDB' : 'Kafka, store in memory';
-console.log(`${lane} lane (${store}): ${PUSHES} pushes to ${USERS} users (${apns.receivedCount} APNs, ${fcm.receivedCount} FCM) in ${seconds.toFixed(1)} s: ${perSecond} pushes/s on one instance`);
+console.log(`${lane} lane (${store}): ${PUSHES} pushes to ${USERS} users (${apns.receivedCount} APNs, ${fcm.receivedCount} FCM) in ${seconds.toFixed(1)} s: ${perSecond} pushes/s on one instance (load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
 
-await saveResults(`push-${lane}${withMongo ? '-mongo' : ''}`, { benchmark: 'push', lane, store: withMongo ? 'mongo' : 'memory', pushes: PUSHES, users: USERS, apns: apns.receivedCount, fcm: fcm.receivedCount, seconds: Number(seconds.toFixed(2)), pushesPerSecond: perSecond, outcomes: Object.fromEntries(outcomes), ...(lane === 'bulk' ? { fcmMessagesPerCall: fcmPerCall } : {}), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() });
+await saveResults(`push-${lane}${withMongo ? '-mongo' : ''}`, { benchmark: 'push', lane, store: withMongo ? 'mongo' : 'memory', pushes: PUSHES, users: USERS, apns: apns.receivedCount, fcm: fcm.receivedCount, seconds: Number(seconds.toFixed(2)), pushesPerSecond: perSecond, outcomes: Object.fromEntries(outcomes), ...(lane === 'bulk' ? { fcmMessagesPerCall: fcmPerCall } : {}), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverage: { start: Number(loadBefore.toFixed(2)), end: Number(loadavg()[0]!.toFixed(2)) } }, takenAt: new Date().toISOString() });
 await producer.stop();
 if (push.deps.store.kind === 'mongo') await (push.deps.store as MongoStore).connection.dropDatabase();
 await push.stop('bench done');
