@@ -32,7 +32,7 @@ import type { NotifyClient } from '@notify/client';
 import { freePort, sleep, waitFor } from '@notify/testing';
 import { connectClients, deleteRunTopics, percentile, startServer, stopServer } from './support/harness';
 import { databaseSize, databaseUrl, dropDatabase } from './support/database';
-import { metricSum, takeReading, usageBetween } from './support/process-readings';
+import { metricSum, serverCoresBetween, serverCpuSeconds, takeReading, usageBetween } from './support/process-readings';
 import { saveResults } from './support/results';
 
 const noLanes = process.argv.includes('--no-lanes');
@@ -155,9 +155,12 @@ async function steady(deployment: Deployment, rate: number, label: string, secon
   routedAfter.length = 0;
   const total = rate * seconds;
   const before = await takeReading(productUrls);
+  const serversBefore = serverCpuSeconds();
+  const startedAt = Date.now();
   await writeTransactional(producer, prefix, rate, total);
   await waitFor(`${total} to arrive`, () => latencies.length >= total, { timeoutMs: 180_000, intervalMs: 100 }).catch(() => undefined);
   const after = await takeReading(productUrls);
+  const servers = serverCoresBetween(serversBefore, serverCpuSeconds(), (Date.now() - startedAt) / 1000);
   const sorted = [...latencies].sort((a, b) => a - b);
   const routed = [...routedAfter].sort((a, b) => a - b);
   const result = {
@@ -172,12 +175,14 @@ async function steady(deployment: Deployment, rate: number, label: string, secon
     // The first half of the path: event written → its notification on deliver.inapp (router and two Kafka hops).
     routed: { p50: percentile(routed, 50), p95: percentile(routed, 95), p99: percentile(routed, 99) },
     ...usageBetween(before, after),
+    /** Cores each local server kept busy over the phase. */
+    servers,
     // Marketing events the router's bulk lane finished during the phase (the flood's progress).
     marketingRouted: floodRouted(after.metrics) - floodRouted(before.metrics),
   };
   const { cores, eventLoopDelayMs, gc } = result;
   console.log(`${label}: ${rate}/s for ${seconds} s, received ${result.received}/${total}: p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, max ${result.max} ms (routed by: p50 ${result.routed.p50} ms, p99 ${result.routed.p99} ms)`);
-  console.log(`  cores busy: machine ${cores.machine}, product ${cores.product}${distributed ? ` (presence, router, gateway, push: ${cores.byProcess.join(', ')})` : ''}, clients ${cores.clients}, broker and rest ${cores.rest}; product event-loop delay p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms; GC ${gc.pausedMs} ms, ${gc.pausesOver10Ms} pauses over 10 ms, heap ${result.heapUsedMiB} MiB; clients' event-loop delay p99 ${result.clientsEventLoopDelayMs.p99} ms, max ${result.clientsEventLoopDelayMs.max} ms; marketing routed ${result.marketingRouted}`);
+  console.log(`  cores busy: machine ${cores.machine}, product ${cores.product}${distributed ? ` (presence, router, gateway, push: ${cores.byProcess.join(', ')})` : ''}, clients ${cores.clients}, broker and rest ${cores.rest}${result.servers ? ` (Kafka ${result.servers.kafka}, FerretDB ${result.servers.ferretdb}, PostgreSQL ${result.servers.postgres})` : ''}; product event-loop delay p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms; GC ${gc.pausedMs} ms, ${gc.pausesOver10Ms} pauses over 10 ms, heap ${result.heapUsedMiB} MiB; clients' event-loop delay p99 ${result.clientsEventLoopDelayMs.p99} ms, max ${result.clientsEventLoopDelayMs.max} ms; marketing routed ${result.marketingRouted}`);
   return result;
 }
 

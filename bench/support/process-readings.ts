@@ -108,10 +108,11 @@ export function usageBetween(start: ReadingWithMetrics, end: ReadingWithMetrics)
 }
 
 /** The local servers a benchmark runs against, as their processes' command lines show them. */
+// PostgreSQL first: its backends' command lines name the database user, ferretdb.
 const SERVER_KINDS = [
   ['kafka', /kafka\.Kafka/],
-  ['ferretdb', /ferretdb/],
   ['postgres', /^postgres(:|\s|$)|\/postgresql\/\d+\/bin\/postgres/],
+  ['ferretdb', /ferretdb/],
 ] as const;
 export type ServerCpu = Record<(typeof SERVER_KINDS)[number][0], number>;
 
@@ -124,9 +125,11 @@ export function serverCpuSeconds(): ServerCpu | null {
       const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
       const kind = SERVER_KINDS.find(([, pattern]) => pattern.test(commandLine))?.[0];
       if (!kind) continue;
-      // utime and stime: fields 14 and 15, counted after the command name's closing parenthesis.
+      // utime, stime, cutime and cstime: fields 14 to 17, counted after the command name's closing
+      // parenthesis. The children's part matters for PostgreSQL: a backend's time goes to the server
+      // process when the backend exits, and FerretDB's pool replaces its connections all the time.
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      totals[kind] += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+      totals[kind] += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
     } catch {
       // The process ended between the listing and the read.
     }

@@ -21,6 +21,7 @@ import { UserFanOut } from './relay/user-fan-out';
 import { attachSocketServer } from './socket/socket-server';
 import { registerSseRoutes } from './sse/sse-routes';
 import { changeState, markAllRead, type ChangeStateDeps } from './usecases/change-state';
+import { StateWriteBatcher } from './inbox/state-write-batcher';
 
 export interface GatewayOptions extends RetentionScheduleOptions {
   verify: TokenVerifier;
@@ -66,7 +67,9 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
   const fallbacks = new FallbackTimers(logger, options.maxPendingFallbacks);
   metric(deps.metrics, 'notify_gateway_fallback_timers', () => new Gauge({ name: 'notify_gateway_fallback_timers', help: 'Push fallbacks waiting for their time in this gateway', registers: [deps.metrics], collect() { this.set(fallbacks.pending); } }));
   metric(deps.metrics, 'notify_gateway_fallbacks_checked_early_total', () => new Counter({ name: 'notify_gateway_fallbacks_checked_early_total', help: 'Push fallbacks checked before their time because GATEWAY_MAX_PENDING_FALLBACKS were waiting', registers: [deps.metrics], collect() { this.reset(); this.inc(fallbacks.checkedEarly); } }));
-  const stateDeps: ChangeStateDeps = { bus: deps.bus, inbox: deps.store.inbox, fanOut, fallbacks, gatewayId };
+  const stateWrites = new StateWriteBatcher(deps.store.inbox);
+  metric(deps.metrics, 'notify_gateway_state_writes_waiting', () => new Gauge({ name: 'notify_gateway_state_writes_waiting', help: 'Client state changes (acks, seen, read) waiting to be merged into the next write of marks, or being written', registers: [deps.metrics], collect() { this.set(stateWrites.waiting); } }));
+  const stateDeps: ChangeStateDeps = { bus: deps.bus, inbox: deps.store.inbox, fanOut, fallbacks, gatewayId, recordStates: (userId, ids, state) => stateWrites.recordStates(userId, ids, state) };
   const hub = new ConnectionHub({ inbox: deps.store.inbox, local, presence, logger, resyncAfterMs: options.resyncAfterMs, stallTimeoutMs: options.stallTimeoutMs, onSlowClient: () => slowClients.inc() });
 
   const io = attachSocketServer(deps.http.app.server as HttpServer, {

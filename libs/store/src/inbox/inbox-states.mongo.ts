@@ -53,17 +53,27 @@ export class InboxStateMarks {
    * One insert for every mark of the request: the state for each notification, and for a read or
    * archive the `cleared` mark too. A taken key means the state was recorded before.
    */
-  async recordMany(userId: string, notificationIds: readonly string[], state: ReachedState, at = new Date()): Promise<StateChanges> {
-    const ids = [...new Set(notificationIds)];
-    const clears = !isUnread(state);
-    const docs: StateMark[] = ids.map((notificationId) => ({ _id: markId(userId, notificationId, state), notificationId, userId, state, at }));
-    if (clears) docs.push(...ids.map((notificationId) => ({ _id: markId(userId, notificationId, 'cleared'), notificationId, userId, state: 'cleared' as const, at })));
+  recordMany(userId: string, notificationIds: readonly string[], state: ReachedState, at = new Date()): Promise<StateChanges> {
+    return this.recordAll([{ userId, notificationIds, state }], at).then(([changes]) => changes!);
+  }
+
+  /** Several users' marks with one insert; each request learns which of its marks were new. */
+  async recordAll(requests: ReadonlyArray<{ userId: string; notificationIds: readonly string[]; state: ReachedState }>, at = new Date()): Promise<StateChanges[]> {
+    const docs: StateMark[] = [];
+    const layout = requests.map(({ userId, notificationIds, state }) => {
+      const ids = [...new Set(notificationIds)];
+      const clears = !isUnread(state);
+      const first = docs.length;
+      docs.push(...ids.map((notificationId) => ({ _id: markId(userId, notificationId, state), notificationId, userId, state, at })));
+      if (clears) docs.push(...ids.map((notificationId) => ({ _id: markId(userId, notificationId, 'cleared'), notificationId, userId, state: 'cleared' as const, at })));
+      return { ids, clears, first };
+    });
     const taken = await insertReportingTaken(this.model, docs);
     if (taken.has(-1)) throw new Error('the server did not say which state marks were recorded before');
-    return {
-      moved: ids.filter((_, i) => !taken.has(i)),
-      cleared: clears ? ids.filter((_, i) => !taken.has(ids.length + i)).length : 0,
-    };
+    return layout.map(({ ids, clears, first }) => ({
+      moved: ids.filter((_, i) => !taken.has(first + i)),
+      cleared: clears ? ids.filter((_, i) => !taken.has(first + ids.length + i)).length : 0,
+    }));
   }
 
   /** The marks of these notifications of the user: one query, narrowed by the user. */

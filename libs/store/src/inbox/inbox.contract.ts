@@ -236,6 +236,25 @@ export function inboxContract(fixture: StoreFixture): void {
     expect((await inbox.getMany('alice', ['alice-n2', 'alice-n3', 'alice-n4'])).map((i) => i.state).sort()).toEqual(['archived', 'archived', 'read']);
   });
 
+  it('records several users’ states with one call, each request answered for itself', async () => {
+    const { inbox } = fixture.store();
+    await inbox.appendMany([item(1), item(2), item(1, 'bob'), item(2, 'bob')]);
+    await inbox.recordStates('bob', ['bob-n1'], 'delivered');
+    const answers = await inbox.recordStatesMany([
+      { userId: 'alice', notificationIds: ['alice-n1', 'alice-n2'], state: 'delivered' },
+      { userId: 'bob', notificationIds: ['bob-n1', 'bob-n2'], state: 'delivered' },
+      { userId: 'alice', notificationIds: ['alice-n2'], state: 'read' },
+    ]);
+    expect(answers).toEqual([
+      { moved: ['alice-n1', 'alice-n2'], cleared: 0 },
+      { moved: ['bob-n2'], cleared: 0 },
+      { moved: ['alice-n2'], cleared: 1 },
+    ]);
+    expect(await inbox.unreadCount('alice')).toBe(1);
+    expect((await inbox.getMany('bob', ['bob-n1', 'bob-n2'])).map((i) => i.state)).toEqual(['delivered', 'delivered']);
+    expect(await inbox.recordStatesMany([])).toEqual([]);
+  });
+
   it('keeps a late lower state as a fact that changes nothing', async () => {
     const { inbox } = fixture.store();
     await inbox.append(item(1));

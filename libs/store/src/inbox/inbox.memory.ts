@@ -1,4 +1,4 @@
-import { STATE_TIMESTAMP, isUnread, stateRank, type AppendResult, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type StateChanges } from './inbox.types';
+import { STATE_TIMESTAMP, isUnread, stateRank, type AppendResult, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type StateChanges, type StateRequest } from './inbox.types';
 
 export class MemoryInboxRepository implements InboxRepository {
   private readonly byId = new Map<string, InboxItem>();
@@ -66,6 +66,12 @@ export class MemoryInboxRepository implements InboxRepository {
     if (!item || item.userId !== userId) return null;
     if (state !== 'sent') this.record(item, state, new Date());
     return structuredClone(item);
+  }
+
+  async recordStatesMany(requests: ReadonlyArray<StateRequest>): Promise<StateChanges[]> {
+    const answers: StateChanges[] = [];
+    for (const { userId, notificationIds, state } of requests) answers.push(await this.recordStates(userId, notificationIds, state));
+    return answers;
   }
 
   async recordStates(userId: string, notificationIds: readonly string[], state: Exclude<InboxState, 'sent'>): Promise<StateChanges> {

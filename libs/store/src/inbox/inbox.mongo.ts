@@ -3,7 +3,7 @@ import { TransientError } from '../errors';
 import { isDuplicateKey } from '../mongo-writes';
 import { InboxSequence } from './inbox-sequence';
 import { InboxStateMarks, hasReached, withMarks } from './inbox-states.mongo';
-import { isUnread, type AppendResult, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type StateChanges } from './inbox.types';
+import { isUnread, type AppendResult, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type StateChanges, type StateRequest } from './inbox.types';
 
 /**
  * `_id` is the notificationId: a redelivered notification is a duplicate key. Items are inserted
@@ -191,6 +191,10 @@ export class MongoInboxRepository implements InboxRepository {
   async recordStates(userId: string, notificationIds: readonly string[], state: Exclude<InboxState, 'sent'>): Promise<StateChanges> {
     if (notificationIds.length === 0) return { moved: [], cleared: 0 };
     return this.marks.recordMany(userId, notificationIds, state);
+  }
+
+  recordStatesMany(requests: ReadonlyArray<StateRequest>): Promise<StateChanges[]> {
+    return this.marks.recordAll(requests);
   }
 
   async reached(userId: string, notificationIds: readonly string[], state: Exclude<InboxState, 'sent'>): Promise<Set<string>> {

@@ -62,6 +62,13 @@ export interface AppendResult {
   previousSeq?: number;
 }
 
+/** One user's request to move notifications to a state. */
+export interface StateRequest {
+  userId: string;
+  notificationIds: readonly string[];
+  state: Exclude<InboxState, 'sent'>;
+}
+
 export interface StateChanges {
   /** The notifications this call recorded the state for (the first to record it), in request order. */
   moved: string[];
@@ -103,6 +110,8 @@ export interface InboxRepository {
    * (`getMany`) or delivered them to this user itself.
    */
   recordStates(userId: string, notificationIds: readonly string[], state: Exclude<InboxState, 'sent'>): Promise<StateChanges>;
+  /** Several users' `recordStates` with one write (acks of many connections arriving together); one answer per request. */
+  recordStatesMany(requests: ReadonlyArray<StateRequest>): Promise<StateChanges[]>;
   /** Which of these notifications of the user reached `state` or a later one (what a push fallback checks). */
   reached(userId: string, notificationIds: readonly string[], state: Exclude<InboxState, 'sent'>): Promise<Set<string>>;
   markAllRead(userId: string): Promise<number>;

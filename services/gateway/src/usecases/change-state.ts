@@ -11,6 +11,8 @@ export interface ChangeStateDeps {
   fanOut: UserFanOut;
   fallbacks: FallbackTimers;
   gatewayId: string;
+  /** Where state marks are written; the inbox itself unless writes are merged across requests. */
+  recordStates?: InboxRepository['recordStates'];
 }
 
 export type ClientState = Exclude<InboxStateName, 'sent'>;
@@ -45,10 +47,12 @@ export async function changeState(
     for (const item of await deps.inbox.getMany(userId, unknown)) if (stateRank(item.state) < stateRank(state)) eventOf.set(item.notificationId, item.eventId);
   }
   if (eventOf.size === 0) return { updated: 0 };
-  const { moved, cleared } = await deps.inbox.recordStates(userId, [...eventOf.keys()], state);
+  const { moved, cleared } = await recordStatesOf(deps)(userId, [...eventOf.keys()], state);
   await announce(deps, userId, moved.map((notificationId) => ({ notificationId, eventId: eventOf.get(notificationId)! })), state, cleared, origin);
   return { updated: moved.length };
 }
+
+const recordStatesOf = (deps: ChangeStateDeps): InboxRepository['recordStates'] => deps.recordStates ?? ((userId, ids, state) => deps.inbox.recordStates(userId, ids, state));
 
 /** "Mark all read": every unread notification of the user, each with its own status event. */
 export async function markAllRead(deps: ChangeStateDeps, userId: string, origin?: string): Promise<{ updated: number }> {
@@ -61,7 +65,7 @@ export async function markAllRead(deps: ChangeStateDeps, userId: string, origin?
     before = page.nextCursor;
   }
   if (unread.length === 0) return { updated: 0 };
-  const { moved, cleared } = await deps.inbox.recordStates(userId, unread.map((i) => i.notificationId), 'read');
+  const { moved, cleared } = await recordStatesOf(deps)(userId, unread.map((i) => i.notificationId), 'read');
   const eventOf = new Map(unread.map((i) => [i.notificationId, i.eventId]));
   await announce(deps, userId, moved.map((notificationId) => ({ notificationId, eventId: eventOf.get(notificationId)! })), 'read', cleared, origin);
   return { updated: moved.length };
