@@ -20,9 +20,8 @@ import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { connectMongo } from '@notify/store';
 import { freePort, waitFor } from '@notify/testing';
 import { connectClients, deleteRunTopics, percentile, startServer, stopServer } from './support/harness';
-import { takeReading, usageBetween } from './support/process-readings';
+import { serverCoresBetween, serverCpuSeconds, takeReading, usageBetween } from './support/process-readings';
 import { saveResults } from './support/results';
-import { serverCoresBetween, serverCpuSeconds } from './support/server-cpu';
 
 const withMongo = process.argv.includes('--store=mongo');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 5000);
