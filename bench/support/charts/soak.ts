@@ -47,7 +47,7 @@ export const soakChart: ChartDefinition = {
       'Soak: latency and database size over time, retention on',
       [
         runs.map((r) => `${formatCount(r.rate)} transactional events/s for ${formatCount(r.seconds)} s to ${formatCount(r.clients)} connected users (${setup(r)})`).join('; '),
-        'Retention windows of one minute, sweeps every 10 s: what is written is deleted again, so the documents level off (PostgreSQL reuses the space of deleted rows rather than giving it back)',
+        'Retention windows of one minute, sweeps every 10 s: documents level off only if the sweeps delete as fast as the product writes (PostgreSQL reuses the space of deleted rows rather than giving it back)',
         machineSubtitle(runs),
       ],
       [
