@@ -19,9 +19,9 @@ interface EndToEndResult {
 const percentiles: Percentile[] = ['p50', 'p95', 'p99'];
 /** One panel per setup: the real store first (the headline), then the lab figures with the store in memory. */
 const onMongo = (s: EndToEndResult) => s.store !== undefined && !s.store.startsWith('in memory');
-const layoutOf = (s: EndToEndResult) => (s.layout === 'distributed' ? 'with lanes, each service its own process' : s.lanes ? 'with lanes, one process' : 'without lanes (flood in notify.events), one process');
-const panelOf = (s: EndToEndResult) => `${layoutOf(s)}, ${onMongo(s) ? `store on ${s.store}` : 'store in memory (lab figure)'}`;
-const layoutOrder = ['with lanes, each service its own process', 'with lanes, one process', 'without lanes (flood in notify.events), one process'];
+const layoutOf = (s: EndToEndResult) => (s.layout === 'distributed' ? 'a process per service' : s.lanes ? 'one process' : 'one process, no lanes');
+const panelOf = (s: EndToEndResult) => `${onMongo(s) ? 'real store' : 'store in memory (lab)'}, ${layoutOf(s)}`;
+const layoutOrder = ['a process per service', 'one process', 'one process, no lanes'];
 
 const runLabel = (run: EndToEndResult['results'][number], flood: number) => {
   const when = run.label === 'steady' ? 'steady' : run.label === 'under the marketing flood' ? `during a ${formatCount(flood)}-event marketing flood` : run.label;
@@ -42,6 +42,7 @@ export const endToEndLatencyChart: ChartDefinition = {
       [
         `${[...new Set(setups.map((s) => formatCount(s.clients)))].join(' and ')} clients connected; transactional events to random connected users; the product in one process, or each service in its own`,
         'With lanes the marketing flood has its own intake topic; without, it is queued in the same topic as the transactional events',
+        `Real store: ${[...new Set(setups.filter(onMongo).map((s) => s.store))].join(', ') || 'none in these results'}, with Kafka, on the same 2 cores; lab: every store in memory`,
         machineSubtitle(setups),
       ],
       [latencyBars(bars, percentiles, { panels, width: 380 })],
