@@ -236,6 +236,17 @@ find_pg_bindir() {
   die "PostgreSQL's server programs (initdb, postgres, pg_ctl, psql) were not found: install PostgreSQL 15 (apt-get install postgresql)"
 }
 
+# install_missing_packages PACKAGE...: on a fresh Debian machine run as root, apt-get installs what
+# is missing (PostgreSQL's server, patch), so a clean clone starts without steps done by hand.
+install_missing_packages() {
+  ((EUID == 0)) && command -v apt-get >/dev/null 2>&1 || return 0
+  local log="$LOG_DIR/apt-get.log"
+  mkdir -p "$LOG_DIR"
+  say "installing $* with apt-get (first run on this machine only)"
+  { DEBIAN_FRONTEND=noninteractive apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; } >"$log" 2>&1 ||
+    { tail -n 20 "$log" >&2; die "apt-get could not install $* (full log: $log)"; }
+}
+
 # need_pg_account: as root, the account and the tool that run PostgreSQL must exist.
 need_pg_account() {
   ((EUID == 0)) || return 0

@@ -270,6 +270,10 @@ if ! running_pid kafka >/dev/null && ! kafka_ready; then
 fi
 need_build=false
 if [[ "$mongo_plan" != other ]]; then
+  missing=()
+  find_pg_bindir >/dev/null 2>&1 || missing+=(postgresql)
+  command -v patch >/dev/null 2>&1 || missing+=(patch)
+  ((${#missing[@]} == 0)) || install_missing_packages "${missing[@]}"
   find_pg_bindir >/dev/null
   running_pid postgres >/dev/null || need_pg_account
   if [[ "$mongo_plan" == start && ! -x "$FERRETDB_BIN" ]]; then
