@@ -84,6 +84,7 @@ export async function routeEvents(deps: RouteEventDeps, messages: readonly Intak
     DEDUP_SCOPE,
     toRoute.map((index) => ({ key: dedupKeyOf(messages[index]!.event), expiresAt, holder: messages[index]!.source })),
   );
+  const claimOf = new Map(toRoute.map((index, position) => [index, claims[position]!]));
   await runKeyed(toRoute, {
     limit: USERS_AT_ONCE,
     keyOf: (index) => intakeKeyOf(messages[index]!.event),
@@ -91,7 +92,7 @@ export async function routeEvents(deps: RouteEventDeps, messages: readonly Intak
     onCommittable: () => {},
     run: async (index) => {
       const { event } = messages[index]!;
-      const claim = claims[toRoute.indexOf(index)]!;
+      const claim = claimOf.get(index)!;
       if (!claim.claimed) outcomes[index] = duplicate(outbox, event, now);
       else if ('topic' in event.to) outcomes[index] = await expanded(deps, event, event.to.topic, now);
       else {
