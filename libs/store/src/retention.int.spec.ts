@@ -60,6 +60,20 @@ describe('retention on the real store', () => {
     expect(await log.model.countDocuments({ at: { $lt: ago(30 * DAY_MS) } })).toBe(0);
   });
 
+  it('delivery log: a backlog larger than one delete statement can list goes, a chunk at a time', async () => {
+    // FerretDB deletes what a filter matches by listing every id in one statement, and PostgreSQL
+    // takes at most 65,535 parameters: a single deleteMany of this backlog fails on the server.
+    const backlog = 70_000;
+    const log = store.deliveryLog as MongoDeliveryLogRepository;
+    await log.model.deleteMany({});
+    for (let from = 0; from < backlog; from += 10_000) {
+      await log.model.insertMany(Array.from({ length: 10_000 }, (_, i) => ({ eventId: `b${from + i}`, status: 'sent', service: 'router', at: ago(31 * DAY_MS + from + i) })), { lean: true });
+    }
+    await log.model.insertMany([{ eventId: 'recent', status: 'sent', service: 'router', at: ago(DAY_MS) }]);
+    expect(await storeSweeps.deliveryLog(store, 30 * DAY_MS).sweep(now)).toBe(backlog);
+    expect((await log.model.find().lean()).map((e) => e.eventId)).toEqual(['recent']);
+  }, 120_000);
+
   it('inbox: old and expired items go with their state marks; their numbers stay taken', async () => {
     const inbox = store.inbox as MongoInboxRepository;
     // Per user: seq 1..10; odd users' newest item is past retention, every fifth item has expired.

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { detectServer, ensureExpiryIndex } from '../expiry-indexes';
+import { deleteInChunks } from '../mongo-sweeps';
 import type { DeliveryLogEntry, DeliveryLogQuery, DeliveryLogRepository } from './delivery-log.types';
 
 const entrySchema = new Schema<DeliveryLogEntry>(
@@ -47,6 +48,6 @@ export class MongoDeliveryLogRepository implements DeliveryLogRepository {
   }
 
   async sweepOlderThan(cutoff: Date): Promise<number> {
-    return (await this.model.deleteMany({ at: { $lt: cutoff } }).exec()).deletedCount;
+    return deleteInChunks(this.model, { at: { $lt: cutoff } });
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { TransientError } from '../errors';
+import { deleteInChunks } from '../mongo-sweeps';
 import { compositeId, insertOnce } from '../mongo-writes';
 import { DigestFacts } from './digest-facts.mongo';
 import type { AddToDigest, DigestBucket, DigestItem, DigestRepository, DigestStatus } from './digest.types';
@@ -56,6 +57,7 @@ const bucketSchema = new Schema<BucketDoc>(
 bucketSchema.index({ openSlot: 1 }, { unique: true });
 bucketSchema.index({ status: 1, flushAt: 1 });
 bucketSchema.index({ status: 1, closedAt: 1 });
+bucketSchema.index({ sentAt: 1 });
 
 const itemSchema = new Schema<ItemDoc>(
   {
@@ -74,9 +76,6 @@ const itemSchema = new Schema<ItemDoc>(
 itemSchema.index({ bucketId: 1, at: 1 });
 
 const ROUNDS = 10;
-/** Buckets one sweep round deletes, and rounds per sweep: what is left waits for the next run. */
-const SWEEP_BATCH = 500;
-const SWEEP_ROUNDS = 10;
 const openSlotOf = (userId: string, digestKey: string) => compositeId(userId, digestKey);
 const closedSlotOf = (bucketId: string) => compositeId('closed', bucketId);
 
@@ -157,18 +156,15 @@ export class MongoDigestRepository implements DigestRepository {
 
   /** In batches of a few queries each (FerretDB v1 scans a collection once per query, whatever the batch size). */
   async sweepSentBefore(cutoff: Date): Promise<number> {
-    let removed = 0;
-    for (let round = 0; round < SWEEP_ROUNDS; round++) {
-      const sent = await this.buckets.find({ status: 'sent', sentAt: { $lt: cutoff } }, { _id: 1 }).limit(SWEEP_BATCH).lean().exec();
-      const ids = sent.map((b) => b._id);
-      if (ids.length === 0) break;
+    return deleteInChunks(this.buckets, { status: 'sent', sentAt: { $lt: cutoff } }, {
       // Items first: while an item exists, its bucket does.
-      await this.items.deleteMany({ bucketId: { $in: ids } }).exec();
-      await this.facts.forget(ids);
-      removed += (await this.buckets.deleteMany({ _id: { $in: ids } }).exec()).deletedCount;
-      if (ids.length < SWEEP_BATCH) break;
-    }
-    return removed;
+      beforeDelete: async (ids) => {
+        await this.items.deleteMany({ bucketId: { $in: ids } }).exec();
+        await this.facts.forget(ids);
+      },
+      // A bucket holds many items, and deleting them lists every one in one statement.
+      chunk: 100,
+    });
   }
 
   /** The one open bucket of the key, opened by this call if there is none. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { compositeId, insertOnce, insertReportingTaken } from '../mongo-writes';
+import { deleteInChunks } from '../mongo-sweeps';
 import type { ClaimOutcome, IdempotencyRepository } from './idempotency.types';
 
 interface Claim {
@@ -24,6 +25,7 @@ const claimSchema = new Schema<Claim>(
 // The index on `expiresAt` (a TTL index on MongoDB) is made by createMongoStore: see expiry-indexes.
 
 const takeoverSchema = new Schema<Takeover>({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { collection: 'idempotency_takeovers', versionKey: false });
+takeoverSchema.index({ at: 1 });
 
 /** A takeover is done within milliseconds; its marker only has to outlive that. */
 export const TAKEOVER_MARKER_TTL_MS = 60_000;
@@ -81,7 +83,7 @@ export class MongoIdempotencyRepository implements IdempotencyRepository {
 
   /** Also frees a key whose taker died between winning the takeover and deleting the old claim. */
   async sweepExpired(now: Date): Promise<number> {
-    await this.takeovers.deleteMany({ at: { $lte: new Date(now.getTime() - TAKEOVER_MARKER_TTL_MS) } }).exec();
-    return (await this.model.deleteMany({ expiresAt: { $lte: now } }).exec()).deletedCount;
+    await deleteInChunks(this.takeovers, { at: { $lte: new Date(now.getTime() - TAKEOVER_MARKER_TTL_MS) } });
+    return deleteInChunks(this.model, { expiresAt: { $lte: now } });
   }
 }

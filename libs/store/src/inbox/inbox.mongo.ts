@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { TransientError } from '../errors';
+import { deleteInChunks } from '../mongo-sweeps';
 import { isDuplicateKey } from '../mongo-writes';
 import { InboxSequence } from './inbox-sequence';
 import { InboxStateMarks, hasReached, withMarks } from './inbox-states.mongo';
@@ -16,9 +17,6 @@ type InboxDoc = Omit<InboxItem, 'notificationId'> & { _id: string; stateRank?: n
 const MAX_CONFLICTS = 20;
 /** Items a page reads at a time while filtering by state. */
 const PAGE_CHUNK = 200;
-/** Items one sweep round deletes, and rounds per sweep: what is left waits for the next run. */
-const SWEEP_BATCH = 1000;
-const SWEEP_ROUNDS = 10;
 
 const inboxSchema = new Schema<InboxDoc>(
   {
@@ -220,17 +218,10 @@ export class MongoInboxRepository implements InboxRepository {
    * date filter again, so an item stored meanwhile is never deleted by mistake.
    */
   async sweepExpired(now: Date, createdBefore?: Date): Promise<number> {
-    const expired = { expiresAt: { $lte: now } };
-    const filter = createdBefore ? { $or: [expired, { createdAt: { $lt: createdBefore } }] } : expired;
-    let removed = 0;
-    for (let round = 0; round < SWEEP_ROUNDS; round++) {
-      const found = await this.model.find(filter, { userId: 1, seq: 1 }).limit(SWEEP_BATCH).lean().exec();
-      if (found.length === 0) break;
-      const ids = found.map((d) => d._id);
-      removed += (await this.model.deleteMany({ _id: { $in: ids } }).exec()).deletedCount;
-      await this.marks.forget(ids);
-      if (found.length < SWEEP_BATCH) break;
-    }
+    // Two ranges, not an $or of them: a server answers each from its index (FerretDB scans for an $or).
+    const beforeDelete = (ids: string[]) => this.marks.forget(ids);
+    let removed = await deleteInChunks(this.model, { expiresAt: { $lte: now } }, { beforeDelete });
+    if (createdBefore) removed += await deleteInChunks(this.model, { createdAt: { $lt: createdBefore } }, { beforeDelete });
     return removed;
   }
 
