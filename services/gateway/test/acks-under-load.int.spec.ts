@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MongoStore } from '@notify/store';
+import { TransientError, type MongoStore } from '@notify/store';
 import { sleep } from '@notify/testing';
 import { notification, startGateway, waitFor, type GatewayUnderTest, type TestClient } from './gateway-harness';
 
@@ -66,6 +66,58 @@ describe('acknowledgements under load', () => {
     },
     SECONDS * 1000 + 180_000,
   );
+});
+
+/**
+ * The failure behind acknowledged notifications that stayed `sent`: under load the store fails some
+ * ack writes (a timeout, a write that does not settle), the gateway refuses those acks, and a client
+ * that does not send them again leaves its notifications `sent` until their push fallback fires.
+ * Here the store fails every third write of state marks, for real, on the real server.
+ */
+describe('acknowledgements the store fails to write', () => {
+  let flaky: GatewayUnderTest;
+  beforeAll(async () => {
+    flaky = await startGateway();
+  }, 60_000);
+  afterAll(() => flaky?.stop());
+
+  it('turns every ack into delivered once its write goes through, and fires no fallback', async () => {
+    const inbox = flaky.running.deps.store.inbox;
+    const recordStatesMany = inbox.recordStatesMany.bind(inbox);
+    let writes = 0;
+    let failed = 0;
+    inbox.recordStatesMany = async (requests) => {
+      if (++writes % 3 === 1) {
+        failed++;
+        throw new TransientError('store timed out (injected)');
+      }
+      return recordStatesMany(requests);
+    };
+
+    const clients: TestClient[] = [];
+    for (let u = 0; u < 5; u++) clients.push(await flaky.client(`flaky-${u}`));
+    const sent: string[] = [];
+    for (let round = 0; round < 20; round++) {
+      const batch = clients.map((_, u) => notification(`flaky-${u}`, { fallback: { channel: 'push', afterMs: 4000 } }));
+      sent.push(...batch.map((n) => n.notificationId));
+      await flaky.deliver(...batch);
+      await sleep(100);
+    }
+    const delivered = () => new Set(flaky.statuses.filter((s) => s.status === 'delivered').map((s) => s.notificationId));
+    await waitFor('every notification delivered', () => sent.every((id) => delivered().has(id)), { timeoutMs: 20_000 }).catch(() => undefined);
+    await sleep(5000); // past every fallback's window
+
+    const stateOf = new Map<string, string>();
+    for (let u = 0; u < clients.length; u++) {
+      for (const item of (await inbox.page(`flaky-${u}`, { limit: 500 })).items) stateOf.set(item.notificationId, item.state);
+    }
+    expect(failed).toBeGreaterThan(0);
+    expect({
+      withoutDeliveredStatus: sent.filter((id) => !delivered().has(id)).length,
+      notDeliveredInInbox: sent.filter((id) => stateOf.get(id) !== 'delivered').length,
+      fallbacks: flaky.pushes.length,
+    }).toEqual({ withoutDeliveredStatus: 0, notDeliveredInInbox: 0, fallbacks: 0 });
+  }, 90_000);
 });
 
 async function fillInbox(store: MongoStore, count: number): Promise<void> {
