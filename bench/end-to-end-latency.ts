@@ -212,9 +212,9 @@ async function soakRun(deployment: Deployment) {
   const sample = async () => {
     const window = latencies.splice(0).sort((a, b) => a - b);
     const size = database ? await databaseSize(database).catch(() => undefined) : undefined;
-    const taken = { second: Math.round((Date.now() - started) / 1000), written, received: window.length, p50: percentile(window, 50), p99: percentile(window, 99), max: window.at(-1) ?? null, ...(size ? { databaseMiB: size.mebibytes, documents: size.documents } : {}) };
+    const taken = { second: Math.round((Date.now() - started) / 1000), written, received: window.length, p50: percentile(window, 50), p99: percentile(window, 99), max: window.at(-1) ?? null, ...(size ? { databaseMiB: size.mebibytes, documents: size.documents, ...(size.deadRows === undefined ? {} : { deadRows: size.deadRows }) } : {}) };
     samples.push(taken);
-    console.log(`soak ${taken.second} s: ${taken.received} received, p50 ${taken.p50} ms, p99 ${taken.p99} ms${size ? `; database ${size.mebibytes} MiB, ${size.documents.toLocaleString('en-US')} documents` : ''}`);
+    console.log(`soak ${taken.second} s: ${taken.received} received, p50 ${taken.p50} ms, p99 ${taken.p99} ms${size ? `; database ${size.mebibytes} MiB, ${size.documents.toLocaleString('en-US')} documents${size.deadRows === undefined ? '' : ` (${size.deadRows.toLocaleString('en-US')} dead rows)`}` : ''}`);
   };
   let sampling = Promise.resolve();
   const sampler = setInterval(() => (sampling = sampling.then(sample)), SAMPLE_SECONDS * 1000);
