@@ -229,7 +229,8 @@ async function soakRun(deployment: Deployment) {
 const variant = `${noLanes ? '-no-lanes' : ''}${distributed ? '-distributed' : ''}${storeOnMongo ? '-mongo' : ''}`;
 const store = storeOnMongo ? 'FerretDB 1.24 on PostgreSQL 15' : 'in memory (lab figure)';
 if (soak) {
-  await saveResults(`soak${variant}`, {
+  // One file per rate: a rate the machine keeps up with and one it does not are both worth keeping.
+  await saveResults(`soak${variant}-${SOAK_RATE}`, {
     benchmark: 'soak: end-to-end latency and database size over time, retention on',
     layout: distributed ? 'distributed' : 'embedded',
     store,

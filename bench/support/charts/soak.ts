@@ -4,7 +4,7 @@ import { machineSubtitle } from './machine';
 import type { PanelSpec } from './spec-types';
 import { titledChart } from './titled-chart';
 
-/** The fields of bench/results/soak[-distributed][-mongo].json this chart draws. */
+/** The fields of bench/results/soak[-distributed][-mongo][-<rate>].json this chart draws. */
 interface SoakResult {
   layout: 'embedded' | 'distributed';
   store: string;
@@ -31,18 +31,20 @@ function overTime(points: Array<{ second: number; value: number; series: string 
 
 export const soakChart: ChartDefinition = {
   name: 'soak',
-  reads: (name) => /^soak(-distributed)?(-mongo)?$/.test(name),
+  reads: (name) => /^soak(-distributed)?(-mongo)?(-\d+)?$/.test(name),
   spec(results) {
     const runs = results.map((r) => r.data as SoakResult);
+    // Runs differ by their rate; their setups are named in the subtitle.
+    const rateOf = (r: SoakResult) => `${formatCount(r.rate)} events/s`;
     const setup = (r: SoakResult) => `${r.layout === 'distributed' ? 'each service its own process' : 'one process'}, store ${r.store.startsWith('in memory') ? 'in memory (lab figure)' : `on ${r.store}`}`;
     const latency = runs.flatMap((r) =>
       r.samples.flatMap((s) => [
-        ...(s.p50 === null ? [] : [{ second: s.second, value: s.p50, series: `p50, ${setup(r)}` }]),
-        ...(s.p99 === null ? [] : [{ second: s.second, value: s.p99, series: `p99, ${setup(r)}` }]),
+        ...(s.p50 === null ? [] : [{ second: s.second, value: s.p50, series: `p50 at ${rateOf(r)}` }]),
+        ...(s.p99 === null ? [] : [{ second: s.second, value: s.p99, series: `p99 at ${rateOf(r)}` }]),
       ]),
     );
-    const size = runs.flatMap((r) => r.samples.flatMap((s) => (s.databaseMiB === undefined ? [] : [{ second: s.second, value: s.databaseMiB, series: `database size, ${setup(r)}` }])));
-    const documents = runs.flatMap((r) => r.samples.flatMap((s) => (s.documents === undefined ? [] : [{ second: s.second, value: s.documents, series: `documents, ${setup(r)}` }])));
+    const size = runs.flatMap((r) => r.samples.flatMap((s) => (s.databaseMiB === undefined ? [] : [{ second: s.second, value: s.databaseMiB, series: `database size at ${rateOf(r)}` }])));
+    const documents = runs.flatMap((r) => r.samples.flatMap((s) => (s.documents === undefined ? [] : [{ second: s.second, value: s.documents, series: `live documents at ${rateOf(r)}` }])));
     return titledChart(
       'Soak: latency and database size over time, retention on',
       [
@@ -52,7 +54,7 @@ export const soakChart: ChartDefinition = {
       ],
       [
         overTime(latency, 'event written → socket (ms)'),
-        ...(size.length > 0 ? [overTime(size, 'database size (MiB, data and indexes)'), overTime(documents, 'documents in the database')] : []),
+        ...(size.length > 0 ? [overTime(size, 'database size (MiB, data and indexes)'), overTime(documents, 'live documents in the database')] : []),
       ],
     );
   },
