@@ -7,6 +7,8 @@ const USERS = 25;
 const RATE_PER_SECOND = 50;
 const SECONDS = 30;
 const FALLBACK_AFTER_MS = 15_000;
+/** Far above an ack's one retry (0.5–0.75 s later), so only a lost ack can let a fallback fire. */
+const FAILED_WRITES_FALLBACK_MS = 8000;
 /**
  * An inbox that has been in use for a while: other users' notifications, acknowledged. On a server
  * that scans a collection for a read (FerretDB v1 without index lookups), this is what makes reads
@@ -72,7 +74,9 @@ describe('acknowledgements under load', () => {
  * The failure behind acknowledged notifications that stayed `sent`: under load the store fails some
  * ack writes (a timeout, a write that does not settle), the gateway refuses those acks, and a client
  * that does not send them again leaves its notifications `sent` until their push fallback fires.
- * Here the store fails every third write of state marks, for real, on the real server.
+ * Here the store fails every third write of state marks, for real, on the real server; a
+ * notification is in one failed write at most, so each ack is refused once and its retry, half a
+ * second later, is well inside the fallback's window: a fallback that fires is an ack lost.
  */
 describe('acknowledgements the store fails to write', () => {
   let flaky: GatewayUnderTest;
@@ -86,8 +90,11 @@ describe('acknowledgements the store fails to write', () => {
     const recordStatesMany = inbox.recordStatesMany.bind(inbox);
     let writes = 0;
     let failed = 0;
+    const refusedOnce = new Set<string>();
     inbox.recordStatesMany = async (requests) => {
-      if (++writes % 3 === 1) {
+      const ids = requests.flatMap((r) => r.notificationIds);
+      if (++writes % 3 === 1 && !ids.some((id) => refusedOnce.has(id))) {
+        ids.forEach((id) => refusedOnce.add(id));
         failed++;
         throw new TransientError('store timed out (injected)');
       }
@@ -98,14 +105,14 @@ describe('acknowledgements the store fails to write', () => {
     for (let u = 0; u < 5; u++) clients.push(await flaky.client(`flaky-${u}`));
     const sent: string[] = [];
     for (let round = 0; round < 20; round++) {
-      const batch = clients.map((_, u) => notification(`flaky-${u}`, { fallback: { channel: 'push', afterMs: 4000 } }));
+      const batch = clients.map((_, u) => notification(`flaky-${u}`, { fallback: { channel: 'push', afterMs: FAILED_WRITES_FALLBACK_MS } }));
       sent.push(...batch.map((n) => n.notificationId));
       await flaky.deliver(...batch);
       await sleep(100);
     }
     const delivered = () => new Set(flaky.statuses.filter((s) => s.status === 'delivered').map((s) => s.notificationId));
     await waitFor('every notification delivered', () => sent.every((id) => delivered().has(id)), { timeoutMs: 20_000 }).catch(() => undefined);
-    await sleep(5000); // past every fallback's window
+    await sleep(FAILED_WRITES_FALLBACK_MS + 1000); // past every fallback's window
 
     const stateOf = new Map<string, string>();
     for (let u = 0; u < clients.length; u++) {
