@@ -32,8 +32,10 @@ export type RetryMeaning = 'transient' | 'retriable' | 'non-retriable';
 
 /** What an error means for the message that caused it. */
 export function retryMeaningOf(err: unknown): RetryMeaning {
-  if (err instanceof NonRetriableError) return 'non-retriable';
   const { name, code } = (err ?? {}) as { name?: string; code?: string };
+  // A message the handler would publish breaks its topic's schema or size (contracts' EncodeError):
+  // the same input fails the same way every time.
+  if (err instanceof NonRetriableError || name === 'EncodeError') return 'non-retriable';
   // By name too: other libraries (the store) raise their own TransientError.
   if (err instanceof TransientError || name === 'TransientError') return 'transient';
   if ((name && TRANSIENT_NAMES.test(name)) || (code && TRANSIENT_CODES.has(code))) return 'transient';

@@ -1,4 +1,4 @@
-import type { TopicSpec } from '@notify/contracts';
+import type { DeadLetter, TopicSpec } from '@notify/contracts';
 
 /** A message as a handler sees it: already decoded and validated against its topic's schema. */
 export interface BusMessage<T> {
@@ -66,6 +66,12 @@ export interface SubscribeOptions {
    */
   background?: boolean;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Called once a message of this subscription is on the dead-letter topic, with what was written
+   * there: to record it where the message's owner will look (the router's status trail). It fails
+   * the message's handling as a failed write to the dead-letter topic would.
+   */
+  onDeadLetter?: (letter: DeadLetter) => Promise<void>;
 }
 
 export interface BatchSubscribeOptions extends Omit<SubscribeOptions, 'keysConcurrently'> {

@@ -1,4 +1,5 @@
 export * from './envelope/fields';
+export * from './envelope/limits';
 export * from './envelope/priority';
 export * from './envelope/notify-event';
 export * from './envelope/notification';

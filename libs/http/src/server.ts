@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { structuralProblem } from '@notify/contracts';
 import { runHealthChecks, type HealthCheck, type Logger, type Registry } from '@notify/observability';
 import { HttpError, errorCatalogue, type ErrorBody, type ErrorCode } from './errors';
 
@@ -33,6 +34,24 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   let draining = false;
   const checks = options.checks ?? [];
 
+  // JSON bodies are judged at the door, for every route: a reserved key (`__proto__`, …) or nesting
+  // deep enough to overflow a recursive serializer later is a 400 naming the path, not a misleading
+  // "not valid JSON" or a 500. (V8's JSON.parse itself does not recurse.)
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(new HttpError('NOTIFY_ERR_VALIDATION', 'the body is empty; send a JSON document'), undefined);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      return done(new HttpError('NOTIFY_ERR_VALIDATION', `the body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+    const problem = structuralProblem(json, MAX_BODY_DEPTH);
+    if (problem) return done(new HttpError('NOTIFY_ERR_VALIDATION', problem), undefined);
+    done(null, json);
+  });
+
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     const body = toErrorBody(err);
     const status = err instanceof HttpError ? err.status : errorCatalogue[body.error.code].status;
@@ -63,6 +82,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     close: async () => app.close(),
   };
 }
+
+/** How deep any JSON body may nest; each route's schema may allow less (an event: see EVENT_LIMITS). */
+const MAX_BODY_DEPTH = 32;
 
 /** Maps fastify's own errors (body too large, bad JSON, schema failures) onto the catalogue. */
 function toErrorBody(err: FastifyError | HttpError): ErrorBody {

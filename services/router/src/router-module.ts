@@ -9,6 +9,7 @@ import { registerRulesRoutes } from './admin/rules-routes';
 import { consumeIntake } from './handlers/intake';
 import { consumeRuleChanges } from './handlers/rules-changes';
 import { registerHttpIntake } from './intake/http-intake';
+import { unknownType } from './usecases/route-event';
 import { DigestFlusher } from './digests/digest-flusher';
 import { DEFAULT_MARKETING_BATCHING } from './rules/defaults';
 import { registerPreferencesRoutes } from './preferences/preferences-routes';
@@ -42,7 +43,13 @@ export interface RouterOptions extends RetentionScheduleOptions {
 export function createRouterModule(deps: ServiceDeps, options: RouterOptions): ServiceModule {
   const cache = new RulesCache(deps.store.rules, deps.logger.child({ module: 'rules' }));
   const tokens = [...options.intakeTokens, ...options.adminTokens];
-  registerHttpIntake(deps.http.app, { bus: deps.bus, maxBatchEvents: options.maxBatchEvents, tokens, laneOf: (event) => intakeLaneOf(cache.current.evaluate(event).outcome.priority) });
+  registerHttpIntake(deps.http.app, {
+    bus: deps.bus,
+    maxBatchEvents: options.maxBatchEvents,
+    tokens,
+    laneOf: (event) => intakeLaneOf(cache.current.evaluate(event).outcome.priority),
+    refuse: (event) => unknownType(event, cache.current.evaluate(event).ruleId),
+  });
   registerPreferencesRoutes(deps.http.app, { preferences: deps.store.preferences, bus: deps.bus, tokens });
   const preferences = new PreferencesView();
   metric(deps.metrics, 'notify_router_preferences_view_users', () => new Gauge({ name: 'notify_router_preferences_view_users', help: 'Users whose preferences this router holds in memory (from preferences.state)', registers: [deps.metrics], collect() { this.set(preferences.size); } }));

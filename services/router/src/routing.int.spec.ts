@@ -90,4 +90,27 @@ describe('routing on real Kafka and the MongoDB-wire server', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/notify_bus_dead_lettered_total\{topic="notify.events",reason="too_large",service="router"\} 1/);
   }, 60_000);
+
+  it('dead-letters what can never be routed on first sight, never retried, and the trail says dead_lettered', async () => {
+    const raw = (value: string) => bus.publishRaw(topics.notifyEvents, [{ key: 'frank', value }]);
+    const longTitle = { ...event('long-title', 'x.y', 'frank', { priority: 'transactional' }), payload: { title: 't'.repeat(300) } };
+    let deep = '1';
+    for (let i = 0; i < 5000; i++) deep = `{"next":${deep}}`;
+    await raw(JSON.stringify(longTitle));
+    await raw(JSON.stringify({ ...event('too-deep', 'x.y', 'frank', { priority: 'transactional' }), payload: { deep: 0 } }).replace('{"deep":0}', `{"deep":${deep}}`));
+    await raw(JSON.stringify(event('proto', 'x.y', 'frank', { priority: 'transactional' })).replace('"payload":{', '"payload":{"__proto__":{"polluted":true},'));
+    await raw(JSON.stringify(event('after-those', 'x.y', 'frank', { priority: 'transactional' })));
+    const ids = ['long-title', 'too-deep', 'proto'];
+    await waitFor('three dead letters on the trail and the good event routed', () => ids.every((id) => seen.status.some((s) => s.eventId === id && s.status === 'dead_lettered')) && seen.inapp.some((n) => n.eventId === 'after-those'), { timeoutMs: 30_000 });
+    const letters = seen.dlq.filter((d) => ids.some((id) => Buffer.from(d.originalBase64, 'base64').toString().startsWith(`{"version":1,"id":"${id}"`)));
+    expect(letters.map((d) => [d.reason, d.attempts, d.message]).sort()).toEqual([
+      ['invalid_envelope', 0, 'payload.__proto__: "__proto__" is a reserved key and may not be used'],
+      ['invalid_envelope', 0, expect.stringMatching(/^payload\.deep(\.next)+: nested deeper than 16 levels$/)],
+      ['invalid_envelope', 0, 'payload.title: 300 characters; at most 256'],
+    ]);
+    // Set aside before routing: no retries, so no `routed` status and nothing delivered for them.
+    expect(seen.status.filter((s) => ids.includes(s.eventId) && s.status !== 'dead_lettered')).toEqual([]);
+    expect(seen.status.find((s) => s.eventId === 'long-title' && s.status === 'dead_lettered')!.reason).toBe('invalid_envelope: payload.title: 300 characters; at most 256');
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  }, 60_000);
 });

@@ -162,7 +162,10 @@ export class KafkaBus implements Bus {
       handler,
       policy: retryPolicy(options.retry),
       signal: controller.signal,
-      deadLetter: (record) => this.publish(topics.notifyDlq, [{ value: record }]),
+      deadLetter: async (record) => {
+        await this.publish(topics.notifyDlq, [{ value: record }]);
+        await options.onDeadLetter?.(record);
+      },
       metrics: this.metrics,
       logger: this.logger,
       service: this.options.service,

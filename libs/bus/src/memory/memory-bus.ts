@@ -116,7 +116,10 @@ export class MemoryBus implements Bus {
       groupId: options.groupId,
       handler,
       policy: retryPolicy(options.retry),
-      deadLetter: (record) => this.publish(topics.notifyDlq, [{ value: record }]),
+      deadLetter: async (record) => {
+        await this.publish(topics.notifyDlq, [{ value: record }]);
+        await options.onDeadLetter?.(record);
+      },
       metrics: this.metrics,
       logger: this.logger,
       service: this.options.service,

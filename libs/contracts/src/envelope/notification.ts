@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { Category, CollapseKey, EventId, EventType, IsoTimestamp, NotificationId, Tenant, UserId } from './fields';
+import { EVENT_LIMITS } from './limits';
 import { PriorityClass } from './priority';
 
 /** What the user sees; the app fetches anything bigger from the inbox by notification id. */
 export const NotificationContent = z
   .object({
-    title: z.string().max(256).optional(),
-    body: z.string().max(4096).optional(),
-    deepLink: z.string().max(2048).optional(),
+    title: z.string().max(EVENT_LIMITS.titleMaxChars).optional(),
+    body: z.string().max(EVENT_LIMITS.bodyMaxChars).optional(),
+    deepLink: z.string().max(EVENT_LIMITS.deepLinkMaxChars).optional(),
     data: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();

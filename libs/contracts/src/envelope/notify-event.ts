@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Category, CollapseKey, EventId, EventType, IsoTimestamp, Tenant, UserId } from './fields';
+import { EVENT_LIMITS } from './limits';
 import { PriorityClass } from './priority';
 
 /** Who an event is for: one user, a list of users, or a topic the router expands. */
@@ -10,6 +11,26 @@ export const Recipients = z.union([
 ]);
 export type Recipients = z.infer<typeof Recipients>;
 
+const utf8Bytes = (text: string) => new TextEncoder().encode(text).byteLength;
+
+/** The payload's limits (see limits.ts): its size, and title, body and deep link, which become the notification's text. */
+const Payload = z
+  .record(z.string(), z.unknown())
+  .superRefine((payload, ctx) => {
+    const bytes = utf8Bytes(JSON.stringify(payload));
+    if (bytes > EVENT_LIMITS.payloadMaxBytes) ctx.addIssue({ code: 'custom', message: `is ${bytes} bytes as JSON; at most ${EVENT_LIMITS.payloadMaxBytes}` });
+    const text: Array<[string, number]> = [
+      ['title', EVENT_LIMITS.titleMaxChars],
+      ['body', EVENT_LIMITS.bodyMaxChars],
+      ['deepLink', EVENT_LIMITS.deepLinkMaxChars],
+    ];
+    for (const [key, max] of text) {
+      const value = payload[key];
+      if (typeof value === 'string' && value.length > max) ctx.addIssue({ code: 'custom', path: [key], message: `${value.length} characters; at most ${max}` });
+    }
+  })
+  .describe(`Free-form data for templates, rules and the app: at most ${EVENT_LIMITS.payloadMaxBytes} bytes as JSON; string title, body and deepLink become the notification's text (at most ${EVENT_LIMITS.titleMaxChars}, ${EVENT_LIMITS.bodyMaxChars} and ${EVENT_LIMITS.deepLinkMaxChars} characters)`);
+
 /** What a product team writes to `notify.events` (or POSTs to /v1/events). Version 1. */
 export const NotifyEventV1 = z
   .object({
@@ -17,7 +38,7 @@ export const NotifyEventV1 = z
     id: EventId,
     type: EventType,
     to: Recipients,
-    payload: z.record(z.string(), z.unknown()).describe('Free-form data for templates, rules and the app'),
+    payload: Payload,
     createdAt: IsoTimestamp,
     priority: PriorityClass.optional(),
     category: Category.optional(),

@@ -1,6 +1,7 @@
 import { DeadLetterV1 } from '../envelope/dead-letter';
 import { DeliveryStatusV1 } from '../envelope/delivery-status';
 import { DeviceChangeV1 } from '../envelope/device-change';
+import { KIB } from '../envelope/limits';
 import { NotificationV1 } from '../envelope/notification';
 import { NotifyEventV1, intakeKeyOf } from '../envelope/notify-event';
 import { GatewayLivenessV1, PresenceEventV1, PresenceStateV1 } from '../envelope/presence';
@@ -9,7 +10,6 @@ import { RuleChangeV1 } from '../envelope/rule-change';
 import { defineTopic, type TopicSpec } from './topic-spec';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const KIB = 1024;
 
 /** Both intake lanes carry product events, keyed by recipient. */
 const intakeLane = (name: string, description: string) =>

@@ -55,6 +55,13 @@ async function recipientEffects(deps: RulesRouteDeps, lane: DeliveryLane, notifi
 export function registerRulesRoutes(app: FastifyInstance, deps: RulesRouteDeps): void {
   const preHandler = requireToken(deps.tokens, ['admin']);
   const base = '/v1/admin/rules';
+  // Read your writes: this router routes and judges intake by the change before it answers (the
+  // others catch up from rules.changes), so an event sent right after a new rule is not refused.
+  const applied = async <T>(change: Promise<T>): Promise<T> => {
+    const result = await change;
+    await deps.cache.reload();
+    return result;
+  };
 
   app.get(base, { preHandler }, async () => {
     const rules = await deps.rules.list();
@@ -63,7 +70,7 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRouteDeps):
 
   app.post(base, { preHandler }, async (request, reply) => {
     const body = parse(RuleBody, request.body, 'body');
-    return reply.status(201).send(await createRule(deps, body, actorOf(request)));
+    return reply.status(201).send(await applied(createRule(deps, body, actorOf(request))));
   });
 
   app.get<{ Params: { ruleId: string } }>(`${base}/:ruleId`, { preHandler }, async (request) => {
@@ -74,12 +81,12 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRouteDeps):
 
   app.patch<{ Params: { ruleId: string } }>(`${base}/:ruleId`, { preHandler }, async (request) => {
     const { expectedRevision, ...patch } = parse(RulePatchBody, request.body, 'body');
-    return updateRule(deps, request.params.ruleId, patch, actorOf(request), expectedRevision);
+    return applied(updateRule(deps, request.params.ruleId, patch, actorOf(request), expectedRevision));
   });
 
   app.delete<{ Params: { ruleId: string }; Querystring: { expectedRevision?: string } }>(`${base}/:ruleId`, { preHandler }, async (request, reply) => {
     const expected = request.query.expectedRevision === undefined ? undefined : parse(z.coerce.number().int().positive(), request.query.expectedRevision, 'expectedRevision');
-    await deleteRule(deps, request.params.ruleId, actorOf(request), expected);
+    await applied(deleteRule(deps, request.params.ruleId, actorOf(request), expected));
     return reply.status(204).send();
   });
 
@@ -91,7 +98,7 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRouteDeps):
 
   app.post<{ Params: { ruleId: string } }>(`${base}/:ruleId/rollback`, { preHandler }, async (request) => {
     const { toRevision } = parse(RollbackBody, request.body, 'body');
-    return rollbackRule(deps, request.params.ruleId, toRevision, actorOf(request));
+    return applied(rollbackRule(deps, request.params.ruleId, toRevision, actorOf(request)));
   });
 
   // Which rule would decide this event, what would happen, and why; optionally with an unsaved rule tried out.

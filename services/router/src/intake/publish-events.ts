@@ -1,26 +1,37 @@
-import { intakeLaneOf, topics, validate, type IntakeLane, type NotifyEvent } from '@notify/contracts';
+import { intakeLaneOf, sizeProblem, topics, validate, type DeadLetterReason, type IntakeLane, type NotifyEvent } from '@notify/contracts';
 import type { Bus } from '@notify/bus';
 
 export interface RejectedEvent {
   index: number;
   id?: string;
-  reason: string;
+  reason: DeadLetterReason;
   message: string;
 }
 
 export type IntakeResult = { accepted: Array<{ id: string; lane: 'default' | 'bulk' }> } | { rejected: RejectedEvent[] };
 
+/** Why an event that is valid on its own still cannot be routed (an unknown type without a priority), or null. */
+export type IntakeRefusal = (event: NotifyEvent) => { reason: DeadLetterReason; message: string } | null;
+
+export interface PublishEventsOptions {
+  laneOf?: (event: NotifyEvent) => IntakeLane;
+  refuse?: IntakeRefusal;
+}
+
 /**
- * Validates a batch of envelopes and writes them to their intake lane. All or nothing: a batch with
- * one bad event writes none, so a retried batch never half-duplicates.
+ * Judges a batch of envelopes the way the router would (shape, schema, size, routability) and writes
+ * them to their intake lane. All or nothing: a batch with one bad event writes none, so a retried
+ * batch never half-duplicates, and nothing accepted here is refused later.
  */
-export async function publishEvents(bus: Bus, candidates: readonly unknown[], laneOf: (event: NotifyEvent) => IntakeLane = (e) => intakeLaneOf(e.priority)): Promise<IntakeResult> {
+export async function publishEvents(bus: Bus, candidates: readonly unknown[], options: PublishEventsOptions = {}): Promise<IntakeResult> {
+  const laneOf = options.laneOf ?? ((e: NotifyEvent) => intakeLaneOf(e.priority));
   const valid: NotifyEvent[] = [];
   const rejected: RejectedEvent[] = [];
   candidates.forEach((candidate, index) => {
     const result = validate(topics.notifyEvents, candidate);
-    if (result.ok) valid.push(result.value);
-    else rejected.push({ index, id: idOf(candidate), reason: result.reason, message: result.message });
+    const problem = result.ok ? (sizeProblem(topics.notifyEvents, result.value) ?? options.refuse?.(result.value) ?? null) : result;
+    if (problem) rejected.push({ index, id: idOf(candidate), reason: problem.reason, message: problem.message });
+    else if (result.ok) valid.push(result.value);
   });
   if (rejected.length > 0) return { rejected };
   const lanes = valid.map(laneOf);

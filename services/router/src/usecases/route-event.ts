@@ -136,9 +136,8 @@ async function expanded(deps: RouteEventDeps, event: NotifyEvent, topic: string,
 }
 
 async function route(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, { ruleId, outcome }: ReturnType<RuleSet['evaluate']>, now: Date, seenBefore: boolean): Promise<'routed'> {
-  if (ruleId === null && event.priority === undefined) {
-    await deadLettered(deps, event, 'unknown_type', `no rule matches type "${event.type}" and the event has no priority: add a rule for it or send a priority`, now);
-  }
+  const typeProblem = unknownType(event, ruleId);
+  if (typeProblem) await deadLettered(deps, event, typeProblem.reason, typeProblem.message, now);
   const plan = planDelivery(event, outcome, now);
   if (plan.kind === 'unroutable') await deadLettered(deps, event, 'no_recipient', plan.reason, now);
   if (plan.kind !== 'deliver') {
@@ -212,6 +211,12 @@ async function expandTopic(deps: RouteEventDeps, event: NotifyEvent, topic: stri
   }
   await deps.bus.publish(topics.deliveryStatus, [{ value: { version: 1, eventId: event.id, status: 'accepted', reason: `topic ${topic} expanded to ${count} members`, service: 'router', at: now.toISOString(), detail: { topic, members: count } } }], { lane: deps.lane });
   return count;
+}
+
+/** An event that no rule matches and that names no priority has no lane: HTTP intake refuses it, the router dead-letters it. */
+export function unknownType(event: NotifyEvent, ruleId: string | null): { reason: 'unknown_type'; message: string } | null {
+  if (ruleId !== null || event.priority !== undefined) return null;
+  return { reason: 'unknown_type', message: `no rule matches type "${event.type}" and the event has no priority: add a rule for it or send a priority` };
 }
 
 /** Records the decision on the status trail, then hands the event to the dead-letter topic (via the bus). */

@@ -1,0 +1,33 @@
+import type { Bus } from '@notify/bus';
+import { EventId, topics, type DeadLetter, type DeadLetterReason, type DeliveryStatus } from '@notify/contracts';
+
+/** Reasons the routing use case records on the trail itself when it dead-letters an event it has judged. */
+const RECORDED_BY_ROUTING: ReadonlySet<DeadLetterReason> = new Set(['unknown_type', 'no_recipient']);
+
+/**
+ * The status-trail entry for an intake event the bus set aside, or null: the event's id is read from
+ * the original bytes as far as they go, since a dead letter is by definition not a valid event. Events
+ * the routing use case refused after judging them (attempts > 0, its own reasons) are already on the
+ * trail; a message without a readable id has no trail to be on.
+ */
+export function deadLetterStatus(letter: DeadLetter): DeliveryStatus | null {
+  if (letter.attempts > 0 && RECORDED_BY_ROUTING.has(letter.reason)) return null;
+  const eventId = eventIdOf(Buffer.from(letter.originalBase64, 'base64'));
+  if (eventId === null) return null;
+  return { version: 1, eventId, status: 'dead_lettered', reason: `${letter.reason}: ${letter.message}`.slice(0, 1024), service: 'router', at: letter.failedAt };
+}
+
+/** Records an intake dead letter on the status trail. */
+export async function recordDeadLetter(bus: Bus, letter: DeadLetter): Promise<void> {
+  const status = deadLetterStatus(letter);
+  if (status) await bus.publish(topics.deliveryStatus, [{ value: status }]);
+}
+
+function eventIdOf(bytes: Buffer): string | null {
+  try {
+    const id = (JSON.parse(bytes.toString('utf8')) as { id?: unknown } | null)?.id;
+    return EventId.safeParse(id).success ? (id as string) : null;
+  } catch {
+    return null;
+  }
+}
