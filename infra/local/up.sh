@@ -49,6 +49,52 @@ adopt_own() {
   say "$label already running (pid $pid)"
 }
 
+# ensure_kafka_tls DIR: a local certificate authority and the broker's certificate for 127.0.0.1 and
+# localhost (PEM, key unencrypted, as Kafka's PEM key store takes it), made once with openssl.
+ensure_kafka_tls() {
+  local dir=$1
+  [[ -f "$dir/broker.pem" && -f "$dir/ca.crt" ]] && return 0
+  need openssl "install openssl (e.g. apt-get install openssl); it makes the certificates of Kafka's TLS listener"
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=notify local CA" -keyout "$dir/ca.key" -out "$dir/ca.crt" &&
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$dir/broker.key" -out "$dir/broker.csr" &&
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/broker.ext" &&
+      openssl x509 -req -in "$dir/broker.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 3650 -extfile "$dir/broker.ext" -out "$dir/broker.crt" &&
+      openssl pkcs8 -topk8 -nocrypt -in "$dir/broker.key" -out "$dir/broker.pk8" &&
+      cat "$dir/broker.pk8" "$dir/broker.crt" >"$dir/broker.pem"
+  } >"$LOG_DIR/kafka-tls.log" 2>&1 || die "making Kafka's TLS certificates failed (log: $LOG_DIR/kafka-tls.log)"
+}
+
+# ensure_kafka_client_env DIR: the secured listener's user (its password made once) and what a client
+# needs to reach it, in KAFKA_SECURE_CLIENT_ENV (tests and local runs read it).
+ensure_kafka_client_env() {
+  local dir=$1 password
+  [[ -f "$KAFKA_SECURE_CLIENT_ENV" ]] && return 0
+  password=$(node -e "console.log(require('node:crypto').randomBytes(24).toString('base64url'))")
+  (
+    umask 077
+    printf 'KAFKA_SECURE_BROKERS=127.0.0.1:%s\nKAFKA_SSL_CA_FILE=%s\nKAFKA_SASL_USERNAME=notify\nKAFKA_SASL_PASSWORD=%s\n' \
+      "$KAFKA_SECURE_PORT" "$dir/ca.crt" "$password" >"$KAFKA_SECURE_CLIENT_ENV"
+  )
+}
+
+# client_env_value NAME: one value of KAFKA_SECURE_CLIENT_ENV.
+client_env_value() { sed -n "s/^$1=//p" "$KAFKA_SECURE_CLIENT_ENV"; }
+
+# add_kafka_scram_credentials: the secured listener's user for SCRAM-SHA-256 and -512 (idempotent).
+# KRaft keeps SCRAM credentials in its metadata, so they are added through the running broker, one
+# mechanism per request.
+add_kafka_scram_credentials() {
+  local mechanism
+  for mechanism in SCRAM-SHA-256 SCRAM-SHA-512; do
+    kafka_java kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --alter --entity-type users \
+      --entity-name "$(client_env_value KAFKA_SASL_USERNAME)" --add-config "$mechanism=[password=$(client_env_value KAFKA_SASL_PASSWORD)]" \
+      >>"$LOG_DIR/kafka-scram.log" 2>&1 || die "adding Kafka's $mechanism credentials failed (log: $LOG_DIR/kafka-scram.log)"
+  done
+}
+
 start_kafka() {
   local pid dir="$DATA_DIR/kafka" log="$LOG_DIR/kafka.log"
   adopt_own kafka Kafka "$KAFKA_START_TIMEOUT" kafka_ready "$log" && return 0
@@ -57,15 +103,20 @@ start_kafka() {
     return 0
   fi
   local port
-  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-    port_free "$port" || die "127.0.0.1:$port is taken by another program (not a Kafka broker); stop it or choose other ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT"
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SECURE_PORT"; do
+    port_free "$port" || die "127.0.0.1:$port is taken by another program (not a Kafka broker); stop it or choose other ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT / KAFKA_SECURE_PORT"
   done
   need java "install a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless); it runs Kafka"
   install_kafka
 
   mkdir -p "$dir/data"
+  ensure_kafka_tls "$dir/tls"
+  ensure_kafka_client_env "$dir/tls"
   sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" -e "s#@LOG_DIRS@#$dir/data#g" \
+    -e "s#@KAFKA_SECURE_PORT@#$KAFKA_SECURE_PORT#g" -e "s#@TLS_DIR@#$dir/tls#g" \
+    -e "s#@SASL_USERNAME@#$(client_env_value KAFKA_SASL_USERNAME)#g" -e "s#@SASL_PASSWORD@#$(client_env_value KAFKA_SASL_PASSWORD)#g" \
     "$INFRA_DIR/kafka/server.properties.template" >"$dir/server.properties"
+  chmod 600 "$dir/server.properties"
   if [[ ! -f "$dir/data/meta.properties" ]]; then
     # A KRaft cluster id is a base64url UUID; the storage tool refuses one that starts with '-'.
     local cluster_id
@@ -86,7 +137,8 @@ start_kafka() {
   pid=$!
   echo "$pid" >"$RUN_DIR/kafka.pid"
   wait_ready kafka "$pid" "$KAFKA_START_TIMEOUT" kafka_ready "$log"
-  say "Kafka is up (pid $pid)"
+  add_kafka_scram_credentials
+  say "Kafka is up (pid $pid; TLS with SASL on 127.0.0.1:$KAFKA_SECURE_PORT, client settings in $KAFKA_SECURE_CLIENT_ENV)"
 }
 
 # ---------------------------------------------------------------------------------------- PostgreSQL
@@ -308,3 +360,4 @@ fi
 say "ready in $((SECONDS - started_at))s; data in $DATA_DIR, logs in $LOG_DIR"
 echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
 echo "MONGO_URL=mongodb://127.0.0.1:$MONGO_PORT/notify"
+if [[ -f "$KAFKA_SECURE_CLIENT_ENV" ]]; then echo "KAFKA_SECURE_CLIENT_ENV=$KAFKA_SECURE_CLIENT_ENV"; fi

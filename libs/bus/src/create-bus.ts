@@ -1,3 +1,4 @@
+import type { KafkaSecurity } from '@notify/config';
 import type { Logger, Registry } from '@notify/observability';
 import { KafkaBus } from './kafka/kafka-bus';
 import { MemoryBus } from './memory/memory-bus';
@@ -12,6 +13,8 @@ export interface BusSettings {
   kafkaClientId?: string | undefined;
   topicPrefix?: string | undefined;
   kafkaSessionTimeoutMs?: number | undefined;
+  /** TLS and SASL for a secured cluster (see kafkaSecurityOf). */
+  kafkaSecurity?: KafkaSecurity | undefined;
 }
 
 export function createBus(settings: BusSettings): Bus {
@@ -22,6 +25,7 @@ export function createBus(settings: BusSettings): Bus {
       service: settings.service,
       topicPrefix: settings.topicPrefix ?? '',
       ...(settings.kafkaSessionTimeoutMs ? { sessionTimeoutMs: settings.kafkaSessionTimeoutMs } : {}),
+      ...(settings.kafkaSecurity ? { security: settings.kafkaSecurity } : {}),
       logger: settings.logger,
       metrics: settings.metrics,
     });

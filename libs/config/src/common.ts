@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kafkaSecuritySettings } from './kafka-security';
 import { setting } from './setting';
 import { env } from './types';
 
@@ -13,6 +14,7 @@ export const commonSettings = {
 export const infrastructureSettings = {
   kafkaBrokers: setting('KAFKA_BROKERS', env.list(), 'Comma-separated Kafka bootstrap servers, e.g. 127.0.0.1:9092'),
   kafkaClientId: setting('KAFKA_CLIENT_ID', env.optionalString(), 'Kafka client id (defaults to the service name)'),
+  ...kafkaSecuritySettings,
   kafkaSessionTimeoutMs: setting('KAFKA_SESSION_TIMEOUT_MS', env.int(30_000, 6000), 'How long Kafka waits for a silent consumer (a crashed process) before giving its partitions to the others'),
   topicPrefix: setting('TOPIC_PREFIX', z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''), 'Prefix for every topic name, to share one cluster between environments'),
   mongoUrl: setting('MONGO_URL', env.mongoUrl(), 'MongoDB connection string, e.g. mongodb://127.0.0.1:27017/notify'),

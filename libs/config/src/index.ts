@@ -1,4 +1,5 @@
 export * from './setting';
 export * from './types';
 export * from './common';
+export * from './kafka-security';
 export * from './retention';

@@ -5,10 +5,12 @@ export interface Setting<T> {
   readonly variable: string;
   readonly schema: z.ZodType<T>;
   readonly description: string;
+  /** A secret (password, key, token): a problem with it is reported by the variable's name alone, never with its value. */
+  readonly secret?: boolean;
 }
 
-export function setting<T>(variable: string, schema: z.ZodType<T>, description: string): Setting<T> {
-  return { variable, schema, description };
+export function setting<T>(variable: string, schema: z.ZodType<T>, description: string, options: { secret?: boolean } = {}): Setting<T> {
+  return { variable, schema, description, ...(options.secret ? { secret: true } : {}) };
 }
 
 export type Settings = Record<string, Setting<unknown>>;
@@ -30,15 +32,17 @@ export function loadConfig<S extends Settings>(settings: S, env: NodeJS.ProcessE
     const raw = env[def.variable];
     const parsed = def.schema.safeParse(raw === '' ? undefined : raw);
     if (parsed.success) config[key] = parsed.data;
-    else problems.push({ variable: def.variable, message: describe(parsed.error, raw) });
+    else problems.push({ variable: def.variable, message: describe(parsed.error, def.secret ? undefined : raw, raw !== undefined && raw !== '') });
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config as ConfigOf<S>;
 }
 
-function describe(error: z.ZodError, raw: string | undefined): string {
-  if (raw === undefined || raw === '') return 'required but not set';
-  return `${error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(raw)})`;
+/** What is wrong with a setting; its value is shown only when given (`shown`), which a secret's never is. */
+function describe(error: z.ZodError, shown: string | undefined, set: boolean): string {
+  if (!set) return 'required but not set';
+  const issues = error.issues.map((i) => i.message).join('; ');
+  return shown === undefined ? `${issues} (value not shown: it is a secret)` : `${issues} (got ${JSON.stringify(shown)})`;
 }
 
 /** Rows for documentation: variable, default (or "required"), description. */

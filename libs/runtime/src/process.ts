@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createBus, type Bus } from '@notify/bus';
-import { ConfigError, loadConfig, type ConfigOf, type Settings } from '@notify/config';
+import { ConfigError, kafkaSecurityOf, loadConfig, type ConfigOf, type KafkaSecurityConfig, type Settings } from '@notify/config';
 import { createHttpServer, type HttpServer } from '@notify/http';
 import { createLogger, createMetricsRegistry, type Logger } from '@notify/observability';
 import { createMemoryStore, createMongoStore, type Store } from '@notify/store';
 import type { ServiceDeps, ServiceModule } from './service-module';
 
 /** Settings every process reads; a service adds its own. */
-export interface ProcessConfig {
+export interface ProcessConfig extends KafkaSecurityConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   host: string;
   port: number;
@@ -49,7 +49,16 @@ export async function startProcess<C extends ProcessConfig>(options: {
     store = createMemoryStore();
     logger.warn('embedded store: data lives in memory and does not survive a restart (set MONGO_URL to use MongoDB)');
   }
-  const bus: Bus = createBus({ service, logger, metrics, kafkaBrokers: config.kafkaBrokers, kafkaClientId: config.kafkaClientId, topicPrefix: config.topicPrefix, kafkaSessionTimeoutMs: config.kafkaSessionTimeoutMs });
+  const bus: Bus = createBus({
+    service,
+    logger,
+    metrics,
+    kafkaBrokers: config.kafkaBrokers,
+    kafkaClientId: config.kafkaClientId,
+    topicPrefix: config.topicPrefix,
+    kafkaSessionTimeoutMs: config.kafkaSessionTimeoutMs,
+    kafkaSecurity: kafkaSecurityOf(config),
+  });
   if (bus.kind === 'memory') logger.warn('in-process bus: messages live in memory and do not survive a restart (set KAFKA_BROKERS to use Kafka)');
   await bus.start();
 
@@ -97,6 +106,7 @@ export async function runMain<S extends Settings>(options: {
   try {
     config = loadConfig(options.settings);
     processConfig = options.toProcessConfig(config);
+    kafkaSecurityOf(processConfig); // its files and combinations, checked before anything starts
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`${options.service}: ${err.message}`);

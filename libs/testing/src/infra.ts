@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Socket } from 'node:net';
 
 /**
@@ -56,4 +58,34 @@ export async function requireMongo(database: string): Promise<string> {
     throw new Error(`MongoDB is not reachable at ${url}: start it with \`npm run infra:up\` (or set MONGO_URL).`);
   }
   return url;
+}
+
+/** The secured listener of the local broker (TLS with SASL), as `infra:up` describes it. */
+export interface SecureKafka {
+  brokers: string[];
+  caFile: string;
+  username: string;
+  password: string;
+}
+
+/**
+ * Fails the calling test with a clear message when the broker's TLS + SASL listener is not there.
+ * Its address and credentials come from the file `infra:up` writes (KAFKA_SECURE_CLIENT_ENV names
+ * another one).
+ */
+export async function requireSecureKafka(): Promise<SecureKafka> {
+  const file = process.env.KAFKA_SECURE_CLIENT_ENV ?? fileURLToPath(new URL('../../../.data/kafka/secure-client.env', import.meta.url));
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(`Kafka's secured listener is not set up (${file} is missing): run \`npm run infra:down && npm run infra:up\`.`);
+  }
+  const value = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(text)?.[1] ?? '';
+  const brokers = value('KAFKA_SECURE_BROKERS').split(',').filter(Boolean);
+  const [host, port] = hostPort(brokers[0] ?? '', 9094);
+  if (!(await tcpReachable(host, port, 2000))) {
+    throw new Error(`Kafka's secured listener is not reachable at ${brokers.join(',')}: run \`npm run infra:down && npm run infra:up\`.`);
+  }
+  return { brokers, caFile: value('KAFKA_SSL_CA_FILE'), username: value('KAFKA_SASL_USERNAME'), password: value('KAFKA_SASL_PASSWORD') };
 }

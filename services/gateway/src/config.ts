@@ -6,7 +6,7 @@ const optional = <T extends z.ZodType>(schema: T) => schema.optional();
 
 /** How a client's handshake JWT is checked: exactly one of these three is set. */
 export const tokenVerificationSettings = {
-  jwtSecret: setting('JWT_SECRET', optional(z.string().min(32, 'must be at least 32 characters (HS256 shared secret)')), 'HS256 secret that verifies the JWT a client presents (its `sub` is the user id); or set JWT_PUBLIC_KEY or JWT_JWKS_URL'),
+  jwtSecret: setting('JWT_SECRET', optional(z.string().min(32, 'must be at least 32 characters (HS256 shared secret)')), 'HS256 secret that verifies the JWT a client presents (its `sub` is the user id); or set JWT_PUBLIC_KEY or JWT_JWKS_URL', { secret: true }),
   jwtPublicKey: setting('JWT_PUBLIC_KEY', optional(z.string().includes('BEGIN PUBLIC KEY', { message: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)' })), 'RS256 public key (PEM, SPKI) that verifies client JWTs, when your identity provider signs them'),
   jwtJwksUrl: setting('JWT_JWKS_URL', optional(z.url({ message: 'must be a URL' })), "URL of your identity provider's JWKS (RS256/ES256 keys, fetched and cached, rotated keys picked up)"),
   jwtIssuer: setting('JWT_ISSUER', env.optionalString(), 'When set, client JWTs must carry this `iss`'),
@@ -30,7 +30,7 @@ export const gatewaySettings = {
   ...standaloneSettings(3001),
   ...tokenVerificationSettings,
   ...connectionSettings,
-  relaySecret: setting('GATEWAY_RELAY_SECRET', z.string({ error: 'required but not set' }).min(32, 'must be at least 32 characters'), 'Shared by all gateway instances: authenticates notifications one gateway hands to another that holds the user'),
+  relaySecret: setting('GATEWAY_RELAY_SECRET', z.string({ error: 'required but not set' }).min(32, 'must be at least 32 characters'), 'Shared by all gateway instances: authenticates notifications one gateway hands to another that holds the user', { secret: true }),
   relayUrl: setting('GATEWAY_RELAY_URL', optional(z.url({ message: 'must be a URL' })), 'How other gateways reach this one (default http://<hostname>:<PORT>)'),
   ...retentionScheduleSettings,
   ...inboxRetentionSettings,

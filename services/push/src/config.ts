@@ -5,7 +5,7 @@ import { standaloneSettings } from '@notify/runtime';
 
 /** How the push service reaches Apple: token-based auth with a .p8 key. Unset: iOS devices get a `failed` status. */
 export const apnsSettings = {
-  apnsKey: setting('APNS_KEY', env.optionalString().refine((v) => v === undefined || v.includes('BEGIN PRIVATE KEY'), 'must be the .p8 key (PEM, -----BEGIN PRIVATE KEY-----)'), 'APNs auth key (.p8 contents, PEM); with APNS_KEY_ID and APNS_TEAM_ID'),
+  apnsKey: setting('APNS_KEY', env.optionalString().refine((v) => v === undefined || v.includes('BEGIN PRIVATE KEY'), 'must be the .p8 key (PEM, -----BEGIN PRIVATE KEY-----)'), 'APNs auth key (.p8 contents, PEM); with APNS_KEY_ID and APNS_TEAM_ID', { secret: true }),
   apnsKeyId: setting('APNS_KEY_ID', env.optionalString(), 'Key ID of the APNs auth key'),
   apnsTeamId: setting('APNS_TEAM_ID', env.optionalString(), 'Apple developer team ID'),
   apnsAddress: setting('APNS_ADDRESS', env.optionalString(), 'APNs host to use instead of Apple’s (a local emulator); default: Apple’s sandbox or production host per device'),
@@ -15,7 +15,7 @@ export const apnsSettings = {
 
 /** How the push service reaches FCM: a service account. Unset: Android and web devices get a `failed` status. */
 export const fcmSettings = {
-  fcmServiceAccount: setting('FCM_SERVICE_ACCOUNT', env.optionalString(), 'Firebase service account key (the JSON file’s contents)'),
+  fcmServiceAccount: setting('FCM_SERVICE_ACCOUNT', env.optionalString(), 'Firebase service account key (the JSON file’s contents)', { secret: true }),
   fcmProjectId: setting('FCM_PROJECT_ID', env.optionalString(), 'Firebase project id (default: the service account’s)'),
 };
 
@@ -41,7 +41,7 @@ export const pushSettings = {
   ...fcmSettings,
   ...deliverySettings,
   ...deviceCacheSettings,
-  intakeTokens: setting('INTAKE_TOKENS', tokenListSchema('producer'), 'Product teams’ tokens for the devices API, as comma-separated name:secret pairs'),
-  adminTokens: setting('ADMIN_TOKENS', tokenListSchema('admin'), 'Ops tokens, also admitted by the devices API, as comma-separated name:secret pairs'),
+  intakeTokens: setting('INTAKE_TOKENS', tokenListSchema('producer'), 'Product teams’ tokens for the devices API, as comma-separated name:secret pairs', { secret: true }),
+  adminTokens: setting('ADMIN_TOKENS', tokenListSchema('admin'), 'Ops tokens, also admitted by the devices API, as comma-separated name:secret pairs', { secret: true }),
   ...retentionScheduleSettings,
 };

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KafkaBus } from '@notify/bus';
 import { topics, type NotifyEvent } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
-import { freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
+import { freePort, requireKafka, requireMongo, requireSecureKafka, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
 
 const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
 let service: ServiceProcess | undefined;
@@ -53,5 +53,45 @@ describe('router process', () => {
 
     expect(await service.stop('SIGTERM')).toBe(0);
     expect(service.output()).toContain('router stopped');
+  });
+
+  it('runs on a secured Kafka (TLS and SASL SCRAM-SHA-512) from its settings, and never prints the password', async () => {
+    const secure = await requireSecureKafka();
+    const port = await freePort();
+    service = startServiceProcess(entry, {
+      KAFKA_BROKERS: secure.brokers.join(','),
+      KAFKA_SSL_CA_FILE: secure.caFile,
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: secure.username,
+      KAFKA_SASL_PASSWORD: secure.password,
+      LOG_LEVEL: 'debug',
+      MONGO_URL: await requireMongo(uniqueName('router-secure')),
+      TOPIC_PREFIX: uniqueName('router-secure'),
+      PORT: String(port),
+      INTAKE_TOKENS: 'checkout:producer-secret-0123456789',
+      ADMIN_TOKENS: 'ops:admin-secret-0123456789abcd',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor('router /readyz on the secured cluster', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 30_000, intervalMs: 200 });
+    const event: NotifyEvent = { version: 1, id: uniqueName('evt'), type: 'payment.succeeded', priority: 'transactional', to: { userId: 'alice' }, payload: {}, createdAt: new Date().toISOString() };
+    const accepted = await fetch(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer producer-secret-0123456789' }, body: JSON.stringify(event) });
+    expect(accepted.status).toBe(202);
+    expect(await service.stop('SIGTERM')).toBe(0);
+    expect(service.output()).not.toContain(secure.password);
+  });
+
+  it('refuses to start when the secured Kafka settings do not hold together, naming them', async () => {
+    service = startServiceProcess(entry, {
+      KAFKA_BROKERS: '127.0.0.1:9094',
+      KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'notify',
+      MONGO_URL: 'mongodb://127.0.0.1:27017/x',
+      INTAKE_TOKENS: 'checkout:producer-secret-0123456789',
+      ADMIN_TOKENS: 'ops:admin-secret-0123456789abcd',
+    });
+    expect(await service.exited).toBe(1);
+    expect(service.output()).toContain('KAFKA_SSL_CA_FILE: cannot read /nonexistent/ca.pem (ENOENT)');
+    expect(service.output()).toContain('KAFKA_SASL_PASSWORD: required with KAFKA_SASL_MECHANISM=scram-sha-512');
   });
 });

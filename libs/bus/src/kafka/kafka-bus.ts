@@ -1,4 +1,5 @@
 import { Kafka, Partitioners, logLevel, type Admin, type Batch as KafkaBatch, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import type { KafkaSecurity } from '@notify/config';
 import { allTopics, encode, topics, type TopicSpec } from '@notify/contracts';
 import { Gauge, metric, type Logger, type Registry } from '@notify/observability';
 import { BackgroundGate } from '../background-gate';
@@ -10,6 +11,7 @@ import { physicalGroupId, physicalTopicName } from '../topic-names';
 import type { BatchHandler, BatchSubscribeOptions, Bus, Handler, OutgoingMessage, PublishLane, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
 import { kafkaLogCreator } from './log-adapter';
 import { provisionTopics } from './provision';
+import { saslOf } from './sasl';
 import { OffsetCommitter } from './offset-committer';
 import { SendQueue } from './send-queue';
 
@@ -25,6 +27,8 @@ export interface KafkaBusOptions {
   provision?: readonly TopicSpec<unknown>[];
   /** How long the broker waits for a silent consumer before handing its partitions to others. */
   sessionTimeoutMs?: number;
+  /** TLS (with the CA, client certificate and key as PEM text) and SASL, for a secured cluster. */
+  security?: KafkaSecurity | undefined;
 }
 
 export class KafkaBus implements Bus {
@@ -50,6 +54,8 @@ export class KafkaBus implements Bus {
       logCreator: kafkaLogCreator(options.logger),
       connectionTimeout: 3000,
       retry: { initialRetryTime: 200, retries: 8 },
+      ...(options.security?.ssl ? { ssl: options.security.ssl } : {}),
+      ...(options.security?.sasl ? { sasl: saslOf(options.security.sasl) } : {}),
     });
     // Idempotent + acks=all: a retried send is never written twice, and a write is on every in-sync replica.
     const producer = () =>
