@@ -47,6 +47,8 @@ export interface ServerToClientEvents {
   state: (update: { notificationId: string; state: InboxStateName }) => void;
   /** This gateway is shutting down: reconnect after the given delay (it spreads clients over a window). */
   drain: (advice: { reconnectAfterMs: number }) => void;
+  /** The connection's token expired: the gateway closes the connection; reconnect with a fresh token. */
+  session_expired: (notice: { reason: string }) => void;
 }
 
 /** Requests clients send; each one is answered through the socket.io acknowledgement callback. */
@@ -64,6 +66,8 @@ export interface ClientToServerEvents {
 export interface SocketData {
   userId: string;
   device?: string;
+  /** When the token the socket connected with expires (epoch ms): the socket is closed then. */
+  tokenExpiresAt: number;
   /** Why the server closed the socket, when it did (slow client, draining). */
   closeReason?: string;
 }

@@ -7,18 +7,30 @@ import { tokenVerificationOf } from '../config';
 import { AuthenticationError, createTokenVerifier, hs256Verifier } from './verify-token';
 
 const secret = 'gateway-test-secret-0123456789abcdef';
-const sign = (claims: { sub?: string; exp?: number }, key: string = secret, alg = 'HS256') => {
+/** A token that expires in five minutes unless told otherwise (`exp: null`: none). */
+const sign = (claims: { sub?: string; exp?: number | null; iat?: number }, key: string = secret, alg = 'HS256') => {
   const jwt = new SignJWT({}).setProtectedHeader({ alg });
   if (claims.sub) jwt.setSubject(claims.sub);
-  if (claims.exp) jwt.setExpirationTime(claims.exp);
+  if (claims.exp !== null) jwt.setExpirationTime(claims.exp ?? '5m');
+  if (claims.iat !== undefined) jwt.setIssuedAt(claims.iat);
   return jwt.sign(new TextEncoder().encode(key));
 };
+const nowS = () => Math.floor(Date.now() / 1000);
 
 describe('hs256Verifier', () => {
   const verify = hs256Verifier(secret);
 
-  it('returns the subject of a valid token', async () => {
-    expect(await verify(await sign({ sub: 'alice' }))).toBe('alice');
+  it('returns the subject of a valid token and when it expires', async () => {
+    const exp = nowS() + 300;
+    expect(await verify(await sign({ sub: 'alice', exp }))).toEqual({ userId: 'alice', expiresAt: exp * 1000 });
+  });
+
+  it('refuses a token that never expires, or lives longer than the longest lifetime', async () => {
+    await expect(verify(await sign({ sub: 'alice', exp: null }))).rejects.toThrow('token has no expiry (exp): the gateway accepts only tokens that expire');
+    const hourly = hs256Verifier(secret, 3600);
+    await expect(hourly(await sign({ sub: 'alice', exp: nowS() + 7200 }))).rejects.toThrow(/^token lives 720\d s; the gateway accepts tokens of at most 3600 s$/);
+    await expect(hourly(await sign({ sub: 'alice', iat: nowS() - 3000, exp: nowS() + 1000 }))).rejects.toThrow('token lives 4000 s; the gateway accepts tokens of at most 3600 s');
+    expect((await hourly(await sign({ sub: 'alice', iat: nowS(), exp: nowS() + 3600 }))).userId).toBe('alice');
   });
 
   it('refuses, with the reason, a bad signature, an expired token, a token without subject, another algorithm and garbage', async () => {
@@ -40,7 +52,7 @@ describe('RS256 and JWKS verification', () => {
   it('verifies with a PEM public key and checks the issuer when configured', async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     const verify = await createTokenVerifier({ kind: 'rs256', publicKeyPem: await exportSPKI(publicKey), issuer: 'https://id.example.com' });
-    expect(await verify(await rsaToken(privateKey, { sub: 'alice', iss: 'https://id.example.com' }))).toBe('alice');
+    expect((await verify(await rsaToken(privateKey, { sub: 'alice', iss: 'https://id.example.com' }))).userId).toBe('alice');
     await expect(verify(await rsaToken(privateKey, { sub: 'alice', iss: 'https://evil.example.com' }))).rejects.toThrow('token claim "iss" is not accepted');
     const other = await generateKeyPair('RS256');
     await expect(verify(await rsaToken(other.privateKey, { sub: 'alice', iss: 'https://id.example.com' }))).rejects.toThrow('bad token signature');
@@ -57,11 +69,11 @@ describe('RS256 and JWKS verification', () => {
     try {
       const { port } = server.address() as AddressInfo;
       const verify = await createTokenVerifier({ kind: 'jwks', url: `http://127.0.0.1:${port}/.well-known/jwks.json` }, { jwksCooldownMs: 20 });
-      expect(await verify(await rsaToken(first.privateKey, { sub: 'alice', kid: 'k1' }))).toBe('alice');
+      expect((await verify(await rsaToken(first.privateKey, { sub: 'alice', kid: 'k1' }))).userId).toBe('alice');
       await expect(verify(await rsaToken(second.privateKey, { sub: 'bob', kid: 'k2' }))).rejects.toThrow('no key in the JWKS matches the token');
       published.push({ ...(await exportJWK(second.publicKey)), kid: 'k2', alg: 'RS256', use: 'sig' });
       await sleep(50);
-      expect(await verify(await rsaToken(second.privateKey, { sub: 'bob', kid: 'k2' }))).toBe('bob');
+      expect((await verify(await rsaToken(second.privateKey, { sub: 'bob', kid: 'k2' }))).userId).toBe('bob');
     } finally {
       server.close();
     }
@@ -69,10 +81,10 @@ describe('RS256 and JWKS verification', () => {
 });
 
 describe('tokenVerificationOf', () => {
-  const none = { jwtSecret: undefined, jwtPublicKey: undefined, jwtJwksUrl: undefined, jwtIssuer: undefined, jwtAudience: undefined };
+  const none = { jwtSecret: undefined, jwtPublicKey: undefined, jwtJwksUrl: undefined, jwtIssuer: undefined, jwtAudience: undefined, jwtMaxLifetimeS: 3600 };
   it('requires exactly one way to verify tokens, naming the settings', () => {
     expect(() => tokenVerificationOf(none)).toThrow('JWT_SECRET: required but not set (set one of JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL)');
     expect(() => tokenVerificationOf({ ...none, jwtSecret: secret, jwtJwksUrl: 'https://id.example.com/jwks' })).toThrow('set only one of');
-    expect(tokenVerificationOf({ ...none, jwtJwksUrl: 'https://id.example.com/jwks', jwtAudience: 'app' })).toEqual({ kind: 'jwks', url: 'https://id.example.com/jwks', audience: 'app' });
+    expect(tokenVerificationOf({ ...none, jwtJwksUrl: 'https://id.example.com/jwks', jwtAudience: 'app' })).toEqual({ kind: 'jwks', url: 'https://id.example.com/jwks', audience: 'app', maxLifetimeS: 3600 });
   });
 });

@@ -39,9 +39,10 @@ export function registerInboxRoutes(app: FastifyInstance, options: InboxRouteOpt
   const userOf = async (request: FastifyRequest): Promise<string> => {
     const token = bearerToken({ authorization: request.headers.authorization });
     if (!token) throw new HttpError('NOTIFY_ERR_UNAUTHENTICATED', 'send the user’s token as Authorization: Bearer');
-    return options.verify(token).catch((err: Error) => {
+    const verified = await options.verify(token).catch((err: Error) => {
       throw new HttpError('NOTIFY_ERR_UNAUTHENTICATED', `unauthorized: ${err.message}`);
     });
+    return verified.userId;
   };
 
   app.get('/v1/inbox', async (request) => {

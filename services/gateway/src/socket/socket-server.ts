@@ -41,8 +41,9 @@ export function attachSocketServer(httpServer: HttpServer, options: SocketServer
     const token = bearerToken({ auth: socket.handshake.auth, authorization: socket.handshake.headers.authorization });
     if (!token) return next(new Error('unauthorized: no token (send it as auth.token)'));
     options.verify(token).then(
-      (userId) => {
+      ({ userId, expiresAt }) => {
         socket.data.userId = userId;
+        socket.data.tokenExpiresAt = expiresAt;
         const device = (socket.handshake.auth as { device?: unknown }).device;
         if (typeof device === 'string' && device.length > 0 && device.length <= 128) socket.data.device = device;
         next();
@@ -62,7 +63,14 @@ function onConnection(socket: NotifySocket, options: SocketServerOptions): void 
     socket.disconnect(true);
     return undefined;
   });
+  // The token's end is the connection's: the client is told, and reconnects with a fresh token.
+  const expiry = setTimeout(() => {
+    socket.emit('session_expired', { reason: 'token expired: reconnect with a fresh token' });
+    socket.data.closeReason = 'token expired';
+    socket.disconnect(true);
+  }, Math.max(0, socket.data.tokenExpiresAt - Date.now()));
   socket.on('disconnect', (reason) => {
+    clearTimeout(expiry);
     void opened.then((feed) => feed && options.hub.close(feed, socket.data.closeReason ?? reason));
   });
 

@@ -25,7 +25,7 @@ export function registerSseRoutes(app: FastifyInstance, options: SseRouteOptions
     if (options.isDraining()) throw new HttpError('NOTIFY_ERR_UNAVAILABLE', 'this gateway is shutting down; reconnect to another instance');
     const token = bearerToken({ authorization: request.headers.authorization, query: request.query });
     if (!token) throw new HttpError('NOTIFY_ERR_UNAUTHENTICATED', 'send the token as Authorization: Bearer or ?access_token=');
-    const userId = await options.verify(token).catch((err: Error) => {
+    const { userId, expiresAt } = await options.verify(token).catch((err: Error) => {
       throw new HttpError('NOTIFY_ERR_UNAUTHENTICATED', `unauthorized: ${err.message}`);
     });
     const cursor = lastEventIdOf(request.headers['last-event-id'], (request.query as { lastEventId?: unknown }).lastEventId);
@@ -39,8 +39,11 @@ export function registerSseRoutes(app: FastifyInstance, options: SseRouteOptions
     const opened = options.hub.open(connection, cursor);
     const keepAlive = setInterval(() => response.writableEnded || response.write(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
     keepAlive.unref();
+    // The token's end is the stream's: an `expired` event, then the end (EventSource reconnects, with a fresh token from its page).
+    const expiry = setTimeout(() => response.writableEnded || response.end('event: expired\ndata: {"reason":"token expired: reconnect with a fresh token"}\n\n'), Math.max(0, expiresAt - Date.now()));
     response.on('close', () => {
       clearInterval(keepAlive);
+      clearTimeout(expiry);
       void opened.then((feed) => options.hub.close(feed, 'stream closed'), () => undefined);
     });
     await opened.catch(() => response.destroy());
