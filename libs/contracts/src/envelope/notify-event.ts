@@ -11,13 +11,12 @@ export const Recipients = z.union([
 ]);
 export type Recipients = z.infer<typeof Recipients>;
 
-const utf8Bytes = (text: string) => new TextEncoder().encode(text).byteLength;
-
 /** The payload's limits (see limits.ts): its size, and title, body and deep link, which become the notification's text. */
 const Payload = z
   .record(z.string(), z.unknown())
   .superRefine((payload, ctx) => {
-    const bytes = utf8Bytes(JSON.stringify(payload));
+    // Counted, not encoded: this runs for every event the router decodes.
+    const bytes = Buffer.byteLength(JSON.stringify(payload), 'utf8');
     if (bytes > EVENT_LIMITS.payloadMaxBytes) ctx.addIssue({ code: 'custom', message: `is ${bytes} bytes as JSON; at most ${EVENT_LIMITS.payloadMaxBytes}` });
     const text: Array<[string, number]> = [
       ['title', EVENT_LIMITS.titleMaxChars],

@@ -1,17 +1,13 @@
 import type { Bus } from '@notify/bus';
-import { EventId, topics, type DeadLetter, type DeadLetterReason, type DeliveryStatus } from '@notify/contracts';
-
-/** Reasons the routing use case records on the trail itself when it dead-letters an event it has judged. */
-const RECORDED_BY_ROUTING: ReadonlySet<DeadLetterReason> = new Set(['unknown_type', 'no_recipient']);
+import { EventId, topics, type DeadLetter, type DeliveryStatus } from '@notify/contracts';
 
 /**
- * The status-trail entry for an intake event the bus set aside, or null: the event's id is read from
- * the original bytes as far as they go, since a dead letter is by definition not a valid event. Events
- * the routing use case refused after judging them (attempts > 0, its own reasons) are already on the
- * trail; a message without a readable id has no trail to be on.
+ * The status-trail entry for an intake event the bus set aside, whatever set it aside (the codec,
+ * the routing use case, retries given up), or null: the event's id is read from the original bytes
+ * as far as they go, since a dead letter need not be a valid event, and a message without a readable
+ * id has no trail to be on.
  */
 export function deadLetterStatus(letter: DeadLetter): DeliveryStatus | null {
-  if (letter.attempts > 0 && RECORDED_BY_ROUTING.has(letter.reason)) return null;
   const eventId = eventIdOf(Buffer.from(letter.originalBase64, 'base64'));
   if (eventId === null) return null;
   return { version: 1, eventId, status: 'dead_lettered', reason: `${letter.reason}: ${letter.message}`.slice(0, 1024), service: 'router', at: letter.failedAt };

@@ -137,9 +137,9 @@ async function expanded(deps: RouteEventDeps, event: NotifyEvent, topic: string,
 
 async function route(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, { ruleId, outcome }: ReturnType<RuleSet['evaluate']>, now: Date, seenBefore: boolean): Promise<'routed'> {
   const typeProblem = unknownType(event, ruleId);
-  if (typeProblem) await deadLettered(deps, event, typeProblem.reason, typeProblem.message, now);
+  if (typeProblem) deadLettered(typeProblem.reason, typeProblem.message);
   const plan = planDelivery(event, outcome, now);
-  if (plan.kind === 'unroutable') await deadLettered(deps, event, 'no_recipient', plan.reason, now);
+  if (plan.kind === 'unroutable') deadLettered('no_recipient', plan.reason);
   if (plan.kind !== 'deliver') {
     outbox.add(topics.deliveryStatus, ...statusesOf(event, plan, now, ruleId));
     return 'routed';
@@ -219,9 +219,8 @@ export function unknownType(event: NotifyEvent, ruleId: string | null): { reason
   return { reason: 'unknown_type', message: `no rule matches type "${event.type}" and the event has no priority: add a rule for it or send a priority` };
 }
 
-/** Records the decision on the status trail, then hands the event to the dead-letter topic (via the bus). */
-async function deadLettered(deps: RouteEventDeps, event: NotifyEvent, reason: 'unknown_type' | 'no_recipient', message: string, now: Date): Promise<never> {
-  await deps.bus.publish(topics.deliveryStatus, [{ value: { version: 1, eventId: event.id, status: 'dead_lettered', reason: `${reason}: ${message}`.slice(0, 1024), service: 'router', at: now.toISOString() } }], { lane: deps.lane });
+/** Hands the event to the dead-letter topic (via the bus, which also puts it on the status trail). */
+function deadLettered(reason: 'unknown_type' | 'no_recipient', message: string): never {
   throw new NonRetriableError(reason, message);
 }
 
