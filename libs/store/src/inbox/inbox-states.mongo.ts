@@ -10,14 +10,20 @@ type ReachedState = Exclude<InboxState, 'sent'>;
  * marks when it is read, and the item itself is never updated: every state change is an insert,
  * which FerretDB v1 makes atomic, where its updates would read, change and write back whole
  * documents, losing one of two at once (and scan the collection to find the one to change).
+ * A gateway's claim of an item's push fallback is a mark too, for the same reason.
  */
 export interface StateMark {
   _id: string;
   notificationId: string;
   userId: string;
-  state: ReachedState | 'cleared';
+  /** `fallback`: a gateway claimed the item's push fallback (its `attempt`-th claim). */
+  state: ReachedState | 'cleared' | 'fallback';
   at: Date;
+  attempt?: number;
 }
+
+/** A mark that moves the item (not `cleared`, not a fallback claim). */
+const isReachedMark = (m: StateMark): m is StateMark & { state: ReachedState } => m.state !== 'cleared' && m.state !== 'fallback';
 
 const markSchema = new Schema<StateMark>(
   {
@@ -26,6 +32,7 @@ const markSchema = new Schema<StateMark>(
     userId: { type: String, required: true },
     state: { type: String, required: true },
     at: { type: Date, required: true },
+    attempt: Number,
   },
   { collection: 'inbox_states', versionKey: false },
 );
@@ -33,7 +40,7 @@ markSchema.index({ notificationId: 1 });
 markSchema.index({ userId: 1, state: 1 });
 
 /** The user is part of the key: marks written under another user's name cannot block the owner's. */
-const markId = (userId: string, notificationId: string, state: StateMark['state']) => compositeId(userId, notificationId, state);
+const markId = (userId: string, notificationId: string, state: StateMark['state'], attempt?: number) => (attempt === undefined ? compositeId(userId, notificationId, state) : compositeId(userId, notificationId, state, attempt));
 
 export class InboxStateMarks {
   readonly model: Model<StateMark>;
@@ -89,6 +96,29 @@ export class InboxStateMarks {
     return byItem;
   }
 
+  /** The marks of these notifications, whoever their users: one query by notification. */
+  async ofItems(notificationIds: readonly string[]): Promise<Map<string, StateMark[]>> {
+    const byItem = new Map<string, StateMark[]>();
+    if (notificationIds.length === 0) return byItem;
+    for (const mark of await this.model.find({ notificationId: { $in: [...new Set(notificationIds)] } }).lean().exec()) {
+      const marks = byItem.get(mark.notificationId);
+      if (marks) marks.push(mark);
+      else byItem.set(mark.notificationId, [mark]);
+    }
+    return byItem;
+  }
+
+  /**
+   * Claims push fallbacks with one insert: each claim is the `attempt`-th of its item, so of racing
+   * claimers exactly one inserts it. The positions (in `claims`) of those someone else took.
+   */
+  claimFallbacks(claims: ReadonlyArray<{ notificationId: string; userId: string; attempt: number }>, at: Date): Promise<Set<number>> {
+    return insertReportingTaken(
+      this.model,
+      claims.map(({ notificationId, userId, attempt }) => ({ _id: markId(userId, notificationId, 'fallback', attempt), notificationId, userId, state: 'fallback' as const, at, attempt })),
+    );
+  }
+
   /** How many of the user's items left the unread count. */
   cleared(userId: string): Promise<number> {
     return this.model.countDocuments({ userId, state: 'cleared' }).exec();
@@ -111,7 +141,7 @@ export class InboxStateMarks {
  * marks existed carry their state themselves.
  */
 export function withMarks(item: InboxItem, marks: readonly StateMark[] = []): InboxItem {
-  const ordered = marks.filter((m): m is StateMark & { state: ReachedState } => m.state !== 'cleared').sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || stateRank(a.state) - stateRank(b.state));
+  const ordered = marks.filter(isReachedMark).sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || stateRank(a.state) - stateRank(b.state));
   for (const mark of ordered) {
     if (stateRank(mark.state) <= stateRank(item.state)) continue;
     item.state = mark.state;
@@ -124,5 +154,5 @@ export function withMarks(item: InboxItem, marks: readonly StateMark[] = []): In
 /** Whether the marks say the item reached `state` or a later one. */
 export function hasReached(item: Pick<InboxItem, 'state'> | undefined, marks: readonly StateMark[] = [], state: ReachedState): boolean {
   const rank = stateRank(state);
-  return (item !== undefined && stateRank(item.state) >= rank) || marks.some((m) => m.state !== 'cleared' && stateRank(m.state) >= rank);
+  return (item !== undefined && stateRank(item.state) >= rank) || marks.some((m) => isReachedMark(m) && stateRank(m.state) >= rank);
 }

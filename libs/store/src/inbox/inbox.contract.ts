@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoreFixture } from '../store.contract';
 import type { NewInboxItem } from './inbox.types';
 
@@ -284,6 +284,74 @@ export function inboxContract(fixture: StoreFixture): void {
     expect(cleared).toBe(4);
     expect(await inbox.unreadCount('alice')).toBe(0);
     expect((await inbox.getMany('alice', ids)).map((i) => i.state)).toEqual(['archived', 'archived', 'archived']);
+  });
+
+  describe('push fallbacks', () => {
+    const due = new Date('2026-12-01T10:00:05Z');
+    const at = (ms: number) => new Date(due.getTime() + ms);
+    const withFallback = (n: number, userId = 'alice', partition = 3, dueAt = due): NewInboxItem =>
+      item(n, userId, { fallback: { dueAt, partition, afterMs: 5000, push: { apns: { sound: 'ping' } } } });
+    const lease = { limit: 100, leaseMs: 30_000 };
+
+    it('keeps a fallback with its item until it is due, then hands it to one claimer until the lease is over', async () => {
+      const { inbox } = fixture.store();
+      await inbox.appendMany([withFallback(1), item(2)]);
+      expect((await inbox.get('alice', 'alice-n1'))!.fallback).toEqual({ dueAt: due, partition: 3, afterMs: 5000, push: { apns: { sound: 'ping' } } });
+      expect(await inbox.claimDueFallbacks([3], at(-1), lease)).toEqual({ claimed: [], cancelled: 0, found: 0 });
+      const first = await inbox.claimDueFallbacks([3], at(0), lease);
+      expect(first.claimed.map((i) => [i.notificationId, i.state, i.content.title, i.fallback?.afterMs])).toEqual([['alice-n1', 'sent', 'hello 1', 5000]]);
+      // Held by its claimer: nobody else gets it, not even the claimer asking again.
+      expect(await inbox.claimDueFallbacks([3], at(29_000), lease)).toEqual({ claimed: [], cancelled: 0, found: 1 });
+      // The claimer died before clearing it: once the lease is over, one other claimer takes it over.
+      const again = await Promise.all([inbox.claimDueFallbacks([3], at(31_000), lease), inbox.claimDueFallbacks([3], at(31_000), lease)]);
+      expect(again.flatMap((c) => c.claimed.map((i) => i.notificationId))).toEqual(['alice-n1']);
+      await inbox.clearFallbacks(['alice-n1', 'alice-n1', 'nothing']);
+      expect(await inbox.claimDueFallbacks([3], at(100_000), lease)).toEqual({ claimed: [], cancelled: 0, found: 0 });
+      expect((await inbox.get('alice', 'alice-n1'))!.fallback).toBeUndefined();
+    });
+
+    it('hands each due fallback to exactly one of many racing claimers', async () => {
+      const { inbox } = fixture.store();
+      await inbox.appendMany([1, 2, 3, 4, 5, 6].map((n) => withFallback(n, n % 2 ? 'alice' : 'bob')));
+      const claims = await Promise.all([1, 2, 3, 4].map(() => inbox.claimDueFallbacks([3], at(10), lease)));
+      const claimed = claims.flatMap((c) => c.claimed.map((i) => i.notificationId)).sort();
+      expect(claimed).toEqual(['alice-n1', 'alice-n3', 'alice-n5', 'bob-n2', 'bob-n4', 'bob-n6']);
+    });
+
+    it('looks only at the partitions asked for, earliest due first, at most the limit', async () => {
+      const { inbox } = fixture.store();
+      await inbox.appendMany([withFallback(1, 'alice', 1, at(300)), withFallback(2, 'alice', 2, at(100)), withFallback(3, 'bob', 1, at(200)), withFallback(4, 'carol', 5)]);
+      expect(await inbox.claimDueFallbacks([], at(1000), lease)).toEqual({ claimed: [], cancelled: 0, found: 0 });
+      const some = await inbox.claimDueFallbacks([1, 2], at(1000), { ...lease, limit: 2 });
+      expect([some.found, some.claimed.map((i) => i.notificationId)]).toEqual([2, ['alice-n2', 'bob-n3']]);
+      expect((await inbox.claimDueFallbacks([1, 2], at(1000), lease)).claimed.map((i) => i.notificationId)).toEqual(['alice-n1']);
+      expect((await inbox.claimDueFallbacks([5], at(1000), lease)).claimed.map((i) => i.notificationId)).toEqual(['carol-n4']);
+    });
+
+    it('cancels the fallback of an acknowledged item instead of claiming it', async () => {
+      const { inbox } = fixture.store();
+      await inbox.appendMany([withFallback(1), withFallback(2), withFallback(3)]);
+      await inbox.recordStates('alice', ['alice-n1'], 'delivered');
+      await inbox.recordStates('alice', ['alice-n2'], 'read');
+      const claim = await inbox.claimDueFallbacks([3], at(0), lease);
+      expect([claim.cancelled, claim.claimed.map((i) => i.notificationId)]).toEqual([2, ['alice-n3']]);
+      expect((await inbox.get('alice', 'alice-n1'))!.fallback).toBeUndefined();
+      // A fallback claim is no state: the item is still unread and unacknowledged.
+      expect(await inbox.get('alice', 'alice-n3')).toMatchObject({ state: 'sent' });
+      expect([...(await inbox.reached('alice', ['alice-n3'], 'delivered'))]).toEqual([]);
+      expect(await inbox.unreadCount('alice')).toBe(2);
+    });
+
+    it('is not swept by retention while its fallback is pending', async () => {
+      const { inbox } = fixture.store();
+      await inbox.appendMany([withFallback(1, 'alice', 3, at(0)), item(2, 'alice', { expiresAt: at(-10) })]);
+      await inbox.append(item(3, 'alice', { expiresAt: at(-10), fallback: { dueAt: at(0), partition: 3, afterMs: 5000 } }));
+      expect(await inbox.sweepExpired(at(1000), at(1000))).toBe(1);
+      expect((await inbox.listAfter('alice', 0, 10)).map((i) => i.notificationId)).toEqual(['alice-n1', 'alice-n3']);
+      const { claimed } = await inbox.claimDueFallbacks([3], at(1000), lease);
+      await inbox.clearFallbacks(claimed.map((i) => i.notificationId));
+      expect(await inbox.sweepExpired(at(1000), at(1000))).toBe(2);
+    });
   });
 
   it('sweeps expired items', async () => {

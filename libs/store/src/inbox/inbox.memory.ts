@@ -1,4 +1,4 @@
-import { STATE_TIMESTAMP, isUnread, stateRank, type AppendResult, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type StateChanges, type StateRequest } from './inbox.types';
+import { STATE_TIMESTAMP, isUnread, stateRank, type AppendResult, type FallbackClaim, type FallbackClaimOptions, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type StateChanges, type StateRequest } from './inbox.types';
 
 export class MemoryInboxRepository implements InboxRepository {
   private readonly byId = new Map<string, InboxItem>();
@@ -7,6 +7,8 @@ export class MemoryInboxRepository implements InboxRepository {
   private readonly sequences = new Map<string, number>();
   /** The states recorded for each item, so a repeated or racing change is recognised as such. */
   private readonly recorded = new Map<string, Set<InboxState>>();
+  /** Items with a pending fallback, and when each was last claimed. */
+  private readonly fallbacks = new Map<string, { item: InboxItem; claimedAt?: number }>();
 
   async append(item: NewInboxItem): Promise<AppendResult> {
     return this.appendOne(item);
@@ -24,6 +26,7 @@ export class MemoryInboxRepository implements InboxRepository {
     this.sequences.set(item.userId, seq);
     const stored: InboxItem = { ...structuredClone(item), seq, state: 'sent' };
     this.byId.set(item.notificationId, stored);
+    if (stored.fallback) this.fallbacks.set(item.notificationId, { item: stored });
     const ofUser = this.byUser.get(item.userId);
     if (ofUser) ofUser.push(stored);
     else this.byUser.set(item.userId, [stored]);
@@ -121,6 +124,7 @@ export class MemoryInboxRepository implements InboxRepository {
   async sweepExpired(now: Date, createdBefore?: Date): Promise<number> {
     let removed = 0;
     for (const [id, item] of this.byId) {
+      if (item.fallback) continue;
       if ((item.expiresAt && item.expiresAt <= now) || (createdBefore && item.createdAt < createdBefore)) {
         this.byId.delete(id);
         this.recorded.delete(id);
@@ -135,6 +139,33 @@ export class MemoryInboxRepository implements InboxRepository {
       }
     }
     return removed;
+  }
+
+  async claimDueFallbacks(partitions: readonly number[], now: Date, { limit, leaseMs }: FallbackClaimOptions): Promise<FallbackClaim> {
+    const held = new Set(partitions);
+    const due = [...this.fallbacks.values()]
+      .filter(({ item }) => held.has(item.fallback!.partition) && item.fallback!.dueAt <= now)
+      .sort((a, b) => a.item.fallback!.dueAt.getTime() - b.item.fallback!.dueAt.getTime())
+      .slice(0, limit);
+    const answer: FallbackClaim = { claimed: [], cancelled: 0, found: due.length };
+    for (const pending of due) {
+      if (stateRank(pending.item.state) >= stateRank('delivered')) {
+        await this.clearFallbacks([pending.item.notificationId]);
+        answer.cancelled++;
+      } else if (pending.claimedAt === undefined || pending.claimedAt <= now.getTime() - leaseMs) {
+        pending.claimedAt = now.getTime();
+        answer.claimed.push(structuredClone(pending.item));
+      }
+    }
+    return answer;
+  }
+
+  async clearFallbacks(notificationIds: readonly string[]): Promise<void> {
+    for (const id of notificationIds) {
+      const item = this.byId.get(id);
+      if (item) delete item.fallback;
+      this.fallbacks.delete(id);
+    }
   }
 
   private ofUser(userId: string): InboxItem[] {

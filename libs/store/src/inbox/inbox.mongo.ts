@@ -4,14 +4,26 @@ import { deleteInChunks } from '../mongo-sweeps';
 import { isDuplicateKey } from '../mongo-writes';
 import { InboxSequence } from './inbox-sequence';
 import { InboxStateMarks, hasReached, withMarks } from './inbox-states.mongo';
-import { isUnread, type AppendResult, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type StateChanges, type StateRequest } from './inbox.types';
+import { isUnread, type AppendResult, type FallbackClaim, type FallbackClaimOptions, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type PendingFallback, type StateChanges, type StateRequest } from './inbox.types';
 
 /**
  * `_id` is the notificationId: a redelivered notification is a duplicate key. Items are inserted
  * and never updated: their state comes from their state marks (see inbox-states.mongo.ts); items
- * stored before the marks existed keep their own state fields.
+ * stored before the marks existed keep their own state fields. The one change is the removal of a
+ * pending fallback's fields once it is done with: every writer of them removes the same fields, so
+ * FerretDB's read-and-write-back of a document loses nothing.
+ *
+ * A pending fallback's due time and partition are fields of their own at the top level, where a
+ * range and an equality are answered from an index (FerretDB pushes ranges on top-level fields down
+ * to PostgreSQL); the rest of it is `fallback`.
  */
-type InboxDoc = Omit<InboxItem, 'notificationId'> & { _id: string; stateRank?: number };
+type InboxDoc = Omit<InboxItem, 'notificationId' | 'fallback'> & {
+  _id: string;
+  stateRank?: number;
+  fallbackDueAt?: Date;
+  fallbackPartition?: number;
+  fallback?: Omit<PendingFallback, 'dueAt' | 'partition'>;
+};
 
 /** How often a batch may find a number taken by another writer before it gives up for now. */
 const MAX_CONFLICTS = 20;
@@ -38,6 +50,9 @@ const inboxSchema = new Schema<InboxDoc>(
     seenAt: Date,
     readAt: Date,
     archivedAt: Date,
+    fallbackDueAt: Date,
+    fallbackPartition: Number,
+    fallback: Schema.Types.Mixed,
   },
   { collection: 'inbox', versionKey: false, minimize: false },
 );
@@ -46,6 +61,8 @@ inboxSchema.index({ userId: 1, seq: 1 }, { unique: true });
 // Retention is `sweepExpired`, which deletes an item's state marks with it.
 inboxSchema.index({ expiresAt: 1 });
 inboxSchema.index({ createdAt: 1 });
+// The fallback sweep: due fallbacks are a range of it (the few not yet pushed or cleared).
+inboxSchema.index({ fallbackDueAt: 1 });
 
 export class MongoInboxRepository implements InboxRepository {
   readonly model: Model<InboxDoc>;
@@ -219,10 +236,52 @@ export class MongoInboxRepository implements InboxRepository {
    */
   async sweepExpired(now: Date, createdBefore?: Date): Promise<number> {
     // Two ranges, not an $or of them: a server answers each from its index (FerretDB scans for an $or).
+    // An item whose fallback is pending is left for the fallback sweep (filtered after the range).
     const beforeDelete = (ids: string[]) => this.marks.forget(ids);
-    let removed = await deleteInChunks(this.model, { expiresAt: { $lte: now } }, { beforeDelete });
-    if (createdBefore) removed += await deleteInChunks(this.model, { createdAt: { $lt: createdBefore } }, { beforeDelete });
+    const noFallback = { fallbackDueAt: { $exists: false } };
+    let removed = await deleteInChunks(this.model, { expiresAt: { $lte: now }, ...noFallback }, { beforeDelete });
+    if (createdBefore) removed += await deleteInChunks(this.model, { createdAt: { $lt: createdBefore }, ...noFallback }, { beforeDelete });
     return removed;
+  }
+
+  /**
+   * One range read of the due fallbacks, one read of their marks (acknowledged? claimed, when?), one
+   * insert of claims: a claim is a state mark numbered by attempt, so of two racing claimers one
+   * inserts it (a conditional update would have several winners on FerretDB v1), and a claim whose
+   * lease is over is followed by the next attempt, again won by one.
+   */
+  async claimDueFallbacks(partitions: readonly number[], now: Date, { limit, leaseMs }: FallbackClaimOptions): Promise<FallbackClaim> {
+    if (partitions.length === 0) return { claimed: [], cancelled: 0, found: 0 };
+    const held = partitions.length === 1 ? partitions[0] : { $in: [...partitions] };
+    const docs = await this.model.find({ fallbackDueAt: { $lte: now }, fallbackPartition: held }).sort({ fallbackDueAt: 1 }).limit(limit).lean().exec();
+    if (docs.length === 0) return { claimed: [], cancelled: 0, found: 0 };
+    const marks = await this.marks.ofItems(docs.map((d) => d._id));
+    const acknowledged: string[] = [];
+    const candidates: Array<{ doc: InboxDoc; attempt: number }> = [];
+    for (const doc of docs) {
+      const own = marks.get(doc._id);
+      if (hasReached(doc, own, 'delivered')) {
+        acknowledged.push(doc._id);
+        continue;
+      }
+      const last = (own ?? []).filter((m) => m.state === 'fallback').sort((a, b) => (b.attempt ?? 0) - (a.attempt ?? 0))[0];
+      if (last && new Date(last.at).getTime() > now.getTime() - leaseMs) continue; // someone is pushing it
+      candidates.push({ doc, attempt: (last?.attempt ?? 0) + 1 });
+    }
+    const taken = await this.marks.claimFallbacks(
+      candidates.map(({ doc, attempt }) => ({ notificationId: doc._id, userId: doc.userId, attempt })),
+      now,
+    );
+    if (taken.has(-1)) throw new Error('the server did not say which fallback claims were taken');
+    await this.clearFallbacks(acknowledged);
+    const claimed = candidates.filter((_, i) => !taken.has(i)).map(({ doc }) => withMarks(toItem(doc), marks.get(doc._id)));
+    return { claimed, cancelled: acknowledged.length, found: docs.length };
+  }
+
+  async clearFallbacks(notificationIds: readonly string[]): Promise<void> {
+    if (notificationIds.length === 0) return;
+    const ids = [...new Set(notificationIds)];
+    await this.model.updateMany({ _id: ids.length === 1 ? ids[0] : { $in: ids } }, { $unset: { fallbackDueAt: 1, fallbackPartition: 1, fallback: 1 } }).exec();
   }
 
   private async withMarks(docs: InboxDoc[]): Promise<InboxItem[]> {
@@ -233,11 +292,14 @@ export class MongoInboxRepository implements InboxRepository {
 }
 
 function toDoc(item: InboxItem): InboxDoc {
-  const { notificationId, ...fields } = item;
-  return { _id: notificationId, ...fields };
+  const { notificationId, fallback, ...fields } = item;
+  if (!fallback) return { _id: notificationId, ...fields };
+  const { dueAt, partition, ...rest } = fallback;
+  return { _id: notificationId, ...fields, fallbackDueAt: dueAt, fallbackPartition: partition, fallback: rest };
 }
 
 function toItem(doc: InboxDoc): InboxItem {
-  const { _id, stateRank: _rank, ...item } = doc;
-  return { notificationId: _id, ...item };
+  const { _id, stateRank: _rank, fallbackDueAt, fallbackPartition, fallback, ...item } = doc;
+  if (!fallbackDueAt || fallbackPartition === undefined || !fallback) return { notificationId: _id, ...item };
+  return { notificationId: _id, ...item, fallback: { ...fallback, dueAt: fallbackDueAt, partition: fallbackPartition } };
 }

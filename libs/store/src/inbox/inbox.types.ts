@@ -1,4 +1,4 @@
-import type { NotificationContent, PriorityClass } from '@notify/contracts';
+import type { Notification, NotificationContent, PriorityClass } from '@notify/contracts';
 
 export const INBOX_STATES = ['sent', 'delivered', 'seen', 'read', 'archived'] as const;
 export type InboxState = (typeof INBOX_STATES)[number];
@@ -32,6 +32,43 @@ export interface InboxItem {
   seenAt?: Date;
   readAt?: Date;
   archivedAt?: Date;
+  /** The push that goes out unless a device acknowledges the item in time; gone once pushed or found acknowledged. */
+  fallback?: PendingFallback;
+}
+
+/**
+ * A push fallback kept with its inbox item, so it outlives the gateway that stored it: whichever
+ * gateway holds the item's partition of deliver.inapp when it is due pushes it, unless a device
+ * acknowledged the notification (reached `delivered`) first.
+ */
+export interface PendingFallback {
+  dueAt: Date;
+  /** The deliver.inapp partition the notification came from: its holder sweeps this fallback. */
+  partition: number;
+  /** The rule's window, for the reason on the status trail. */
+  afterMs: number;
+  /** What the push carries besides the item: the producer's platform blocks, a digest's summary. */
+  push?: Notification['push'];
+  digest?: Notification['digest'];
+}
+
+export interface FallbackClaimOptions {
+  /** Due fallbacks looked at, at most, per call. */
+  limit: number;
+  /**
+   * How long a claim holds: a fallback claimed this long ago and still not cleared (its claimer died
+   * between claiming and clearing) may be claimed again.
+   */
+  leaseMs: number;
+}
+
+export interface FallbackClaim {
+  /** Due, unacknowledged, and now the caller's to push (then `clearFallbacks`). */
+  claimed: InboxItem[];
+  /** Due but acknowledged: cleared, nothing to push. */
+  cancelled: number;
+  /** Due fallbacks looked at (up to the limit), whoever holds them: fewer than the limit means none is left. */
+  found: number;
 }
 
 export type NewInboxItem = Omit<InboxItem, 'seq' | 'state' | 'deliveredAt' | 'seenAt' | 'readAt' | 'archivedAt'>;
@@ -119,6 +156,17 @@ export interface InboxRepository {
   /**
    * Deletes the items past their `expiresAt` and, when `createdBefore` is given, those created
    * before it (retention), with what hangs off them; their numbers are never handed out again.
+   * An item whose fallback is still pending stays until the fallback is done with: the push then
+   * decides about an expired notification, as for any other.
    */
   sweepExpired(now: Date, createdBefore?: Date): Promise<number>;
+  /**
+   * The fallbacks of these deliver.inapp partitions due at `now`, earliest first: each unacknowledged
+   * one is claimed for the caller, and one caller only, decided by the store (two gateways that both
+   * believe they hold a partition during a rebalance never both get it); each acknowledged one is
+   * cleared. A claim that was never cleared can be taken again once its lease is over.
+   */
+  claimDueFallbacks(partitions: readonly number[], now: Date, options: FallbackClaimOptions): Promise<FallbackClaim>;
+  /** These items' fallbacks are done with (pushed): no sweep looks at them again. Idempotent. */
+  clearFallbacks(notificationIds: readonly string[]): Promise<void>;
 }
