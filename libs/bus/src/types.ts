@@ -72,6 +72,13 @@ export interface SubscribeOptions {
    * the message's handling as a failed write to the dead-letter topic would.
    */
   onDeadLetter?: (letter: DeadLetter) => Promise<void>;
+  /**
+   * False for a group of one process's own that reads a whole topic (a view, a change feed): it
+   * keeps no position, so every start begins again where `fromBeginning` says, and the group is
+   * deleted when the subscription stops (a crashed process's is taken back by its restart, under the
+   * same instance name). Default true: shared work resumes where the group left off.
+   */
+  commitOffsets?: boolean;
 }
 
 export interface BatchSubscribeOptions extends Omit<SubscribeOptions, 'keysConcurrently'> {
@@ -90,6 +97,12 @@ export interface RetryPolicy {
 export interface Subscription {
   readonly topic: string;
   readonly groupId: string;
+  /**
+   * The partitions of the topic this member holds now: none while its group rebalances, after it
+   * stopped, or before it joined. During a rebalance a partition may briefly be held by two members
+   * (the one losing it has not heard yet), so work keyed by partition must still be claimed.
+   */
+  assignedPartitions(): readonly number[];
   /** Graceful: finish the message in hand, commit, leave the group. */
   stop(): Promise<void>;
 }

@@ -199,6 +199,19 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       expect([...counts.b.values()].every((n) => n === 1)).toBe(true);
     });
 
+    it('tells each member which partitions it holds: split between two, none once stopped, all to the one left', async () => {
+      world = await harness.newWorld();
+      const all = JSON.stringify(Array.from({ length: contractTopic.partitions }, (_, i) => i));
+      const first = await subscribe(await world.bus(), 'holders', async () => {});
+      await until('the first member to hold every partition', () => JSON.stringify(first.assignedPartitions()) === all, 30_000);
+      const second = await subscribe(await world.bus(), 'holders', async () => {});
+      const both = () => JSON.stringify([...first.assignedPartitions(), ...second.assignedPartitions()].sort((a, b) => a - b));
+      await until('each partition to be held by one of the two', () => first.assignedPartitions().length > 0 && second.assignedPartitions().length > 0 && both() === all, 30_000);
+      await second.stop();
+      expect(second.assignedPartitions()).toEqual([]);
+      await until('the one left to hold every partition', () => JSON.stringify(first.assignedPartitions()) === all, 30_000);
+    });
+
     it('keeps subscriptions that share a group id on different topics independent', async () => {
       world = await harness.newWorld();
       const bus = await world.bus();

@@ -149,10 +149,13 @@ export class KafkaBus implements Bus {
 
   /** One consumer group member: joins, hands each fetched batch to `work`, commits what `work` resolved. */
   private async consume<T, H>(spec: TopicSpec<T>, options: Omit<SubscribeOptions, 'keysConcurrently'>, handler: H, work: (step: BatchStep<T, H>) => Promise<void>): Promise<Subscription> {
+    const groupId = physicalGroupId(this.prefix, options.groupId, spec.name);
+    const commits = options.commitOffsets ?? true;
     const consumer = this.kafka.consumer({
-      groupId: physicalGroupId(this.prefix, options.groupId, spec.name),
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: Math.min(3000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
+      groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+      // Ten heartbeats per session: a member must miss many before the broker declares it dead.
+      heartbeatInterval: Math.max(500, Math.floor((this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS) / 10)),
       maxWaitTimeInMs: 500,
       // kafkajs decodes a whole fetch response in one go: a background consumer's stays small enough not to block the process.
       ...(options.background ? BACKGROUND_FETCH : {}),
@@ -177,6 +180,11 @@ export class KafkaBus implements Bus {
       service: this.options.service,
     };
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    // The partitions the group gave this member last; none from the moment it hears of a rebalance until it rejoins.
+    let held: readonly number[] = [];
+    const topicName = physicalTopicName(this.prefix, spec.name);
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => (held = [...(payload.memberAssignment[topicName] ?? [])].sort((a, b) => a - b)));
+    for (const lost of [consumer.events.REBALANCING, consumer.events.CRASH, consumer.events.STOP]) consumer.on(lost, () => (held = []));
     await consumer.connect();
     await consumer.subscribe({ topic: physicalTopicName(this.prefix, spec.name), fromBeginning: options.fromBeginning ?? true });
     await consumer.run({
@@ -187,11 +195,15 @@ export class KafkaBus implements Bus {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }) => {
         await work({ batch, context, gate, resolveOffset, heartbeat, mayStart: () => isRunning() && !isStale() && !controller.signal.aborted });
-        await committer.afterBatch({ commitOffsetsIfNecessary, uncommittedOffsets }, controller.signal.aborted || !isRunning());
+        if (commits) await committer.afterBatch({ commitOffsetsIfNecessary, uncommittedOffsets }, controller.signal.aborted || !isRunning());
       },
     });
     await Promise.race([joined, new Promise((r) => setTimeout(r, 30_000))]);
-    const subscription = new KafkaSubscription(spec.name, options.groupId, consumer, controller, committer, () => this.subscriptions.delete(subscription));
+    const subscription = new KafkaSubscription(spec.name, options.groupId, consumer, controller, committer, async () => {
+      this.subscriptions.delete(subscription);
+      // A group that keeps no position has nothing worth keeping once its only member left.
+      if (!commits) await this.admin.deleteGroups([groupId]).catch((err: Error) => this.logger.debug({ err, groupId }, 'could not delete a process group; the broker drops it once empty'));
+    }, () => held);
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -227,6 +239,8 @@ interface BatchStep<T, H> {
 
 /** Messages a batch handler gets at most at once, unless its subscription says otherwise. */
 const DEFAULT_MAX_BATCH_SIZE = 500;
+/** What a crashed member costs: its partitions wait this long, and so does its restart, to rejoin. */
+const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
 function receivedRecord(partition: number, message: KafkaMessage): ReceivedRecord {
   return {
@@ -253,8 +267,13 @@ class KafkaSubscription implements Subscription {
     private readonly consumer: Consumer,
     private readonly controller: AbortController,
     private readonly committer: OffsetCommitter,
-    private readonly onStopped: () => void,
+    private readonly onStopped: () => Promise<void>,
+    private readonly held: () => readonly number[],
   ) {}
+
+  assignedPartitions(): readonly number[] {
+    return this.stopping ? [] : this.held();
+  }
 
   stop(): Promise<void> {
     // disconnect() lets the batch in hand finish (which then commits) and leaves the group; what was
@@ -264,7 +283,7 @@ class KafkaSubscription implements Subscription {
       await this.committer.flush();
       await this.consumer.disconnect();
       this.committer.stop();
-      this.onStopped();
+      await this.onStopped();
     })();
     return this.stopping;
   }

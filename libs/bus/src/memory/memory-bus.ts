@@ -175,6 +175,7 @@ type BoundWork = (batch: ReceivedRecord[], signal: AbortSignal, commit: (record:
 
 export class MemorySubscription implements Subscription, GroupMember {
   private readonly loops = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  private held: readonly number[] = [];
   private crashed = false;
   private stopping: Promise<void> | undefined;
 
@@ -186,7 +187,12 @@ export class MemorySubscription implements Subscription, GroupMember {
     private readonly onStopped: () => void,
   ) {}
 
+  assignedPartitions(): readonly number[] {
+    return this.held;
+  }
+
   assign(partitions: number[]): void {
+    this.held = this.crashed || this.stopping ? [] : [...partitions].sort((a, b) => a - b);
     for (const [partition, loop] of this.loops) {
       if (!partitions.includes(partition)) {
         loop.controller.abort();
@@ -228,6 +234,7 @@ export class MemorySubscription implements Subscription, GroupMember {
   /** Graceful: finish the message in hand, commit it, leave the group. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.held = [];
       const loops = [...this.loops.values()];
       for (const loop of loops) loop.controller.abort();
       await Promise.all(loops.map((l) => l.done));
@@ -244,6 +251,7 @@ export class MemorySubscription implements Subscription, GroupMember {
    */
   crash(): void {
     this.crashed = true;
+    this.held = [];
     const partitions = [...this.loops.keys()];
     for (const loop of this.loops.values()) loop.controller.abort();
     this.loops.clear();
