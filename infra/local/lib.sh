@@ -21,6 +21,11 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_SECURE_PORT="${KAFKA_SECURE_PORT:-9094}"
 # What a client needs for that listener (broker address, CA file, user and password), written by up.sh.
 KAFKA_SECURE_CLIENT_ENV="$DATA_DIR/kafka/secure-client.env"
+# A plain listener the broker advertises at another port, where nothing answers until a test puts a
+# TCP proxy there: the test then cuts that proxy to give one client a broker outage while every other
+# client keeps its broker.
+KAFKA_PROXIED_PORT="${KAFKA_PROXIED_PORT:-9096}"
+KAFKA_PROXY_PORT="${KAFKA_PROXY_PORT:-9095}"
 KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx512m}"
 MONGO_PORT="${MONGO_PORT:-27017}"
 # Not PostgreSQL's usual 5432: Debian's package starts a cluster of its own there.
@@ -34,7 +39,7 @@ STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
 say() { printf '[infra] %s\n' "$*" >&2; }
 die() { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
 
-for port_var in KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_SECURE_PORT MONGO_PORT POSTGRES_PORT; do
+for port_var in KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_SECURE_PORT KAFKA_PROXIED_PORT KAFKA_PROXY_PORT MONGO_PORT POSTGRES_PORT; do
   [[ "${!port_var}" =~ ^[0-9]+$ ]] || die "$port_var must be a port number, not '${!port_var}'"
 done
 [[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ"

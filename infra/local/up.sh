@@ -103,8 +103,8 @@ start_kafka() {
     return 0
   fi
   local port
-  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SECURE_PORT"; do
-    port_free "$port" || die "127.0.0.1:$port is taken by another program (not a Kafka broker); stop it or choose other ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT / KAFKA_SECURE_PORT"
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SECURE_PORT" "$KAFKA_PROXIED_PORT"; do
+    port_free "$port" || die "127.0.0.1:$port is taken by another program (not a Kafka broker); stop it or choose other ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT / KAFKA_SECURE_PORT / KAFKA_PROXIED_PORT"
   done
   need java "install a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless); it runs Kafka"
   install_kafka
@@ -114,6 +114,7 @@ start_kafka() {
   ensure_kafka_client_env "$dir/tls"
   sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" -e "s#@LOG_DIRS@#$dir/data#g" \
     -e "s#@KAFKA_SECURE_PORT@#$KAFKA_SECURE_PORT#g" -e "s#@TLS_DIR@#$dir/tls#g" \
+    -e "s#@KAFKA_PROXIED_PORT@#$KAFKA_PROXIED_PORT#g" -e "s#@KAFKA_PROXY_PORT@#$KAFKA_PROXY_PORT#g" \
     -e "s#@SASL_USERNAME@#$(client_env_value KAFKA_SASL_USERNAME)#g" -e "s#@SASL_PASSWORD@#$(client_env_value KAFKA_SASL_PASSWORD)#g" \
     "$INFRA_DIR/kafka/server.properties.template" >"$dir/server.properties"
   chmod 600 "$dir/server.properties"

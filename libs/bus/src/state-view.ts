@@ -14,6 +14,11 @@ export interface FollowedState {
    * decides from the view starts after this, so it never decides from a view that is still filling.
    */
   caughtUp: Promise<void>;
+  /**
+   * Resolves once everything the topic holds now has been applied: what `caughtUp` is at start-up, at
+   * any later moment (a consumer taking over work from another instance reads what that one wrote first).
+   */
+  catchUp(): Promise<void>;
 }
 
 /**
@@ -21,20 +26,45 @@ export interface FollowedState {
  * beginning into `apply`, then follows it. What a hot path needs to know about other services costs a
  * map lookup instead of a read per message.
  */
-export async function followState<T>(bus: Bus, topic: TopicSpec<T>, options: StateViewOptions, apply: (value: T, message: BusMessage<T>) => void): Promise<FollowedState> {
-  const target = await bus.latestOffsets(topic as TopicSpec<unknown>);
-  const applied = target.map(() => -1);
-  let reached: () => void = () => {};
-  const caughtUp = new Promise<void>((resolve) => (reached = resolve));
+export async function followState<T>(bus: Bus, topic: TopicSpec<T>, options: StateViewOptions, apply: (value: T, message: BusMessage<T>) => void | Promise<void>): Promise<FollowedState> {
+  const applied: number[] = Array.from({ length: topic.partitions }, () => -1);
+  const waiting = new Set<{ target: number[]; reached: () => void }>();
   // Compaction may have removed records below the last one; the last one of a partition always stays.
+  const reachedAll = (target: number[]) => target.every((end, partition) => end === 0 || applied[partition]! >= end - 1);
   const check = () => {
-    if (target.every((end, partition) => end === 0 || applied[partition]! >= end - 1)) reached();
+    for (const waiter of waiting) {
+      if (!reachedAll(waiter.target)) continue;
+      waiting.delete(waiter);
+      waiter.reached();
+    }
   };
-  check();
-  const subscription = await bus.subscribe(topic, { groupId: options.groupId, fromBeginning: true, partitionsConcurrently: options.partitionsConcurrently ?? topic.partitions }, async (message) => {
-    apply(message.value, message);
-    applied[message.partition] = Math.max(applied[message.partition]!, Number(message.offset));
+  const catchUp = async (): Promise<void> => {
+    const target = await bus.latestOffsets(topic as TopicSpec<unknown>);
+    if (reachedAll(target)) return;
+    await new Promise<void>((reached) => waiting.add({ target, reached }));
+  };
+  const passed = (partition: number, offset: number) => {
+    applied[partition] = Math.max(applied[partition]!, offset);
     check();
-  });
-  return { subscription, caughtUp };
+  };
+  const caughtUp = catchUp();
+  // No position is kept: every start reads the whole topic again, which is what the view needs.
+  const subscription = await bus.subscribe(
+    topic,
+    {
+      groupId: options.groupId,
+      fromBeginning: true,
+      commitOffsets: false,
+      partitionsConcurrently: options.partitionsConcurrently ?? topic.partitions,
+      // A record set aside (one that does not decode) is passed all the same: the view must not wait for it forever.
+      onDeadLetter: async (letter) => {
+        if (letter.source.partition !== undefined && letter.source.offset !== undefined) passed(letter.source.partition, Number(letter.source.offset));
+      },
+    },
+    async (message) => {
+      await apply(message.value, message);
+      passed(message.partition, Number(message.offset));
+    },
+  );
+  return { subscription, caughtUp, catchUp };
 }

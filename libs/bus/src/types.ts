@@ -79,6 +79,12 @@ export interface SubscribeOptions {
    * same instance name). Default true: shared work resumes where the group left off.
    */
   commitOffsets?: boolean;
+  /**
+   * Called each time the group hands this member its partitions (every rebalance, even one that
+   * gives it the same partitions back), before it works on any of them: another member may have
+   * worked on them since this one last did.
+   */
+  onAssigned?: (partitions: readonly number[]) => void;
 }
 
 export interface BatchSubscribeOptions extends Omit<SubscribeOptions, 'keysConcurrently'> {

@@ -15,7 +15,16 @@ export const infrastructureSettings = {
   kafkaBrokers: setting('KAFKA_BROKERS', env.list(), 'Comma-separated Kafka bootstrap servers, e.g. 127.0.0.1:9092'),
   kafkaClientId: setting('KAFKA_CLIENT_ID', env.optionalString(), 'Kafka client id (defaults to the service name)'),
   ...kafkaSecuritySettings,
-  kafkaSessionTimeoutMs: setting('KAFKA_SESSION_TIMEOUT_MS', env.int(30_000, 6000), 'How long Kafka waits for a silent consumer (a crashed process) before giving its partitions to the others'),
+  kafkaSessionTimeoutMs: setting(
+    'KAFKA_SESSION_TIMEOUT_MS',
+    env.int(10_000, 6000),
+    'How long Kafka waits for a silent consumer (a crashed process) before giving its partitions to the others, and so about how long a replica restarted after a crash waits to be ready; heartbeats go every tenth of it',
+  ),
+  instanceName: setting(
+    'INSTANCE_NAME',
+    z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'up to 64 letters, digits, ".", "_" and "-"').optional(),
+    'This replica’s name, kept across restarts (a StatefulSet pod name, say): it names the consumer groups the process reads whole topics with. Default: host name and PORT. Two running processes must never share one',
+  ),
   topicPrefix: setting('TOPIC_PREFIX', z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''), 'Prefix for every topic name, to share one cluster between environments'),
   mongoUrl: setting('MONGO_URL', env.mongoUrl(), 'MongoDB connection string, e.g. mongodb://127.0.0.1:27017/notify'),
 };

@@ -18,6 +18,8 @@ export interface ProcessConfig extends KafkaSecurityConfig {
   topicPrefix?: string | undefined;
   kafkaSessionTimeoutMs?: number | undefined;
   mongoUrl?: string | undefined;
+  /** Stable name of this replica (see ServiceDeps.instanceName); derived from host and port when unset. */
+  instanceName?: string | undefined;
 }
 
 export interface RunningProcess {
@@ -27,9 +29,10 @@ export interface RunningProcess {
 }
 
 /**
- * Starts a process in a fixed order: store and bus first (so /readyz means something), then the
- * modules' consumers, then the HTTP server. Stops in reverse: readiness false, modules drain,
- * bus commits and leaves its groups, store closes, HTTP closes.
+ * Starts a process in a fixed order. The HTTP server listens first, so `/healthz` answers at once
+ * (a restarted process is alive, not dead) while `/readyz` stays 503 until the bus is connected and
+ * every module's consumers have joined their groups. Stops in reverse: readiness false, modules
+ * drain, bus commits and leaves its groups, store closes, HTTP closes.
  */
 export async function startProcess<C extends ProcessConfig>(options: {
   service: string;
@@ -41,6 +44,7 @@ export async function startProcess<C extends ProcessConfig>(options: {
   const logger = options.logger ?? createLogger(service, config.logLevel);
   const metrics = createMetricsRegistry(service);
   const instanceId = `${service}-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
+  const instanceName = config.instanceName ?? defaultInstanceName(config.port);
 
   let store: Store;
   if (config.mongoUrl) {
@@ -60,21 +64,33 @@ export async function startProcess<C extends ProcessConfig>(options: {
     kafkaSecurity: kafkaSecurityOf(config),
   });
   if (bus.kind === 'memory') logger.warn('in-process bus: messages live in memory and do not survive a restart (set KAFKA_BROKERS to use Kafka)');
-  await bus.start();
 
+  let startup: 'starting' | 'started' | Error = 'starting';
   const http: HttpServer = createHttpServer({
     logger,
     metrics,
     checks: [
       { name: bus.kind === 'kafka' ? 'kafka' : 'bus', check: () => bus.ping() },
       { name: store.kind === 'mongo' ? 'mongo' : 'store', check: () => store.ping() },
+      { name: 'consumers', check: async () => startupCheck(startup) },
     ],
   });
-  const deps: ServiceDeps = { bus, store, http, logger, metrics, instanceId };
+  const deps: ServiceDeps = { bus, store, http, logger, metrics, instanceId, instanceName };
+  // Routes are registered as the modules are built; fastify takes no routes once it listens.
   const modules = await options.modules(deps, config);
-  for (const module of modules) await module.start();
   const address = await http.listen(config.port, config.host);
-  logger.info({ address, modules: modules.map((m) => m.name), bus: bus.kind, store: store.kind, instanceId }, `${service} started`);
+  const started = Date.now();
+  try {
+    await bus.start();
+    for (const module of modules) await module.start();
+  } catch (err) {
+    startup = err as Error;
+    await http.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  startup = 'started';
+  logger.info({ address, modules: modules.map((m) => m.name), bus: bus.kind, store: store.kind, instanceId, instanceName, readyAfterMs: Date.now() - started }, `${service} started`);
 
   let stopping: Promise<void> | undefined;
   const stop = (reason: string) =>
@@ -88,6 +104,20 @@ export async function startProcess<C extends ProcessConfig>(options: {
       logger.info(`${service} stopped`);
     })());
   return { deps, url: address, stop };
+}
+
+function startupCheck(startup: 'starting' | 'started' | Error): void {
+  if (startup === 'starting') throw new Error('connecting to the bus and joining consumer groups');
+  if (startup instanceof Error) throw new Error(`start-up failed: ${startup.message}`);
+}
+
+/**
+ * This process's name among its service's replicas, the same after a restart: the host name (a
+ * container's or pod's) and the port, which no two processes on one host share. A process on a
+ * random port (tests) gets a name of its own instead.
+ */
+function defaultInstanceName(port: number): string {
+  return port === 0 ? `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}` : `${hostname()}-${port}`;
 }
 
 /**

@@ -10,8 +10,14 @@ export interface ServiceDeps {
   http: HttpServer;
   logger: Logger;
   metrics: Registry;
-  /** Unique per process: which gateway holds a socket, which router wrote a decision. */
+  /** Unique per start of a process: which gateway holds a socket, which presence instance wrote a state. */
   instanceId: string;
+  /**
+   * The same across restarts of one replica (INSTANCE_NAME, or host and port): names the consumer
+   * groups this process reads whole topics with, so a restart takes its group back instead of
+   * leaving one behind.
+   */
+  instanceName: string;
 }
 
 /**

@@ -3,3 +3,4 @@ export * from './wait';
 export * from './service-process';
 export * from './balancer';
 export * from './tcp-relay';
+export * from './kafka-outage';

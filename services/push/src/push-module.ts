@@ -71,7 +71,7 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
         changesHeard.inc({ change: change.change });
       };
       // Listening for device changes before the first push, so no entry the lanes fill can miss one.
-      subscriptions = [await consumeDeviceChanges(deps.bus, heard, deps.instanceId)];
+      subscriptions = [await consumeDeviceChanges(deps.bus, heard, deps.instanceName)];
       const lanes = { transactional: lane('transactional'), bulk: lane('bulk'), transactionalConcurrency: options.transactionalConcurrency, bulkConcurrency: options.bulkConcurrency };
       subscriptions.push(...(await consumePushLanes(deps.bus, lanes)));
     },

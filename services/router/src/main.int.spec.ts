@@ -34,7 +34,7 @@ describe('router process', () => {
       const res = await fetch(`${base}/readyz`).catch(() => undefined);
       return res?.status === 200 ? ((await res.json()) as { checks: Record<string, { ok: boolean }> }) : undefined;
     }, { timeoutMs: 30_000, intervalMs: 200 });
-    expect(Object.keys(ready.checks).sort()).toEqual(['kafka', 'mongo']);
+    expect(Object.keys(ready.checks).sort()).toEqual(['consumers', 'kafka', 'mongo']);
 
     const event: NotifyEvent = { version: 1, id: uniqueName('evt'), type: 'payment.succeeded', priority: 'transactional', to: { userId: 'alice' }, payload: {}, createdAt: new Date().toISOString() };
     const accepted = await fetch(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer producer-secret-0123456789' }, body: JSON.stringify(event) });

@@ -8,6 +8,7 @@ import { storeSweeps } from '@notify/store';
 import { registerRulesRoutes } from './admin/rules-routes';
 import { consumeIntake } from './handlers/intake';
 import { consumeRuleChanges } from './handlers/rules-changes';
+import { EventSenders } from './intake/event-senders';
 import { registerHttpIntake } from './intake/http-intake';
 import { unknownType } from './usecases/route-event';
 import { DigestFlusher } from './digests/digest-flusher';
@@ -33,6 +34,11 @@ export interface RouterOptions extends RetentionScheduleOptions {
   rulesRefreshMs: number;
   /** How often due digests are looked for. */
   digestTickMs: number;
+  /** Longest POST /v1/events waits for Kafka before a 503; 2 s by default. */
+  intakeTimeoutMs?: number;
+  /** Requests per window each token may make to POST /v1/events; absent or 0: no limit. */
+  intakeRateLimit?: number;
+  intakeRateWindowMs?: number;
   /** How long an event id is remembered (deduplication); 7 days by default. */
   dedupWindowMs?: number;
   /** Days the status trail is kept (with the retention schedule). */
@@ -43,12 +49,17 @@ export interface RouterOptions extends RetentionScheduleOptions {
 export function createRouterModule(deps: ServiceDeps, options: RouterOptions): ServiceModule {
   const cache = new RulesCache(deps.store.rules, deps.logger.child({ module: 'rules' }));
   const tokens = [...options.intakeTokens, ...options.adminTokens];
+  // Who sent an event is remembered as long as its status trail is kept.
+  const senders = new EventSenders(deps.store.idempotency, (options.retentionDeliveryLogDays ?? 30) * DAY_MS);
   registerHttpIntake(deps.http.app, {
     bus: deps.bus,
     maxBatchEvents: options.maxBatchEvents,
+    ...(options.intakeTimeoutMs ? { publishTimeoutMs: options.intakeTimeoutMs } : {}),
     tokens,
+    senders,
     laneOf: (event) => intakeLaneOf(cache.current.evaluate(event).outcome.priority),
     refuse: (event) => unknownType(event, cache.current.evaluate(event).ruleId),
+    rateLimit: { max: options.intakeRateLimit ?? 0, windowMs: options.intakeRateWindowMs ?? 1000 },
   });
   registerPreferencesRoutes(deps.http.app, { preferences: deps.store.preferences, bus: deps.bus, tokens });
   const preferences = new PreferencesView();
@@ -68,7 +79,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   metric(deps.metrics, 'notify_router_presence_view_users', () => new Gauge({ name: 'notify_router_presence_view_users', help: 'Users online in this router’s view of presence.state (only online users are held)', registers: [deps.metrics], collect() { this.set(presence.onlineCount); } }));
   const rateSlots = new RateSlots(deps.store.idempotency);
   metric(deps.metrics, 'notify_router_rate_cap_windows', () => new Gauge({ name: 'notify_router_rate_cap_windows', help: 'Rate-cap windows (user, rule) whose next free slot this router remembers (bounded; a hint only)', registers: [deps.metrics], collect() { this.set(rateSlots.size); } }));
-  registerStatusRoutes(deps.http.app, { log: deps.store.deliveryLog, tokens });
+  registerStatusRoutes(deps.http.app, { log: deps.store.deliveryLog, tokens, senders });
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId) });
   // The router writes deduplication claims and rate-cap slots, the status trail and the digests.
   const deliveryLogMs = (options.retentionDeliveryLogDays ?? 30) * DAY_MS;
@@ -83,13 +94,14 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
         deps.logger.info({ intervalMs: options.retentionIntervalMs, deliveryLogDays: deliveryLogMs / DAY_MS, statusTrailTtlIndex: byServer }, 'retention scheduled');
         retention.start();
       }
+      subscriptions = [await consumeRuleChanges(deps.bus, cache, deps.instanceName)];
+      // Loaded once the change feed is followed (from its end), so no change falls in between.
       await cache.reload();
-      subscriptions = [
-        await consumeRuleChanges(deps.bus, cache, deps.instanceId),
+      subscriptions.push(
         ...(await Promise.all([followPresence(deps, presence), followPreferences(deps, preferences)])),
         ...(await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, rateSlots, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
         await consumeStatusTrail(deps.bus, deps.store.deliveryLog),
-      ];
+      );
       flusher.start(options.digestTickMs);
       refresh = setInterval(() => void cache.reload(), options.rulesRefreshMs);
       refresh.unref();

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { topics } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
-import { requireKafka, uniqueName } from '@notify/testing';
+import { requireKafka, uniqueName, waitFor } from '@notify/testing';
 import { describeBusContract, type KillableConsumer } from '../contract/bus.contract';
-import { contractTopic } from '../contract/contract-topic';
+import { contractMessages, contractTopic } from '../contract/contract-topic';
 import { KafkaBus } from './kafka-bus';
 
 // The broker's minimum: a killed consumer's partitions move after this long.
@@ -72,4 +74,33 @@ describeBusContract('kafka', {
       },
     };
   },
+});
+
+describe('kafka process groups (commitOffsets: false)', () => {
+  it('keep no position, so every start reads the whole topic again, and are deleted when the subscription stops', async () => {
+    const brokers = await requireKafka();
+    const topicPrefix = uniqueName('process-group');
+    const bus = new KafkaBus({ brokers, clientId: 'test', service: 'test', topicPrefix, logger: silentLogger(), metrics: createMetricsRegistry('test', { processMetrics: false }), provision: [contractTopic, topics.notifyDlq] });
+    const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+    await Promise.all([bus.start(), admin.connect()]);
+    try {
+      await bus.publish(contractTopic, contractMessages(40, 8).map((value) => ({ value })));
+      const readAll = async () => {
+        const seen = new Set<string>();
+        const subscription = await bus.subscribe(contractTopic, { groupId: 'view-replica-1', fromBeginning: true, commitOffsets: false, partitionsConcurrently: 8 }, async (m) => void seen.add(m.value.id));
+        await waitFor('the whole topic', () => seen.size === 40, { timeoutMs: 20_000 });
+        await subscription.stop();
+        return seen.size;
+      };
+      const groupExists = async () => (await admin.listGroups()).groups.some((g) => g.groupId === `${topicPrefix}.view-replica-1.${contractTopic.name}`);
+      expect(await readAll()).toBe(40);
+      expect(await groupExists()).toBe(false);
+      // The same group again (a restart under the same instance name) starts from the beginning, not from a committed end.
+      expect(await readAll()).toBe(40);
+      expect(await groupExists()).toBe(false);
+    } finally {
+      await admin.disconnect();
+      await bus.stop();
+    }
+  });
 });

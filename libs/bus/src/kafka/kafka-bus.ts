@@ -184,6 +184,8 @@ export class KafkaBus implements Bus {
     let held: readonly number[] = [];
     const topicName = physicalTopicName(this.prefix, spec.name);
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => (held = [...(payload.memberAssignment[topicName] ?? [])].sort((a, b) => a - b)));
+    // kafkajs emits this between joining and its first fetch of the new assignment.
+    if (options.onAssigned) consumer.on(consumer.events.GROUP_JOIN, () => options.onAssigned!(held));
     for (const lost of [consumer.events.REBALANCING, consumer.events.CRASH, consumer.events.STOP]) consumer.on(lost, () => (held = []));
     await consumer.connect();
     await consumer.subscribe({ topic: physicalTopicName(this.prefix, spec.name), fromBeginning: options.fromBeginning ?? true });

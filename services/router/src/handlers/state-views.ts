@@ -7,7 +7,7 @@ import type { PresenceView } from '../presence/presence-view';
 /** How long start-up waits for a view to catch up before routing anyway (and saying so). */
 const CATCH_UP_TIMEOUT_MS = 60_000;
 
-type ViewDeps = Pick<ServiceDeps, 'bus' | 'instanceId' | 'logger'>;
+type ViewDeps = Pick<ServiceDeps, 'bus' | 'instanceName' | 'logger'>;
 
 /**
  * Every router instance keeps its own copy of a compacted state topic: a group of its own, from the
@@ -16,7 +16,7 @@ type ViewDeps = Pick<ServiceDeps, 'bus' | 'instanceId' | 'logger'>;
  */
 async function followView<T>(deps: ViewDeps, topic: TopicSpec<T>, name: string, apply: (value: T) => void, size: () => number): Promise<Subscription> {
   const started = Date.now();
-  const { subscription, caughtUp } = await followState(deps.bus, topic, { groupId: `router-${name}-${deps.instanceId}` }, (value) => apply(value));
+  const { subscription, caughtUp } = await followState(deps.bus, topic, { groupId: `router-${name}-${deps.instanceName}` }, (value) => apply(value));
   const timedOut = await Promise.race([caughtUp.then(() => false), new Promise<boolean>((resolve) => setTimeout(resolve, CATCH_UP_TIMEOUT_MS, true).unref())]);
   const detail = { view: name, entries: size(), ms: Date.now() - started };
   if (timedOut) deps.logger.warn(detail, 'view still catching up; routing with what it holds');
