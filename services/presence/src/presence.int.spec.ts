@@ -69,7 +69,8 @@ beforeAll(async () => {
     KAFKA_BROKERS: brokers.join(','),
     TOPIC_PREFIX: prefix,
     MONGO_URL: '', // presence keeps nothing in the database
-    INTAKE_TOKENS: 'shop:producer-secret-0123456789',
+    // shop may read presence; billing is written the old way (send events only).
+    INTAKE_TOKENS: 'shop:producer-secret-0123456789:presence:read,billing:billing-secret-0123456789ab',
     ADMIN_TOKENS: 'ops:admin-secret-0123456789abcd',
     PRESENCE_GATEWAY_TTL_MS: String(TTL_MS),
     PRESENCE_SWEEP_INTERVAL_MS: String(SWEEP_MS),
@@ -163,6 +164,9 @@ describe('presence on Kafka', () => {
     const anonymous = await fetch(`${presence.base}/v1/presence/${erin}`);
     expect(anonymous.status).toBe(401);
     expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('NOTIFY_ERR_UNAUTHENTICATED');
+    const unscoped = await fetch(`${presence.base}/v1/presence/query`, { method: 'POST', headers: { ...headers, authorization: 'Bearer billing-secret-0123456789ab' }, body: JSON.stringify({ userIds: [erin] }) });
+    expect(unscoped.status).toBe(403);
+    expect(((await unscoped.json()) as { error: { code: string; message: string } }).error).toEqual({ code: 'NOTIFY_ERR_FORBIDDEN', message: 'token "billing" lacks the scope presence:read (add it after the secret in INTAKE_TOKENS: name:secret:presence:read)' });
     const bad = await fetch(`${presence.base}/v1/presence/query`, { method: 'POST', headers, body: JSON.stringify({ userIds: [] }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'NOTIFY_ERR_VALIDATION', message: expect.stringContaining('userIds') });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { iosToken, producerHeaders, startPush, type PushUnderTest } from './push-harness';
+import { iosToken, producerHeaders, senderToken, startPush, type PushUnderTest } from './push-harness';
 
 let push: PushUnderTest;
 beforeAll(async () => {
@@ -50,5 +50,16 @@ describe('devices API', () => {
     expect((await put('dave', 'short', { platform: 'ios', appId: 'x' })).status).toBe(400);
     expect((await put('dave', iosToken('dave'), { platform: 'ios', appId: 'x', extra: 1 })).status).toBe(400);
     expect((await put('dave', iosToken('dave'), { platform: 'ios', appId: 'x' }, { 'content-type': 'application/json' })).status).toBe(401);
+  });
+
+  it('refuses a team token without the devices scopes, naming the one it lacks', async () => {
+    const sender = { 'content-type': 'application/json', authorization: `Bearer ${senderToken}` };
+    const listed = await fetch(`${push.url}/v1/users/bob/devices`, { headers: sender });
+    expect(listed.status).toBe(403);
+    expect(((await listed.json()) as { error: { message: string } }).error.message).toContain('lacks the scope devices:read');
+    const registered = await put('erin', iosToken('erin'), { platform: 'ios', appId: 'x' }, sender);
+    expect(registered.status).toBe(403);
+    expect(((await registered.json()) as { error: { message: string } }).error.message).toContain('lacks the scope devices:write');
+    expect(await list('erin')).toEqual([]);
   });
 });

@@ -6,6 +6,8 @@ import { createPushModule, type PushOptions } from '../src/push-module';
 
 export const producerToken = 'push-producer-secret-0123456789';
 export const producerHeaders = { 'content-type': 'application/json', authorization: `Bearer ${producerToken}` };
+/** A product team's token with the default scopes only (send events, read their own). */
+export const senderToken = 'push-sender-secret-0123456789ab';
 
 export interface PushUnderTest {
   url: string;
@@ -32,7 +34,10 @@ export async function startPush(options: Partial<PushOptions> = {}, deployment: 
     config: { logLevel: 'silent', host: '127.0.0.1', port, shutdownTimeoutMs: 10_000, kafkaBrokers: await requireKafka(), mongoUrl: await requireMongo(name), topicPrefix: name },
     modules: (deps) => [
       createPushModule(deps, {
-        tokens: [{ name: 'shop', role: 'producer', secret: producerToken }],
+        tokens: [
+          { name: 'shop', role: 'producer', secret: producerToken, scopes: ['devices:read', 'devices:write'] },
+          { name: 'billing', role: 'producer', secret: senderToken },
+        ],
         senders: {},
         transactionalConcurrency: 8,
         bulkConcurrency: 2,

@@ -56,4 +56,16 @@ export function idempotencyContract(fixture: StoreFixture): void {
     expect(await idempotency.isClaimed('s', 'c')).toBe(true);
     expect(await idempotency.claimMany('s', [])).toEqual([]);
   });
+
+  it('tells who holds an unexpired claim, and no one for a free or expired key', async () => {
+    const { idempotency } = fixture.store();
+    await idempotency.claimMany('sender', [
+      { key: 'evt-a', expiresAt: inOneHour(), holder: 'checkout' },
+      { key: 'evt-old', expiresAt: new Date(Date.now() - 1000), holder: 'checkout' },
+    ]);
+    expect(await idempotency.holderOf('sender', 'evt-a')).toBe('checkout');
+    expect(await idempotency.holderOf('other-scope', 'evt-a')).toBeNull();
+    expect(await idempotency.holderOf('sender', 'evt-old')).toBeNull();
+    expect(await idempotency.holderOf('sender', 'evt-never')).toBeNull();
+  });
 }

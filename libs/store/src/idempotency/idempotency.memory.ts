@@ -19,6 +19,11 @@ export class MemoryIdempotencyRepository implements IdempotencyRepository {
     return { claimed: true, again: false };
   }
 
+  async holderOf(scope: string, key: string): Promise<string | null> {
+    const claim = this.claims.get(`${scope}\u0000${key}`);
+    return claim && claim.expiresAt > new Date() ? claim.holder : null;
+  }
+
   async isClaimed(scope: string, key: string): Promise<boolean> {
     const expiresAt = this.claims.get(`${scope}\u0000${key}`)?.expiresAt;
     return expiresAt !== undefined && expiresAt > new Date();

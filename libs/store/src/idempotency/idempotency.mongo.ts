@@ -72,6 +72,11 @@ export class MongoIdempotencyRepository implements IdempotencyRepository {
     return outcomes;
   }
 
+  async holderOf(scope: string, key: string): Promise<string | null> {
+    const claim = await this.model.findById(compositeId(scope, key)).lean().exec();
+    return claim && claim.expiresAt > new Date() ? claim.token : null;
+  }
+
   async isClaimed(scope: string, key: string): Promise<boolean> {
     const claim = await this.model.findById(compositeId(scope, key)).lean().exec();
     return claim !== null && claim.expiresAt > new Date();

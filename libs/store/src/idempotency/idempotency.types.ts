@@ -9,6 +9,8 @@ export interface IdempotencyRepository {
    * the first is claimed, the later ones find it held. Only taken keys cost a read (by key).
    */
   claimMany(scope: string, claims: ReadonlyArray<{ key: string; expiresAt: Date; holder: string }>): Promise<ClaimOutcome[]>;
+  /** Who holds an unexpired claim made by `claimMany`, or null (say, which producer token sent an event). */
+  holderOf(scope: string, key: string): Promise<string | null>;
   /** True while an unexpired claim exists (a read: deciding and claiming stay separate steps). */
   isClaimed(scope: string, key: string): Promise<boolean>;
   /** Gives a claim back, e.g. when the work failed and must be retried. */

@@ -11,7 +11,7 @@ let table: PresenceTable;
 beforeEach(() => {
   server = createHttpServer({ logger: silentLogger(), metrics: createMetricsRegistry('t', { processMetrics: false }) });
   table = new PresenceTable();
-  const tokens = [...parseTokens(['shop:producer-secret-0123456789'], 'producer'), ...parseTokens(['ops:admin-secret-0123456789abcd'], 'admin')];
+  const tokens = [...parseTokens(['shop:producer-secret-0123456789:presence:read', 'sender:sender-secret-0123456789ab'], 'producer'), ...parseTokens(['ops:admin-secret-0123456789abcd'], 'admin')];
   registerPresenceRoutes(server.app, { stateOf: (userId) => table.stateOf(userId), tokens });
   table.connect({ version: 1, kind: 'socket_connected', userId: 'alice', socketId: 's1', gatewayId: 'gw-1', device: 'phone', at: '2026-11-25T10:00:00.000Z' });
 });
@@ -48,5 +48,13 @@ describe('presence API', () => {
     const res = await server.app.inject({ method: 'POST', url: '/v1/presence/query', payload: { userIds: ['alice'] } });
     expect(res.statusCode).toBe(401);
     expect(res.json().error.code).toBe('NOTIFY_ERR_UNAUTHENTICATED');
+  });
+
+  it('refuses a producer token without the scope presence:read', async () => {
+    const sender = { authorization: 'Bearer sender-secret-0123456789ab' };
+    for (const res of [await server.app.inject({ url: '/v1/presence/alice', headers: sender }), await server.app.inject({ method: 'POST', url: '/v1/presence/query', headers: sender, payload: { userIds: ['alice'] } })]) {
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error).toEqual({ code: 'NOTIFY_ERR_FORBIDDEN', message: 'token "sender" lacks the scope presence:read (add it after the secret in INTAKE_TOKENS: name:secret:presence:read)' });
+    }
   });
 });

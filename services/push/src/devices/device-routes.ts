@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { describeIssues } from '@notify/contracts';
-import { HttpError, requireToken, type ApiToken } from '@notify/http';
+import { HttpError, requireScope, type ApiToken } from '@notify/http';
 import type { Device, DeviceRepository } from '@notify/store';
 import type { DeviceDirectory } from './device-directory';
 
@@ -23,13 +23,14 @@ const UserParams = z.object({ userId: z.string().min(1).max(128) });
 const DeviceParams = UserParams.extend({ token: z.string().min(8, 'a device token is at least 8 characters').max(4096).regex(/^[A-Za-z0-9_:\-.]+$/, 'a device token is letters, digits and _ : - .') });
 
 /**
- * Device tokens, registered by the product's backend for its users (product-team or ops token).
+ * Device tokens, registered by the product's backend for its users (ops tokens, or product-team tokens
+ * with the scope devices:write to register and remove, devices:read to list).
  * Registering the same token again updates it in place; a token registered for another user (a
  * re-login on a shared phone) leaves the previous user. Changes go through the directory, which tells
  * every push instance; what the API shows is read from the store.
  */
 export function registerDeviceRoutes(app: FastifyInstance, options: { devices: DeviceRepository; directory: DeviceDirectory; tokens: readonly ApiToken[] }): void {
-  const preHandler = requireToken(options.tokens, ['producer', 'admin']);
+  const write = { preHandler: requireScope(options.tokens, 'devices:write') };
   const parse = <T>(schema: z.ZodType<T>, raw: unknown): T => {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) throw new HttpError('NOTIFY_ERR_VALIDATION', describeIssues(parsed.error));
@@ -37,7 +38,7 @@ export function registerDeviceRoutes(app: FastifyInstance, options: { devices: D
   };
   const params = (raw: unknown) => parse(DeviceParams, raw);
 
-  app.put('/v1/users/:userId/devices/:token', { preHandler }, async (request, reply) => {
+  app.put('/v1/users/:userId/devices/:token', write, async (request, reply) => {
     const { userId, token } = params(request.params);
     const body = parse(Registration, request.body ?? {});
     const existing = await options.devices.findByToken(token);
@@ -45,7 +46,7 @@ export function registerDeviceRoutes(app: FastifyInstance, options: { devices: D
     return reply.status(existing ? 200 : 201).send({ device: view(device), ...(previousUserId ? { movedFromUserId: previousUserId } : {}) });
   });
 
-  app.delete('/v1/users/:userId/devices/:token', { preHandler }, async (request, reply) => {
+  app.delete('/v1/users/:userId/devices/:token', write, async (request, reply) => {
     const { userId, token } = params(request.params);
     const device = await options.devices.findByToken(token);
     if (!device || device.userId !== userId) throw new HttpError('NOTIFY_ERR_NOT_FOUND', `user ${userId} has no device with this token`);
@@ -53,7 +54,7 @@ export function registerDeviceRoutes(app: FastifyInstance, options: { devices: D
     return reply.status(204).send();
   });
 
-  app.get('/v1/users/:userId/devices', { preHandler }, async (request) => {
+  app.get('/v1/users/:userId/devices', { preHandler: requireScope(options.tokens, 'devices:read') }, async (request) => {
     const { userId } = parse(UserParams, request.params);
     return { devices: (await options.devices.listActive(userId)).map(view) };
   });

@@ -15,6 +15,7 @@ function countingRepository(fail = false) {
       if (fail) throw new Error('store down');
       return inner.claimMany(scope, claims);
     },
+    holderOf: (...a) => inner.holderOf(...a),
     isClaimed: (...a) => inner.isClaimed(...a),
     release: (...a) => inner.release(...a),
     sweepExpired: (...a) => inner.sweepExpired(...a),

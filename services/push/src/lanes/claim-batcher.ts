@@ -53,6 +53,10 @@ export class ClaimBatcher implements IdempotencyRepository {
     return this.repository.claim(scope, key, expiresAt);
   }
 
+  holderOf(scope: string, key: string): Promise<string | null> {
+    return this.repository.holderOf(scope, key);
+  }
+
   isClaimed(scope: string, key: string): Promise<boolean> {
     return this.repository.isClaimed(scope, key);
   }

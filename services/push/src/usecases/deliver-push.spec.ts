@@ -54,6 +54,7 @@ beforeEach(async () => {
   const idempotency: IdempotencyRepository = {
     claim: (...a) => store.idempotency.claim(...a),
     claimMany: (...a) => store.idempotency.claimMany(...a),
+    holderOf: (...a) => store.idempotency.holderOf(...a),
     isClaimed: (...a) => (doneReads++, store.idempotency.isClaimed(...a)),
     release: (...a) => store.idempotency.release(...a),
     sweepExpired: (...a) => store.idempotency.sweepExpired(...a),

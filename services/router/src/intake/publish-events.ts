@@ -16,6 +16,8 @@ export type IntakeRefusal = (event: NotifyEvent) => { reason: DeadLetterReason; 
 export interface PublishEventsOptions {
   laneOf?: (event: NotifyEvent) => IntakeLane;
   refuse?: IntakeRefusal;
+  /** Runs once every event is valid, before any is written; throwing refuses the whole batch (e.g. recording who sent it). */
+  beforePublish?: (events: readonly NotifyEvent[]) => Promise<void>;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function publishEvents(bus: Bus, candidates: readonly unknown[], op
     else if (result.ok) valid.push(result.value);
   });
   if (rejected.length > 0) return { rejected };
+  await options.beforePublish?.(valid);
   const lanes = valid.map(laneOf);
   const bulk = valid.filter((_, i) => lanes[i] === 'bulk');
   const standard = valid.filter((_, i) => lanes[i] === 'default');

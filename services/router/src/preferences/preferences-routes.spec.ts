@@ -15,7 +15,7 @@ beforeEach(async () => {
   bus = new MemoryBus({ service: 'test', logger: silentLogger(), metrics: createMetricsRegistry('b', { processMetrics: false }) });
   await bus.start();
   server = createHttpServer({ logger: silentLogger(), metrics: createMetricsRegistry('t', { processMetrics: false }) });
-  registerPreferencesRoutes(server.app, { preferences: createMemoryStore().preferences, bus, tokens: parseTokens(['shop:producer-secret-0123456789'], 'producer') });
+  registerPreferencesRoutes(server.app, { preferences: createMemoryStore().preferences, bus, tokens: parseTokens(['shop:producer-secret-0123456789:preferences:read+preferences:write', 'sender:sender-secret-0123456789ab'], 'producer') });
 });
 afterEach(async () => {
   await server.close();
@@ -53,5 +53,15 @@ describe('preferences API', () => {
     expect(bad.json().error.message).toContain('quietHours.start: HH:MM, 24-hour');
     expect(bad.json().error.message).toContain('optOuts.0.channel');
     expect((await server.app.inject({ url: '/v1/users/alice/preferences' })).statusCode).toBe(401);
+  });
+
+  it('refuses a token written without preferences scopes, naming the scope it lacks', async () => {
+    const sender = { authorization: 'Bearer sender-secret-0123456789ab' };
+    const read = await server.app.inject({ url: '/v1/users/alice/preferences', headers: sender });
+    expect(read.statusCode).toBe(403);
+    expect(read.json().error).toMatchObject({ code: 'NOTIFY_ERR_FORBIDDEN', message: expect.stringContaining('lacks the scope preferences:read') });
+    const change = await server.app.inject({ method: 'PATCH', url: '/v1/users/alice/preferences', headers: sender, payload: { locale: 'fr-FR' } });
+    expect(change.statusCode).toBe(403);
+    expect(change.json().error.message).toContain('preferences:write');
   });
 });

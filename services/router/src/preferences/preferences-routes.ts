@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Bus } from '@notify/bus';
 import { describeIssues, topics, UserId } from '@notify/contracts';
-import { HttpError, requireToken, type ApiToken } from '@notify/http';
+import { HttpError, requireScope, type ApiToken } from '@notify/http';
 import { DEFAULT_TIME_ZONE, type PreferencesRepository } from '@notify/store';
 import { preferencesState } from './preferences-view';
 
@@ -26,25 +26,25 @@ const PreferencesPatch = z
   .strict();
 
 /**
- * A user's notification preferences, for the product's own backend (producer or admin tokens):
+ * A user's notification preferences, for the product's own backend (admin tokens, or producer tokens with
+ * the scope preferences:read to read, preferences:write to change):
  * opt-outs per category and channel, quiet hours in the user's time zone, locale. A change is stored,
  * then published on `preferences.state`, which every router's view follows; the answer comes once
  * both are durable (a failed publish is a 5xx, and the retry publishes again).
  */
 export function registerPreferencesRoutes(app: FastifyInstance, deps: { preferences: PreferencesRepository; bus: Bus; tokens: readonly ApiToken[] }): void {
-  const preHandler = requireToken(deps.tokens, ['producer', 'admin']);
   const userIdOf = (params: unknown) => {
     const parsed = UserId.safeParse((params as { userId?: unknown }).userId);
     if (!parsed.success) throw new HttpError('NOTIFY_ERR_VALIDATION', `userId: ${describeIssues(parsed.error)}`);
     return parsed.data;
   };
 
-  app.get('/v1/users/:userId/preferences', { preHandler }, async (request) => {
+  app.get('/v1/users/:userId/preferences', { preHandler: requireScope(deps.tokens, 'preferences:read') }, async (request) => {
     const userId = userIdOf(request.params);
     return (await deps.preferences.get(userId)) ?? { userId, optOuts: [], timeZone: DEFAULT_TIME_ZONE };
   });
 
-  app.patch('/v1/users/:userId/preferences', { preHandler }, async (request) => {
+  app.patch('/v1/users/:userId/preferences', { preHandler: requireScope(deps.tokens, 'preferences:write') }, async (request) => {
     const userId = userIdOf(request.params);
     const parsed = PreferencesPatch.safeParse(request.body);
     if (!parsed.success) throw new HttpError('NOTIFY_ERR_VALIDATION', `body: ${describeIssues(parsed.error)}`);

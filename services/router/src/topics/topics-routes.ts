@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { describeIssues, UserId } from '@notify/contracts';
-import { HttpError, requireToken, type ApiToken } from '@notify/http';
+import { HttpError, requireScope, type ApiToken } from '@notify/http';
 import type { TopicRepository } from '@notify/store';
 
 const TopicName = z.string().min(1).max(256);
@@ -13,27 +13,27 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   return parsed.data;
 }
 
-/** Topic memberships for the product's backend: who follows what, so one event reaches them all. */
+/** Topic memberships for the product's backend: who follows what, so one event reaches them all (scopes topics:write, topics:read). */
 export function registerTopicRoutes(app: FastifyInstance, deps: { topics: TopicRepository; tokens: readonly ApiToken[] }): void {
-  const preHandler = requireToken(deps.tokens, ['producer', 'admin']);
+  const write = { preHandler: requireScope(deps.tokens, 'topics:write') };
   const paramsOf = (params: unknown) => {
     const { topic, userId } = params as { topic: unknown; userId?: unknown };
     return { topic: parse(TopicName, topic, 'topic'), userId: userId === undefined ? undefined : parse(UserId, userId, 'userId') };
   };
 
-  app.put('/v1/topics/:topic/members/:userId', { preHandler }, async (request, reply) => {
+  app.put('/v1/topics/:topic/members/:userId', write, async (request, reply) => {
     const { topic, userId } = paramsOf(request.params);
     await deps.topics.subscribe(topic, userId!);
     return reply.status(204).send();
   });
 
-  app.delete('/v1/topics/:topic/members/:userId', { preHandler }, async (request, reply) => {
+  app.delete('/v1/topics/:topic/members/:userId', write, async (request, reply) => {
     const { topic, userId } = paramsOf(request.params);
     if (!(await deps.topics.unsubscribe(topic, userId!))) throw new HttpError('NOTIFY_ERR_NOT_FOUND', `${userId} is not a member of ${topic}`);
     return reply.status(204).send();
   });
 
-  app.get('/v1/topics/:topic/members', { preHandler }, async (request) => {
+  app.get('/v1/topics/:topic/members', { preHandler: requireScope(deps.tokens, 'topics:read') }, async (request) => {
     const { topic } = paramsOf(request.params);
     const page = parse(Page, request.query, 'query');
     const members = await deps.topics.members(topic, { limit: page.limit, ...(page.after ? { after: page.after } : {}) });
