@@ -38,7 +38,8 @@ const running = await startProcess({
       createGatewayModule(deps, {
         verify: hs256Verifier(process.env.BENCH_JWT_SECRET!),
         relaySecret: 'bench-relay-secret-0123456789abcdef',
-        relayUrl: `http://127.0.0.1:${port}`,
+        relayPort: 0,
+        relayHost: '127.0.0.1',
         port,
         pingIntervalMs: 25_000,
         pingTimeoutMs: 20_000,

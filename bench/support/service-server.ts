@@ -27,7 +27,8 @@ const env = {
   MONGO_URL: mongoUrl ?? 'mongodb://127.0.0.1:1/unused',
   JWT_SECRET: jwtSecret,
   GATEWAY_RELAY_SECRET: 'bench-relay-secret-0123456789abcdefghij',
-  GATEWAY_RELAY_URL: `http://127.0.0.1:${process.env.PORT}`,
+  // Each gateway's relay on a free port of its own, announced as http://127.0.0.1:<port>.
+  GATEWAY_RELAY_PORT: '0',
   INTAKE_TOKENS: 'bench:bench-producer-secret-0123456789',
   ADMIN_TOKENS: 'ops:bench-admin-secret-0123456789abc',
 };

@@ -16,7 +16,7 @@ import { freePort, requireKafka, requireMongo, sleep, startServiceProcess, uniqu
 const service = (name: string) => fileURLToPath(new URL(`../../../services/${name}/src/main.ts`, import.meta.url));
 const embeddedEntry = fileURLToPath(new URL('../../embedded/src/main.ts', import.meta.url));
 const jwtSecret = 'e2e-jwt-secret-0123456789abcdefghijkl';
-const producer = 'shop:e2e-producer-secret-0123456789';
+const producer = 'shop:e2e-producer-secret-0123456789:events:write+events:read+presence:read+devices:write';
 const admin = 'ops:e2e-admin-secret-0123456789abcd';
 const bearer = (pair: string) => ({ authorization: `Bearer ${pair.split(':')[1]}`, 'content-type': 'application/json' });
 const p8 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -43,7 +43,7 @@ const clients: NotifyClient[] = [];
 
 async function start(name: keyof typeof base, env: Record<string, string>, entry = service(name)): Promise<void> {
   const port = await freePort();
-  const child = startServiceProcess(entry, { ...env, PORT: String(port), ...(name === 'gateway' ? { GATEWAY_RELAY_URL: `http://127.0.0.1:${port}` } : {}) });
+  const child = startServiceProcess(entry, { ...env, PORT: String(port), ...(name === 'gateway' ? { GATEWAY_RELAY_PORT: String(await freePort()) } : {}) });
   processes.push(child);
   base[name] = `http://127.0.0.1:${port}`;
   await waitFor(`${name} to be ready`, async () => (await fetch(`${base[name]}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 60_000, intervalMs: 100 }).catch((err: Error) => {
@@ -65,7 +65,8 @@ async function deploy(mode: Mode): Promise<void> {
   await start('presence', common);
   await Promise.all([
     start('router', common),
-    start('gateway', { ...common, JWT_SECRET: jwtSecret, GATEWAY_RELAY_SECRET: 'e2e-relay-secret-0123456789abcdefghij' }),
+    // Every client of the test connects from 127.0.0.1: no limit on connection attempts per address.
+    start('gateway', { ...common, JWT_SECRET: jwtSecret, GATEWAY_RELAY_SECRET: 'e2e-relay-secret-0123456789abcdefghij', GATEWAY_CONNECT_RATE_PER_ADDRESS: '0' }),
     start('push', { ...common, APNS_KEY: p8, APNS_KEY_ID: apnsAuth.keyId, APNS_TEAM_ID: apnsAuth.teamId, APNS_ADDRESS: apns.address, APNS_PORT: String(apns.port), APNS_CA: apns.ca, PUSH_RETRY_INITIAL_MS: '100' }),
   ]);
 }
@@ -135,7 +136,8 @@ describe.each(['distributed', 'embedded'] as const)('end to end, %s', (which) =>
     console.log(`${which}: event written to Kafka → alice's socket: ${received[0]!.at - writtenAt} ms`);
     expect(received[0]!.notificationId).toBe('pay-1:alice');
     await waitFor('the trail to show the ack', async () => {
-      const response = await fetch(`${base.router}/v1/notifications/pay-1:alice/history`, { headers: bearer(producer) });
+      // Written straight to Kafka, so no team token sent it: the ops token reads its trail.
+      const response = await fetch(`${base.router}/v1/notifications/pay-1:alice/history`, { headers: bearer(admin) });
       if (response.status !== 200) return false;
       const { history } = (await response.json()) as { history: Array<{ service: string; status: string }> };
       return history.some((h) => h.service === 'gateway' && h.status === 'delivered') && history;

@@ -19,7 +19,7 @@ export const embeddedSettings = {
   dedupWindowMs: routerSettings.dedupWindowMs,
   gatewayTtlMs: presenceSettings.gatewayTtlMs,
   sweepIntervalMs: presenceSettings.sweepIntervalMs,
-  intakeTokens: setting(routerSettings.intakeTokens.variable, routerSettings.intakeTokens.schema.optional(), 'Product teams’ tokens (name:secret,...); unset generates one per start and prints it', { secret: true }),
+  intakeTokens: setting(routerSettings.intakeTokens.variable, routerSettings.intakeTokens.schema.optional(), 'Product teams’ tokens (name:secret or name:secret:scope+scope, comma-separated; see API tokens and their scopes); unset generates one with every scope per start and prints it', { secret: true }),
   adminTokens: setting(routerSettings.adminTokens.variable, routerSettings.adminTokens.schema.optional(), 'Ops tokens for the rules admin API (name:secret,...); unset generates one per start and prints it', { secret: true }),
   ...connectionSettings,
   ...deliverySettings,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { ConfigOf } from '@notify/config';
-import type { ApiToken } from '@notify/http';
+import { PRODUCER_SCOPES, type ApiToken } from '@notify/http';
 import { createGatewayModule, hs256Verifier } from '@notify/gateway';
 import { createPresenceModule } from '@notify/presence';
 import { createPushModule } from '@notify/push';
@@ -22,7 +22,8 @@ export async function embeddedModules(deps: ServiceDeps, config: ResolvedEmbedde
   return [
     localPush.module,
     createPresenceModule(deps, config),
-    createGatewayModule(deps, { ...config, verify: hs256Verifier(config.jwtSecret), relaySecret: config.relaySecret, relayUrl: `http://127.0.0.1:${config.port}` }),
+    // One gateway in the process: no relay listener, nothing to hand over.
+    createGatewayModule(deps, { ...config, verify: hs256Verifier(config.jwtSecret), relaySecret: config.relaySecret }),
     createPushModule(deps, {
       ...config,
       tokens: [...config.intakeTokens, ...config.adminTokens],
@@ -41,7 +42,8 @@ export function withGeneratedSecrets(config: EmbeddedConfig): ResolvedEmbeddedCo
     jwtSecret: config.jwtSecret ?? random(),
     // One gateway in the process: the relay is never called, but it must not be open without a secret.
     relaySecret: random() + random(),
-    intakeTokens: config.intakeTokens ?? [{ name: 'local-producer', role: 'producer', secret: random() }],
+    // Trying the product on one machine: the generated token may use every API.
+    intakeTokens: config.intakeTokens ?? [{ name: 'local-producer', role: 'producer', secret: random(), scopes: PRODUCER_SCOPES }],
     adminTokens: config.adminTokens ?? [{ name: 'local-admin', role: 'admin', secret: random() }],
   };
 }

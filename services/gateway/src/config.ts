@@ -37,7 +37,9 @@ export const gatewaySettings = {
   ...tokenVerificationSettings,
   ...connectionSettings,
   relaySecret: setting('GATEWAY_RELAY_SECRET', z.string({ error: 'required but not set' }).min(32, 'must be at least 32 characters'), 'Shared by all gateway instances: authenticates notifications one gateway hands to another that holds the user', { secret: true }),
-  relayUrl: setting('GATEWAY_RELAY_URL', optional(z.url({ message: 'must be a URL' })), 'How other gateways reach this one (default http://<hostname>:<PORT>)'),
+  relayPort: setting('GATEWAY_RELAY_PORT', env.port(3101), 'Port of the relay, a listener of its own that only other gateways call (firewall it off from clients; the client port answers 404 for the relay path)'),
+  relayHost: setting('GATEWAY_RELAY_HOST', env.string('127.0.0.1'), 'Interface the relay listens on; other gateway instances must reach it (0.0.0.0 in containers)'),
+  relayUrl: setting('GATEWAY_RELAY_URL', optional(z.url({ message: 'must be a URL' })), 'How other gateways reach this one’s relay, announced signed on presence.gateways (default http://<GATEWAY_RELAY_HOST, or the hostname when it is 0.0.0.0>:<GATEWAY_RELAY_PORT>)'),
   ...retentionScheduleSettings,
   ...inboxRetentionSettings,
 };

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { Server as HttpServer } from 'node:http';
 import type { Subscription } from '@notify/bus';
 import { Counter, Gauge, metric } from '@notify/observability';
@@ -13,10 +12,11 @@ import { FallbackTimers } from './fallback/fallback-timers';
 import { consumeDeliverInapp } from './handlers/deliver-inapp';
 import { consumePresenceViews } from './handlers/presence-views';
 import { registerInboxRoutes } from './inbox/inbox-routes';
+import { announcementVerifier } from './presence/gateway-announcement';
 import { GatewayDirectory } from './presence/gateway-directory';
 import { PresencePublisher } from './presence/presence-publisher';
 import { RelayClient } from './relay/relay-client';
-import { registerRelayRoutes } from './relay/relay-routes';
+import { defaultRelayUrl, startRelayServer, type RelayServer } from './relay/relay-server';
 import { UserFanOut } from './relay/user-fan-out';
 import { attachSocketServer } from './socket/socket-server';
 import { registerSseRoutes } from './sse/sse-routes';
@@ -26,7 +26,13 @@ import { StateWriteBatcher } from './inbox/state-write-batcher';
 export interface GatewayOptions extends RetentionScheduleOptions {
   verify: TokenVerifier;
   relaySecret: string;
-  /** How other gateways reach this one; defaults to http://<hostname>:<port>. */
+  /**
+   * The relay's own listener, which only other gateways call; absent: no relay (one gateway in the
+   * process, as in the embedded mode). Port 0 takes a free port.
+   */
+  relayPort?: number | undefined;
+  relayHost?: string | undefined;
+  /** How other gateways reach the relay; defaults to http://<relayHost, or the hostname>:<relayPort>. */
   relayUrl?: string | undefined;
   port: number;
   pingIntervalMs: number;
@@ -44,15 +50,14 @@ export interface GatewayOptions extends RetentionScheduleOptions {
 }
 
 /**
- * The gateway as a module: socket.io and SSE on the process's HTTP server, the inbox API, the relay
- * other gateways use, fed by deliver.inapp. Stopping drains: no new connections, the consumer hands
+ * The gateway as a module: socket.io and SSE on the process's HTTP server, the inbox API, and on a
+ * listener of its own the relay other gateways use, fed by deliver.inapp. Stopping drains: no new connections, the consumer hands
  * its partitions to other instances, clients are asked to move in jittered waves, then presence hears
  * goodbye.
  */
 export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions): ServiceModule {
   const logger = deps.logger.child({ module: 'gateway' });
   const gatewayId = deps.instanceId;
-  const relayUrl = options.relayUrl ?? `http://${hostname()}:${options.port}`;
   let draining = false;
   const isDraining = () => draining;
 
@@ -61,8 +66,12 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
   const local = new LocalConnections();
   metric(deps.metrics, 'notify_gateway_connections', () => new Gauge({ name: 'notify_gateway_connections', help: 'Client connections held by this gateway', registers: [deps.metrics], collect() { this.set(local.size); } }));
 
-  const directory = new GatewayDirectory();
-  const presence = new PresencePublisher(deps.bus, gatewayId, relayUrl, logger);
+  const rejectedAnnouncements = metric(deps.metrics, 'notify_gateway_directory_rejected_total', () => new Counter({ name: 'notify_gateway_directory_rejected_total', help: 'Announcements on presence.gateways ignored because their signature is missing or wrong (a relay address no gateway of this deployment gave)', labelNames: ['reason'], registers: [deps.metrics] }));
+  const directory = new GatewayDirectory(announcementVerifier(options.relaySecret), (event, problem) => {
+    rejectedAnnouncements.inc({ reason: problem });
+    logger.warn({ gatewayId: event.gatewayId, kind: event.kind, relayUrl: event.kind === 'gateway_heartbeat' ? event.relayUrl : undefined, problem }, 'ignored an announcement on presence.gateways that no gateway of this deployment signed');
+  });
+  const presence = new PresencePublisher(deps.bus, gatewayId, options.relaySecret, logger);
   const fanOut = new UserFanOut(gatewayId, local, directory, new RelayClient(options.relaySecret, logger, 2000, () => relayFailures.inc()));
   const fallbacks = new FallbackTimers(logger, options.maxPendingFallbacks);
   metric(deps.metrics, 'notify_gateway_fallback_timers', () => new Gauge({ name: 'notify_gateway_fallback_timers', help: 'Push fallbacks waiting for their time in this gateway', registers: [deps.metrics], collect() { this.set(fallbacks.pending); } }));
@@ -90,18 +99,22 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
     changeState: (userId, ids, state) => changeState(stateDeps, userId, ids, state),
     markAllRead: (userId) => markAllRead(stateDeps, userId),
   });
-  registerRelayRoutes(deps.http.app, { secret: options.relaySecret, local, metrics: deps.metrics });
 
   // The gateway writes the inbox: expired and old items go, with their state marks.
   const retention = retentionJobFor(deps, options, [storeSweeps.inbox(deps.store, (options.retentionInboxDays ?? 90) * DAY_MS)]);
 
   let deliveries: Subscription | undefined;
   let views: Subscription[] = [];
+  let relay: RelayServer | undefined;
   return {
     name: 'gateway',
     start: async () => {
       views = await consumePresenceViews(deps.bus, directory, gatewayId);
-      await presence.startHeartbeat(options.heartbeatMs, () => local.size);
+      // The relay listens before its address is announced, so no gateway calls it before it answers.
+      const relayHost = options.relayHost ?? '127.0.0.1';
+      if (options.relayPort !== undefined) relay = await startRelayServer({ secret: options.relaySecret, local, metrics: deps.metrics, logger, port: options.relayPort, host: relayHost });
+      const relayUrl = relay ? (options.relayUrl ?? defaultRelayUrl(relayHost, relay.port)) : undefined;
+      await presence.startHeartbeat(options.heartbeatMs, () => local.size, relayUrl);
       retention?.start();
       deliveries = await consumeDeliverInapp(deps.bus, { bus: deps.bus, inbox: deps.store.inbox, fanOut, fallbacks, gatewayId });
     },
@@ -115,6 +128,8 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
       await presence.stop();
       for (const view of views) await view.stop();
       io.disconnectSockets(true);
+      // Last: while connections drained, other gateways still relayed to them.
+      await relay?.close();
     },
   };
 }

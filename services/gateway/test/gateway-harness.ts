@@ -49,7 +49,8 @@ export async function startGateway({ infrastructure = 'real', ...overrides }: Pa
       createGatewayModule(deps, {
         verify: hs256Verifier(jwtSecret),
         relaySecret,
-        relayUrl: `http://127.0.0.1:${port}`,
+        relayPort: 0,
+        relayHost: '127.0.0.1',
         port,
         pingIntervalMs: 5000,
         pingTimeoutMs: 5000,

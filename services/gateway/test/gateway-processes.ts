@@ -37,19 +37,22 @@ async function startAndWait(entry: string, env: Record<string, string>, port: nu
   return { base, process };
 }
 
-export async function startGatewayProcess(env: Record<string, string>, extra: Record<string, string> = {}): Promise<ServiceUnderTest> {
+/** A gateway process; `relay` is its relay listener, on a port of its own. */
+export async function startGatewayProcess(env: Record<string, string>, extra: Record<string, string> = {}): Promise<ServiceUnderTest & { relay: string }> {
   const port = await freePort();
-  return startAndWait(
+  const relayPort = await freePort();
+  const started = await startAndWait(
     gatewayEntry,
-    { ...env, JWT_SECRET: jwtSecret, GATEWAY_RELAY_SECRET: relaySecret, GATEWAY_RELAY_URL: `http://127.0.0.1:${port}`, GATEWAY_HEARTBEAT_MS: '1000', GATEWAY_RESYNC_AFTER_MS: '1500', ...extra },
+    { ...env, JWT_SECRET: jwtSecret, GATEWAY_RELAY_SECRET: relaySecret, GATEWAY_RELAY_PORT: String(relayPort), GATEWAY_HEARTBEAT_MS: '1000', GATEWAY_RESYNC_AFTER_MS: '1500', ...extra },
     port,
     'gateway',
   );
+  return { ...started, relay: `http://127.0.0.1:${relayPort}` };
 }
 
 export async function startPresenceProcess(env: Record<string, string>, extra: Record<string, string> = {}): Promise<ServiceUnderTest> {
   const port = await freePort();
-  return startAndWait(presenceEntry, { ...env, INTAKE_TOKENS: `test:${presenceToken}`, ADMIN_TOKENS: 'ops:presence-admin-secret-012345678', PRESENCE_GATEWAY_TTL_MS: '3000', PRESENCE_SWEEP_INTERVAL_MS: '250', ...extra }, port, 'presence');
+  return startAndWait(presenceEntry, { ...env, INTAKE_TOKENS: `test:${presenceToken}:presence:read`, ADMIN_TOKENS: 'ops:presence-admin-secret-012345678', PRESENCE_GATEWAY_TTL_MS: '3000', PRESENCE_SWEEP_INTERVAL_MS: '250', ...extra }, port, 'presence');
 }
 
 export async function presenceOf(presence: ServiceUnderTest, userId: string): Promise<PresenceState> {

@@ -41,7 +41,7 @@ export const pushSettings = {
   ...fcmSettings,
   ...deliverySettings,
   ...deviceCacheSettings,
-  intakeTokens: setting('INTAKE_TOKENS', tokenListSchema('producer'), 'Product teams’ tokens for the devices API, as comma-separated name:secret pairs', { secret: true }),
+  intakeTokens: setting('INTAKE_TOKENS', tokenListSchema('producer'), 'Product teams’ tokens, comma-separated name:secret or name:secret:scope+scope; the devices API needs devices:read or devices:write', { secret: true }),
   adminTokens: setting('ADMIN_TOKENS', tokenListSchema('admin'), 'Ops tokens, also admitted by the devices API, as comma-separated name:secret pairs', { secret: true }),
   ...retentionScheduleSettings,
 };

@@ -5,7 +5,7 @@ import { standaloneSettings } from '@notify/runtime';
 export const routerSettings = {
   ...standaloneSettings(3000),
   maxBatchEvents: setting('ROUTER_MAX_BATCH_EVENTS', env.int(500, 1), 'Most events one POST /v1/events batch may carry'),
-  intakeTokens: setting('INTAKE_TOKENS', tokenListSchema('producer'), 'Product teams’ tokens for POST /v1/events, as comma-separated name:secret pairs (secret ≥ 16 characters)', { secret: true }),
+  intakeTokens: setting('INTAKE_TOKENS', tokenListSchema('producer'), 'Product teams’ tokens, comma-separated name:secret (secret ≥ 16 characters; may send events and read their own events’ history) or name:secret:scope+scope (see API tokens and their scopes)', { secret: true }),
   adminTokens: setting('ADMIN_TOKENS', tokenListSchema('admin'), 'Ops tokens for the rules admin API (and intake), as comma-separated name:secret pairs; the name is recorded in rule history', { secret: true }),
   intakeTimeoutMs: setting('ROUTER_INTAKE_TIMEOUT_MS', env.int(2000, 100), 'Longest POST /v1/events waits for Kafka to take its events; past it the answer is 503 NOTIFY_ERR_UNAVAILABLE (resend with the same ids)'),
   intakeRateLimit: setting('ROUTER_INTAKE_RATE_LIMIT', env.int(100, 0), 'Requests one token may make to POST /v1/events per ROUTER_INTAKE_RATE_WINDOW_MS on one router instance (a batch counts once); beyond it 429 NOTIFY_ERR_RATE_LIMITED with Retry-After. 0: no limit'),

@@ -23,6 +23,13 @@ export const PresenceEventV1 = z.discriminatedUnion('kind', [
 ]);
 export type PresenceEvent = z.infer<typeof PresenceEventV1>;
 
+/** Gateways believe only announcements signed with the secret they share (see the gateway's gateway-announcement.ts). */
+const AnnouncementSignature = z
+  .string()
+  .max(128)
+  .optional()
+  .describe('HMAC-SHA256 (base64url) of version, kind, gatewayId, relayUrl and at, keyed from the gateways’ shared relay secret; other gateways ignore an announcement without a valid one');
+
 /**
  * A gateway's liveness, on its own small topic that every presence and gateway instance reads in full:
  * presence expires the users of a gateway that stopped beating, and gateways find each other's relay address.
@@ -36,9 +43,10 @@ export const GatewayLivenessV1 = z.discriminatedUnion('kind', [
       relayUrl: z.url().optional().describe('Where other gateways hand this one notifications for the sockets it holds'),
       sockets: z.number().int().nonnegative(),
       at: IsoTimestamp,
+      signature: AnnouncementSignature,
     })
     .strict(),
-  z.object({ version: z.literal(1), kind: z.literal('gateway_stopped'), gatewayId: GatewayId, at: IsoTimestamp }).strict(),
+  z.object({ version: z.literal(1), kind: z.literal('gateway_stopped'), gatewayId: GatewayId, at: IsoTimestamp, signature: AnnouncementSignature }).strict(),
 ]);
 export type GatewayLiveness = z.infer<typeof GatewayLivenessV1>;
 

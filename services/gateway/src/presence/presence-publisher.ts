@@ -2,21 +2,26 @@ import type { Bus } from '@notify/bus';
 import { topics, type PresenceEvent } from '@notify/contracts';
 import type { Logger } from '@notify/observability';
 import type { ClientConnection } from '../connections/connection';
+import { announcementSigner } from './gateway-announcement';
 
 /**
  * Tells presence what this gateway holds: each connect and disconnect (keyed by user, so they stay in
- * order), and a heartbeat that carries the relay address. A failed publish is logged, never thrown at
- * the client: presence heals with the next event, and a gateway that stops beating is expired anyway.
+ * order), and a heartbeat that carries the relay address, signed so other gateways believe it. A failed
+ * publish is logged, never thrown at the client: presence heals with the next event, and a gateway that
+ * stops beating is expired anyway.
  */
 export class PresencePublisher {
   private timer: NodeJS.Timeout | undefined;
+  private readonly sign: ReturnType<typeof announcementSigner>;
 
   constructor(
     private readonly bus: Bus,
     private readonly gatewayId: string,
-    private readonly relayUrl: string,
+    relaySecret: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.sign = announcementSigner(relaySecret);
+  }
 
   connected(connection: ClientConnection): void {
     const { userId, id: socketId, device } = connection;
@@ -27,9 +32,13 @@ export class PresencePublisher {
     this.publish({ version: 1, kind: 'socket_disconnected', userId: connection.userId, gatewayId: this.gatewayId, socketId: connection.id, reason: reason.slice(0, 256), at: new Date().toISOString() });
   }
 
-  /** Beats at once (so relays can find this gateway before its first socket) and then every `intervalMs`. */
-  async startHeartbeat(intervalMs: number, sockets: () => number): Promise<void> {
-    const beat = () => this.bus.publish(topics.presenceGateways, [{ value: { version: 1, kind: 'gateway_heartbeat', gatewayId: this.gatewayId, relayUrl: this.relayUrl, sockets: sockets(), at: new Date().toISOString() } }]);
+  /**
+   * Beats at once (so relays can find this gateway before its first socket) and then every `intervalMs`,
+   * with the address of its relay (none when it has no relay: one gateway in the process).
+   */
+  async startHeartbeat(intervalMs: number, sockets: () => number, relayUrl: string | undefined): Promise<void> {
+    const beat = () =>
+      this.bus.publish(topics.presenceGateways, [{ value: this.sign({ version: 1, kind: 'gateway_heartbeat', gatewayId: this.gatewayId, ...(relayUrl ? { relayUrl } : {}), sockets: sockets(), at: new Date().toISOString() }) }]);
     await beat();
     this.timer = setInterval(() => void beat().catch((err: unknown) => this.logger.warn({ err }, 'gateway heartbeat failed')), intervalMs);
     this.timer.unref();
@@ -39,7 +48,7 @@ export class PresencePublisher {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.bus
-      .publish(topics.presenceGateways, [{ value: { version: 1, kind: 'gateway_stopped', gatewayId: this.gatewayId, at: new Date().toISOString() } }])
+      .publish(topics.presenceGateways, [{ value: this.sign({ version: 1, kind: 'gateway_stopped', gatewayId: this.gatewayId, at: new Date().toISOString() }) }])
       .catch((err: unknown) => this.logger.warn({ err }, 'could not say goodbye to presence; it expires this gateway after its TTL'));
   }
 

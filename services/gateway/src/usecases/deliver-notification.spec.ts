@@ -31,7 +31,7 @@ beforeEach(async () => {
   await bus.subscribe(topics.deliverPushTransactional, { groupId: 'test-pushes' }, async (m) => void pushes.push(m.value));
   local = new LocalConnections();
   fallbacks = new FallbackTimers(silentLogger());
-  const fanOut = new UserFanOut('g1', local, new GatewayDirectory(), new RelayClient('secret', silentLogger()));
+  const fanOut = new UserFanOut('g1', local, new GatewayDirectory(() => null), new RelayClient('secret', silentLogger()));
   deps = { bus, inbox: store.inbox, fanOut, fallbacks, gatewayId: 'g1', now: () => new Date('2026-12-01T10:00:00Z') };
 });
 afterEach(() => bus.stop());
