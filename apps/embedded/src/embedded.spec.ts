@@ -17,7 +17,7 @@ const sockets: Socket[] = [];
 
 beforeAll(async () => {
   const config = loadConfig(embeddedSettings, { PORT: String(await freePort()), LOG_LEVEL: 'silent' });
-  running = await startEmbedded({ ...withGeneratedSecrets(config), jwtSecret: secret, intakeTokens: [{ name: 'test', role: 'producer', secret: producerSecret }] }, silentLogger());
+  running = await startEmbedded({ ...withGeneratedSecrets(config), jwtSecret: secret, intakeTokens: [{ name: 'test', role: 'producer', secret: producerSecret, scopes: ['events:write', 'events:read', 'devices:write'] }] }, silentLogger());
   url = running.url;
 });
 afterAll(async () => {
