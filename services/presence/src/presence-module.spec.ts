@@ -15,7 +15,7 @@ beforeEach(async () => {
     service: 'presence',
     config: { logLevel: 'silent', host: '127.0.0.1', port: await freePort(), shutdownTimeoutMs: 5000 },
     logger: silentLogger(),
-    modules: (deps) => [createPresenceModule(deps, { intakeTokens: [{ name: 'shop', role: 'producer', secret }], adminTokens: [], gatewayTtlMs: 1000, sweepIntervalMs: 50 })],
+    modules: (deps) => [createPresenceModule(deps, { intakeTokens: [{ name: 'shop', role: 'producer', secret, scopes: ['presence:read'] }], adminTokens: [], gatewayTtlMs: 1000, sweepIntervalMs: 50 })],
   });
   await running.deps.bus.subscribe(topics.presenceState, { groupId: 'reader' }, async (m) => void states.set(m.value.userId, m.value));
 });
