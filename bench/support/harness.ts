@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { EventSource } from 'eventsource';
 import { SignJWT } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
-import { NotifyClient } from '@notify/client';
+import { NotifyClient, requestStreamTicket } from '@notify/client';
 import type { ClientNotification } from '@notify/contracts';
 
 /**
@@ -89,12 +89,13 @@ export async function connectSocketClient(url: string, token: string, transport:
 
 /**
  * One `GET /v1/stream` reader through the eventsource package, which behaves as a browser's
- * EventSource: the token in `?access_token=` (EventSource cannot set headers), and on a reconnect
- * `Last-Event-ID` set from the last event id, so it resumes after the last seq it saw. Resolves once
- * the stream has said where it starts.
+ * EventSource: the page trades its token for a single-use ticket (`POST /v1/stream/tickets`, the
+ * token in the Authorization header) and the stream's URL carries only the ticket (EventSource cannot
+ * set headers). Resolves once the stream has said where it starts.
  */
 export async function connectSseClient(url: string, token: string, onNotification: (n: ClientNotification) => void): Promise<BenchClient> {
-  const stream = new EventSource(`${url}/v1/stream?access_token=${encodeURIComponent(token)}`);
+  const { streamUrl } = await requestStreamTicket(url, token);
+  const stream = new EventSource(streamUrl);
   stream.addEventListener('notification', (event) => onNotification(JSON.parse(event.data) as ClientNotification));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the SSE stream sent no cursor within 30 s')), 30_000);

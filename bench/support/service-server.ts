@@ -18,6 +18,9 @@ const service = process.env.BENCH_SERVICE ?? '';
 const mongoUrl = process.env.BENCH_MONGO_URL || undefined;
 const jwtSecret = process.env.BENCH_JWT_SECRET ?? '';
 const env = {
+  // Every benchmark client connects from 127.0.0.1: no limit on connection attempts per address, nor on intake requests (unless the environment sets one).
+  GATEWAY_CONNECT_RATE_PER_ADDRESS: '0',
+  ROUTER_INTAKE_RATE_LIMIT: '0',
   ...productSettingsFromEnv(),
   PORT: process.env.PORT,
   LOG_LEVEL: 'silent',

@@ -1,5 +1,5 @@
 import { commonSettings, deliveryLogRetentionSettings, env, inboxRetentionSettings, infrastructureSettings, retentionScheduleSettings, setting } from '@notify/config';
-import { connectionSettings, tokenVerificationSettings } from '@notify/gateway';
+import { clientAccessSettings, connectionSettings, tokenVerificationSettings } from '@notify/gateway';
 import { deliverySettings, deviceCacheSettings } from '@notify/push';
 import { presenceSettings } from '@notify/presence';
 import { routerSettings } from '@notify/router';
@@ -17,11 +17,14 @@ export const embeddedSettings = {
   rulesRefreshMs: routerSettings.rulesRefreshMs,
   digestTickMs: routerSettings.digestTickMs,
   dedupWindowMs: routerSettings.dedupWindowMs,
+  intakeRateLimit: routerSettings.intakeRateLimit,
+  intakeRateWindowMs: routerSettings.intakeRateWindowMs,
   gatewayTtlMs: presenceSettings.gatewayTtlMs,
   sweepIntervalMs: presenceSettings.sweepIntervalMs,
   intakeTokens: setting(routerSettings.intakeTokens.variable, routerSettings.intakeTokens.schema.optional(), 'Product teams’ tokens (name:secret or name:secret:scope+scope, comma-separated; see API tokens and their scopes); unset generates one with every scope per start and prints it', { secret: true }),
   adminTokens: setting(routerSettings.adminTokens.variable, routerSettings.adminTokens.schema.optional(), 'Ops tokens for the rules admin API (name:secret,...); unset generates one per start and prints it', { secret: true }),
   ...connectionSettings,
+  ...clientAccessSettings,
   ...deliverySettings,
   ...deviceCacheSettings,
   ...retentionScheduleSettings,

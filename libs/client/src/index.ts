@@ -2,3 +2,6 @@ export * from './notify-client';
 export * from './cursor-store';
 export * from './backoff';
 export type { ClientNotification, InboxStateName } from '@notify/contracts';
+export * from './notify-stream';
+export * from './stream-ticket';
+export * from './errors';

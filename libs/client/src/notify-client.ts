@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientNotification, ClientToServerEvents, InboxStateName, NotificationIds, RequestResult, ServerToClientEvents } from '@notify/contracts';
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff';
 import { memoryCursorStore, type CursorStore } from './cursor-store';
+import { fromConnectError } from './errors';
 
 export interface NotifyClientOptions {
   /** The gateway's base URL, e.g. https://notify.example.com */
@@ -24,7 +25,11 @@ export interface NotifyClientEvents {
   state: (update: { notificationId: string; state: InboxStateName }) => void;
   connected: () => void;
   disconnected: (reason: string) => void;
-  /** The gateway refused or lost us; the client keeps retrying unless the token was refused and is fixed. */
+  /**
+   * The gateway refused or lost us; the client keeps retrying unless the token was refused and is fixed.
+   * A refusal by a cap is a NotifyError whose `code` says which (NOTIFY_ERR_TOO_MANY_CONNECTIONS,
+   * NOTIFY_ERR_RATE_LIMITED with `retryAfterMs`).
+   */
   error: (error: Error) => void;
 }
 
@@ -103,11 +108,12 @@ export class NotifyClient {
       else if (reason === 'io server disconnect') this.retry(backoffDelay(this.attempts++, this.backoff));
     });
     this.socket.on('connect_error', (err) => {
-      this.fail(err);
-      // A refusal by the gateway (bad token, draining) is final for socket.io; transport errors it retries itself.
+      const error = fromConnectError(err);
+      this.fail(error);
+      // A refusal by the gateway (bad token, draining, a cap) is final for socket.io; transport errors it retries itself.
       if (!this.socket.active && !this.closed) {
         const refusedToken = err.message.startsWith('unauthorized') && typeof options.token === 'string';
-        if (!refusedToken) this.retry(backoffDelay(this.attempts++, this.backoff));
+        if (!refusedToken) this.retry(Math.max(error.retryAfterMs ?? 0, backoffDelay(this.attempts++, this.backoff)));
       }
     });
   }

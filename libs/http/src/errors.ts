@@ -11,6 +11,7 @@ export const errorCatalogue = {
   NOTIFY_ERR_CONFLICT: { status: 409, message: 'The resource changed since you read it' },
   NOTIFY_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send application/json' },
   NOTIFY_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  NOTIFY_ERR_TOO_MANY_CONNECTIONS: { status: 429, message: 'This user holds as many connections as a gateway allows' },
   NOTIFY_ERR_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable; retry later' },
   NOTIFY_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const;

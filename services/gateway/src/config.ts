@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ConfigError, env, inboxRetentionSettings, retentionScheduleSettings, setting, type ConfigOf } from '@notify/config';
 import { standaloneSettings } from '@notify/runtime';
+import { parseTrustProxy } from './access/client-address';
+import { parseCorsOrigins } from './access/cors-origins';
 
 const optional = <T extends z.ZodType>(schema: T) => schema.optional();
 
@@ -32,10 +34,35 @@ export const connectionSettings = {
   maxPendingFallbacks: setting('GATEWAY_MAX_PENDING_FALLBACKS', env.int(100_000, 1), 'Push fallbacks a gateway holds waiting for their time; past this the oldest is checked at once (pushed only if still unacknowledged)'),
 };
 
+/** Who may connect, how often and how many times at once, and from which web pages. Shared with the embedded app. */
+export const clientAccessSettings = {
+  maxConnectionsPerUser: setting('GATEWAY_MAX_CONNECTIONS_PER_USER', env.int(20, 0), 'Connections (socket.io and SSE together) one user may hold on one gateway instance; more are refused (connect_error / 429 with NOTIFY_ERR_TOO_MANY_CONNECTIONS). 0: no cap'),
+  connectRatePerAddress: setting('GATEWAY_CONNECT_RATE_PER_ADDRESS', env.int(60, 0), 'Connection attempts (socket.io handshakes and SSE streams) one client address may make per GATEWAY_CONNECT_RATE_WINDOW_MS on one instance; more are refused (NOTIFY_ERR_RATE_LIMITED, with when to retry). Behind a proxy set GATEWAY_TRUST_PROXY, or every client counts as the proxy. 0: no limit'),
+  connectRateWindowMs: setting('GATEWAY_CONNECT_RATE_WINDOW_MS', env.int(60_000, 1000), 'The window of GATEWAY_CONNECT_RATE_PER_ADDRESS'),
+  trustProxy: setting('GATEWAY_TRUST_PROXY', z.string().default('false').transform((value, ctx) => {
+    try {
+      return parseTrustProxy(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `must be false, true, a number of proxy hops, or addresses/CIDR ranges (${(err as Error).message})` });
+      return z.NEVER;
+    }
+  }), 'Which proxies may name the client address in X-Forwarded-For: false (the peer address counts), true (any), a number of hops, or comma-separated addresses/CIDR ranges (loopback, linklocal, uniquelocal)'),
+  corsOrigins: setting('GATEWAY_CORS_ORIGINS', optional(z.string().transform((value, ctx) => {
+    try {
+      return parseCorsOrigins(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  })), 'Comma-separated origins (https://app.example.com) whose pages may call the inbox API, open SSE streams and poll socket.io; * for any. Unset: no CORS headers, same-origin pages only'),
+  sseTokenInQuery: setting('GATEWAY_SSE_TOKEN_IN_QUERY', env.boolean(false), 'Deprecated: also accept the user token itself as ?access_token= on GET /v1/stream (it then lands in access logs and proxies). Clients should use a ticket from POST /v1/stream/tickets'),
+};
+
 export const gatewaySettings = {
   ...standaloneSettings(3001),
   ...tokenVerificationSettings,
   ...connectionSettings,
+  ...clientAccessSettings,
   relaySecret: setting('GATEWAY_RELAY_SECRET', z.string({ error: 'required but not set' }).min(32, 'must be at least 32 characters'), 'Shared by all gateway instances: authenticates notifications one gateway hands to another that holds the user', { secret: true }),
   relayPort: setting('GATEWAY_RELAY_PORT', env.port(3101), 'Port of the relay, a listener of its own that only other gateways call (firewall it off from clients; the client port answers 404 for the relay path)'),
   relayHost: setting('GATEWAY_RELAY_HOST', env.string('127.0.0.1'), 'Interface the relay listens on; other gateway instances must reach it (0.0.0.0 in containers)'),

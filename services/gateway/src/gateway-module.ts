@@ -1,9 +1,13 @@
 import type { Server as HttpServer } from 'node:http';
+import cors from '@fastify/cors';
 import type { Subscription } from '@notify/bus';
 import { Counter, Gauge, metric } from '@notify/observability';
 import { DAY_MS } from '@notify/config';
 import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type ServiceModule } from '@notify/runtime';
 import { storeSweeps } from '@notify/store';
+import { clientAddressOf, type TrustProxy } from './access/client-address';
+import { ConnectionAdmission } from './access/connection-admission';
+import { originAllowed } from './access/cors-origins';
 import type { TokenVerifier } from './auth/verify-token';
 import { ConnectionHub } from './connections/connection-hub';
 import { LocalConnections } from './connections/local-connections';
@@ -20,6 +24,7 @@ import { defaultRelayUrl, startRelayServer, type RelayServer } from './relay/rel
 import { UserFanOut } from './relay/user-fan-out';
 import { attachSocketServer } from './socket/socket-server';
 import { registerSseRoutes } from './sse/sse-routes';
+import { StreamTickets } from './sse/stream-tickets';
 import { changeState, markAllRead, type ChangeStateDeps } from './usecases/change-state';
 import { StateWriteBatcher } from './inbox/state-write-batcher';
 
@@ -47,6 +52,17 @@ export interface GatewayOptions extends RetentionScheduleOptions {
   maxPendingFallbacks?: number | undefined;
   /** Days an inbox item is kept (with the retention schedule). */
   retentionInboxDays?: number | undefined;
+  /** Connections one user may hold on this instance (socket.io and SSE together); absent or 0: no cap. */
+  maxConnectionsPerUser?: number | undefined;
+  /** Connection attempts one client address may make per window; absent or 0: no limit. */
+  connectRatePerAddress?: number | undefined;
+  connectRateWindowMs?: number | undefined;
+  /** Which proxies may name the client address (X-Forwarded-For); absent: none. */
+  trustProxy?: TrustProxy | undefined;
+  /** Origins whose pages may call the inbox API, open streams and poll socket.io (CORS); absent: same origin only. */
+  corsOrigins?: readonly string[] | undefined;
+  /** Deprecated: accept the user token as `?access_token=` on GET /v1/stream. */
+  sseTokenInQuery?: boolean | undefined;
 }
 
 /**
@@ -79,6 +95,15 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
   const stateWrites = new StateWriteBatcher(deps.store.inbox);
   metric(deps.metrics, 'notify_gateway_state_writes_waiting', () => new Gauge({ name: 'notify_gateway_state_writes_waiting', help: 'Client state changes (acks, seen, read) waiting to be merged into the next write of marks, or being written', registers: [deps.metrics], collect() { this.set(stateWrites.waiting); } }));
   const stateDeps: ChangeStateDeps = { bus: deps.bus, inbox: deps.store.inbox, fanOut, fallbacks, gatewayId, recordStates: (userId, ids, state) => stateWrites.recordStates(userId, ids, state) };
+  const refusedConnections = metric(deps.metrics, 'notify_gateway_connections_refused_total', () => new Counter({ name: 'notify_gateway_connections_refused_total', help: 'Connections refused by a cap (code: NOTIFY_ERR_RATE_LIMITED per address, NOTIFY_ERR_TOO_MANY_CONNECTIONS per user)', labelNames: ['code'], registers: [deps.metrics] }));
+  const admission = new ConnectionAdmission(
+    { maxConnectionsPerUser: options.maxConnectionsPerUser ?? 0, connectRatePerAddress: options.connectRatePerAddress ?? 0, connectRateWindowMs: options.connectRateWindowMs ?? 60_000 },
+    (refusal) => refusedConnections.inc({ code: refusal.code }),
+  );
+  const clientAddress = clientAddressOf(options.trustProxy ?? false);
+  const corsOrigins = options.corsOrigins ?? [];
+  // Any instance redeems a ticket another issued: the key comes from the secret they all share, used tickets are remembered in the shared store.
+  const tickets = new StreamTickets(options.relaySecret, deps.store.idempotency);
   const hub = new ConnectionHub({ inbox: deps.store.inbox, local, presence, logger, resyncAfterMs: options.resyncAfterMs, stallTimeoutMs: options.stallTimeoutMs, onSlowClient: () => slowClients.inc() });
 
   const io = attachSocketServer(deps.http.app.server as HttpServer, {
@@ -89,15 +114,28 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
     pingTimeoutMs: options.pingTimeoutMs,
     maxBufferedPackets: options.maxBufferedPackets,
     isDraining,
+    admission,
+    clientAddress,
+    corsOrigins,
     changeState: (userId, ids, state, origin, handed) => changeState(stateDeps, userId, ids, state, origin, handed),
     markAllRead: (userId, origin) => markAllRead(stateDeps, userId, origin),
   });
-  registerSseRoutes(deps.http.app, { verify: options.verify, hub, maxBufferedBytes: options.maxBufferedBytes, isDraining });
-  registerInboxRoutes(deps.http.app, {
-    inbox: deps.store.inbox,
-    verify: options.verify,
-    changeState: (userId, ids, state) => changeState(stateDeps, userId, ids, state),
-    markAllRead: (userId) => markAllRead(stateDeps, userId),
+  // What a browser page calls, in a scope of its own: CORS answers for the listed origins only (no headers for the others, and their preflights find no route).
+  void deps.http.app.register(async (browser) => {
+    await browser.register(cors, {
+      origin: (origin, allow) => allow(null, originAllowed(corsOrigins, origin) ? origin! : false),
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'last-event-id'],
+      exposedHeaders: ['retry-after'],
+      maxAge: 600,
+    });
+    registerSseRoutes(browser, { verify: options.verify, tickets, hub, maxBufferedBytes: options.maxBufferedBytes, isDraining, allowTokenInQuery: options.sseTokenInQuery, admission, clientAddress });
+    registerInboxRoutes(browser, {
+      inbox: deps.store.inbox,
+      verify: options.verify,
+      changeState: (userId, ids, state) => changeState(stateDeps, userId, ids, state),
+      markAllRead: (userId) => markAllRead(stateDeps, userId),
+    });
   });
 
   // The gateway writes the inbox: expired and old items go, with their state marks.

@@ -43,7 +43,7 @@ describe('backpressure', () => {
 
   it('closes an SSE stream whose reader stalls once its unsent bytes pass the limit', async () => {
     const token = await userToken('sse-stalled');
-    const response = await new Promise<IncomingMessage>((resolve) => httpGet(`${gateway.url}/v1/stream?access_token=${token}`, resolve));
+    const response = await new Promise<IncomingMessage>((resolve) => httpGet(`${gateway.url}/v1/stream`, { headers: { authorization: `Bearer ${token}` } }, resolve));
     expect(response.statusCode).toBe(200);
     response.pause();
     const closed = new Promise<void>((resolve) => response.socket.once('close', () => resolve()));

@@ -19,6 +19,8 @@ export async function deployment(name: string) {
     TOPIC_PREFIX: prefix,
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     LOG_LEVEL: 'warn',
+    // Every client of these tests connects from 127.0.0.1: no limit on attempts per address.
+    GATEWAY_CONNECT_RATE_PER_ADDRESS: '0',
   };
   const bus: Bus = createBus({ service: 'test', logger: silentLogger(), metrics: createMetricsRegistry('test', { processMetrics: false }), kafkaBrokers: env.KAFKA_BROKERS.split(','), topicPrefix: prefix, kafkaSessionTimeoutMs: 6000 });
   await bus.start();

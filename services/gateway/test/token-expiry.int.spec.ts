@@ -35,9 +35,11 @@ describe('a socket whose token expires', () => {
     socket.close();
   }, 15_000);
 
-  it('ends an SSE stream with an `expired` event when its token expires', async () => {
+  it('ends an SSE stream opened with a ticket when the token the ticket was issued for expires', async () => {
     const started = Date.now();
-    const response = await fetch(`${gateway.url}/v1/stream?access_token=${await expiringToken('erin', 2)}`);
+    const issued = await fetch(`${gateway.url}/v1/stream/tickets`, { method: 'POST', headers: { authorization: `Bearer ${await expiringToken('erin', 2)}` } });
+    const { ticket } = (await issued.json()) as { ticket: string };
+    const response = await fetch(`${gateway.url}/v1/stream?ticket=${encodeURIComponent(ticket)}`);
     expect(response.status).toBe(200);
     const body = await response.text(); // resolves once the gateway ends the stream
     expect(body).toContain('event: expired\ndata: {"reason":"token expired: reconnect with a fresh token"}');

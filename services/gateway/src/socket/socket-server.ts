@@ -2,6 +2,8 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { ClientToServerEvents, RequestResult, ServerToClientEvents, SocketData } from '@notify/contracts';
 import type { Logger } from '@notify/observability';
+import type { ClientAddressOf } from '../access/client-address';
+import type { ConnectionAdmission, ConnectionRefusal } from '../access/connection-admission';
 import { bearerToken, type TokenVerifier } from '../auth/verify-token';
 import type { ConnectionHub } from '../connections/connection-hub';
 import type { Feed } from '../connections/feed';
@@ -18,6 +20,11 @@ export interface SocketServerOptions {
   pingTimeoutMs: number;
   maxBufferedPackets: number;
   isDraining: () => boolean;
+  /** The caps a new connection passes (attempts per address, connections per user); none when absent. */
+  admission?: ConnectionAdmission | undefined;
+  clientAddress?: ClientAddressOf | undefined;
+  /** Origins whose pages may use the long-polling transport (socket.io's CORS); none when absent. WebSocket is not subject to CORS. */
+  corsOrigins?: readonly string[] | undefined;
   /** `handed`: of these ids, those this connection was handed, with their events (they need no inbox read). */
   changeState: (userId: string, ids: readonly string[], state: ClientState, origin: string, handed: ReadonlyMap<string, string>) => Promise<{ updated: number }>;
   markAllRead: (userId: string, origin: string) => Promise<{ updated: number }>;
@@ -35,13 +42,23 @@ export function attachSocketServer(httpServer: HttpServer, options: SocketServer
     pingInterval: options.pingIntervalMs,
     pingTimeout: options.pingTimeoutMs,
     maxHttpBufferSize: 64 * 1024,
+    ...(options.corsOrigins?.length ? { cors: { origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins], methods: ['GET', 'POST'] } } : {}),
   });
   io.use((socket, next) => {
     if (options.isDraining()) return next(new Error('draining: this gateway is shutting down, reconnect to another instance'));
+    const flooding = options.admission?.attempt(options.clientAddress?.(socket.request) ?? socket.handshake.address);
+    if (flooding) return next(refusalError(flooding));
     const token = bearerToken({ auth: socket.handshake.auth, authorization: socket.handshake.headers.authorization });
     if (!token) return next(new Error('unauthorized: no token (send it as auth.token)'));
     options.verify(token).then(
       ({ userId, expiresAt }) => {
+        const admitted = options.admission?.admit(userId);
+        if (admitted && 'refusal' in admitted) return next(refusalError(admitted.refusal));
+        if (admitted) {
+          // Whichever comes first: the socket's disconnect, or its transport closing before it ever connected.
+          socket.once('disconnect', admitted.release);
+          socket.conn.once('close', admitted.release);
+        }
         socket.data.userId = userId;
         socket.data.tokenExpiresAt = expiresAt;
         const device = (socket.handshake.auth as { device?: unknown }).device;
@@ -53,6 +70,11 @@ export function attachSocketServer(httpServer: HttpServer, options: SocketServer
   });
   io.on('connection', (socket) => onConnection(socket, options));
   return io;
+}
+
+/** A refusal as socket.io hands it to the client: connect_error with the reason, and `data.code` (and `data.retryAfterMs`) to act on. */
+function refusalError(refusal: ConnectionRefusal): Error & { data: { code: string; retryAfterMs?: number } } {
+  return Object.assign(new Error(refusal.message), { data: { code: refusal.code, ...(refusal.retryAfterMs === undefined ? {} : { retryAfterMs: refusal.retryAfterMs }) } });
 }
 
 function onConnection(socket: NotifySocket, options: SocketServerOptions): void {

@@ -1,14 +1,24 @@
-import type { FastifyInstance } from 'fastify';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '@notify/http';
-import { bearerToken, type TokenVerifier } from '../auth/verify-token';
+import type { ClientAddressOf } from '../access/client-address';
+import type { ConnectionAdmission, ConnectionRefusal } from '../access/connection-admission';
+import { bearerToken, type TokenVerifier, type VerifiedToken } from '../auth/verify-token';
 import type { ConnectionHub } from '../connections/connection-hub';
 import { sseConnection } from './sse-connection';
+import { TicketError, type StreamTickets } from './stream-tickets';
 
 export interface SseRouteOptions {
   verify: TokenVerifier;
+  tickets: StreamTickets;
   hub: ConnectionHub;
   maxBufferedBytes: number;
   isDraining: () => boolean;
+  /** Deprecated: also accept the user's token itself as `?access_token=` (it then lands in access logs). Off unless set. */
+  allowTokenInQuery?: boolean | undefined;
+  /** The caps a new connection passes (attempts per address, connections per user); none when absent. */
+  admission?: ConnectionAdmission | undefined;
+  clientAddress?: ClientAddressOf | undefined;
   /** Comment lines that keep proxies from closing an idle stream. */
   keepAliveMs?: number;
   /** What EventSource waits before reconnecting after the stream ends. */
@@ -16,38 +26,80 @@ export interface SseRouteOptions {
 }
 
 /**
- * `GET /v1/stream`: one-way delivery for clients that cannot hold a WebSocket. EventSource-compatible:
- * the token comes as `Authorization: Bearer` or `?access_token=` (browsers' EventSource cannot set
- * headers), and `Last-Event-ID` (or `?lastEventId=`) resumes after that seq.
+ * `POST /v1/stream/tickets` and `GET /v1/stream`: one-way delivery for clients that cannot hold a
+ * WebSocket. A browser's EventSource cannot set headers, so it does not carry the user's token: the
+ * page trades the token (Authorization: Bearer) for a short-lived, single-use ticket and opens
+ * `/v1/stream?ticket=…`. Other clients may send `Authorization: Bearer` on the stream itself.
+ * `Last-Event-ID` (or `?lastEventId=`) resumes after that seq.
  */
 export function registerSseRoutes(app: FastifyInstance, options: SseRouteOptions): void {
+  app.post('/v1/stream/tickets', async (request, reply) => {
+    const token = bearerToken({ authorization: request.headers.authorization });
+    if (!token) throw new HttpError('NOTIFY_ERR_UNAUTHENTICATED', 'send the user’s token as Authorization: Bearer');
+    const { userId, expiresAt } = await verified(options.verify, token);
+    const { ticket, expiresAt: ticketExpiresAt } = await options.tickets.issue(userId, expiresAt);
+    return reply.status(201).header('cache-control', 'no-store').send({ ticket, expiresAt: new Date(ticketExpiresAt).toISOString() });
+  });
+
   app.get('/v1/stream', async (request, reply) => {
     if (options.isDraining()) throw new HttpError('NOTIFY_ERR_UNAVAILABLE', 'this gateway is shutting down; reconnect to another instance');
-    const token = bearerToken({ authorization: request.headers.authorization, query: request.query });
-    if (!token) throw new HttpError('NOTIFY_ERR_UNAUTHENTICATED', 'send the token as Authorization: Bearer or ?access_token=');
-    const { userId, expiresAt } = await options.verify(token).catch((err: Error) => {
-      throw new HttpError('NOTIFY_ERR_UNAUTHENTICATED', `unauthorized: ${err.message}`);
-    });
+    const flooding = options.admission?.attempt(options.clientAddress?.(request.raw) ?? request.ip);
+    if (flooding) refuse(reply, flooding);
+    const { userId, expiresAt } = await streamUser(request, options);
+    const admitted = options.admission?.admit(userId);
+    if (admitted && 'refusal' in admitted) refuse(reply, admitted.refusal);
     const cursor = lastEventIdOf(request.headers['last-event-id'], (request.query as { lastEventId?: unknown }).lastEventId);
     const device = (request.query as { device?: unknown }).device;
 
     reply.hijack();
     const response = reply.raw;
-    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    // Headers set before the hijack (CORS) go out with the stream's own.
+    response.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     response.write(`retry: ${options.retryMs ?? 2000}\n: connected\n\n`);
     const connection = sseConnection(response, userId, options.maxBufferedBytes, typeof device === 'string' && device.length <= 128 ? device : undefined);
     const opened = options.hub.open(connection, cursor);
     const keepAlive = setInterval(() => response.writableEnded || response.write(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
     keepAlive.unref();
-    // The token's end is the stream's: an `expired` event, then the end (EventSource reconnects, with a fresh token from its page).
+    // The token's end is the stream's (with a ticket: the end of the token it was issued for): an `expired` event, then the end.
     const expiry = setTimeout(() => response.writableEnded || response.end('event: expired\ndata: {"reason":"token expired: reconnect with a fresh token"}\n\n'), Math.max(0, expiresAt - Date.now()));
     response.on('close', () => {
       clearInterval(keepAlive);
       clearTimeout(expiry);
+      if (admitted && 'release' in admitted) admitted.release();
       void opened.then((feed) => options.hub.close(feed, 'stream closed'), () => undefined);
     });
     await opened.catch(() => response.destroy());
   });
+}
+
+/** Who the stream is for: a ticket's user, or a bearer token's (the header; the query only where still allowed). */
+async function streamUser(request: FastifyRequest, options: SseRouteOptions): Promise<VerifiedToken> {
+  const query = request.query as { ticket?: unknown; access_token?: unknown };
+  if (typeof query.ticket === 'string' && query.ticket.length > 0) {
+    const redeemed = await options.tickets.redeem(query.ticket).catch((err: Error) => {
+      throw err instanceof TicketError ? new HttpError('NOTIFY_ERR_UNAUTHENTICATED', err.message) : err;
+    });
+    return { userId: redeemed.userId, expiresAt: redeemed.tokenExpiresAt };
+  }
+  const header = bearerToken({ authorization: request.headers.authorization });
+  if (header) return verified(options.verify, header);
+  if (query.access_token !== undefined) {
+    if (!options.allowTokenInQuery) throw new HttpError('NOTIFY_ERR_UNAUTHENTICATED', 'a token in the URL is not accepted: get a ticket from POST /v1/stream/tickets (Authorization: Bearer) and open /v1/stream?ticket=…');
+    if (typeof query.access_token === 'string' && query.access_token.length > 0) return verified(options.verify, query.access_token);
+  }
+  throw new HttpError('NOTIFY_ERR_UNAUTHENTICATED', 'open the stream with ?ticket= (from POST /v1/stream/tickets), or send Authorization: Bearer');
+}
+
+async function verified(verify: TokenVerifier, token: string): Promise<VerifiedToken> {
+  return verify(token).catch((err: Error) => {
+    throw new HttpError('NOTIFY_ERR_UNAUTHENTICATED', `unauthorized: ${err.message}`);
+  });
+}
+
+/** A refused connection: 429 with the reason and, for a rate, Retry-After. */
+function refuse(reply: FastifyReply, refusal: ConnectionRefusal): never {
+  if (refusal.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))));
+  throw new HttpError(refusal.code, refusal.message);
 }
 
 function lastEventIdOf(header: unknown, query: unknown): number | undefined {
