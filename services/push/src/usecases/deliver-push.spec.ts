@@ -89,6 +89,23 @@ const notification = (userId: string, extra: Partial<Notification> = {}): Notifi
 const outcomeOf = (n: Notification) => statuses.filter((s) => s.notificationId === n.notificationId).map((s) => s.status);
 
 describe('deliverPushBatch', () => {
+  it('keeps trying to store the done marks of what it pushed while the store fails, so a redelivery pushes nothing twice', async () => {
+    await register('dora', 'tok-dora-phone-001');
+    let failures = 3;
+    const flaky: IdempotencyRepository = {
+      ...deps.idempotency,
+      claimMany: (scope, claims) => (scope === 'push' && failures-- > 0 ? Promise.reject(new Error('connection closed (the database restarts)')) : deps.idempotency.claimMany(scope, claims)),
+    };
+    const waits: number[] = [];
+    const n = notification('dora');
+    await deliverPushBatch({ ...deps, idempotency: flaky, sleep: async (ms) => void waits.push(ms) }, [n]);
+    expect(waits).toHaveLength(3);
+    // Delivered again (a rebalance, a restart): the mark is there, so the phone gets it once.
+    await deliverPushBatch(deps, [n]);
+    expect(fcm.sent.map((s) => s.notificationId)).toEqual([n.notificationId]);
+    await waitFor('sent, then the duplicate', () => outcomeOf(n).join() === 'sent,duplicate');
+  });
+
   it('pushes a first delivery without reading any done mark, and a redelivery to no device twice', async () => {
     await register('alice', 'tok-alice-phone-01', 'ios');
     await register('alice', 'tok-alice-tablet-1');

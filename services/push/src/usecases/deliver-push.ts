@@ -140,12 +140,32 @@ async function pushToDevices(deps: DeliverPushDeps, notification: Notification, 
     }
     await deps.devices.deactivate(dead, deps.lane === 'bulk' ? 'bulk' : 'default');
     // Marked done before the statuses go out: after a crash between the two, a status is missing, but no device is pushed twice.
-    if (finished.length > 0) await deps.idempotency.claimMany(DONE_SCOPE, finished.map((d) => ({ key: doneKey(notification, d), expiresAt: options.expiresAt, holder })));
+    if (finished.length > 0) await markDone(deps, finished.map((d) => ({ key: doneKey(notification, d), expiresAt: options.expiresAt, holder })), sleep);
     await publish(...statuses);
     pending = retry.map((r) => r.device);
     if (pending.length > 0) {
       const providerWait = Math.max(0, ...retry.map((r) => r.outcome.retryAfterMs ?? 0));
       await sleep(Math.max(providerWait, backoffDelay(attempt, deps.retry)));
+    }
+  }
+}
+
+/** About a minute of tries: a database restart, not an outage. */
+const DONE_MARK_ATTEMPTS = 15;
+
+/**
+ * The push is out, so its done mark must be stored: a slice failed here would be delivered again and
+ * pushed twice. So a store that fails (restarting, failing over) is tried again for about a minute
+ * before the slice is given up.
+ */
+async function markDone(deps: DeliverPushDeps, marks: Parameters<IdempotencyRepository['claimMany']>[1], sleep: (ms: number) => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.idempotency.claimMany(DONE_SCOPE, marks);
+      return;
+    } catch (err) {
+      if (attempt >= DONE_MARK_ATTEMPTS) throw err;
+      await sleep(Math.min(5000, 100 * 2 ** attempt));
     }
   }
 }
