@@ -9,7 +9,8 @@
  * Needs `npm run infra:up`; it stops and starts the local broker and database itself, so nothing else
  * may use them meanwhile. Exits 1 if any notification was lost or shown twice.
  * Settings: CHAOS_RATE (events/s), CHAOS_ONLINE_USERS, CHAOS_OFFLINE_USERS, and CHAOS_ONLY (faults whose
- * name contains one of these comma-separated words, e.g. `router,broker`; a partial run never passes).
+ * name contains one of these comma-separated words, e.g. `router,broker`; a partial run never passes
+ * and saves nothing).
  * Writes apps/chaos/results/chaos[-short].json.
  */
 import { cpus } from 'node:os';
@@ -101,7 +102,7 @@ console.log(`\n${table(rows)}\n`);
 console.log(`events the producer had to send again while the broker was away: ${load.retriedSends}`);
 const results = fileURLToPath(new URL('../results/', import.meta.url));
 await mkdir(results, { recursive: true });
-await writeFile(
+if (!only) await writeFile(
   `${results}chaos${short ? '-short' : ''}.json`,
   `${JSON.stringify({ suite: 'chaos', short, settings, store: 'FerretDB on PostgreSQL', rows, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, takenAt: new Date().toISOString() }, null, 2)}\n`,
 );
