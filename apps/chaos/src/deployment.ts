@@ -51,6 +51,8 @@ export class Deployment {
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       JWT_SECRET: jwtSecret,
       GATEWAY_RELAY_SECRET: 'chaos-relay-secret-0123456789abcdefghij',
+      // Every client of the load connects from 127.0.0.1, and reconnects all at once after each fault: no limit per address.
+      GATEWAY_CONNECT_RATE_PER_ADDRESS: '0',
       APNS_KEY: apnsKey.key,
       APNS_KEY_ID: apnsKey.keyId,
       APNS_TEAM_ID: apnsKey.teamId,
