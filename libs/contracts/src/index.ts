@@ -6,6 +6,7 @@ export * from './envelope/notification';
 export * from './envelope/delivery-status';
 export * from './envelope/dead-letter';
 export * from './envelope/presence';
+export * from './envelope/presence-revisions';
 export * from './envelope/rule-change';
 export * from './envelope/device-change';
 export * from './envelope/preferences';

@@ -1,9 +1,10 @@
-import { Counter, Gauge, metric, type Registry } from '@notify/observability';
+import { Counter, Gauge, Histogram, metric, type Registry } from '@notify/observability';
 import type { GatewayLiveness } from './liveness/gateway-liveness';
 import type { PresenceTable } from './state/presence-table';
 
 export interface PresenceMetrics {
   expiredGateways: Counter;
+  handOverCatchUpSeconds: Histogram;
 }
 
 /** Gauges are read from the table when /metrics is scraped, so they never drift from it. */
@@ -19,5 +20,10 @@ export function presenceMetrics(
   metric(registry, 'notify_presence_gateways', () => new Gauge({ name: 'notify_presence_gateways', help: 'Gateways heard from within the TTL (or in their grace period)', registers, collect() { this.set(sources.liveness.size); } }));
   return {
     expiredGateways: metric(registry, 'notify_presence_gateways_expired_total', () => new Counter({ name: 'notify_presence_gateways_expired_total', help: 'Gateways that went silent without a goodbye and had their users dropped', registers })),
+    handOverCatchUpSeconds: metric(
+      registry,
+      'notify_presence_handover_catchup_seconds',
+      () => new Histogram({ name: 'notify_presence_handover_catchup_seconds', help: 'After a rebalance, how long presence.events waited for this instance to read presence.state to its end', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
+    ),
   };
 }

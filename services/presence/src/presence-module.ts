@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Subscription } from '@notify/bus';
-import { topics } from '@notify/contracts';
+import { topics, type PresenceEvent } from '@notify/contracts';
 import type { ApiToken } from '@notify/http';
 import type { ServiceDeps, ServiceModule } from '@notify/runtime';
 import { consumePresenceEvents } from './handlers/presence-events';
@@ -9,6 +10,7 @@ import { registerPresenceRoutes } from './http/presence-routes';
 import { GatewayLiveness } from './liveness/gateway-liveness';
 import { GatewaySweeper } from './liveness/gateway-sweeper';
 import { presenceMetrics } from './metrics';
+import { HandOverGate } from './state/hand-over-gate';
 import { PresenceTable } from './state/presence-table';
 import { StatePublisher, WRITER_HEADER } from './state/state-publisher';
 
@@ -26,21 +28,28 @@ export function createPresenceModule(deps: ServiceDeps, options: PresenceOptions
   const logger = deps.logger.child({ module: 'presence' });
   const table = new PresenceTable();
   const liveness = new GatewayLiveness(options.gatewayTtlMs);
-  const headers = { [WRITER_HEADER]: deps.instanceId };
+  // Names this process's records, so it skips their echoes; a new process reads its predecessor's.
+  const writerId = randomUUID();
+  const headers = { [WRITER_HEADER]: writerId };
   const publisher = new StatePublisher(table, (states) => deps.bus.publish(topics.presenceState, states.map((value) => ({ value, headers }))));
   const metrics = presenceMetrics(deps.metrics, { table, liveness, publisher });
-  const usecaseDeps = { table, liveness, publisher, logger, now: Date.now };
+  const sendSocketEvents = (events: PresenceEvent[]) => deps.bus.publish(topics.presenceEvents, events.map((value) => ({ value })));
+  const usecaseDeps = { table, liveness, publisher, sendSocketEvents, logger, now: Date.now };
   const sweeper = new GatewaySweeper({ ...usecaseDeps, intervalMs: options.sweepIntervalMs, onExpired: () => metrics.expiredGateways.inc() });
   registerPresenceRoutes(deps.http.app, { stateOf: (userId) => table.stateOf(userId), tokens: [...options.intakeTokens, ...options.adminTokens] });
   let subscriptions: Subscription[] = [];
   return {
     name: 'presence',
     start: async () => {
-      // Heartbeats flow before the rebuild, so a rebuilt gateway is heard from within its grace period;
-      // the rebuild starts before events, and the table resolves any overlap of the two.
+      // Heartbeats flow before the rebuild, so a rebuilt gateway is heard from within its grace period.
       subscriptions = [await consumeGatewayLiveness(deps.bus, usecaseDeps, deps.instanceId)];
-      subscriptions.push(await consumePresenceState(deps.bus, usecaseDeps, deps.instanceId));
-      subscriptions.push(await consumePresenceEvents(deps.bus, usecaseDeps));
+      const state = await consumePresenceState(deps.bus, usecaseDeps, deps.instanceId, writerId);
+      subscriptions.push(state.subscription);
+      const started = Date.now();
+      await state.caughtUp;
+      logger.info({ users: table.heldUsers, online: table.onlineUsers, ms: Date.now() - started }, 'presence.state read');
+      const gate = new HandOverGate(() => state.catchUp(), (ms) => metrics.handOverCatchUpSeconds.observe(ms / 1000));
+      subscriptions.push(await consumePresenceEvents(deps.bus, usecaseDeps, gate));
       sweeper.start();
     },
     stop: async () => {

@@ -183,6 +183,23 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       await until('the new value', () => latest.get('k0') === 10, 20_000);
     });
 
+    it('state view: a record set aside does not hold caughtUp back, and catchUp() waits for what the topic holds now', async () => {
+      world = await harness.newWorld();
+      const bus = await world.bus();
+      await bus.publish(contractTopic, [{ value: { version: 1, id: 'good', key: 'k0', seq: 1 } }]);
+      // The last record of its partition does not decode: it goes to the dead-letter topic, never to `apply`.
+      await bus.publishRaw(contractTopic, [{ key: 'k0', value: 'not json' }]);
+      const latest = new Map<string, number>();
+      const view = await followState(bus, contractTopic, { groupId: 'view-with-bad-record' }, (value) => void latest.set(value.key, value.seq));
+      subscriptions.push(view.subscription);
+      await Promise.race([view.caughtUp, new Promise((_, reject) => setTimeout(() => reject(new Error('caughtUp waits for a record it will never apply')), 15_000))]);
+      expect(latest.get('k0')).toBe(1);
+
+      await bus.publish(contractTopic, contractMessages(40, 8, 'later').map((value) => ({ value: { ...value, seq: value.seq + 100 } })));
+      await view.catchUp();
+      expect([...latest.values()].every((seq) => seq === 104)).toBe(true);
+    });
+
     it('delivers each message once per group, to every group', async () => {
       world = await harness.newWorld();
       const counts = { a: new Map<string, number>(), b: new Map<string, number>() };
@@ -210,6 +227,32 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       await second.stop();
       expect(second.assignedPartitions()).toEqual([]);
       await until('the one left to hold every partition', () => JSON.stringify(first.assignedPartitions()) === all, 30_000);
+    });
+
+    it('says each time the group hands a member its partitions, before the member handles any of them', async () => {
+      world = await harness.newWorld();
+      const calls: Array<{ member: string; partitions: readonly number[] }> = [];
+      const early: string[] = [];
+      const member = async (name: string) => {
+        let assigned = false;
+        const onAssigned = (partitions: readonly number[]) => {
+          assigned = true;
+          calls.push({ member: name, partitions });
+        };
+        const s = await (await world.bus()).subscribe(contractTopic, { groupId: 'assigned', partitionsConcurrently: 8, onAssigned }, async () => {
+          if (!assigned) early.push(name);
+        });
+        subscriptions.push(s);
+        return s;
+      };
+      await member('first');
+      await until('the first to be handed every partition', () => calls.some((c) => c.member === 'first' && c.partitions.length === contractTopic.partitions), 30_000);
+      const firstCalls = calls.length;
+      await member('second');
+      await until('both to be handed a share', () => calls.slice(firstCalls).some((c) => c.member === 'first' && c.partitions.length > 0 && c.partitions.length < contractTopic.partitions) && calls.some((c) => c.member === 'second' && c.partitions.length > 0), 30_000);
+      await (await world.bus()).publish(contractTopic, contractMessages(16, 16).map((value) => ({ value })));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(early).toEqual([]);
     });
 
     it('keeps subscriptions that share a group id on different topics independent', async () => {

@@ -125,8 +125,13 @@ export class MemoryBus implements Bus {
       service: this.options.service,
     };
     const gate = options.background ? this.backgroundGate : null;
-    const subscription: MemorySubscription = new MemorySubscription(spec.name, options.groupId, group, (batch, signal, commit) => work(batch, { ...context, signal }, gate, commit), () =>
-      this.subscriptions.delete(subscription),
+    const subscription: MemorySubscription = new MemorySubscription(
+      spec.name,
+      options.groupId,
+      group,
+      (batch, signal, commit) => work(batch, { ...context, signal }, gate, commit),
+      () => this.subscriptions.delete(subscription),
+      options.onAssigned,
     );
     this.subscriptions.add(subscription);
     group.join(subscription);
@@ -185,6 +190,7 @@ export class MemorySubscription implements Subscription, GroupMember {
     private readonly group: ConsumerGroup,
     private readonly work: BoundWork,
     private readonly onStopped: () => void,
+    private readonly onAssigned?: (partitions: readonly number[]) => void,
   ) {}
 
   assignedPartitions(): readonly number[] {
@@ -193,6 +199,7 @@ export class MemorySubscription implements Subscription, GroupMember {
 
   assign(partitions: number[]): void {
     this.held = this.crashed || this.stopping ? [] : [...partitions].sort((a, b) => a - b);
+    if (!this.crashed && !this.stopping) this.onAssigned?.(this.held);
     for (const [partition, loop] of this.loops) {
       if (!partitions.includes(partition)) {
         loop.controller.abort();

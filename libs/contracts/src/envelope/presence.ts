@@ -67,6 +67,19 @@ export const PresenceStateV1 = z
     since: IsoTimestamp.optional().describe('Online since, when online'),
     lastSeen: IsoTimestamp,
     connections: z.array(PresenceConnection).max(64).default([]).describe('Every live socket; lets presence rebuild its state from this topic after a restart'),
+    closed: z
+      .array(SocketId)
+      .max(64)
+      .optional()
+      .describe('Sockets of this user closed lately: a connect that reaches presence after its own disconnect, or is read again, never brings one back'),
+    revision: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe(
+        'Position in presence.events of the last event this state reflects. Events are keyed by user, so one user’s revisions only grow: a reader keeps the highest and ignores an older record that arrives after it. Absent in records written before revisions, and for a user never heard of',
+      ),
   })
   .strict();
 export type PresenceState = z.infer<typeof PresenceStateV1>;

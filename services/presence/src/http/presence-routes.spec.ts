@@ -13,7 +13,7 @@ beforeEach(() => {
   table = new PresenceTable();
   const tokens = [...parseTokens(['shop:producer-secret-0123456789:presence:read', 'sender:sender-secret-0123456789ab'], 'producer'), ...parseTokens(['ops:admin-secret-0123456789abcd'], 'admin')];
   registerPresenceRoutes(server.app, { stateOf: (userId) => table.stateOf(userId), tokens });
-  table.connect({ version: 1, kind: 'socket_connected', userId: 'alice', socketId: 's1', gatewayId: 'gw-1', device: 'phone', at: '2026-11-25T10:00:00.000Z' });
+  table.connect({ version: 1, kind: 'socket_connected', userId: 'alice', socketId: 's1', gatewayId: 'gw-1', device: 'phone', at: '2026-11-25T10:00:00.000Z' }, 1);
 });
 afterEach(async () => server.close());
 

@@ -1,13 +1,13 @@
 import type { Logger } from '@notify/observability';
 import type { PresenceTable } from '../state/presence-table';
-import type { StatePublisher } from '../state/state-publisher';
 import { expireSilentGateways } from '../usecases/expire-gateways';
+import type { PresenceDeps } from '../usecases/presence-deps';
 import type { GatewayLiveness } from './gateway-liveness';
 
 export interface GatewaySweeperOptions {
   table: PresenceTable;
   liveness: GatewayLiveness;
-  publisher: Pick<StatePublisher, 'publish'>;
+  sendSocketEvents: PresenceDeps['sendSocketEvents'];
   logger: Logger;
   intervalMs: number;
   now?: () => number;
@@ -16,8 +16,8 @@ export interface GatewaySweeperOptions {
 }
 
 /**
- * Looks for silent gateways every `intervalMs`, so the users of a gateway that died without a goodbye go
- * offline within TTL + interval. A failed publish is retried on the next sweep (the users stay pending).
+ * Looks for silent gateways every `intervalMs`, so the sockets of a gateway that died without a goodbye
+ * are closed within TTL + interval. A failed write is retried on the next sweep (the gateway stays expired).
  */
 export class GatewaySweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -46,15 +46,12 @@ export class GatewaySweeper {
   }
 
   private async sweep(): Promise<void> {
-    const { expired, changed } = expireSilentGateways(this.options, this.now());
+    const { expired, sockets, failed } = await expireSilentGateways(this.options, this.now());
     for (const gatewayId of expired) {
-      this.options.logger.warn({ gatewayId, ttlMs: this.options.liveness.ttlMs }, 'gateway went silent; its users are offline on it');
+      this.options.logger.warn({ gatewayId, ttlMs: this.options.liveness.ttlMs }, 'gateway went silent; its sockets are closed');
       this.options.onExpired?.(gatewayId);
     }
-    try {
-      await this.options.publisher.publish(changed);
-    } catch (err) {
-      this.options.logger.error({ err, users: changed.length }, 'publishing expired users failed; the next sweep retries');
-    }
+    if (expired.length > 0) this.options.logger.info({ gateways: expired.length, sockets }, 'closed the sockets of silent gateways');
+    for (const { gatewayId, err } of failed) this.options.logger.error({ err, gatewayId }, 'closing the sockets of a silent gateway failed; the next sweep retries');
   }
 }

@@ -7,24 +7,22 @@ type Connected = Extract<PresenceEvent, { kind: 'socket_connected' }>;
 type Disconnected = Extract<PresenceEvent, { kind: 'socket_disconnected' }>;
 const connected = (userId: string, socketId: string, gatewayId: string, second: number, extra: Partial<Connected> = {}): Connected => ({ version: 1, kind: 'socket_connected', userId, gatewayId, socketId, at: t(second), ...extra });
 const disconnected = (userId: string, socketId: string, gatewayId: string, second: number): Disconnected => ({ version: 1, kind: 'socket_disconnected', userId, gatewayId, socketId, at: t(second) });
-/** A record as presence would have published it. */
-const record = (userId: string, connections: PresenceState['connections'], lastSeen: string, since?: string): PresenceState => {
-  const state = { version: 1 as const, userId, online: connections.length > 0, gateways: [] as PresenceState['gateways'], devices: 0, lastSeen, connections, ...(since ? { since } : {}) };
-  const perGateway = new Map<string, number>();
-  for (const c of connections) perGateway.set(c.gatewayId, (perGateway.get(c.gatewayId) ?? 0) + 1);
-  state.gateways = [...perGateway].sort().map(([gatewayId, sockets]) => ({ gatewayId, sockets }));
-  state.devices = new Set(connections.map((c) => c.device ?? c.socketId)).size;
-  return state;
-};
+
+/** A table fed events at increasing offsets, as one presence.events partition would. */
+function fed() {
+  const table = new PresenceTable();
+  let offset = 0;
+  return { table, apply: (event: PresenceEvent) => table.apply(event, offset++), next: () => offset };
+}
 
 describe('PresenceTable', () => {
-  it('reports a user it never heard of as offline, never seen', () => {
+  it('reports a user it never heard of as offline, never seen, without a revision', () => {
     expect(new PresenceTable().stateOf('nobody')).toEqual({ version: 1, userId: 'nobody', online: false, gateways: [], devices: 0, lastSeen: NEVER_SEEN, connections: [] });
   });
 
-  it('puts a user online on connect, with the gateway, the device, since and the connection', () => {
+  it('puts a user online on connect, with the gateway, the device, since, the connection and the event’s revision', () => {
     const table = new PresenceTable();
-    expect(table.connect(connected('alice', 's1', 'gw-1', 1, { device: 'phone', transport: 'websocket' }))).toEqual({ changed: ['alice'], evicted: [] });
+    expect(table.connect(connected('alice', 's1', 'gw-1', 1, { device: 'phone', transport: 'websocket' }), 41)).toEqual({ changed: ['alice'], evicted: [] });
     expect(table.stateOf('alice')).toEqual({
       version: 1,
       userId: 'alice',
@@ -34,164 +32,189 @@ describe('PresenceTable', () => {
       since: t(1),
       lastSeen: t(1),
       connections: [{ socketId: 's1', gatewayId: 'gw-1', device: 'phone', transport: 'websocket', connectedAt: t(1) }],
+      revision: 41,
     });
   });
 
-  it('changes nothing for a redelivered connect or disconnect, or a disconnect of a socket it never saw', () => {
+  it('changes nothing for an event replayed at its own offset or an earlier one', () => {
     const table = new PresenceTable();
-    table.connect(connected('alice', 's1', 'gw-1', 1));
-    const online = table.stateOf('alice');
-    expect(table.connect(connected('alice', 's1', 'gw-1', 1)).changed).toEqual([]);
-    expect(table.disconnect(disconnected('alice', 'unknown', 'gw-1', 2)).changed).toEqual([]);
-    expect(table.stateOf('alice')).toEqual(online);
-    expect(table.disconnect(disconnected('alice', 's1', 'gw-1', 3)).changed).toEqual(['alice']);
+    table.connect(connected('alice', 's1', 'gw-1', 1), 10);
+    table.disconnect(disconnected('alice', 's1', 'gw-1', 2), 11);
     const offline = table.stateOf('alice');
-    expect(table.disconnect(disconnected('alice', 's1', 'gw-1', 3)).changed).toEqual([]);
-    // A connect replayed after its disconnect does not bring the socket back.
-    expect(table.connect(connected('alice', 's1', 'gw-1', 1)).changed).toEqual([]);
+    // Read again after a crash before the commit: the connect must not reopen the socket.
+    expect(table.connect(connected('alice', 's1', 'gw-1', 1), 10).changed).toEqual([]);
+    expect(table.connect(connected('alice', 's9', 'gw-1', 1), 9).changed).toEqual([]);
     expect(table.stateOf('alice')).toEqual(offline);
   });
 
+  it('keeps a disconnect final: its connect arriving later (a later offset) does not reopen the socket', () => {
+    const { table, apply } = fed();
+    // The gateway's connect was retried and landed after its disconnect.
+    expect(apply(disconnected('alice', 's1', 'gw-1', 5)).changed).toEqual(['alice']); // the closed socket is state: published
+    expect(table.stateOf('alice')).toMatchObject({ online: false, closed: ['s1'] });
+    expect(apply(connected('alice', 's1', 'gw-1', 4)).changed).toEqual([]);
+    expect(table.stateOf('alice').online).toBe(false);
+    // A redelivered disconnect changes nothing more.
+    expect(apply(disconnected('alice', 's1', 'gw-1', 5)).changed).toEqual([]);
+  });
+
+  it('decides on offsets, not clocks: a gateway whose clock is an hour behind still takes its user offline, and one an hour ahead does not keep a closed socket open', () => {
+    const { table, apply } = fed();
+    const hour = 3600;
+    apply(connected('alice', 's-ahead', 'gw-fast', 100 + hour));
+    apply(connected('alice', 's-behind', 'gw-slow', 100 - hour));
+    apply(disconnected('alice', 's-ahead', 'gw-fast', 101 + hour));
+    expect(table.stateOf('alice')).toMatchObject({ online: true, gateways: [{ gatewayId: 'gw-slow', sockets: 1 }] });
+    apply(disconnected('alice', 's-behind', 'gw-slow', 101 - hour));
+    expect(table.stateOf('alice')).toMatchObject({ online: false, connections: [], lastSeen: t(101 + hour) });
+  });
+
   it('keeps a user online while any socket lives, and records when the last one went', () => {
-    const table = new PresenceTable();
-    table.connect(connected('alice', 's1', 'gw-1', 1, { device: 'phone' }));
-    table.connect(connected('alice', 's2', 'gw-2', 2, { device: 'laptop' }));
+    const { table, apply } = fed();
+    apply(connected('alice', 's1', 'gw-1', 1, { device: 'phone' }));
+    apply(connected('alice', 's2', 'gw-2', 2, { device: 'laptop' }));
     expect(table.stateOf('alice')).toMatchObject({ online: true, gateways: [{ gatewayId: 'gw-1', sockets: 1 }, { gatewayId: 'gw-2', sockets: 1 }], devices: 2, since: t(1), lastSeen: t(2) });
-    table.disconnect(disconnected('alice', 's1', 'gw-1', 3));
+    apply(disconnected('alice', 's1', 'gw-1', 3));
     expect(table.stateOf('alice')).toMatchObject({ online: true, gateways: [{ gatewayId: 'gw-2', sockets: 1 }], devices: 1, since: t(1), lastSeen: t(3) });
-    table.disconnect(disconnected('alice', 's2', 'gw-2', 4));
+    apply(disconnected('alice', 's2', 'gw-2', 4));
     const state = table.stateOf('alice');
-    expect(state).toMatchObject({ online: false, gateways: [], devices: 0, lastSeen: t(4), connections: [] });
+    expect(state).toMatchObject({ online: false, gateways: [], devices: 0, lastSeen: t(4), connections: [], closed: ['s1', 's2'] });
     expect(state.since).toBeUndefined();
-    table.connect(connected('alice', 's3', 'gw-1', 5));
+    apply(connected('alice', 's3', 'gw-1', 5));
     expect(table.stateOf('alice')).toMatchObject({ online: true, since: t(5) });
   });
 
   it('counts distinct devices, and each socket without a device as one', () => {
-    const table = new PresenceTable();
-    table.connect(connected('alice', 's1', 'gw-1', 1, { device: 'phone' }));
-    table.connect(connected('alice', 's2', 'gw-2', 1, { device: 'phone' }));
-    table.connect(connected('alice', 's3', 'gw-1', 1));
-    table.connect(connected('alice', 's4', 'gw-1', 1));
+    const { table, apply } = fed();
+    apply(connected('alice', 's1', 'gw-1', 1, { device: 'phone' }));
+    apply(connected('alice', 's2', 'gw-2', 1, { device: 'phone' }));
+    apply(connected('alice', 's3', 'gw-1', 1));
+    apply(connected('alice', 's4', 'gw-1', 1));
     expect(table.stateOf('alice')).toMatchObject({ devices: 3, gateways: [{ gatewayId: 'gw-1', sockets: 3 }, { gatewayId: 'gw-2', sockets: 1 }] });
   });
 
-  it('drops every socket of a gateway, says which users changed, and ignores connects from before the drop', () => {
-    const table = new PresenceTable();
-    table.connect(connected('alice', 's1', 'gw-1', 1));
-    table.connect(connected('alice', 's2', 'gw-2', 1));
-    table.connect(connected('bob', 's3', 'gw-1', 1));
-    table.connect(connected('carol', 's4', 'gw-2', 1));
-    expect(table.dropGateway('gw-1', t(10)).changed.sort()).toEqual(['alice', 'bob']);
-    expect(table.stateOf('alice')).toMatchObject({ online: true, gateways: [{ gatewayId: 'gw-2', sockets: 1 }], lastSeen: t(10) });
-    expect(table.stateOf('bob')).toMatchObject({ online: false, lastSeen: t(10) });
-    expect(table.dropGateway('gw-1', t(10)).changed).toEqual([]);
-    expect(table.connect(connected('bob', 's5', 'gw-1', 9)).changed).toEqual([]);
-    expect(table.connect(connected('bob', 's6', 'gw-1', 11)).changed).toEqual(['bob']);
-    expect(table.gateways()).toEqual(new Map([['gw-1', 1], ['gw-2', 2]]));
+  it('lists the sockets a gateway holds, to close them when it goes', () => {
+    const { table, apply } = fed();
+    apply(connected('alice', 's1', 'gw-1', 1));
+    apply(connected('alice', 's2', 'gw-2', 1));
+    apply(connected('bob', 's3', 'gw-1', 1));
+    expect(table.socketsOn('gw-1')).toEqual([
+      { userId: 'alice', socketId: 's1' },
+      { userId: 'bob', socketId: 's3' },
+    ]);
+    expect(table.gateways()).toEqual(new Map([['gw-1', 2], ['gw-2', 1]]));
   });
 
   it(`keeps at most ${MAX_CONNECTIONS_PER_USER} sockets per user, forgetting the oldest`, () => {
-    const table = new PresenceTable();
-    for (let i = 0; i < MAX_CONNECTIONS_PER_USER; i++) expect(table.connect(connected('alice', `s${i}`, 'gw-1', 1)).evicted).toEqual([]);
-    const change = table.connect(connected('alice', 'newest', 'gw-1', 2));
+    const { table, apply } = fed();
+    for (let i = 0; i < MAX_CONNECTIONS_PER_USER; i++) expect(apply(connected('alice', `s${i}`, 'gw-1', 1)).evicted).toEqual([]);
+    const change = apply(connected('alice', 'newest', 'gw-1', 2));
     expect(change.evicted.map((c) => c.socketId)).toEqual(['s0']);
     const state = table.stateOf('alice');
     expect(state.connections).toHaveLength(MAX_CONNECTIONS_PER_USER);
     expect(state.connections.at(-1)!.socketId).toBe('newest');
-    expect(table.disconnect(disconnected('alice', 's0', 'gw-1', 3)).changed).toEqual([]);
+    expect(apply(disconnected('alice', 's0', 'gw-1', 3)).changed).toEqual([]);
     expect(table.liveConnections).toBe(MAX_CONNECTIONS_PER_USER);
   });
 
-  it('fits a user with the most sockets, at the longest ids, in one presence.state record', () => {
-    const table = new PresenceTable();
+  it('fits a user with the most sockets and closed sockets, at the longest ids, in one presence.state record', () => {
+    const { table, apply } = fed();
     const long = (prefix: string, i: number) => `${prefix}${i}`.padEnd(128, 'x');
-    for (let i = 0; i < MAX_CONNECTIONS_PER_USER + 5; i++) {
-      table.connect(connected(long('u', 0), long('s', i), long('g', i), 1, { device: long('d', i), transport: 'websocket', at: '2026-11-25T10:00:00.000+01:00' }));
+    for (let i = 0; i < 2 * MAX_CONNECTIONS_PER_USER + 5; i++) {
+      apply(connected(long('u', 0), long('s', i), long('g', i), 1, { device: long('d', i), transport: 'websocket', at: '2026-11-25T10:00:00.000+01:00' }));
     }
-    expect(encode(topics.presenceState, table.stateOf(long('u', 0))).byteLength).toBeLessThanOrEqual(topics.presenceState.maxMessageBytes);
-  });
-
-  it('keeps the cap when a rebuilt record adds sockets, forgetting the oldest', () => {
-    const table = new PresenceTable();
-    for (let i = 0; i < 10; i++) table.connect(connected('alice', `new${i}`, 'gw-1', 30));
-    const old = Array.from({ length: 60 }, (_, i) => ({ socketId: `old${i}`, gatewayId: 'gw-2', connectedAt: t(1) }));
-    const change = table.adopt(record('alice', old, t(1), t(1)));
-    expect(change.evicted.map((c) => c.socketId)).toEqual(['old0', 'old1', 'old2', 'old3', 'old4', 'old5']);
-    expect(table.stateOf('alice').connections).toHaveLength(MAX_CONNECTIONS_PER_USER);
-    expect(table.liveConnections).toBe(MAX_CONNECTIONS_PER_USER);
+    const state = table.stateOf(long('u', 0));
+    expect([state.connections.length, state.closed!.length]).toEqual([MAX_CONNECTIONS_PER_USER, 64]);
+    expect(encode(topics.presenceState, state).byteLength).toBeLessThanOrEqual(topics.presenceState.maxMessageBytes);
   });
 
   it('counts online users and live connections as they change', () => {
-    const table = new PresenceTable();
-    table.connect(connected('alice', 's1', 'gw-1', 1));
-    table.connect(connected('alice', 's2', 'gw-2', 1));
-    table.connect(connected('bob', 's3', 'gw-1', 1));
+    const { table, apply } = fed();
+    apply(connected('alice', 's1', 'gw-1', 1));
+    apply(connected('alice', 's2', 'gw-2', 1));
+    apply(connected('bob', 's3', 'gw-1', 1));
     expect([table.onlineUsers, table.liveConnections]).toEqual([2, 3]);
-    table.dropGateway('gw-1', t(2));
+    apply(disconnected('alice', 's1', 'gw-1', 2));
+    apply(disconnected('bob', 's3', 'gw-1', 2));
     expect([table.onlineUsers, table.liveConnections]).toEqual([1, 1]);
-    table.adopt(record('carol', [{ socketId: 'c1', gatewayId: 'gw-3', connectedAt: t(0) }], t(0), t(0)));
+    const other = new PresenceTable();
+    other.connect(connected('carol', 'c1', 'gw-3', 0), 5);
+    table.adopt(other.stateOf('carol'));
     expect([table.onlineUsers, table.liveConnections]).toEqual([2, 2]);
-    table.adopt(record('carol', [], t(1)));
+    other.disconnect(disconnected('carol', 'c1', 'gw-3', 1), 6);
+    table.adopt(other.stateOf('carol'));
     expect([table.onlineUsers, table.liveConnections]).toEqual([1, 1]);
   });
 
   describe('rebuilding from presence.state', () => {
-    const online = record('alice', [{ socketId: 's1', gatewayId: 'gw-1', device: 'phone', connectedAt: t(1) }], t(1), t(1));
+    /** What another instance published for alice after the events it applied. */
+    const written = (...steps: Array<[PresenceEvent, number]>): PresenceState => {
+      const other = new PresenceTable();
+      for (const [event, offset] of steps) other.apply(event, offset);
+      return other.stateOf('alice');
+    };
+    const online = written([connected('alice', 's1', 'gw-1', 1, { device: 'phone' }), 10]);
 
-    it('takes a record for a user it has no events for, as it is, without republishing it', () => {
+    it('takes a record for a user it holds nothing of, as it is, without republishing it', () => {
       const table = new PresenceTable();
       expect(table.adopt(online).changed).toEqual([]);
       expect(table.stateOf('alice')).toEqual(online);
       // Socket ids survive the restart: the old socket's disconnect takes the user offline.
-      expect(table.disconnect(disconnected('alice', 's1', 'gw-1', 5)).changed).toEqual(['alice']);
-      expect(table.stateOf('alice')).toMatchObject({ online: false, lastSeen: t(5) });
+      expect(table.disconnect(disconnected('alice', 's1', 'gw-1', 5), 11).changed).toEqual(['alice']);
+      expect(table.stateOf('alice')).toMatchObject({ online: false, lastSeen: t(5), revision: 11 });
     });
 
     it('ignores its own records', () => {
       const table = new PresenceTable();
-      table.connect(connected('alice', 's9', 'gw-1', 2));
-      const mine = table.stateOf('alice');
-      table.disconnect(disconnected('alice', 's9', 'gw-1', 3));
-      expect(table.adopt(mine, { fromSelf: true }).changed).toEqual([]);
+      expect(table.adopt(online, { fromSelf: true }).changed).toEqual([]);
       expect(table.stateOf('alice').online).toBe(false);
     });
 
-    it('never lets an older record overwrite a user it processed a newer event for, but keeps its sockets', () => {
+    it('carries the closed sockets over, so a connect that lands after its disconnect stays closed on the next holder', () => {
       const table = new PresenceTable();
-      table.connect(connected('alice', 's2', 'gw-2', 3, { device: 'laptop' }));
-      const change = table.adopt(online);
-      expect(change.changed).toEqual(['alice']); // the topic said one socket; there are two
-      expect(table.stateOf('alice')).toMatchObject({ online: true, devices: 2, since: t(1), lastSeen: t(3), gateways: [{ gatewayId: 'gw-1', sockets: 1 }, { gatewayId: 'gw-2', sockets: 1 }] });
-      expect(table.stateOf('alice').connections.map((c) => c.socketId)).toEqual(['s1', 's2']);
+      table.adopt(written([disconnected('alice', 's7', 'gw-1', 5), 20]));
+      expect(table.connect(connected('alice', 's7', 'gw-1', 4), 21).changed).toEqual([]);
+      expect(table.stateOf('alice').online).toBe(false);
     });
 
-    it('does not bring back a socket whose disconnect it processed before the record arrived', () => {
+    it('takes a newer record over what it applied itself (another instance holds the user now)', () => {
       const table = new PresenceTable();
-      expect(table.disconnect(disconnected('alice', 's1', 'gw-1', 5)).changed).toEqual([]);
-      expect(table.adopt(online).changed).toEqual(['alice']); // the topic still says online: correct it
-      expect(table.stateOf('alice')).toMatchObject({ online: false, lastSeen: t(1), connections: [] });
+      table.connect(connected('alice', 's1', 'gw-1', 1), 10);
+      const newer = written([connected('alice', 's1', 'gw-1', 1), 10], [disconnected('alice', 's1', 'gw-1', 2), 15]);
+      expect(table.adopt(newer).changed).toEqual([]);
+      expect(table.stateOf('alice')).toEqual(newer);
+      // And the events it reflects are not applied twice.
+      expect(table.connect(connected('alice', 's2', 'gw-1', 1), 14).changed).toEqual([]);
     });
 
-    it('takes a record newer than anything it processed (another instance owns the user now)', () => {
+    it('ignores an older record whatever its clock says, and writes its newer state again when it applied it itself', () => {
       const table = new PresenceTable();
-      table.connect(connected('alice', 's2', 'gw-2', 0));
-      expect(table.adopt(online).changed).toEqual([]);
-      expect(table.stateOf('alice')).toEqual(online);
+      // The older record claims a later time (its gateway's clock is ahead); the revision decides.
+      const stale = written([connected('alice', 's1', 'gw-fast', 59), 10]);
+      table.connect(connected('alice', 's1', 'gw-fast', 59), 10);
+      table.disconnect(disconnected('alice', 's1', 'gw-fast', 2), 12);
+      expect(table.adopt(stale).changed).toEqual(['alice']);
+      expect(table.stateOf('alice')).toMatchObject({ online: false, revision: 12 });
+
+      const follower = new PresenceTable();
+      follower.adopt(table.stateOf('alice'));
+      expect(follower.adopt(stale).changed).toEqual([]); // not its own event: the writer corrects it
+      expect(follower.stateOf('alice').online).toBe(false);
     });
 
-    it('leaves out sockets of gateways it already dropped', () => {
-      const table = new PresenceTable();
-      table.dropGateway('gw-1', t(2));
-      expect(table.adopt(online).changed).toEqual(['alice']);
-      expect(table.stateOf('alice')).toMatchObject({ online: false, connections: [] });
-    });
-
-    it('keeps applying later records for users it has no events for', () => {
+    it('takes the same revision once, and records written before revisions in the order read', () => {
       const table = new PresenceTable();
       table.adopt(online);
-      table.adopt(record('alice', [], t(4)));
-      expect(table.stateOf('alice')).toMatchObject({ online: false, lastSeen: t(4) });
+      expect(table.adopt({ ...online, connections: [] }).changed).toEqual([]);
+      expect(table.stateOf('alice').online).toBe(true);
+
+      const legacy = new PresenceTable();
+      const { revision: _none, ...old } = online;
+      legacy.adopt(old);
+      legacy.adopt({ ...old, online: false, gateways: [], devices: 0, connections: [] });
+      expect(legacy.stateOf('alice').online).toBe(false);
+      // Then events apply on top of it.
+      expect(legacy.connect(connected('alice', 's2', 'gw-1', 3), 0).changed).toEqual(['alice']);
     });
   });
 });

@@ -6,7 +6,7 @@ import { StatePublisher } from './state-publisher';
 describe('StatePublisher', () => {
   it('writes the current state of the users asked for, and nothing when none are', async () => {
     const table = new PresenceTable();
-    table.connect({ version: 1, kind: 'socket_connected', userId: 'alice', socketId: 's1', gatewayId: 'gw-1', at: '2026-11-25T10:00:00.000Z' });
+    table.connect({ version: 1, kind: 'socket_connected', userId: 'alice', socketId: 's1', gatewayId: 'gw-1', at: '2026-11-25T10:00:00.000Z' }, 1);
     const sends: PresenceState[][] = [];
     const publisher = new StatePublisher(table, async (states) => void sends.push(states));
     expect(await publisher.publish([])).toBe(0);

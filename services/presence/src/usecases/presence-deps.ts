@@ -1,3 +1,4 @@
+import type { PresenceEvent } from '@notify/contracts';
 import type { Logger } from '@notify/observability';
 import type { GatewayLiveness } from '../liveness/gateway-liveness';
 import type { PresenceTable } from '../state/presence-table';
@@ -8,6 +9,11 @@ export interface PresenceDeps {
   table: PresenceTable;
   liveness: GatewayLiveness;
   publisher: Pick<StatePublisher, 'publish'>;
+  /**
+   * Writes socket events to presence.events, keyed by user: the instance that holds each user's
+   * partition applies them in order with the gateways' own, so they get a revision like any other.
+   */
+  sendSocketEvents: (events: PresenceEvent[]) => Promise<void>;
   logger: Logger;
   now: () => number;
 }

@@ -1,9 +1,12 @@
 import type { PresenceEvent } from '@notify/contracts';
 import type { PresenceDeps } from './presence-deps';
 
-/** A gateway reported a socket connecting or disconnecting: update the table and publish the user if it changed. */
-export async function recordSocketEvent(deps: PresenceDeps, event: PresenceEvent): Promise<void> {
-  const change = event.kind === 'socket_connected' ? deps.table.connect(event) : deps.table.disconnect(event);
+/**
+ * A gateway reported a socket connecting or disconnecting, read at `revision` (its offset in
+ * presence.events): update the table and publish the user if it changed.
+ */
+export async function recordSocketEvent(deps: PresenceDeps, event: PresenceEvent, revision: number): Promise<void> {
+  const change = deps.table.apply(event, revision);
   // A socket proves its gateway exists even before its first heartbeat arrives.
   if (event.kind === 'socket_connected') deps.liveness.observe(event.gatewayId, deps.now());
   if (change.evicted.length > 0) {
