@@ -104,3 +104,22 @@ describe('kafka process groups (commitOffsets: false)', () => {
     }
   });
 });
+
+describe('kafka consumers that cannot work', () => {
+  it('fail the subscription with the broker\'s reason, and the bus is no longer healthy', async () => {
+    const brokers = await requireKafka();
+    const topicPrefix = uniqueName('dead-consumer');
+    // Below the broker's group.min.session.timeout.ms (6 s): the group refuses the member for good.
+    const bus = new KafkaBus({ brokers, clientId: 'test', service: 'test', topicPrefix, logger: silentLogger(), metrics: createMetricsRegistry('test', { processMetrics: false }), provision: [contractTopic, topics.notifyDlq], sessionTimeoutMs: 3000 });
+    await bus.start();
+    try {
+      await bus.ping();
+      const started = Date.now();
+      await expect(bus.subscribe(contractTopic, { groupId: 'refused' }, async () => undefined)).rejects.toThrow(/could not join its group: .*session timeout/i);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      await expect(bus.ping()).rejects.toThrow(/stopped/);
+    } finally {
+      await bus.stop();
+    }
+  });
+});

@@ -43,6 +43,8 @@ export class KafkaBus implements Bus {
   private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly logger: Logger;
   private readonly backgroundGate: BackgroundGate;
+  /** Consumers kafkajs gave up on (group → why): the process is no longer ready. */
+  private readonly deadConsumers = new Map<string, string>();
 
   constructor(private readonly options: KafkaBusOptions) {
     this.prefix = options.topicPrefix ?? '';
@@ -179,7 +181,13 @@ export class KafkaBus implements Bus {
       logger: this.logger,
       service: this.options.service,
     };
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    let gaveUp: (err: Error) => void = () => {};
+    const joined = new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.GROUP_JOIN, () => resolve());
+      gaveUp = reject;
+    });
+    joined.catch(() => undefined); // awaited below; it may fail before that
+
     // The partitions the group gave this member last; none from the moment it hears of a rebalance until it rejoins.
     let held: readonly number[] = [];
     const topicName = physicalTopicName(this.prefix, spec.name);
@@ -187,6 +195,14 @@ export class KafkaBus implements Bus {
     // kafkajs emits this between joining and its first fetch of the new assignment.
     if (options.onAssigned) consumer.on(consumer.events.GROUP_JOIN, () => options.onAssigned!(held));
     for (const lost of [consumer.events.REBALANCING, consumer.events.CRASH, consumer.events.STOP]) consumer.on(lost, () => (held = []));
+    // kafkajs restarts a consumer after a retriable error, but one that crashed otherwise stays stopped:
+    // the process then reads nothing more from this topic, and must not look ready.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      this.deadConsumers.set(groupId, payload.error.message);
+      gaveUp(new Error(`the consumer of ${groupId} could not join its group: ${payload.error.message}`));
+      this.logger.error({ err: payload.error, groupId }, 'a consumer stopped after an error it does not recover from; restart the process');
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: physicalTopicName(this.prefix, spec.name), fromBeginning: options.fromBeginning ?? true });
     await consumer.run({
@@ -200,7 +216,12 @@ export class KafkaBus implements Bus {
         if (commits) await committer.afterBatch({ commitOffsetsIfNecessary, uncommittedOffsets }, controller.signal.aborted || !isRunning());
       },
     });
-    await Promise.race([joined, new Promise((r) => setTimeout(r, 30_000))]);
+    try {
+      await Promise.race([joined, new Promise((r) => setTimeout(r, 30_000))]);
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
     const subscription = new KafkaSubscription(spec.name, options.groupId, consumer, controller, committer, async () => {
       this.subscriptions.delete(subscription);
       // A group that keeps no position has nothing worth keeping once its only member left.
@@ -224,6 +245,8 @@ export class KafkaBus implements Bus {
   }
 
   async ping(): Promise<void> {
+    const [dead] = this.deadConsumers;
+    if (dead) throw new Error(`the consumer of ${dead[0]} stopped: ${dead[1]}`);
     await this.admin.describeCluster();
   }
 }
