@@ -39,6 +39,11 @@ export class PresenceRevisions {
     return true;
   }
 
+  /** Whether the newest record held for the user says online. */
+  isOnline(userId: string): boolean {
+    return this.online.has(userId);
+  }
+
   /** Users held as online. */
   get onlineCount(): number {
     return this.online.size;
