@@ -31,7 +31,7 @@ export const connectionSettings = {
   stallTimeoutMs: setting('GATEWAY_STALL_TIMEOUT_MS', env.int(10_000, 100), 'A client whose backlog stays full this long is disconnected (it resumes from its cursor when it reconnects)'),
   resyncAfterMs: setting('GATEWAY_RESYNC_AFTER_MS', env.int(3000, 0), 'After a connect, the inbox is checked once more after this delay, covering notifications stored while presence was still spreading the news'),
   drainWindowMs: setting('GATEWAY_DRAIN_WINDOW_MS', env.int(10_000, 0), 'On SIGTERM, connected clients are asked to reconnect elsewhere in jittered waves spread over this window'),
-  maxPendingFallbacks: setting('GATEWAY_MAX_PENDING_FALLBACKS', env.int(100_000, 1), 'Push fallbacks a gateway holds waiting for their time; past this the oldest is checked at once (pushed only if still unacknowledged)'),
+  fallbackSweepIntervalMs: setting('GATEWAY_FALLBACK_SWEEP_INTERVAL_MS', env.int(1000, 100), 'How often a gateway pushes the due push fallbacks of the deliver.inapp partitions it holds (they are kept in the inbox, so a restart or crash loses none and fires none early): how late a fallback may go out'),
 };
 
 /** Who may connect, how often and how many times at once, and from which web pages. Shared with the embedded app. */

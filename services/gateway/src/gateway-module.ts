@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import cors from '@fastify/cors';
 import type { Subscription } from '@notify/bus';
-import { Counter, Gauge, metric } from '@notify/observability';
+import { Counter, Gauge, Histogram, metric } from '@notify/observability';
 import { DAY_MS } from '@notify/config';
 import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type ServiceModule } from '@notify/runtime';
 import { storeSweeps } from '@notify/store';
@@ -12,7 +12,7 @@ import type { TokenVerifier } from './auth/verify-token';
 import { ConnectionHub } from './connections/connection-hub';
 import { LocalConnections } from './connections/local-connections';
 import { planDrain, reconnectAdvice } from './drain/drain-plan';
-import { FallbackTimers } from './fallback/fallback-timers';
+import { FallbackSweeper } from './fallback/fallback-sweeper';
 import { consumeDeliverInapp } from './handlers/deliver-inapp';
 import { consumePresenceViews } from './handlers/presence-views';
 import { registerInboxRoutes } from './inbox/inbox-routes';
@@ -48,8 +48,8 @@ export interface GatewayOptions extends RetentionScheduleOptions {
   resyncAfterMs: number;
   stallTimeoutMs: number;
   drainWindowMs: number;
-  /** Push fallbacks waiting for their time; past this, the oldest is checked at once. */
-  maxPendingFallbacks?: number | undefined;
+  /** Time between sweeps of the due push fallbacks of the partitions this gateway holds; default 1000. */
+  fallbackSweepIntervalMs?: number | undefined;
   /** Days an inbox item is kept (with the retention schedule). */
   retentionInboxDays?: number | undefined;
   /** Connections one user may hold on this instance (socket.io and SSE together); absent or 0: no cap. */
@@ -89,12 +89,28 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
   });
   const presence = new PresencePublisher(deps.bus, gatewayId, options.relaySecret, logger);
   const fanOut = new UserFanOut(gatewayId, local, directory, new RelayClient(options.relaySecret, logger, 2000, () => relayFailures.inc()));
-  const fallbacks = new FallbackTimers(logger, options.maxPendingFallbacks);
-  metric(deps.metrics, 'notify_gateway_fallback_timers', () => new Gauge({ name: 'notify_gateway_fallback_timers', help: 'Push fallbacks waiting for their time in this gateway', registers: [deps.metrics], collect() { this.set(fallbacks.pending); } }));
-  metric(deps.metrics, 'notify_gateway_fallbacks_checked_early_total', () => new Counter({ name: 'notify_gateway_fallbacks_checked_early_total', help: 'Push fallbacks checked before their time because GATEWAY_MAX_PENDING_FALLBACKS were waiting', registers: [deps.metrics], collect() { this.reset(); this.inc(fallbacks.checkedEarly); } }));
+  // Push fallbacks live in the inbox; this gateway pushes the due ones of the deliver.inapp partitions it holds.
+  const heldPartitions = () => deliveries?.assignedPartitions() ?? [];
+  const fallbacksPushed = metric(deps.metrics, 'notify_gateway_fallbacks_pushed_total', () => new Counter({ name: 'notify_gateway_fallbacks_pushed_total', help: 'Push fallbacks sent: in-app notifications no device acknowledged in time', registers: [deps.metrics] }));
+  const fallbacksCancelled = metric(deps.metrics, 'notify_gateway_fallbacks_cancelled_total', () => new Counter({ name: 'notify_gateway_fallbacks_cancelled_total', help: 'Push fallbacks found acknowledged when due: not sent', registers: [deps.metrics] }));
+  const fallbackLateness = metric(deps.metrics, 'notify_gateway_fallback_lateness_seconds', () => new Histogram({ name: 'notify_gateway_fallback_lateness_seconds', help: 'How long after its due time a push fallback was sent (the sweep interval, or a partition changing hands)', buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300], registers: [deps.metrics] }));
+  metric(deps.metrics, 'notify_gateway_fallback_partitions', () => new Gauge({ name: 'notify_gateway_fallback_partitions', help: 'Partitions of deliver.inapp whose push fallbacks this gateway sweeps', registers: [deps.metrics], collect() { this.set(heldPartitions().length); } }));
+  const fallbackSweeper = new FallbackSweeper(
+    { bus: deps.bus, inbox: deps.store.inbox, gatewayId },
+    {
+      intervalMs: options.fallbackSweepIntervalMs ?? 1000,
+      partitions: heldPartitions,
+      logger,
+      onSwept: ({ pushed, cancelled }) => {
+        fallbacksPushed.inc(pushed.length);
+        fallbacksCancelled.inc(cancelled);
+        for (const lateMs of pushed) fallbackLateness.observe(lateMs / 1000);
+      },
+    },
+  );
   const stateWrites = new StateWriteBatcher(deps.store.inbox);
   metric(deps.metrics, 'notify_gateway_state_writes_waiting', () => new Gauge({ name: 'notify_gateway_state_writes_waiting', help: 'Client state changes (acks, seen, read) waiting to be merged into the next write of marks, or being written', registers: [deps.metrics], collect() { this.set(stateWrites.waiting); } }));
-  const stateDeps: ChangeStateDeps = { bus: deps.bus, inbox: deps.store.inbox, fanOut, fallbacks, gatewayId, recordStates: (userId, ids, state) => stateWrites.recordStates(userId, ids, state) };
+  const stateDeps: ChangeStateDeps = { bus: deps.bus, inbox: deps.store.inbox, fanOut, gatewayId, recordStates: (userId, ids, state) => stateWrites.recordStates(userId, ids, state) };
   const refusedConnections = metric(deps.metrics, 'notify_gateway_connections_refused_total', () => new Counter({ name: 'notify_gateway_connections_refused_total', help: 'Connections refused by a cap (code: NOTIFY_ERR_RATE_LIMITED per address, NOTIFY_ERR_TOO_MANY_CONNECTIONS per user)', labelNames: ['code'], registers: [deps.metrics] }));
   const admission = new ConnectionAdmission(
     { maxConnectionsPerUser: options.maxConnectionsPerUser ?? 0, connectRatePerAddress: options.connectRatePerAddress ?? 0, connectRateWindowMs: options.connectRateWindowMs ?? 60_000 },
@@ -154,15 +170,17 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
       const relayUrl = relay ? (options.relayUrl ?? defaultRelayUrl(relayHost, relay.port)) : undefined;
       await presence.startHeartbeat(options.heartbeatMs, () => local.size, relayUrl);
       retention?.start();
-      deliveries = await consumeDeliverInapp(deps.bus, { bus: deps.bus, inbox: deps.store.inbox, fanOut, fallbacks, gatewayId });
+      deliveries = await consumeDeliverInapp(deps.bus, { bus: deps.bus, inbox: deps.store.inbox, fanOut, gatewayId });
+      fallbackSweeper.start();
     },
     stop: async () => {
       draining = true;
       await retention?.stop();
+      // Nothing fires early: pending fallbacks stay in the inbox for the gateways that take the partitions.
+      await fallbackSweeper.stop();
       // Partitions move to the other gateways, which relay to the clients still connected here.
       await deliveries?.stop();
       await drainConnections(local, options.drainWindowMs, logger);
-      await fallbacks.flush();
       await presence.stop();
       for (const view of views) await view.stop();
       io.disconnectSockets(true);

@@ -9,9 +9,11 @@ import { deliverNotifications, type DeliverNotificationDeps } from '../usecases/
  */
 export function consumeDeliverInapp(bus: Bus, deps: DeliverNotificationDeps, groupId = 'gateway'): Promise<Subscription> {
   return bus.subscribeBatch(topics.deliverInapp, { groupId, partitionsConcurrently: 8, maxBatchSize: 500 }, async (batch) => {
+    // A slice is of one partition: the one its push fallbacks are stored under.
     await deliverNotifications(
       deps,
       batch.map((message) => message.value),
+      batch[0]?.partition ?? 0,
     );
   });
 }

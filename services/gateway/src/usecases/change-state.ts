@@ -1,7 +1,6 @@
 import type { Bus } from '@notify/bus';
 import type { InboxStateName } from '@notify/contracts';
 import { stateRank, type InboxItem, type InboxRepository } from '@notify/store';
-import type { FallbackTimers } from '../fallback/fallback-timers';
 import type { UserFanOut } from '../relay/user-fan-out';
 import { publishStatus, statusOf } from './deliver-notification';
 
@@ -9,7 +8,6 @@ export interface ChangeStateDeps {
   bus: Bus;
   inbox: InboxRepository;
   fanOut: UserFanOut;
-  fallbacks: FallbackTimers;
   gatewayId: string;
   /** Where state marks are written; the inbox itself unless writes are merged across requests. */
   recordStates?: InboxRepository['recordStates'];
@@ -73,7 +71,6 @@ export async function markAllRead(deps: ChangeStateDeps, userId: string, origin?
 
 async function announce(deps: ChangeStateDeps, userId: string, moved: Array<{ notificationId: string; eventId: string }>, state: ClientState, cleared: number, origin?: string): Promise<void> {
   if (moved.length === 0) return;
-  for (const { notificationId } of moved) deps.fallbacks.cancel(notificationId);
   const at = new Date();
   await publishStatus(deps.bus, ...moved.map((n) => statusOf({ ...n, userId }, state, at, deps.gatewayId)));
   // "Delivered" on one device says nothing the others need to show.

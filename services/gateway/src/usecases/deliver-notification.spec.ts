@@ -6,17 +6,16 @@ import { createMemoryStore, type Store } from '@notify/store';
 import type { ClientConnection } from '../connections/connection';
 import { Feed } from '../connections/feed';
 import { LocalConnections } from '../connections/local-connections';
-import { FallbackTimers } from '../fallback/fallback-timers';
 import { GatewayDirectory } from '../presence/gateway-directory';
 import { RelayClient } from '../relay/relay-client';
 import { UserFanOut } from '../relay/user-fan-out';
 import { changeState, type ChangeStateDeps } from './change-state';
 import { deliverNotifications, type DeliverNotificationDeps } from './deliver-notification';
+import { pushDueFallbacks } from './push-due-fallbacks';
 
 let store: Store;
 let bus: MemoryBus;
 let local: LocalConnections;
-let fallbacks: FallbackTimers;
 let deps: DeliverNotificationDeps & ChangeStateDeps;
 let statuses: DeliveryStatus[];
 let pushes: Notification[];
@@ -30,9 +29,8 @@ beforeEach(async () => {
   await bus.subscribe(topics.deliveryStatus, { groupId: 'test-statuses' }, async (m) => void statuses.push(m.value));
   await bus.subscribe(topics.deliverPushTransactional, { groupId: 'test-pushes' }, async (m) => void pushes.push(m.value));
   local = new LocalConnections();
-  fallbacks = new FallbackTimers(silentLogger());
   const fanOut = new UserFanOut('g1', local, new GatewayDirectory(() => null), new RelayClient('secret', silentLogger()));
-  deps = { bus, inbox: store.inbox, fanOut, fallbacks, gatewayId: 'g1', now: () => new Date('2026-12-01T10:00:00Z') };
+  deps = { bus, inbox: store.inbox, fanOut, gatewayId: 'g1', now: () => new Date('2026-12-01T10:00:00Z') };
 });
 afterEach(() => bus.stop());
 
@@ -78,7 +76,7 @@ describe('deliverNotifications', () => {
   it('stores a batch, hands each online user its notifications in order with the unread change, and writes one status per new notification', async () => {
     const alice = connect('alice');
     const batch = [notification('alice'), notification('bob'), notification('alice', { expiresAt: '2026-12-01T09:00:00Z' }), notification('alice')];
-    expect(await deliverNotifications(deps, batch)).toEqual(['sent', 'stored', 'expired', 'sent']);
+    expect(await deliverNotifications(deps, batch, 0)).toEqual(['sent', 'stored', 'expired', 'sent']);
     await alice.feed.idle();
     expect(alice.sent.map((x) => x.notificationId)).toEqual([batch[0]!.notificationId, batch[3]!.notificationId]);
     expect(alice.unread).toEqual([2]);
@@ -94,8 +92,8 @@ describe('deliverNotifications', () => {
   it('hands a redelivered notification over again without storing it twice, counting it, or a second status', async () => {
     const carol = connect('carol');
     const first = notification('carol');
-    await deliverNotifications(deps, [first]);
-    const again = await deliverNotifications(deps, [first, notification('carol')]);
+    await deliverNotifications(deps, [first], 0);
+    const again = await deliverNotifications(deps, [first, notification('carol')], 0);
     expect(again).toEqual(['sent', 'sent']);
     await carol.feed.idle();
     expect(carol.sent).toHaveLength(2);
@@ -107,34 +105,35 @@ describe('deliverNotifications', () => {
 });
 
 describe('push fallback', () => {
-  it('pushes a notification nobody acknowledged, never one with an ack, wherever the ack was taken', async () => {
+  const at = (ms: number) => () => new Date(Date.parse('2026-12-01T10:00:00Z') + ms);
+  const sweep = (partitions: number[], ms: number) => pushDueFallbacks({ ...deps, now: at(ms) }, partitions, { batchSize: 2, leaseMs: 60_000 });
+
+  it('stores the fallback with the item, and pushes it once when due unless acknowledged, wherever the ack was taken', async () => {
     const fallback = { channel: 'push' as const, afterMs: 30 };
     const acked = notification('dave', { fallback });
     const ackedElsewhere = notification('dave', { fallback });
-    const unacked = notification('dave', { fallback });
+    const unacked = notification('dave', { fallback, push: { apns: { sound: 'ping' } } });
+    const alsoUnacked = notification('dave', { fallback });
     const dave = connect('dave');
-    await deliverNotifications(deps, [acked, ackedElsewhere, unacked]);
+    await deliverNotifications(deps, [acked, ackedElsewhere, unacked, alsoUnacked], 2);
     await dave.feed.idle();
-    // An ack through this gateway cancels the timer; one taken by another gateway only left its mark.
+    expect((await store.inbox.get('dave', unacked.notificationId))!.fallback).toMatchObject({ dueAt: at(30)(), partition: 2, afterMs: 30 });
     await changeState(deps, 'dave', [acked.notificationId], 'delivered', 'c-dave', dave.feed.handedEvents([acked.notificationId]));
     await store.inbox.recordStates('dave', [ackedElsewhere.notificationId], 'delivered');
-    expect(fallbacks.pending).toBe(2);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(pushes.map((p) => p.notificationId)).toEqual([unacked.notificationId]);
-    expect(pushes[0]!.fallback).toBeUndefined();
-    expect(statuses.filter((s) => s.channel === 'push').map((s) => [s.notificationId, s.status])).toEqual([[unacked.notificationId, 'routed']]);
-  });
 
-  it('keeps at most its bound of timers, checking the oldest at once when over it', async () => {
-    const bounded = new FallbackTimers(silentLogger(), 2);
-    const checked: string[] = [];
-    for (const id of ['a', 'b', 'c']) bounded.schedule(id, 60_000, async () => void checked.push(id));
+    expect(await sweep([2], 29)).toEqual({ pushed: [], cancelled: 0 });
+    expect(await sweep([0, 1, 3], 1000)).toEqual({ pushed: [], cancelled: 0 });
+    // Batches of two: the acknowledged pair is cancelled, then the other two pushed.
+    expect(await sweep([2], 1030)).toEqual({ pushed: [1000, 1000], cancelled: 2 });
+    expect(await sweep([2], 5000)).toEqual({ pushed: [], cancelled: 0 });
     await settled();
-    expect(checked).toEqual(['a']);
-    expect(bounded.pending).toBe(2);
-    expect(bounded.checkedEarly).toBe(1);
-    await bounded.flush();
-    expect(checked).toEqual(['a', 'b', 'c']);
+    expect(pushes.map((p) => p.notificationId)).toEqual([unacked.notificationId, alsoUnacked.notificationId]);
+    expect(pushes[0]).toEqual({ ...unacked, fallback: undefined, createdAt: new Date(unacked.createdAt).toISOString() });
+    expect(pushes[0]!.fallback).toBeUndefined();
+    expect(statuses.filter((s) => s.channel === 'push').map((s) => [s.notificationId, s.status, s.reason])).toEqual([
+      [unacked.notificationId, 'routed', 'not acknowledged within 30 ms: push fallback'],
+      [alsoUnacked.notificationId, 'routed', 'not acknowledged within 30 ms: push fallback'],
+    ]);
   });
 });
 
@@ -143,7 +142,7 @@ describe('changeState', () => {
     const erin = connect('erin');
     const mine = [notification('erin'), notification('erin')];
     const theirs = notification('frank');
-    await deliverNotifications(deps, [...mine, theirs]);
+    await deliverNotifications(deps, [...mine, theirs], 0);
     await erin.feed.idle();
     const ids = [...mine.map((x) => x.notificationId), theirs.notificationId, 'nothing'];
     expect(await changeState(deps, 'erin', ids, 'read', 'c-erin')).toEqual({ updated: 2 });

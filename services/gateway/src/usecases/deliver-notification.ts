@@ -2,7 +2,6 @@ import type { Bus } from '@notify/bus';
 import { topics, type DeliveryStatus, type Notification } from '@notify/contracts';
 import type { AppendResult, InboxRepository, NewInboxItem } from '@notify/store';
 import { toFeedNotification, type FeedNotification } from '../connections/client-notification';
-import type { FallbackTimers } from '../fallback/fallback-timers';
 import type { RelayMessage } from '../relay/relay-message';
 import type { UserFanOut } from '../relay/user-fan-out';
 
@@ -10,7 +9,6 @@ export interface DeliverNotificationDeps {
   bus: Bus;
   inbox: InboxRepository;
   fanOut: UserFanOut;
-  fallbacks: FallbackTimers;
   gatewayId: string;
   now?: () => Date;
 }
@@ -24,8 +22,12 @@ export type DeliveryOutcome = 'sent' | 'stored' | 'expired';
  * their status events. A redelivered notification is stored once and handed over again (the
  * hand-over may be what a crash interrupted); feeds drop a seq their client already has. Results
  * are in the order of `notifications`.
+ *
+ * A push fallback is stored with its item, due `afterMs` from now, under `partition` (the one of
+ * deliver.inapp the batch came from): whichever gateway holds that partition when it is due pushes
+ * it, unless a device acknowledged it (see push-due-fallbacks.ts).
  */
-export async function deliverNotifications(deps: DeliverNotificationDeps, notifications: readonly Notification[]): Promise<DeliveryOutcome[]> {
+export async function deliverNotifications(deps: DeliverNotificationDeps, notifications: readonly Notification[], partition: number): Promise<DeliveryOutcome[]> {
   const now = deps.now?.() ?? new Date();
   const outcomes: DeliveryOutcome[] = notifications.map(() => 'expired');
   const statuses: DeliveryStatus[] = [];
@@ -35,10 +37,8 @@ export async function deliverNotifications(deps: DeliverNotificationDeps, notifi
     else live.push(index);
   });
 
-  const stored = live.length > 0 ? await deps.inbox.appendMany(live.map((i) => inboxItemOf(notifications[i]!))) : [];
+  const stored = live.length > 0 ? await deps.inbox.appendMany(live.map((i) => inboxItemOf(notifications[i]!, partition, now))) : [];
   const delivered = live.map((index, k) => ({ index, notification: notifications[index]!, result: stored[k]! }));
-  // Timers before the hand-over, so an ack that comes straight back finds its timer to cancel.
-  for (const { notification, result } of delivered) scheduleFallback(deps, notification, result);
 
   const reached = await handOver(deps, delivered);
   for (const { index, notification, result } of delivered) {
@@ -52,8 +52,8 @@ export async function deliverNotifications(deps: DeliverNotificationDeps, notifi
 }
 
 /** One notification: a batch of one. */
-export async function deliverNotification(deps: DeliverNotificationDeps, notification: Notification): Promise<DeliveryOutcome> {
-  return (await deliverNotifications(deps, [notification]))[0]!;
+export async function deliverNotification(deps: DeliverNotificationDeps, notification: Notification, partition: number): Promise<DeliveryOutcome> {
+  return (await deliverNotifications(deps, [notification], partition))[0]!;
 }
 
 /** Each user's notifications of the batch, in order, to every connection of the user; what each user reached. */
@@ -80,24 +80,8 @@ async function handOver(deps: DeliverNotificationDeps, delivered: ReadonlyArray<
   return deps.fanOut.sendMany([...messages.values()]);
 }
 
-function scheduleFallback(deps: DeliverNotificationDeps, notification: Notification, { item }: AppendResult): void {
-  if (!notification.fallback || item.state !== 'sent') return;
-  const { fallback, ...asPush } = notification;
-  deps.fallbacks.schedule(notification.notificationId, fallback.afterMs, () => pushIfUnacknowledged(deps, asPush, fallback.afterMs));
-}
-
-/**
- * The fallback: no device acknowledged it within the rule's window, so it goes out as a push. The
- * inbox's state marks decide, wherever the ack was taken: a notification with an ack is never pushed.
- */
-async function pushIfUnacknowledged(deps: DeliverNotificationDeps, notification: Notification, afterMs: number): Promise<void> {
-  const acknowledged = await deps.inbox.reached(notification.userId, [notification.notificationId], 'delivered');
-  if (acknowledged.size > 0) return;
-  await deps.bus.publish(topics.deliverPushTransactional, [{ value: notification }]);
-  await publishStatus(deps.bus, statusOf(notification, 'routed', deps.now?.() ?? new Date(), deps.gatewayId, { channel: 'push', reason: `not acknowledged within ${afterMs} ms: push fallback` }));
-}
-
-function inboxItemOf(notification: Notification): NewInboxItem {
+function inboxItemOf(notification: Notification, partition: number, now: Date): NewInboxItem {
+  const { fallback } = notification;
   return {
     notificationId: notification.notificationId,
     userId: notification.userId,
@@ -110,6 +94,17 @@ function inboxItemOf(notification: Notification): NewInboxItem {
     ...(notification.tenant ? { tenant: notification.tenant } : {}),
     ...(notification.collapseKey ? { collapseKey: notification.collapseKey } : {}),
     ...(notification.expiresAt ? { expiresAt: new Date(notification.expiresAt) } : {}),
+    ...(fallback
+      ? {
+          fallback: {
+            dueAt: new Date(now.getTime() + fallback.afterMs),
+            partition,
+            afterMs: fallback.afterMs,
+            ...(notification.push ? { push: notification.push } : {}),
+            ...(notification.digest ? { digest: notification.digest } : {}),
+          },
+        }
+      : {}),
   };
 }
 
