@@ -134,7 +134,10 @@ export interface Bus {
    * processed is dead-lettered alone and the rest go through. Handlers must be idempotent.
    */
   subscribeBatch<T>(topic: TopicSpec<T>, options: BatchSubscribeOptions, handler: BatchHandler<T>): Promise<Subscription>;
-  /** Per partition, the offset the next message will get: how far a consumer must read to have seen everything. */
+  /**
+   * Per partition, the offset the next message will get: how far a consumer must read to have seen
+   * everything. 0 for a partition that holds nothing to read (empty, or every record deleted by retention).
+   */
   latestOffsets(topic: TopicSpec<unknown>): Promise<number[]>;
   /** Stops every subscription gracefully, then the producer. */
   stop(): Promise<void>;

@@ -163,13 +163,17 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
   return {
     name: 'gateway',
     start: async () => {
-      views = await consumePresenceViews(deps.bus, directory, gatewayId);
+      const directoryViews = await consumePresenceViews(deps.bus, directory, gatewayId);
+      views = directoryViews.subscriptions;
       // The relay listens before its address is announced, so no gateway calls it before it answers.
       const relayHost = options.relayHost ?? '127.0.0.1';
       if (options.relayPort !== undefined) relay = await startRelayServer({ secret: options.relaySecret, local, metrics: deps.metrics, logger, port: options.relayPort, host: relayHost });
       const relayUrl = relay ? (options.relayUrl ?? defaultRelayUrl(relayHost, relay.port)) : undefined;
       await presence.startHeartbeat(options.heartbeatMs, () => local.size, relayUrl);
       retention?.start();
+      const catchingUp = Date.now();
+      await directoryViews.caughtUp;
+      logger.info({ ms: Date.now() - catchingUp, gateways: directory.knownGateways }, 'presence directory caught up');
       deliveries = await consumeDeliverInapp(deps.bus, { bus: deps.bus, inbox: deps.store.inbox, fanOut, gatewayId });
       fallbackSweeper.start();
     },

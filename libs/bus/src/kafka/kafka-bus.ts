@@ -234,7 +234,8 @@ export class KafkaBus implements Bus {
   async latestOffsets(spec: TopicSpec<unknown>): Promise<number[]> {
     const offsets = await retryWhileRetriable(() => this.admin.fetchTopicOffsets(physicalTopicName(this.prefix, spec.name)));
     const latest: number[] = Array.from({ length: spec.partitions }, () => 0);
-    for (const { partition, high } of offsets) latest[partition] = Number(high);
+    // A partition whose every record retention has deleted holds nothing to read: 0, as if empty.
+    for (const { partition, high, low } of offsets) latest[partition] = Number(low) >= Number(high) ? 0 : Number(high);
     return latest;
   }
 

@@ -1,4 +1,4 @@
-import type { GatewayLiveness, PresenceState } from '@notify/contracts';
+import { PresenceRevisions, type GatewayLiveness, type PresenceState } from '@notify/contracts';
 import type { AnnouncementProblem } from './gateway-announcement';
 
 /** Whether an announcement on presence.gateways is believed: null when it is, else why not. */
@@ -13,6 +13,8 @@ export type AnnouncementCheck = (event: GatewayLiveness) => AnnouncementProblem 
 export class GatewayDirectory {
   private readonly relayUrls = new Map<string, string>();
   private readonly gatewaysOfUser = new Map<string, string[]>();
+  /** A presence record older than the one held for its user (by revision) is ignored. */
+  private readonly revisions = new PresenceRevisions();
 
   constructor(
     private readonly check: AnnouncementCheck,
@@ -27,6 +29,7 @@ export class GatewayDirectory {
   }
 
   applyState(state: PresenceState): void {
+    if (!this.revisions.admit(state)) return;
     if (state.gateways.length === 0) this.gatewaysOfUser.delete(state.userId);
     else this.gatewaysOfUser.set(state.userId, state.gateways.map((g) => g.gatewayId));
   }
