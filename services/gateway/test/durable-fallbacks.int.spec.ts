@@ -54,6 +54,8 @@ const pushesOf = (n: Notification) => pushes.filter((p) => p.notification.notifi
 const dueAt = (n: Notification) => Date.parse(statusesOf(n, 'sent')[0]!.at) + n.fallback!.afterMs;
 const storedBy = (batch: Notification[]) => new Set(batch.map((n) => statusesOf(n, 'sent')[0]!.detail?.gatewayId));
 const pushedBy = (batch: Notification[]) => new Set(batch.flatMap((n) => statusesOf(n, 'routed', 'push').map((s) => s.detail?.gatewayId)));
+/** How late the latest of a batch's pushes arrived after its due time. */
+const latestMs = (batch: Notification[]) => Math.max(...batch.map((n) => pushesOf(n)[0]!.receivedAt - dueAt(n)));
 const users = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
 
 async function heldPartitions(gateway: ServiceUnderTest): Promise<number> {
@@ -76,6 +78,7 @@ describe('durable push fallbacks', () => {
     await sleep(1500); // room for a second push to show up
     expect(batch.map((n) => pushesOf(n).length)).toEqual(batch.map(() => 1));
     const early = batch.filter((n) => pushesOf(n)[0]!.receivedAt < dueAt(n)).map((n) => n.notificationId);
+    console.log(`after SIGTERM: ${batch.length} fallbacks pushed at most ${latestMs(batch)} ms after due (sweep every 250 ms)`);
     expect(early).toEqual([]);
     // Those the stopped gateway stored were pushed by the one left.
     expect(pushedBy(batch).size).toBe(1);
@@ -96,6 +99,7 @@ describe('durable push fallbacks', () => {
     await sleep(1500);
     expect(batch.map((n) => pushesOf(n).length)).toEqual(batch.map(() => 1));
     expect(batch.filter((n) => pushesOf(n)[0]!.receivedAt < dueAt(n)).map((n) => n.notificationId)).toEqual([]);
+    console.log(`after SIGKILL: ${batch.length} fallbacks pushed at most ${latestMs(batch)} ms after due (session timeout ${env.KAFKA_SESSION_TIMEOUT_MS} ms)`);
   }, 120_000);
 
   it('never pushes an acknowledged notification, and pushes the others once after the gateway that stored them was killed', async () => {
