@@ -163,7 +163,7 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
   return {
     name: 'gateway',
     start: async () => {
-      const directoryViews = await consumePresenceViews(deps.bus, directory, gatewayId);
+      const directoryViews = await consumePresenceViews(deps.bus, directory, deps.instanceName);
       views = directoryViews.subscriptions;
       // The relay listens before its address is announced, so no gateway calls it before it answers.
       const relayHost = options.relayHost ?? '127.0.0.1';

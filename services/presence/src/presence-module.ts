@@ -42,8 +42,8 @@ export function createPresenceModule(deps: ServiceDeps, options: PresenceOptions
     name: 'presence',
     start: async () => {
       // Heartbeats flow before the rebuild, so a rebuilt gateway is heard from within its grace period.
-      subscriptions = [await consumeGatewayLiveness(deps.bus, usecaseDeps, deps.instanceId)];
-      const state = await consumePresenceState(deps.bus, usecaseDeps, deps.instanceId, writerId);
+      subscriptions = [await consumeGatewayLiveness(deps.bus, usecaseDeps, deps.instanceName)];
+      const state = await consumePresenceState(deps.bus, usecaseDeps, deps.instanceName, writerId);
       subscriptions.push(state.subscription);
       const started = Date.now();
       await state.caughtUp;

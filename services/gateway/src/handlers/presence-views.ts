@@ -13,11 +13,12 @@ export interface PresenceViews {
 }
 
 /**
- * Every gateway instance reads both presence topics in full (groups of its own, from the beginning):
+ * Every gateway instance reads both presence topics in full (groups of its own, named after its
+ * instance and read from the beginning on every start):
  * which gateways hold each user, and where each gateway can be reached.
  */
-export async function consumePresenceViews(bus: Bus, directory: GatewayDirectory, gatewayId: string): Promise<PresenceViews> {
-  const gateways = await followState(bus, topics.presenceGateways, { groupId: `gateway-directory-${gatewayId}` }, (event) => directory.applyLiveness(event));
-  const states = await followState(bus, topics.presenceState, { groupId: `gateway-presence-${gatewayId}`, partitionsConcurrently: 8 }, (state) => directory.applyState(state));
+export async function consumePresenceViews(bus: Bus, directory: GatewayDirectory, instanceName: string): Promise<PresenceViews> {
+  const gateways = await followState(bus, topics.presenceGateways, { groupId: `gateway-directory-${instanceName}` }, (event) => directory.applyLiveness(event));
+  const states = await followState(bus, topics.presenceState, { groupId: `gateway-presence-${instanceName}`, partitionsConcurrently: 8 }, (state) => directory.applyState(state));
   return { subscriptions: [gateways.subscription, states.subscription], caughtUp: Promise.all([gateways.caughtUp, states.caughtUp]).then(() => undefined) };
 }

@@ -7,6 +7,6 @@ import type { PresenceDeps } from '../usecases/presence-deps';
  * Every presence instance hears every heartbeat: a group of its own, from the end, since a heartbeat from
  * before start-up says nothing about now.
  */
-export function consumeGatewayLiveness(bus: Bus, deps: PresenceDeps, instanceId: string): Promise<Subscription> {
-  return bus.subscribe(topics.presenceGateways, { groupId: `presence-gateways-${instanceId}`, fromBeginning: false }, async (m) => recordGatewayLiveness(deps, m.value));
+export function consumeGatewayLiveness(bus: Bus, deps: PresenceDeps, instanceName: string): Promise<Subscription> {
+  return bus.subscribe(topics.presenceGateways, { groupId: `presence-gateways-${instanceName}`, fromBeginning: false, commitOffsets: false }, async (m) => recordGatewayLiveness(deps, m.value));
 }
