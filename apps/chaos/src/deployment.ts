@@ -86,7 +86,18 @@ export class Deployment {
   }
 
   async waitReady(service: ServiceName, timeoutMs: number): Promise<void> {
-    await waitFor(`${service} to be ready`, async () => (await fetch(`${this.urls[service]}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs, intervalMs: 100 });
+    let last = 'no answer';
+    await waitFor(
+      `${service} to be ready`,
+      async () => {
+        const response = await fetch(`${this.urls[service]}/readyz`).catch(() => undefined);
+        if (response) last = `${response.status} ${await response.text()}`;
+        return response?.status === 200;
+      },
+      { timeoutMs, intervalMs: 100 },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; its /readyz said: ${last}`);
+    });
   }
 
   async waitAllReady(timeoutMs = 120_000): Promise<void> {

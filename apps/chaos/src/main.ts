@@ -93,6 +93,7 @@ try {
 } catch (err) {
   failed = true;
   console.error(err);
+  for (const service of SERVICES) console.log(`--- ${service}, last output ---\n${deployment.output(service).slice(-3000)}`);
 } finally {
   await load.close().catch(() => undefined);
   await deployment.stop().catch((err: Error) => console.warn(`clean-up: ${err.message}`));
