@@ -1,4 +1,4 @@
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type Connection, type ConnectOptions as MongooseConnectOptions } from 'mongoose';
 
 /** The slice of a pino logger the store uses, so the store does not depend on a logging library. */
 export interface StoreLogger {
@@ -22,11 +22,18 @@ export interface ConnectOptions {
   maxDelayMs?: number;
   /** Per attempt: how long to look for a server before calling the attempt failed. */
   serverSelectionTimeoutMs?: number;
+  /** How long pings may fail while the server answers a new client before the connection is reopened (see watchConnection); 15 s by default. */
+  reopenStuckAfterMs?: number;
 }
 
 /** The URL as it may appear in logs and errors: credentials removed. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/\s]+@/g, '//***@');
+}
+
+/** What every connection is opened with. autoIndex off: createMongoStore creates the indexes itself and waits for them, so a failure stops start-up. */
+export function connectionOptions(options: Pick<ConnectOptions, 'serverSelectionTimeoutMs'>): MongooseConnectOptions {
+  return { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 2000, autoIndex: false };
 }
 
 /**
@@ -38,8 +45,7 @@ export async function connectMongo(options: ConnectOptions): Promise<Connection>
   let delay = options.initialDelayMs ?? 200;
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    // autoIndex off: createMongoStore creates the indexes itself and waits for them, so a failure stops start-up.
-    const connection = mongoose.createConnection(options.url, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 2000, autoIndex: false });
+    const connection = mongoose.createConnection(options.url, connectionOptions(options));
     try {
       await connection.asPromise();
       options.logger?.info({ url: redactUrl(options.url), attempt }, 'connected to MongoDB');

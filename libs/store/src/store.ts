@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
-import { connectMongo, pingMongo, type ConnectOptions } from './connection';
+import { connectMongo, connectionOptions, pingMongo, type ConnectOptions } from './connection';
+import { watchConnection, type ConnectionWatchdog } from './connection-watchdog';
 import { detectServer, ensureExpiryIndex, type ExpiryIndex, type ServerKind } from './expiry-indexes';
 import { MemoryDeliveryLogRepository } from './delivery-log/delivery-log.memory';
 import { MongoDeliveryLogRepository } from './delivery-log/delivery-log.mongo';
@@ -69,8 +70,12 @@ export async function createMongoStore(options: ConnectOptions): Promise<MongoSt
     idempotency: new MongoIdempotencyRepository(connection),
     topics: new MongoTopicRepository(connection),
     ping: () => pingMongo(connection),
-    close: () => connection.close(),
+    close: async () => {
+      await watchdog?.stop();
+      await connection.close();
+    },
   };
+  let watchdog: ConnectionWatchdog | undefined;
   try {
     // createIndexes, not syncIndexes: never drop an index an operator added by hand.
     for (const model of Object.values(connection.models)) await model.createIndexes();
@@ -80,6 +85,7 @@ export async function createMongoStore(options: ConnectOptions): Promise<MongoSt
     await connection.close().catch(() => undefined);
     throw err;
   }
+  watchdog = watchConnection(connection, { url: options.url, connectOptions: connectionOptions(options), logger: options.logger, ...(options.reopenStuckAfterMs ? { stuckAfterMs: options.reopenStuckAfterMs } : {}) });
   options.logger?.info({ server, collections: Object.values(connection.models).map((m) => m.collection.collectionName) }, 'store ready');
   return store;
 }
