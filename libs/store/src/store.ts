@@ -71,11 +71,10 @@ export async function createMongoStore(options: ConnectOptions): Promise<MongoSt
     topics: new MongoTopicRepository(connection),
     ping: () => pingMongo(connection),
     close: async () => {
-      await watchdog?.stop();
+      await watchdog.stop();
       await connection.close();
     },
   };
-  let watchdog: ConnectionWatchdog | undefined;
   try {
     // createIndexes, not syncIndexes: never drop an index an operator added by hand.
     for (const model of Object.values(connection.models)) await model.createIndexes();
@@ -85,7 +84,7 @@ export async function createMongoStore(options: ConnectOptions): Promise<MongoSt
     await connection.close().catch(() => undefined);
     throw err;
   }
-  watchdog = watchConnection(connection, { url: options.url, connectOptions: connectionOptions(options), logger: options.logger, ...(options.reopenStuckAfterMs ? { stuckAfterMs: options.reopenStuckAfterMs } : {}) });
+  const watchdog: ConnectionWatchdog = watchConnection(connection, { url: options.url, connectOptions: connectionOptions(options), logger: options.logger, ...(options.reopenStuckAfterMs ? { stuckAfterMs: options.reopenStuckAfterMs } : {}) });
   options.logger?.info({ server, collections: Object.values(connection.models).map((m) => m.collection.collectionName) }, 'store ready');
   return store;
 }
