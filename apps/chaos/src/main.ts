@@ -62,14 +62,14 @@ async function phase(name: string, fault?: (d: Deployment) => Promise<void>): Pr
   await load.pause();
   await waitFor(`${name}: every event delivered`, () => ledger.undelivered(name).length === 0, { timeoutMs: settings.settleMs, intervalMs: 250 }).catch(() => undefined);
   let unfinal = await unfinalEvents(deployment, ledger.eventsOf(name));
-  for (let waited = 0; unfinal.length > 0 && waited < 30_000; waited += 2000) {
+  for (let waited = 0; unfinal.length > 0 && waited < 60_000; waited += 2000) {
     await sleep(2000);
     unfinal = await unfinalEvents(deployment, unfinal);
   }
   const tally = ledger.tally(name, faultAt);
   const row: Row = { ...tally, readyAfterMs, unfinal: unfinal.length, examples: { lost: ledger.undelivered(name).slice(0, 5).map((e) => `${e.eventId}:${e.userId}`), unfinal: unfinal.slice(0, 5).map((e) => `${e.eventId}:${e.userId}`) } };
   console.log(`${name}: sent ${row.sent}, delivered ${row.delivered}, lost ${row.lost}, duplicates ${row.duplicatesInApp} in-app and ${row.duplicatesPushed} pushed, unfinal ${row.unfinal}, ready again after ${format(row.readyAfterMs)}, recovered after ${format(row.recoveredAfterMs)}`);
-  if (row.lost > 0) for (const service of SERVICES) console.log(`--- ${service}, last output ---\n${deployment.output(service).slice(-1500)}`);
+  if (row.lost > 0 || row.unfinal > 0) for (const service of SERVICES) console.log(`--- ${service}, last output ---\n${deployment.output(service).slice(-1500)}`);
   return row;
 }
 

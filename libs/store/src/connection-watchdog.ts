@@ -28,7 +28,7 @@ export interface ConnectionWatchdog {
  */
 export function watchConnection(connection: Connection, options: WatchdogOptions): ConnectionWatchdog {
   const intervalMs = options.intervalMs ?? 2000;
-  const stuckAfterMs = options.stuckAfterMs ?? 15_000;
+  const stuckAfterMs = options.stuckAfterMs ?? 10_000;
   let failingSince: number | null = null;
   let reopened = 0;
   let checking: Promise<void> = Promise.resolve();

@@ -22,7 +22,7 @@ export interface ConnectOptions {
   maxDelayMs?: number;
   /** Per attempt: how long to look for a server before calling the attempt failed. */
   serverSelectionTimeoutMs?: number;
-  /** How long pings may fail while the server answers a new client before the connection is reopened (see watchConnection); 15 s by default. */
+  /** How long pings may fail while the server answers a new client before the connection is reopened (see watchConnection); 10 s by default. */
   reopenStuckAfterMs?: number;
 }
 

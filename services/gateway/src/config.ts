@@ -37,7 +37,7 @@ export const connectionSettings = {
 /** Who may connect, how often and how many times at once, and from which web pages. Shared with the embedded app. */
 export const clientAccessSettings = {
   maxConnectionsPerUser: setting('GATEWAY_MAX_CONNECTIONS_PER_USER', env.int(20, 0), 'Connections (socket.io and SSE together) one user may hold on one gateway instance; more are refused (connect_error / 429 with NOTIFY_ERR_TOO_MANY_CONNECTIONS). 0: no cap'),
-  connectRatePerAddress: setting('GATEWAY_CONNECT_RATE_PER_ADDRESS', env.int(60, 0), 'Connection attempts (socket.io handshakes and SSE streams) one client address may make per GATEWAY_CONNECT_RATE_WINDOW_MS on one instance; more are refused (NOTIFY_ERR_RATE_LIMITED, with when to retry). Behind a proxy set GATEWAY_TRUST_PROXY, or every client counts as the proxy. 0: no limit'),
+  connectRatePerAddress: setting('GATEWAY_CONNECT_RATE_PER_ADDRESS', env.int(600, 0), 'Connection attempts (socket.io handshakes and SSE streams) one client address may make per GATEWAY_CONNECT_RATE_WINDOW_MS on one instance; more are refused (NOTIFY_ERR_RATE_LIMITED, with when to retry). The default leaves room for an office behind one NAT address reconnecting at once after a deploy. Behind a proxy set GATEWAY_TRUST_PROXY, or every client counts as the proxy. 0: no limit'),
   connectRateWindowMs: setting('GATEWAY_CONNECT_RATE_WINDOW_MS', env.int(60_000, 1000), 'The window of GATEWAY_CONNECT_RATE_PER_ADDRESS'),
   trustProxy: setting('GATEWAY_TRUST_PROXY', z.string().default('false').transform((value, ctx) => {
     try {

@@ -15,7 +15,7 @@ const problemsOf = (env: Record<string, string>) => {
 
 describe('client access settings', () => {
   it('default to 20 connections per user, 60 attempts per address a minute, no trusted proxy, no CORS, no token in the stream URL', () => {
-    expect(load({})).toEqual({ maxConnectionsPerUser: 20, connectRatePerAddress: 60, connectRateWindowMs: 60_000, trustProxy: false, corsOrigins: undefined, sseTokenInQuery: false });
+    expect(load({})).toEqual({ maxConnectionsPerUser: 20, connectRatePerAddress: 600, connectRateWindowMs: 60_000, trustProxy: false, corsOrigins: undefined, sseTokenInQuery: false });
   });
 
   it('read the trusted proxies as hops, all, or addresses and ranges', () => {
