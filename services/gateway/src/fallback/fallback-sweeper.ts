@@ -13,6 +13,13 @@ export interface FallbackSweeperOptions {
   partitions: () => readonly number[];
   logger: Logger;
   onSwept?: (result: PushedFallbacks) => void;
+  /**
+   * After a sweep fails (the store is away), how long sweeps wait before pushing again: clients
+   * retry the acks the outage refused within seconds, and a fallback due meanwhile must see them
+   * first, or a notification already shown in-app is pushed as well. Default 10 s.
+   */
+  afterStoreOutageMs?: number;
+  now?: () => number;
 }
 
 /**
@@ -23,6 +30,8 @@ export class FallbackSweeper {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private stopped = true;
+  /** When the last sweep failed, if one did. */
+  private failedAt: number | undefined;
 
   constructor(
     private readonly deps: PushDueFallbacksDeps,
@@ -57,13 +66,17 @@ export class FallbackSweeper {
   }
 
   private async sweep(): Promise<void> {
+    const now = this.options.now?.() ?? Date.now();
+    if (this.failedAt !== undefined && now - this.failedAt < (this.options.afterStoreOutageMs ?? 10_000)) return;
     try {
       const result = await pushDueFallbacks(this.deps, this.options.partitions(), { batchSize: BATCH_SIZE, leaseMs: CLAIM_LEASE_MS });
+      this.failedAt = undefined;
       this.options.onSwept?.(result);
       if (result.pushed.length > 0) this.options.logger.debug({ pushed: result.pushed.length, cancelled: result.cancelled }, 'push fallbacks sent');
     } catch (err) {
       // Nothing is lost: what was not cleared is due still (or claimed, and taken over after the lease).
-      this.options.logger.warn({ err }, 'push fallback sweep failed; the next one tries again');
+      this.failedAt = this.options.now?.() ?? Date.now();
+      this.options.logger.warn({ err }, 'push fallback sweep failed; sweeps pause, then try again');
     }
   }
 }

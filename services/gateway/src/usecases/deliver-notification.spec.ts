@@ -11,6 +11,7 @@ import { RelayClient } from '../relay/relay-client';
 import { UserFanOut } from '../relay/user-fan-out';
 import { changeState, type ChangeStateDeps } from './change-state';
 import { deliverNotifications, type DeliverNotificationDeps } from './deliver-notification';
+import { FallbackSweeper } from '../fallback/fallback-sweeper';
 import { pushDueFallbacks } from './push-due-fallbacks';
 
 let store: Store;
@@ -134,6 +135,37 @@ describe('push fallback', () => {
       [unacked.notificationId, 'routed', 'not acknowledged within 30 ms: push fallback'],
       [alsoUnacked.notificationId, 'routed', 'not acknowledged within 30 ms: push fallback'],
     ]);
+  });
+});
+
+describe('push fallback sweeper', () => {
+  it('after the store failed, waits before pushing, so the acks the outage refused land first; then pushes what is still unacknowledged', async () => {
+    const fallback = { channel: 'push' as const, afterMs: 30 };
+    const acked = notification('erin', { fallback });
+    const unacked = notification('erin', { fallback });
+    const erin = connect('erin');
+    await deliverNotifications(deps, [acked, unacked], 2);
+    await erin.feed.idle();
+    let storeDown = true;
+    let clock = Date.parse('2026-12-01T10:00:01Z');
+    const inbox = new Proxy(store.inbox, {
+      get(target, property) {
+        if (property === 'claimDueFallbacks' && storeDown) return () => Promise.reject(new Error('connection closed (the database restarts)'));
+        const value = Reflect.get(target, property) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const sweeper = new FallbackSweeper({ ...deps, inbox, now: () => new Date(clock) }, { intervalMs: 60_000, partitions: () => [2], logger: silentLogger(), afterStoreOutageMs: 10_000, now: () => clock });
+
+    await sweeper.sweepOnce(); // fails: the store is away
+    storeDown = false;
+    clock += 2000;
+    await sweeper.sweepOnce(); // the store is back, but the clients' ack retries are not in yet
+    await store.inbox.recordStates('erin', [acked.notificationId], 'delivered');
+    clock += 9000;
+    await sweeper.sweepOnce();
+    await settled();
+    expect(pushes.map((p) => p.notificationId)).toEqual([unacked.notificationId]);
   });
 });
 
