@@ -26,6 +26,7 @@ describe('chaos ledger', () => {
     ledger.recordPushed('b', 16_000);
     ledger.recordPushed('b', 16_100);
     expect(ledger.tally('kill router', null)).toMatchObject({ delivered: 2, lost: 0, duplicatesInApp: 1, duplicatesPushed: 1, alsoPushed: 1 });
+    expect(ledger.alsoPushed('kill router').map((e) => e.eventId)).toEqual(['b']);
   });
 
   it('recovers when the last late delivery arrived, counted from the fault; only its own phase counts', () => {

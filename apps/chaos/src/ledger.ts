@@ -56,6 +56,11 @@ export class Ledger {
     return [...this.sent.values()].filter((e) => e.phase === phase && !this.inApp.has(e.eventId) && !this.pushed.has(e.eventId));
   }
 
+  /** Events of `phase` that reached the user's client and were pushed too. */
+  alsoPushed(phase: string): SentEvent[] {
+    return this.eventsOf(phase).filter((e) => this.inApp.has(e.eventId) && this.pushed.has(e.eventId));
+  }
+
   eventsOf(phase: string): SentEvent[] {
     return [...this.sent.values()].filter((e) => e.phase === phase);
   }

@@ -21,7 +21,7 @@ import { Deployment, SERVICES } from './deployment';
 import { faults } from './faults';
 import { Ledger, type PhaseTally } from './ledger';
 import { Load } from './load';
-import { unfinalEvents } from './statuses';
+import { unfinalEvents, whyAlsoPushed } from './statuses';
 
 const short = process.argv.includes('--short');
 const only = process.env.CHAOS_ONLY?.split(',').map((w) => w.trim()).filter(Boolean);
@@ -42,6 +42,8 @@ interface Row extends PhaseTally {
   /** From the fault until every service answered ready again. */
   readyAfterMs: number | null;
   unfinal: number;
+  /** Why notifications shown in-app were pushed too, from their trails. */
+  alsoPushedBecause: Record<string, number>;
   /** A few of the events lost or left unfinal, to look up in the status trail. */
   examples: { lost: string[]; unfinal: string[] };
 }
@@ -67,8 +69,9 @@ async function phase(name: string, fault?: (d: Deployment) => Promise<void>): Pr
     unfinal = await unfinalEvents(deployment, unfinal);
   }
   const tally = ledger.tally(name, faultAt);
-  const row: Row = { ...tally, readyAfterMs, unfinal: unfinal.length, examples: { lost: ledger.undelivered(name).slice(0, 5).map((e) => `${e.eventId}:${e.userId}`), unfinal: unfinal.slice(0, 5).map((e) => `${e.eventId}:${e.userId}`) } };
-  console.log(`${name}: sent ${row.sent}, delivered ${row.delivered}, lost ${row.lost}, duplicates ${row.duplicatesInApp} in-app and ${row.duplicatesPushed} pushed, unfinal ${row.unfinal}, ready again after ${format(row.readyAfterMs)}, recovered after ${format(row.recoveredAfterMs)}`);
+  const alsoPushedBecause = await whyAlsoPushed(deployment, ledger.alsoPushed(name));
+  const row: Row = { ...tally, readyAfterMs, unfinal: unfinal.length, alsoPushedBecause, examples: { lost: ledger.undelivered(name).slice(0, 5).map((e) => `${e.eventId}:${e.userId}`), unfinal: unfinal.slice(0, 5).map((e) => `${e.eventId}:${e.userId}`) } };
+  console.log(`${name}: sent ${row.sent}, delivered ${row.delivered}, lost ${row.lost}, duplicates ${row.duplicatesInApp} in-app and ${row.duplicatesPushed} pushed, unfinal ${row.unfinal}, ready again after ${format(row.readyAfterMs)}, recovered after ${format(row.recoveredAfterMs)}${row.alsoPushed > 0 ? `; shown in-app and pushed: ${JSON.stringify(row.alsoPushedBecause)}` : ''}`);
   if (row.lost > 0 || row.unfinal > 0) for (const service of SERVICES) console.log(`--- ${service}, last output ---\n${deployment.output(service).slice(-1500)}`);
   return row;
 }
