@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
@@ -33,6 +34,8 @@ export class Deployment {
   brokers: string[] = [];
   private readonly ports = {} as Record<ServiceName, number>;
   private readonly processes = new Map<ServiceName, ServiceProcess>();
+  /** Every process each service ran as (a killed one and its restart), for the logs. */
+  private readonly history = new Map<ServiceName, ServiceProcess[]>();
   private env: Record<string, string> = {};
   private relayPort = 0;
 
@@ -74,6 +77,7 @@ export class Deployment {
     const started = Date.now();
     const child = startServiceProcess(entryOf(service), { ...this.env, PORT: String(this.ports[service]), ...(service === 'gateway' ? { GATEWAY_RELAY_PORT: String(this.relayPort) } : {}) });
     this.processes.set(service, child);
+    this.history.set(service, [...(this.history.get(service) ?? []), child]);
     await this.waitReady(service, 90_000).catch((err: Error) => {
       throw new Error(`${err.message}\n--- ${service} output ---\n${child.output().slice(-3000)}`);
     });
@@ -121,6 +125,12 @@ export class Deployment {
   /** What a service printed (its warnings and errors), for a report that went wrong. */
   output(service: ServiceName): string {
     return this.processes.get(service)?.output() ?? '';
+  }
+
+  /** Writes what every process of every service printed into `dir`, one file per service. */
+  async saveLogs(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    for (const [service, runs] of this.history) await writeFile(`${dir}/${service}.log`, runs.map((run, i) => `===== ${service}, process ${i + 1}\n${run.output()}`).join('\n'));
   }
 
   async stop(): Promise<void> {

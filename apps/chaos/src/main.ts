@@ -13,7 +13,7 @@
  * and saves nothing).
  * Writes apps/chaos/results/chaos[-short].json.
  */
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sleep, waitFor } from '@notify/testing';
@@ -98,6 +98,8 @@ try {
   console.error(err);
   for (const service of SERVICES) console.log(`--- ${service}, last output ---\n${deployment.output(service).slice(-3000)}`);
 } finally {
+  const logs = `${tmpdir()}/${deployment.prefix}`;
+  await deployment.saveLogs(logs).then(() => console.log(`the services' logs: ${logs}`), (err: Error) => console.warn(`could not save the logs: ${err.message}`));
   await load.close().catch(() => undefined);
   await deployment.stop().catch((err: Error) => console.warn(`clean-up: ${err.message}`));
 }
