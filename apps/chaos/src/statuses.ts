@@ -17,7 +17,8 @@ export function isFinal(history: readonly TrailEntry[]): boolean {
   return history.some((h) => FINAL.has(h.status) || (h.status === 'sent' && h.channel !== undefined && PUSH_CHANNELS.has(h.channel)));
 }
 
-async function trailOf(deployment: Deployment, event: SentEvent): Promise<TrailEntry[]> {
+/** A notification's status trail as ops read it, through the router's API. */
+export async function trailOf(deployment: Deployment, event: SentEvent): Promise<TrailEntry[]> {
   const response = await fetch(`${deployment.urls.router}/v1/notifications/${event.eventId}:${event.userId}/history`, { headers: adminHeaders }).catch(() => undefined);
   return response?.ok ? ((await response.json()) as { history: TrailEntry[] }).history : [];
 }
