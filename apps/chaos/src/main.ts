@@ -17,11 +17,11 @@ import { cpus, tmpdir } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sleep, waitFor } from '@notify/testing';
-import { Deployment, SERVICES, adminHeaders } from './deployment';
+import { Deployment, SERVICES } from './deployment';
 import { faults } from './faults';
 import { Ledger, type PhaseTally } from './ledger';
 import { Load } from './load';
-import { unfinalEvents, whyAlsoPushed } from './statuses';
+import { historyAnswer, unfinalEvents, whyAlsoPushed } from './statuses';
 
 const short = process.argv.includes('--short');
 const only = process.env.CHAOS_ONLY?.split(',').map((w) => w.trim()).filter(Boolean);
@@ -73,7 +73,7 @@ async function phase(name: string, fault?: (d: Deployment) => Promise<void>): Pr
   const row: Row = { ...tally, readyAfterMs, unfinal: unfinal.length, alsoPushedBecause, examples: { lost: ledger.undelivered(name).slice(0, 5).map((e) => `${e.eventId}:${e.userId}`), unfinal: unfinal.slice(0, 5).map((e) => `${e.eventId}:${e.userId}`) } };
   console.log(`${name}: sent ${row.sent}, delivered ${row.delivered}, lost ${row.lost}, duplicates ${row.duplicatesInApp} in-app and ${row.duplicatesPushed} pushed, unfinal ${row.unfinal}, ready again after ${format(row.readyAfterMs)}, recovered after ${format(row.recoveredAfterMs)}${row.alsoPushed > 0 ? `; shown in-app and pushed: ${JSON.stringify(row.alsoPushedBecause)}` : ''}`);
   if (unfinal[0]) {
-    const answer = await fetch(`${deployment.urls.router}/v1/notifications/${unfinal[0].eventId}:${unfinal[0].userId}/history`, { headers: adminHeaders }).catch((err: Error) => err);
+    const answer = await historyAnswer(deployment, unfinal[0]).catch((err: Error) => err);
     console.log(`an unfinal trail, ${unfinal[0].eventId}:${unfinal[0].userId}: ${answer instanceof Error ? answer.message : `${answer.status} ${await answer.text()}`}`);
     const metrics = await (await fetch(`${deployment.urls.router}/metrics`)).text();
     console.log(metrics.split('\n').filter((l) => l.includes('delivery.status') && !l.startsWith('#')).join('\n'));

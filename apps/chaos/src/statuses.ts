@@ -18,10 +18,14 @@ export function isFinal(history: readonly TrailEntry[]): boolean {
 }
 
 /** A notification's status trail as ops read it, through the router's API. */
-export async function trailOf(deployment: Deployment, event: SentEvent): Promise<TrailEntry[]> {
-  const response = await fetch(`${deployment.urls.router}/v1/notifications/${event.eventId}:${event.userId}/history`, { headers: adminHeaders }).catch(() => undefined);
+async function trailOf(deployment: Deployment, event: SentEvent): Promise<TrailEntry[]> {
+  const response = await historyAnswer(deployment, event).catch(() => undefined);
   return response?.ok ? ((await response.json()) as { history: TrailEntry[] }).history : [];
 }
+
+/** The router's answer for a notification's history, as it came (to say why a trail is missing). */
+export const historyAnswer = (deployment: Deployment, event: SentEvent): Promise<Response> =>
+  fetch(`${deployment.urls.router}/v1/notifications/${event.eventId}:${event.userId}/history`, { headers: adminHeaders });
 
 /** Runs `each` over `items`, `concurrency` at a time. */
 async function forEachLimited<T>(items: readonly T[], concurrency: number, each: (item: T) => Promise<void>): Promise<void> {
