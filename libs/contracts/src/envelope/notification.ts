@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Category, CollapseKey, EventId, EventType, IsoTimestamp, NotificationId, Tenant, UserId } from './fields';
 import { EVENT_LIMITS } from './limits';
+import { LiveActivityUpdate } from './live-activity';
 import { PriorityClass } from './priority';
 
 /** What the user sees; the app fetches anything bigger from the inbox by notification id. */
@@ -20,8 +21,11 @@ export const PushOverrides = z
     silent: z.boolean().optional().describe('Data-only / content-available push'),
     apns: z.record(z.string(), z.unknown()).optional(),
     android: z.record(z.string(), z.unknown()).optional(),
+    liveActivity: LiveActivityUpdate.optional().describe("Updates or ends an iOS Live Activity instead: sent only to the activity's push tokens"),
   })
-  .strict();
+  .strict()
+  .describe('How the push looks on each platform, as the producer gave it');
+export type PushOverrides = z.infer<typeof PushOverrides>;
 
 /** One notification for one user, as the router hands it to a delivery lane. */
 export const NotificationV1 = z

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Category, CollapseKey, EventId, EventType, IsoTimestamp, Tenant, UserId } from './fields';
 import { EVENT_LIMITS } from './limits';
+import { PushOverrides } from './notification';
 import { PriorityClass } from './priority';
 
 /** Who an event is for: one user, a list of users, or a topic the router expands. */
@@ -44,6 +45,7 @@ export const NotifyEventV1 = z
     ttl: z.number().int().positive().max(31_536_000).optional().describe('Seconds after createdAt when the event is no longer worth delivering'),
     collapseKey: CollapseKey.optional(),
     tenant: Tenant.optional(),
+    push: PushOverrides.optional(),
   })
   .strict()
   .describe('A product event to notify users about');

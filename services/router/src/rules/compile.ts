@@ -2,6 +2,7 @@ import type { NotifyEvent } from '@notify/contracts';
 import type { Rule } from '@notify/store';
 import { describeIssues } from '@notify/contracts';
 import { applyOutcome, defaultOutcome, type EffectiveOutcome } from './defaults';
+import { forLiveActivity } from './live-activity-outcome';
 import { RuleDefinition, type RuleMatch, type RuleOutcome } from './rule-definition';
 
 type Test = (event: NotifyEvent) => boolean;
@@ -116,9 +117,9 @@ export class RuleSet {
           break;
         }
       }
-      if (matched) return { ruleId: candidate.rule.ruleId, revision: candidate.rule.revision, outcome: candidate.outcomeFor(event) };
+      if (matched) return { ruleId: candidate.rule.ruleId, revision: candidate.rule.revision, outcome: forLiveActivity(event, candidate.outcomeFor(event)) };
     }
-    return { ruleId: null, revision: null, outcome: defaultOutcome(event) };
+    return { ruleId: null, revision: null, outcome: forLiveActivity(event, defaultOutcome(event)) };
   }
 
   /** The dry run: the same decision as `evaluate`, with the reasoning for every rule. */
@@ -137,7 +138,7 @@ export class RuleSet {
       });
       if (matched) decided = candidate;
     }
-    const evaluation = decided ? { ruleId: decided.rule.ruleId, revision: decided.rule.revision, outcome: decided.outcomeFor(event) } : { ruleId: null, revision: null, outcome: defaultOutcome(event) };
+    const evaluation = decided ? { ruleId: decided.rule.ruleId, revision: decided.rule.revision, outcome: forLiveActivity(event, decided.outcomeFor(event)) } : { ruleId: null, revision: null, outcome: forLiveActivity(event, defaultOutcome(event)) };
     return { ...evaluation, ruleName: decided?.rule.name ?? null, considered, skipped: [...this.skipped] };
   }
 }

@@ -36,6 +36,7 @@ export function planDelivery(event: NotifyEvent, outcome: EffectiveOutcome, now:
       ...(event.tenant ? { tenant: event.tenant } : {}),
       ...(outcome.collapseKey ? { collapseKey: outcome.collapseKey } : {}),
       ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
+      ...(event.push ? { push: event.push } : {}),
       ...(outcome.channels.mode === 'inapp_then_push' ? { fallback: { channel: 'push' as const, afterMs: outcome.channels.pushAfterMs } } : {}),
     }),
   );

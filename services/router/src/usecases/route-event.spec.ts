@@ -124,6 +124,28 @@ describe('intake consumers', () => {
     await bus.stop();
   });
 
+  it('sends a Live Activity update to push at once, with the update, even to an online user in quiet hours and under a digest rule', async () => {
+    const store = createMemoryStore();
+    const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+    const now = new Date();
+    await store.preferences.upsert('alice', { timeZone: 'UTC', quietHours: { start: hhmm(new Date(now.getTime() - 3_600_000)), end: hhmm(new Date(now.getTime() + 3_600_000)) } });
+    const rules = RuleSet.compile([{ ruleId: 'orders-digest', name: 'orders digest', enabled: true, order: 1, revision: 1, createdAt: now, updatedAt: now, updatedBy: 'ops', definition: { match: { types: ['order.*'] }, outcome: { priority: 'marketing', batching: { windowMs: 60_000, maxItems: 5 }, rateCap: { max: 1, per: 'day' } } } }]);
+    const { bus, seen } = await harness(store, rules);
+    const pushed: Array<{ id: string; push: unknown }> = [];
+    await bus.subscribe(topics.deliverPushTransactional, { groupId: 't' }, async (m) => void pushed.push({ id: m.value.notificationId, push: m.value.push }));
+    const liveActivity = { activityId: 'order-42', event: 'update' as const, contentState: { stage: 'on its way', etaMinutes: 7 } };
+    await bus.publish(topics.notifyEvents, ['eta-1', 'eta-2'].map((id) => ({ value: event(id, { type: 'order.eta', push: { liveActivity } }) })));
+    await waitFor('both pushed', () => pushed.length === 2);
+    expect(pushed).toEqual([
+      { id: 'eta-1:alice', push: { liveActivity } },
+      { id: 'eta-2:alice', push: { liveActivity } },
+    ]);
+    expect(seen.inapp).toEqual([]);
+    expect(seen.bulk).toEqual([]);
+    expect(seen.status.map((s) => s.status)).toEqual(['routed', 'routed']);
+    await bus.stop();
+  });
+
   it('respects opt-outs: a user who opted out of the category is not notified, and the reason is recorded', async () => {
     const store = createMemoryStore();
     await store.preferences.upsert('bob', { optOuts: [{ category: 'social', channel: 'all' }] });
