@@ -9,7 +9,7 @@ afterAll(() => push.stop());
 
 const put = (userId: string, token: string, body: unknown, headers: Record<string, string> = producerHeaders) =>
   fetch(`${push.url}/v1/users/${userId}/devices/${token}`, { method: 'PUT', headers, body: JSON.stringify(body) });
-const list = async (userId: string) => ((await (await fetch(`${push.url}/v1/users/${userId}/devices`, { headers: producerHeaders })).json()) as { devices: Array<{ tokenSuffix: string; platform: string }> }).devices;
+const list = async (userId: string) => ((await (await fetch(`${push.url}/v1/users/${userId}/devices`, { headers: producerHeaders })).json()) as { devices: Array<{ tokenSuffix: string; platform: string; kind: string; activityId?: string }> }).devices;
 
 describe('devices API', () => {
   const phone = iosToken('alice-phone');
@@ -50,6 +50,31 @@ describe('devices API', () => {
     expect((await put('dave', 'short', { platform: 'ios', appId: 'x' })).status).toBe(400);
     expect((await put('dave', iosToken('dave'), { platform: 'ios', appId: 'x', extra: 1 })).status).toBe(400);
     expect((await put('dave', iosToken('dave'), { platform: 'ios', appId: 'x' }, { 'content-type': 'application/json' })).status).toBe(401);
+  });
+
+  it('registers a Live Activity’s push token under its activity id, beside the user’s phone', async () => {
+    const activity = iosToken('frank-order-42');
+    expect((await put('frank', iosToken('frank-phone'), { platform: 'ios', appId: 'com.example.shop' })).status).toBe(201);
+    const registered = await put('frank', activity, { platform: 'ios', appId: 'com.example.shop', kind: 'liveactivity', activityId: 'order-42' });
+    expect(registered.status).toBe(201);
+    expect(await registered.json()).toMatchObject({ device: { userId: 'frank', kind: 'liveactivity', activityId: 'order-42', tokenSuffix: activity.slice(-8) } });
+    expect((await list('frank')).map((d) => [d.tokenSuffix, d.kind, d.activityId])).toEqual([
+      [iosToken('frank-phone').slice(-8), 'device', undefined],
+      [activity.slice(-8), 'liveactivity', 'order-42'],
+    ]);
+  });
+
+  it('refuses a Live Activity token that is not iOS or has no activity id, and an activity id on an ordinary device', async () => {
+    const message = async (body: unknown) => {
+      const answer = await put('grace', iosToken('grace-order'), body);
+      expect(answer.status).toBe(400);
+      return ((await answer.json()) as { error: { message: string } }).error.message;
+    };
+    expect(await message({ platform: 'android', appId: 'com.example.shop', kind: 'liveactivity', activityId: 'order-7' })).toContain('must be "ios" for a Live Activity token');
+    expect(await message({ platform: 'ios', appId: 'com.example.shop', kind: 'liveactivity' })).toContain('activityId');
+    expect(await message({ platform: 'ios', appId: 'com.example.shop', activityId: 'order-7' })).toContain('only goes with kind "liveactivity"');
+    expect(await message({ platform: 'ios', appId: 'com.example.shop', kind: 'widget', activityId: 'order-7' })).toContain('kind');
+    expect(await list('grace')).toEqual([]);
   });
 
   it('refuses a team token without the devices scopes, naming the one it lacks', async () => {

@@ -57,6 +57,28 @@ export function deviceContract(fixture: StoreFixture): void {
     expect(await devices.countActive('alice')).toBe(0);
   });
 
+  it('keeps a Live Activity token apart from the app’s: its kind and activity id, read back and listed', async () => {
+    const { devices } = fixture.store();
+    const activity = { ...ios, token: 'act-1', kind: 'liveactivity' as const, activityId: 'order-42' };
+    expect((await devices.register(ios)).device.kind).toBe('device');
+    expect((await devices.register(activity)).device).toMatchObject({ kind: 'liveactivity', activityId: 'order-42', active: true });
+    expect(await devices.findByToken('act-1')).toMatchObject({ kind: 'liveactivity', activityId: 'order-42' });
+    const listed = await devices.listActive('alice');
+    expect(listed.map((d) => [d.token, d.kind, d.activityId])).toEqual([
+      ['tok-1', 'device', undefined],
+      ['act-1', 'liveactivity', 'order-42'],
+    ]);
+  });
+
+  it('drops the activity id of a token registered again as an ordinary device', async () => {
+    const { devices } = fixture.store();
+    await devices.register({ ...ios, kind: 'liveactivity', activityId: 'order-42' });
+    const again = await devices.register(ios);
+    expect(again.device.kind).toBe('device');
+    expect(again.device.activityId).toBeUndefined();
+    expect(await devices.findByToken('tok-1')).not.toHaveProperty('activityId');
+  });
+
   it('keeps the first registration time and stamps the latest', async () => {
     const { devices } = fixture.store();
     const first = await devices.register(ios);

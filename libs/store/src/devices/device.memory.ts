@@ -6,8 +6,9 @@ export class MemoryDeviceRepository implements DeviceRepository {
   async register(input: DeviceRegistration): Promise<{ device: Device; previousUserId?: string }> {
     const now = new Date();
     const existing = this.byToken.get(input.token);
-    const device: Device = { ...existing, ...input, active: true, createdAt: existing?.createdAt ?? now, updatedAt: now };
+    const device: Device = { ...existing, ...input, kind: input.kind ?? 'device', active: true, createdAt: existing?.createdAt ?? now, updatedAt: now };
     delete device.deactivatedReason;
+    if (input.activityId === undefined) delete device.activityId;
     this.byToken.set(input.token, device);
     const previousUserId = existing && existing.userId !== input.userId ? existing.userId : undefined;
     return { device: { ...device }, ...(previousUserId ? { previousUserId } : {}) };

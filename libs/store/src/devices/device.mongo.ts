@@ -9,6 +9,8 @@ const deviceSchema = new Schema<Device>(
     platform: { type: String, required: true, enum: ['ios', 'android', 'web'] },
     appId: { type: String, required: true },
     environment: { type: String, required: true, enum: ['sandbox', 'production'] },
+    kind: { type: String, enum: ['device', 'liveactivity'] },
+    activityId: String,
     locale: String,
     timeZone: String,
     active: { type: Boolean, required: true },
@@ -34,7 +36,11 @@ export class MongoDeviceRepository implements DeviceRepository {
 
   async register(input: DeviceRegistration): Promise<{ device: Device; previousUserId?: string }> {
     const now = new Date();
-    const update = { $set: { ...input, active: true, updatedAt: now }, $unset: { deactivatedReason: 1 }, $setOnInsert: { createdAt: now } };
+    const update = {
+      $set: { ...input, kind: input.kind ?? 'device', active: true, updatedAt: now },
+      $unset: { deactivatedReason: 1, ...(input.activityId === undefined ? { activityId: 1 } : {}) },
+      $setOnInsert: { createdAt: now },
+    };
     let before: Device | null;
     try {
       before = await this.model.findOneAndUpdate({ token: input.token }, update, { upsert: true, returnDocument: 'before', lean: true }).exec();
@@ -73,5 +79,5 @@ export class MongoDeviceRepository implements DeviceRepository {
 function toDevice(doc: (Device & { _id?: unknown }) | null): Device | null {
   if (!doc) return null;
   const { _id, ...device } = doc;
-  return device;
+  return { ...device, kind: device.kind ?? 'device' };
 }

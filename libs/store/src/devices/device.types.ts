@@ -1,5 +1,10 @@
 export type Platform = 'ios' | 'android' | 'web';
 export type PushEnvironment = 'sandbox' | 'production';
+/**
+ * What a token reaches: the app (`device`), or one iOS Live Activity (`liveactivity`, the token
+ * ActivityKit gives the activity), which only that activity's updates are sent to.
+ */
+export type DeviceKind = 'device' | 'liveactivity';
 
 export interface Device {
   token: string;
@@ -8,6 +13,10 @@ export interface Device {
   /** Bundle id (iOS) or package name (Android): the APNs topic / FCM app. */
   appId: string;
   environment: PushEnvironment;
+  /** Read back as 'device' for tokens stored before kinds existed; absent in objects built by hand. */
+  kind?: DeviceKind;
+  /** The Live Activity a `liveactivity` token belongs to, as the product named it (an order id). */
+  activityId?: string;
   locale?: string;
   timeZone?: string;
   active: boolean;
@@ -16,7 +25,8 @@ export interface Device {
   updatedAt: Date;
 }
 
-export type DeviceRegistration = Pick<Device, 'token' | 'userId' | 'platform' | 'appId' | 'environment'> & Partial<Pick<Device, 'locale' | 'timeZone'>>;
+/** `kind` defaults to 'device'; registering a token as a device again drops its `activityId`. */
+export type DeviceRegistration = Pick<Device, 'token' | 'userId' | 'platform' | 'appId' | 'environment'> & Partial<Pick<Device, 'kind' | 'activityId' | 'locale' | 'timeZone'>>;
 
 export interface DeviceRepository {
   /** Upsert by token: the same token twice is one device; a token seen under another user moves to this one. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { describeIssues } from '@notify/contracts';
+import { ActivityId, describeIssues } from '@notify/contracts';
 import { HttpError, requireScope, type ApiToken } from '@notify/http';
 import type { Device, DeviceRepository } from '@notify/store';
 import type { DeviceDirectory } from './device-directory';
@@ -10,6 +10,8 @@ const Registration = z
     platform: z.enum(['ios', 'android', 'web']),
     appId: z.string().min(1).max(256).describe('iOS bundle id (the APNs topic) or Android package name'),
     environment: z.enum(['sandbox', 'production']).default('production').describe('APNs environment; ignored by FCM'),
+    kind: z.enum(['device', 'liveactivity']).default('device').describe('"liveactivity": the push token of one iOS Live Activity, which receives only that activity’s updates'),
+    activityId: ActivityId.optional(),
     locale: z.string().min(2).max(35).optional(),
     timeZone: z
       .string()
@@ -17,7 +19,15 @@ const Registration = z
       .refine((tz) => isTimeZone(tz), 'must be an IANA time zone such as "Europe/Paris"')
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.kind !== 'liveactivity') {
+      if (body.activityId !== undefined) ctx.addIssue({ code: 'custom', path: ['activityId'], message: 'only goes with kind "liveactivity"' });
+      return;
+    }
+    if (body.platform !== 'ios') ctx.addIssue({ code: 'custom', path: ['platform'], message: 'must be "ios" for a Live Activity token (Live Activities are an iOS feature)' });
+    if (body.activityId === undefined) ctx.addIssue({ code: 'custom', path: ['activityId'], message: 'is required for a Live Activity token: the id the product gave the activity (an order id)' });
+  });
 
 const UserParams = z.object({ userId: z.string().min(1).max(128) });
 const DeviceParams = UserParams.extend({ token: z.string().min(8, 'a device token is at least 8 characters').max(4096).regex(/^[A-Za-z0-9_:\-.]+$/, 'a device token is letters, digits and _ : - .') });
@@ -62,7 +72,7 @@ export function registerDeviceRoutes(app: FastifyInstance, options: { devices: D
 
 /** What the API shows of a device: everything but the full token, which only the app needs. */
 function view(device: Device) {
-  return { tokenSuffix: device.token.slice(-8), userId: device.userId, platform: device.platform, appId: device.appId, environment: device.environment, locale: device.locale, timeZone: device.timeZone, active: device.active, createdAt: device.createdAt, updatedAt: device.updatedAt };
+  return { tokenSuffix: device.token.slice(-8), userId: device.userId, platform: device.platform, appId: device.appId, environment: device.environment, kind: device.kind ?? 'device', activityId: device.activityId, locale: device.locale, timeZone: device.timeZone, active: device.active, createdAt: device.createdAt, updatedAt: device.updatedAt };
 }
 
 function isTimeZone(tz: string): boolean {
