@@ -1,7 +1,7 @@
 import { ApnsEmulator } from '@notify/push-emulators';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apnsAuthKey, apnsToken, device, message, notification } from '../../test/sender-fixtures';
-import { ApnsSender } from './apns-sender';
+import { ApnsSender, apnsOutcomeOf } from './apns-sender';
 
 /** The real node-apn against the local APNs emulator, authenticated with a generated .p8 key. */
 const auth = apnsAuthKey();
@@ -65,8 +65,8 @@ describe('ApnsSender', () => {
     expect(await sender.send([message(notification(), to('topic'))])).toEqual([{ status: 'failed', reason: '400 BadTopic' }]);
   });
 
-  it('answers retry for 429 and 5xx once node-apn has retried them, without a Retry-After it cannot see', async () => {
-    apns.throttle(4, 5);
+  it('answers retry for 429 and 5xx without a Retry-After once node-apn has retried them', async () => {
+    apns.throttle(4);
     expect(await sender.send([message(notification(), to('throttled'))])).toEqual([{ status: 'retry', reason: '429 TooManyRequests' }]);
     expect(apns.received.map((r) => r.status)).toEqual([429, 429, 429, 429]);
 
@@ -79,6 +79,31 @@ describe('ApnsSender', () => {
     expect(await sender.send([message(notification(), to('broken'))])).toEqual([{ status: 'retry', reason: expect.stringMatching(/500/) }]);
     // node-apn dropped the session after the 500; the next push gets a new one.
     expect(await sender.send([message(notification(), to('after'))])).toEqual([expect.objectContaining({ status: 'sent' })]);
+  });
+
+  it('answers retry with the Retry-After APNs sent, at once, without node-apn retrying it', async () => {
+    apns.throttle(1, 7);
+    const started = Date.now();
+    expect(await sender.send([message(notification(), to('throttled'))])).toEqual([{ status: 'retry', reason: '429 TooManyRequests', retryAfterMs: 7000 }]);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(apns.received.map((r) => r.status)).toEqual([429]);
+
+    apns.reset();
+    apns.fail(1, 503, 120);
+    expect(await sender.send([message(notification(), to('unavailable'))])).toEqual([{ status: 'retry', reason: '503 ServiceUnavailable', retryAfterMs: 120_000 }]);
+    expect(apns.received.map((r) => r.status)).toEqual([503]);
+
+    // A Retry-After on node-apn's own retry ends its retries too.
+    apns.reset();
+    apns.throttle(1).throttle(1, 2);
+    expect(await sender.send([message(notification(), to('again'))])).toEqual([{ status: 'retry', reason: '429 TooManyRequests', retryAfterMs: 2000 }]);
+    expect(apns.received.map((r) => r.status)).toEqual([429, 429]);
+  });
+
+  it('reads a Retry-After given as an HTTP date', () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const failure = { device: 'x', status: 429, retryAfter: 'Thu, 01 Jan 2026 12:01:00 GMT', response: { reason: 'TooManyRequests' } };
+    expect(apnsOutcomeOf(failure, now)).toEqual({ status: 'retry', reason: '429 TooManyRequests', retryAfterMs: 60_000 });
   });
 
   it('answers failed with the reason for a credential APNs refuses', async () => {

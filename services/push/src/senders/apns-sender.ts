@@ -2,6 +2,7 @@ import apn from '@parse/node-apn';
 import type { PushEnvironment } from '@notify/store';
 import { buildApnsRequest } from './apns-payload';
 import type { PushMessage, PushSender, SendOutcome } from './push-sender';
+import { retryAfterMs } from './retry-after';
 
 export interface ApnsSenderOptions {
   /** The .p8 auth key (PEM). */
@@ -26,9 +27,10 @@ const DEAD_TOKEN_REASONS = new Set(['Unregistered', 'ExpiredToken', 'BadDeviceTo
  * Sends to APNs with token-based auth through node-apn, one provider (one HTTP/2 connection) per
  * environment, created on first use.
  *
- * node-apn retries 408, 429 and 5xx itself (3 more times, at once) and never hands back
- * `retry-after`, so a `retry` outcome from here has already been tried four times and carries no
- * `retryAfterMs`.
+ * node-apn retries 408, 429 and 5xx itself (3 more times, at once). Patched at install
+ * (patches/, docs/push.md "Retry-After"), it reads APNs' `retry-after` and, when an answer carries
+ * one, hands it back at once instead: that `retry` outcome has been tried once and carries
+ * `retryAfterMs`. Without one, a `retry` outcome has already been tried four times.
  * @example const apns = new ApnsSender({ key: p8, keyId, teamId }); await apns.send([message]);
  */
 export class ApnsSender implements PushSender {
@@ -86,12 +88,15 @@ export class ApnsSender implements PushSender {
  * A node-apn failure as an outcome. `status` is a number for an APNs answer, one of node-apn's
  * '(timeout)', '(aborted)', '(error)' for a stream that broke, absent for a connection that did.
  */
-export function apnsOutcomeOf(failure: apn.ResponseFailure): SendOutcome {
+export function apnsOutcomeOf(failure: apn.ResponseFailure, now: number = Date.now()): SendOutcome {
   const status = failure.status as number | string | undefined;
   const reason = failure.response?.reason ?? failure.error?.message ?? 'unknown error';
   const described = typeof status === 'number' ? `${status} ${reason}` : reason;
   if (DEAD_TOKEN_REASONS.has(reason)) return { status: 'invalid_token', reason: described };
-  if (typeof status !== 'number' || status === 408 || status === 429 || status >= 500) return { status: 'retry', reason: described };
+  if (typeof status !== 'number' || status === 408 || status === 429 || status >= 500) {
+    const waitMs = retryAfterMs(failure.retryAfter, now);
+    return { status: 'retry', reason: described, ...(waitMs === undefined ? {} : { retryAfterMs: waitMs }) };
+  }
   return { status: 'failed', reason: described };
 }
 
