@@ -6,13 +6,19 @@ import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type 
 import { storeSweeps } from '@notify/store';
 import { DeviceCache } from './devices/device-cache';
 import { DeviceDirectory } from './devices/device-directory';
+import type { DeadDevice } from './devices/device-feedback';
 import { registerDeviceRoutes } from './devices/device-routes';
 import { consumeDeviceChanges } from './handlers/device-changes';
 import { consumePushLanes } from './handlers/push-lanes';
 import { ClaimBatcher } from './lanes/claim-batcher';
 import { RateLimiter } from './lanes/rate-limiter';
 import { SendBatcher } from './lanes/send-batcher';
+import { providerOf } from './senders/provider-of';
 import type { PushSender } from './senders/push-sender';
+import { CountingSender } from './stats/counting-sender';
+import { PushStats } from './stats/push-stats';
+import { registerPushStatsMetrics } from './stats/push-stats-metrics';
+import { registerStatsRoutes } from './stats/stats-routes';
 import type { DeliverPushDeps, RetryPolicy } from './usecases/deliver-push';
 
 export interface PushOptions extends RetentionScheduleOptions {
@@ -31,15 +37,22 @@ export interface PushOptions extends RetentionScheduleOptions {
 /** The push service as a module: the devices API, and one consumer per push lane feeding the APNs and FCM senders. */
 export function createPushModule(deps: ServiceDeps, options: PushOptions): ServiceModule {
   const logger = deps.logger.child({ module: 'push' });
-  const directory = new DeviceDirectory(deps.store.devices, deviceCacheFor(deps, options), deps.bus);
+  // Per app and provider: what the senders answered and which devices died (GET /v1/push/stats, /metrics).
+  const stats = new PushStats();
+  registerPushStatsMetrics(deps.metrics, stats);
+  registerStatsRoutes(deps.http.app, { stats, tokens: options.tokens, instance: deps.instanceName });
+  const counted = (sender: PushSender | undefined) => (sender ? new CountingSender(sender, stats, options.retry.maxAttempts) : undefined);
+  const senders = { apns: counted(options.senders.apns), fcm: counted(options.senders.fcm) };
+  const onDeactivated = (device: DeadDevice) => void stats.tallyOf(providerOf(device.platform), device.appId).invalidTokensRemoved++;
+  const directory = new DeviceDirectory(deps.store.devices, deviceCacheFor(deps, options), deps.bus, { onDeactivated });
   registerDeviceRoutes(deps.http.app, { devices: deps.store.devices, directory, tokens: options.tokens });
   const changesHeard = metric(deps.metrics, 'notify_push_device_changes_heard_total', () => new Counter({ name: 'notify_push_device_changes_heard_total', help: 'Device change notices this push instance heard on devices.changes (each drops a user from its cache)', labelNames: ['change'], registers: [deps.metrics] }));
   // The bulk lane's FCM sends are merged across concurrent handlers into sendEach batches.
   const batchSizes = metric(deps.metrics, 'notify_push_bulk_batch_size', () => new Histogram({ name: 'notify_push_bulk_batch_size', help: 'Messages per FCM call on the bulk lane', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500], registers: [deps.metrics] }));
-  const bulkFcm = options.senders.fcm ? new SendBatcher(options.senders.fcm, 500, 5, (size) => batchSizes.observe(size)) : undefined;
+  const bulkFcm = senders.fcm ? new SendBatcher(senders.fcm, 500, 5, (size) => batchSizes.observe(size)) : undefined;
   // The transactional lane's are merged too, but only within one turn of the event loop: no push waits for a timer.
   const transactionalBatchSizes = metric(deps.metrics, 'notify_push_transactional_batch_size', () => new Histogram({ name: 'notify_push_transactional_batch_size', help: 'Messages per FCM call on the transactional lane', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500], registers: [deps.metrics] }));
-  const transactionalFcm = options.senders.fcm ? new SendBatcher(options.senders.fcm, 500, 0, (size) => transactionalBatchSizes.observe(size)) : undefined;
+  const transactionalFcm = senders.fcm ? new SendBatcher(senders.fcm, 500, 0, (size) => transactionalBatchSizes.observe(size)) : undefined;
   const bulkLimiter = new RateLimiter(options.bulkRatePerSecond);
   metric(deps.metrics, 'notify_push_rate_limiter_buckets', () => new Gauge({ name: 'notify_push_rate_limiter_buckets', help: 'Rate-limit buckets (provider and app) the bulk lane holds; idle refilled ones are forgotten past 1,000', registers: [deps.metrics], collect() { this.set(bulkLimiter.size); } }));
   metric(deps.metrics, 'notify_push_transactional_batcher_waiting', () => new Gauge({ name: 'notify_push_transactional_batcher_waiting', help: 'Transactional-lane FCM messages queued for the next sendEach call or at the provider', registers: [deps.metrics], collect() { this.set(transactionalFcm?.waiting ?? 0); } }));
@@ -52,7 +65,7 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
     devices: directory,
     inbox: deps.store.inbox,
     idempotency: marks,
-    senders: { apns: options.senders.apns, fcm: name === 'bulk' ? bulkFcm : transactionalFcm },
+    senders: { apns: senders.apns, fcm: name === 'bulk' ? bulkFcm : transactionalFcm },
     lane: name,
     retry: options.retry,
     ...(name === 'bulk' ? { limiter: bulkLimiter } : {}),

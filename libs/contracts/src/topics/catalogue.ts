@@ -1,6 +1,7 @@
 import { DeadLetterV1 } from '../envelope/dead-letter';
 import { DeliveryStatusV1 } from '../envelope/delivery-status';
 import { DeviceChangeV1 } from '../envelope/device-change';
+import { DeviceFeedbackV1 } from '../envelope/device-feedback';
 import { KIB } from '../envelope/limits';
 import { NotificationV1 } from '../envelope/notification';
 import { NotifyEventV1, intakeKeyOf } from '../envelope/notify-event';
@@ -98,6 +99,16 @@ export const topics = {
     maxMessageBytes: 4 * KIB,
     schema: DeviceChangeV1,
     keyOf: (c) => c.userId,
+  }),
+  deviceFeedback: defineTopic({
+    name: 'devices.feedback',
+    description: 'For the product’s backend: a device the push service stopped pushing to (device.deactivated: the provider said its token is dead), with the full token, keyed by user.',
+    partitions: 8,
+    cleanup: 'delete',
+    retentionMs: 7 * DAY_MS,
+    maxMessageBytes: 8 * KIB,
+    schema: DeviceFeedbackV1,
+    keyOf: (f) => f.userId,
   }),
   rulesChanges: defineTopic({
     name: 'rules.changes',

@@ -2,18 +2,20 @@ import type { Bus, PublishLane } from '@notify/bus';
 import { topics, type DeviceChange } from '@notify/contracts';
 import type { Device, DeviceRegistration, DeviceRepository } from '@notify/store';
 import type { ActiveDevices, DeviceCache } from './device-cache';
+import { deviceDeactivated, type DeadDevice } from './device-feedback';
 
 /**
  * The one way the push service reads and changes devices. Reads come from this instance's cache;
  * every change is written to the store, drops this instance's entry at once, and is announced on
- * devices.changes so every other push instance drops its entry too.
+ * devices.changes so every other push instance drops its entry too. A device deactivated because its
+ * token died is also reported to the product's backend on devices.feedback (`device.deactivated`).
  */
 export class DeviceDirectory {
   constructor(
     private readonly devices: DeviceRepository,
     private readonly cache: DeviceCache,
     private readonly bus: Bus,
-    private readonly now: () => Date = () => new Date(),
+    private readonly options: { now?: () => Date; onDeactivated?: (device: DeadDevice) => void } = {},
   ) {}
 
   /** The user's active devices (from memory when held). */
@@ -38,10 +40,15 @@ export class DeviceDirectory {
   }
 
   /** The provider said these tokens are dead: never push to them again until they are registered again. */
-  async deactivate(dead: ReadonlyArray<{ device: Pick<Device, 'token' | 'userId'>; reason: string }>, lane: PublishLane = 'default'): Promise<void> {
+  async deactivate(dead: ReadonlyArray<{ device: DeadDevice; reason: string }>, lane: PublishLane = 'default'): Promise<void> {
     if (dead.length === 0) return;
     await Promise.all(dead.map(({ device, reason }) => this.devices.deactivate(device.token, reason)));
-    await this.announce(dead.map(({ device }) => this.change(device.userId, 'deactivated', device.token.slice(-8))), lane);
+    for (const { device } of dead) this.options.onDeactivated?.(device);
+    const at = this.now();
+    await Promise.all([
+      this.announce(dead.map(({ device }) => this.change(device.userId, 'deactivated', device.token.slice(-8))), lane),
+      this.bus.publish(topics.deviceFeedback, dead.map(({ device, reason }) => ({ value: deviceDeactivated(device, reason, at) })), { lane }),
+    ]);
   }
 
   /** A change notice from devices.changes (any instance's, this one's included). */
@@ -51,6 +58,10 @@ export class DeviceDirectory {
 
   private change(userId: string, change: DeviceChange['change'], tokenSuffix: string): DeviceChange {
     return { version: 1, userId, change, tokenSuffix, at: this.now().toISOString() };
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
   }
 
   /** Drops this instance's entries first, so its next push reads the store even before its own notice comes back. */

@@ -10,6 +10,8 @@ export interface PushMessage {
   lane: PushLane;
   /** The user's unread count, for the app icon badge (APNs `badge`, Android `notification_count`). */
   badge?: number;
+  /** Which attempt at this device this is (1 for the first): stats count a last attempt's retry as a failure. */
+  attempt?: number;
 }
 
 /**

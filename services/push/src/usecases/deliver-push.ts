@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bus, PublishLane } from '@notify/bus';
 import { topics, type DeliveryStatus, type Notification } from '@notify/contracts';
 import type { Device, IdempotencyRepository, InboxRepository } from '@notify/store';
+import { pushTargetsOf } from '../devices/push-targets';
 import type { RateLimiter } from '../lanes/rate-limiter';
 import type { PushLane, PushMessage, PushSender, SendOutcome } from '../senders/push-sender';
 
@@ -14,7 +15,7 @@ export interface RetryPolicy {
 /** Where a push finds a user's devices and reports dead ones (the push service's device directory). */
 export interface PushDevices {
   listActive(userId: string): Promise<ReadonlyArray<Readonly<Device>>>;
-  deactivate(dead: ReadonlyArray<{ device: Pick<Device, 'token' | 'userId'>; reason: string }>, lane?: PublishLane): Promise<void>;
+  deactivate(dead: ReadonlyArray<{ device: Pick<Device, 'token' | 'userId' | 'platform' | 'appId' | 'environment'>; reason: string }>, lane?: PublishLane): Promise<void>;
 }
 
 export interface DeliverPushDeps {
@@ -64,8 +65,9 @@ export async function deliverPushBatch(deps: DeliverPushDeps, notifications: rea
   const expired = notifications.filter((n) => !live.includes(n)).map((n) => statusOf(n, now, 'expired', { reason: 'expired before it could be pushed' }));
   const byUser = groupByUser(live);
   const devicesOf = new Map(await Promise.all([...byUser.keys()].map(async (userId) => [userId, await deps.devices.listActive(userId)] as const)));
-  const withDevices = live.filter((n) => devicesOf.get(n.userId)!.length > 0);
-  const suppressed = live.filter((n) => devicesOf.get(n.userId)!.length === 0).map((n) => statusOf(n, now, 'suppressed', { reason: 'no active device registered for this user' }));
+  const targetsOf = pushTargetsOf(live, devicesOf);
+  const withDevices = live.filter((n) => targetsOf.get(n)!.devices.length > 0);
+  const suppressed = live.filter((n) => targetsOf.get(n)!.devices.length === 0).map((n) => statusOf(n, now, 'suppressed', { reason: targetsOf.get(n)!.whenNone }));
   await publish(...expired, ...suppressed);
   if (withDevices.length === 0) return;
 
@@ -73,7 +75,7 @@ export async function deliverPushBatch(deps: DeliverPushDeps, notifications: rea
   const results = await Promise.allSettled(
     [...byUser.values()].map(async (own) => {
       for (const notification of own) {
-        const devices = devicesOf.get(notification.userId)!;
+        const devices = targetsOf.get(notification)!.devices;
         if (devices.length > 0) await pushToDevices(deps, notification, devices, { firstTime: firstTime.has(notification), expiresAt });
       }
     }),
@@ -117,7 +119,7 @@ async function pushToDevices(deps: DeliverPushDeps, notification: Notification, 
   const holder = randomUUID();
 
   for (let attempt = 1; pending.length > 0; attempt++) {
-    const outcomes = await sendToProviders(deps, pending.map((device) => ({ notification, device, lane: deps.lane, ...(badge === undefined ? {} : { badge }) })));
+    const outcomes = await sendToProviders(deps, pending.map((device) => ({ notification, device, lane: deps.lane, attempt, ...(badge === undefined ? {} : { badge }) })));
     const retry: Array<{ device: Readonly<Device>; outcome: Extract<SendOutcome, { status: 'retry' }> }> = [];
     const finished: Array<Readonly<Device>> = [];
     const dead: Array<{ device: Readonly<Device>; reason: string }> = [];
