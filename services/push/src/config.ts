@@ -17,6 +17,8 @@ export const apnsSettings = {
 export const fcmSettings = {
   fcmServiceAccount: setting('FCM_SERVICE_ACCOUNT', env.optionalString(), 'Firebase service account key (the JSON file’s contents)', { secret: true }),
   fcmProjectId: setting('FCM_PROJECT_ID', env.optionalString(), 'Firebase project id (default: the service account’s)'),
+  fcmThrottleFloorMs: setting('FCM_THROTTLE_FLOOR_MS', env.int(60_000, 1), 'After an FCM 429 (the project’s quota) with no readable Retry-After, how long every FCM send of the project waits; doubles, with jitter, on each further 429, back to this after a send goes through (Firebase asks for at least a minute)'),
+  fcmThrottleMaxMs: setting('FCM_THROTTLE_MAX_MS', env.int(600_000, 1), 'Longest such wait, FCM’s Retry-After included; at least FCM_THROTTLE_FLOOR_MS'),
 };
 
 /** Lanes, retries and rate limits. */

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sendersFromConfig } from './providers';
 
-const none = { apnsKey: undefined, apnsKeyId: undefined, apnsTeamId: undefined, apnsAddress: undefined, apnsPort: undefined, apnsCa: undefined, fcmServiceAccount: undefined, fcmProjectId: undefined };
+const none = { apnsKey: undefined, apnsKeyId: undefined, apnsTeamId: undefined, apnsAddress: undefined, apnsPort: undefined, apnsCa: undefined, fcmServiceAccount: undefined, fcmProjectId: undefined, fcmThrottleFloorMs: 60_000, fcmThrottleMaxMs: 600_000 };
 const p8 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
@@ -15,6 +15,10 @@ describe('sendersFromConfig', () => {
     expect(() => sendersFromConfig({ ...none, apnsKey: p8 })).toThrow(/APNS_KEY_ID: required with the other APNs settings\n\s+APNS_TEAM_ID: required/);
     expect(() => sendersFromConfig({ ...none, fcmServiceAccount: '{"project_id":"x"}' })).toThrow('FCM_SERVICE_ACCOUNT: must be a Firebase service account key (JSON): needs client_email and private_key');
     expect(() => sendersFromConfig({ ...none, fcmServiceAccount: 'not json' })).toThrow(/FCM_SERVICE_ACCOUNT: must be a Firebase service account key/);
+  });
+
+  it('refuses an FCM pause cap under its floor, naming the setting', () => {
+    expect(() => sendersFromConfig({ ...none, fcmThrottleFloorMs: 60_000, fcmThrottleMaxMs: 30_000 })).toThrow('FCM_THROTTLE_MAX_MS: must be at least FCM_THROTTLE_FLOOR_MS (60000)');
   });
 
   it('builds both senders from complete settings', async () => {

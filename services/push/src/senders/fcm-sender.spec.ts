@@ -2,7 +2,9 @@ import { FcmEmulator } from '@notify/push-emulators';
 import { connectFirebaseToEmulator, type EmulatedFirebase } from '@notify/push-emulators/firebase-harness';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { androidDevice, message, notification } from '../../test/sender-fixtures';
-import { FcmSender } from './fcm-sender';
+import { FCM_BATCH_LIMIT, FcmSender } from './fcm-sender';
+import { ProjectThrottle } from './project-throttle';
+import type { SendOutcome } from './push-sender';
 
 /** The real firebase-admin, rerouted by the harness to the local FCM emulator. */
 let fcm: FcmEmulator;
@@ -64,15 +66,57 @@ describe('FcmSender', () => {
     ]);
   });
 
-  it('answers retry for 429 and 5xx, without a Retry-After firebase-admin does not pass on', async () => {
-    fcm.throttle(1, 30);
-    expect(await sender.send([message(notification(), to('throttled'))])).toEqual([{ status: 'retry', reason: expect.stringMatching(/^messaging\/message-rate-exceeded: /) }]);
+  it('answers retry for a 5xx, with the retry-after FCM sent when firebase-admin gave up on it', async () => {
     fcm.fail(1, 500);
     expect(await sender.send([message(notification(), to('internal'))])).toEqual([{ status: 'retry', reason: expect.stringMatching(/^messaging\/internal-error: /) }]);
     // firebase-admin retries a 503 itself, unless its retry-after is over a minute: then it answers at once.
     fcm.fail(1, 503, 120);
-    expect(await sender.send([message(notification(), to('unavailable'))])).toEqual([{ status: 'retry', reason: expect.stringMatching(/^messaging\/server-unavailable: /) }]);
-    expect(fcm.received.map((r) => r.status)).toEqual([429, 500, 503]);
+    expect(await sender.send([message(notification(), to('unavailable'))])).toEqual([{ status: 'retry', reason: expect.stringMatching(/^messaging\/server-unavailable: /), retryAfterMs: 120_000 }]);
+    expect(fcm.received.map((r) => r.status)).toEqual([500, 503]);
+  });
+
+  it('after a 429 with a retry-after, holds every send of the project, to any device, that long', async () => {
+    // A floor far under the header's 2 s: only a header read through firebase-admin makes the pause 2 s.
+    const own = new FcmSender(firebase.messaging, FCM_BATCH_LIMIT, new ProjectThrottle({ floorMs: 100, maxMs: 10_000 }));
+    fcm.throttle(1, 2);
+    const [throttled] = await own.send([message(notification(), to('quota-a'))]);
+    expect(throttled).toEqual({ status: 'retry', reason: expect.stringMatching(/^messaging\/message-rate-exceeded: /), retryAfterMs: expect.any(Number) });
+    expect((throttled as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(1500);
+
+    const [other] = await own.send([message(notification(), to('quota-b'))]);
+    expect(other).toEqual(expect.objectContaining({ status: 'sent' }));
+    const [first, second] = fcm.received;
+    expect([first?.token, first?.status, second?.token, second?.status]).toEqual(['fcm-quota-a-0123456789', 429, 'fcm-quota-b-0123456789', 200]);
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(1995);
+  });
+
+  it('after a 429 without one, holds the project from the floor, doubling on each further 429, from the floor again after a success', async () => {
+    const own = new FcmSender(firebase.messaging, FCM_BATCH_LIMIT, new ProjectThrottle({ floorMs: 300, maxMs: 10_000 }));
+    const waitOf = (o: SendOutcome | undefined) => (o?.status === 'retry' ? o.retryAfterMs : undefined);
+
+    // Three 429s of one sendEach call are one burst: one pause from the floor, not three doublings.
+    fcm.throttle(3);
+    const burst = await own.send(['a', 'b', 'c'].map((t) => message(notification(), to(`floor-${t}`))));
+    expect(burst.map((o) => o.status)).toEqual(['retry', 'retry', 'retry']);
+    expect(waitOf(burst[0])).toBeGreaterThan(250);
+    expect(waitOf(burst[0])).toBeLessThanOrEqual(375);
+
+    fcm.throttle(1);
+    const again = waitOf((await own.send([message(notification(), to('floor-d'))]))[0]);
+    expect(again).toBeGreaterThan(550);
+    expect(again).toBeLessThanOrEqual(750);
+
+    expect((await own.send([message(notification(), to('floor-e'))]))[0]).toEqual(expect.objectContaining({ status: 'sent' }));
+    fcm.throttle(1);
+    const reset = waitOf((await own.send([message(notification(), to('floor-f'))]))[0]);
+    expect(reset).toBeGreaterThan(250);
+    expect(reset).toBeLessThanOrEqual(375);
+
+    // Each send waited out the pause before it: the floor, then twice the floor.
+    const at = new Map(fcm.received.map((r) => [r.token, r.at]));
+    expect(at.get('fcm-floor-d-0123456789')! - at.get('fcm-floor-c-0123456789')!).toBeGreaterThanOrEqual(295);
+    expect(at.get('fcm-floor-e-0123456789')! - at.get('fcm-floor-d-0123456789')!).toBeGreaterThanOrEqual(595);
+    expect(fcm.received.map((r) => r.status)).toEqual([429, 429, 429, 429, 200, 429]);
   });
 
   it('answers failed without sending a payload that cannot fit', async () => {

@@ -1,5 +1,7 @@
 import type { BatchResponse, Messaging, SendResponse, TokenMessage } from 'firebase-admin/messaging';
 import { buildFcmMessage } from './fcm-payload';
+import { FcmQuotaGate } from './fcm-quota-gate';
+import type { ProjectThrottle } from './project-throttle';
 import type { PushMessage, PushSender, SendOutcome } from './push-sender';
 
 /** firebase-admin takes at most 500 messages per `sendEach`. */
@@ -29,17 +31,24 @@ interface ErrorLike {
  * never used: in firebase-admin 13 it only expands its tokens into `sendEach` messages, so it
  * saves no request, and one `sendEach` over a whole mixed batch opens fewer sessions.
  *
- * firebase-admin retries 503 itself and drops `retry-after` from every error, so a `retry`
- * outcome carries no `retryAfterMs`.
+ * A 429 is about the project's quota, not the device: every call then waits until the project's
+ * pause is over ({@link FcmQuotaGate}; FCM's retry-after when it sent one, else a floor of a minute,
+ * doubling). firebase-admin drops `retry-after` from its errors; the gate reads it from
+ * firebase-admin's HTTP clients. firebase-admin still retries a 503 itself.
  * @example const fcm = new FcmSender(getMessaging(app)); await fcm.send(messages);
  */
 export class FcmSender implements PushSender {
   readonly provider = 'fcm' as const;
+  private readonly gate: FcmQuotaGate;
 
   constructor(
     private readonly messaging: Messaging,
     private readonly batchLimit = FCM_BATCH_LIMIT,
-  ) {}
+    /** How the project's sends pause after a 429; default: FCM's floor and cap. */
+    throttle?: ProjectThrottle,
+  ) {
+    this.gate = new FcmQuotaGate(messaging, throttle);
+  }
 
   async send(messages: readonly PushMessage[]): Promise<SendOutcome[]> {
     const outcomes: SendOutcome[] = new Array(messages.length);
@@ -51,8 +60,10 @@ export class FcmSender implements PushSender {
     });
     for (let start = 0; start < ready.length; start += this.batchLimit) {
       const chunk = ready.slice(start, start + this.batchLimit);
+      const sentAt = await this.gate.ready();
       const responses = await this.sendChunk(chunk.map((c) => c.message));
-      chunk.forEach((c, i) => (outcomes[c.index] = fcmOutcomeOf(responses[i])));
+      const settled = this.gate.settle(sentAt, chunk.map((c) => c.message.token), responses, chunk.map((_, i) => fcmOutcomeOf(responses[i])));
+      chunk.forEach((c, i) => (outcomes[c.index] = settled[i]!));
     }
     return outcomes;
   }
