@@ -193,6 +193,77 @@ describe('APNs emulator with the real node-apn', () => {
   });
 });
 
+describe('APNs emulator: Live Activity pushes', () => {
+  const activityTopic = `${topic}.push-type.liveactivity`;
+  const now = () => Math.floor(Date.now() / 1000);
+  /** A Live Activity push built with node-apn's own fields (push type, event, contentState, timestamp, dismissalDate). */
+  const activityPush = (fields: Record<string, unknown> = {}) =>
+    Object.assign(new apn.Notification(), { topic: activityTopic, pushType: 'liveactivity', priority: 10, event: 'update', contentState: { etaMinutes: 7 }, timestamp: now() }, fields);
+  const answer = async (notification: apn.Notification, token = deviceToken(40)) => {
+    const result = await provider().send(notification, token);
+    return result.failed[0] ? { status: result.failed[0].status, reason: result.failed[0].response?.reason } : { status: 200 };
+  };
+
+  it('accepts an update and an end as ActivityKit needs them, and records them', async () => {
+    const at = now();
+    expect(await answer(activityPush({ timestamp: at }))).toEqual({ status: 200 });
+    expect(await answer(activityPush({ event: 'end', contentState: undefined, timestamp: at + 1, dismissalDate: at + 3600, priority: 5 }))).toEqual({ status: 200 });
+    expect(apns.received.map((r) => [r.headers, r.payload])).toEqual([
+      [{ topic: activityTopic, priority: '10', pushType: 'liveactivity' }, { aps: { event: 'update', 'content-state': { etaMinutes: 7 }, timestamp: at } }],
+      [{ topic: activityTopic, priority: '5', pushType: 'liveactivity' }, { aps: { event: 'end', timestamp: at + 1, 'dismissal-date': at + 3600 } }],
+    ]);
+  });
+
+  it('refuses a Live Activity push on the app’s own topic, and another push type on the activity topic', async () => {
+    expect(await answer(activityPush({ topic }))).toEqual({ status: 400, reason: 'BadTopic' });
+    expect(await answer(alert({ topic: activityTopic, pushType: 'alert' }))).toEqual({ status: 400, reason: 'InvalidPushType' });
+    expect(await answer(alert({ topic: activityTopic }))).toEqual({ status: 400, reason: 'InvalidPushType' });
+    expect(await answer(activityPush({ priority: 1 }))).toEqual({ status: 400, reason: 'BadPriority' });
+    expect(apns.received.map((r) => r.problem)).toEqual([
+      `push type liveactivity needs the topic <bundle id>.push-type.liveactivity, got ${topic}`,
+      `the topic ${activityTopic} takes push type liveactivity only, got alert`,
+      `the topic ${activityTopic} takes push type liveactivity only, got none`,
+      'a Live Activity push has priority 5 or 10, got 1',
+    ]);
+  });
+
+  it('refuses a payload ActivityKit cannot use: no timestamp, timestamp in milliseconds, no or unknown event, an update without content state, dates not in seconds', async () => {
+    const refused = [
+      activityPush({ timestamp: undefined }),
+      activityPush({ timestamp: Date.now() + 0.5 }),
+      activityPush({ event: undefined }),
+      activityPush({ event: 'pause' }),
+      activityPush({ contentState: undefined }),
+      activityPush({ event: 'end', dismissalDate: 1.5 }),
+      activityPush({ staleDate: -1 }),
+      activityPush({ event: 'start' }),
+    ];
+    for (const notification of refused) expect(await answer(notification)).toEqual({ status: 400, reason: 'PayloadEmpty' });
+    expect(apns.received.map((r) => r.problem)).toEqual([
+      'aps.timestamp must be UNIX seconds',
+      'aps.timestamp must be UNIX seconds',
+      'aps.event must be start, update or end, got undefined',
+      'aps.event must be start, update or end, got "pause"',
+      'aps.content-state is required for update',
+      'aps.dismissal-date must be UNIX seconds',
+      'aps.stale-date must be UNIX seconds',
+      'a start needs aps.attributes-type and aps.attributes',
+    ]);
+  });
+
+  it('lets a key allowed the app’s topic push to its Live Activity topic', async () => {
+    const restricted = await new ApnsEmulator({ auth: { key: p8, keyId, teamId }, topics: [topic] }).start();
+    try {
+      const client = provider({ address: restricted.address, port: restricted.port, ca: [restricted.ca] });
+      expect((await client.send(activityPush(), deviceToken(41))).failed).toEqual([]);
+      const other = await client.send(activityPush({ topic: 'com.other.app.push-type.liveactivity' }), deviceToken(41));
+      expect(other.failed[0]?.response?.reason).toBe('TopicDisallowed');
+    } finally {
+      await restricted.stop();
+    }
+  });
+});
+
 describe('APNs emulator on the wire', () => {
   async function rawRequest(headers: http2.OutgoingHttpHeaders, body?: string) {
     const session = http2.connect(`https://${apns.address}:${apns.port}`, { ca: apns.ca });

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { apnsReasons, type ApnsErrorBody, type ApnsReason } from './apns-reasons';
 import { ProviderTokenVerifier, type ProviderTokenPolicy } from './apns-provider-token';
+import { LIVE_ACTIVITY_TOPIC_SUFFIX, liveActivityHeaderProblem, liveActivityPayloadProblem } from './apns-live-activity';
 import { ProviderEmulator } from './provider-emulator';
 import { delay, readBody } from './secure-server';
 
 export interface ApnsEmulatorOptions {
   /** How `authorization: bearer <jwt>` is checked; see {@link ProviderTokenPolicy}. */
   auth?: ProviderTokenPolicy;
-  /** Topics the provider key may push to; any other gets 400 TopicDisallowed. Unset: any topic. */
+  /** Topics the provider key may push to (with their `.push-type.liveactivity` topics); any other gets 400 TopicDisallowed. Unset: any topic. */
   topics?: string[];
   /** The sandbox also answers with `apns-unique-id`; production does not. */
   environment?: 'development' | 'production';
@@ -44,6 +45,8 @@ export interface ApnsReceived {
   reason?: ApnsReason;
   /** The `apns-id` the emulator answered with. */
   responseApnsId: string;
+  /** What was wrong, in words, when the reason alone does not say (a Live Activity push's headers or payload). */
+  problem?: string;
   retryAfterSeconds?: number;
 }
 
@@ -52,7 +55,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const tokenPattern = /^(?:[0-9a-f]{2}){32,100}$/i;
 const apnsHeaderNames = ['apns-topic', 'apns-priority', 'apns-push-type', 'apns-collapse-id', 'apns-expiration', 'apns-id', 'authorization'];
 
-type Verdict = { status: number; reason?: ApnsReason; timestamp?: number; retryAfterSeconds?: number };
+type Verdict = { status: number; reason?: ApnsReason; timestamp?: number; retryAfterSeconds?: number; problem?: string };
 
 /**
  * A local APNs: HTTP/2 over TLS with a fresh self-signed certificate, Apple's paths, headers,
@@ -138,6 +141,7 @@ export class ApnsEmulator extends ProviderEmulator<ApnsReason, ApnsReceived> {
       ...(verdict.reason ? { reason: verdict.reason } : {}),
       responseApnsId,
       ...(verdict.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: verdict.retryAfterSeconds }),
+      ...(verdict.problem === undefined ? {} : { problem: verdict.problem }),
     });
     this.respond(res, verdict, responseApnsId);
   }
@@ -168,18 +172,22 @@ export class ApnsEmulator extends ProviderEmulator<ApnsReason, ApnsReceived> {
 
     if (hasDuplicates(req.rawHeaders)) return refuse('DuplicateHeaders');
     if (!headers.topic) return refuse('MissingTopic');
-    if (this.options.topics && !this.options.topics.includes(headers.topic)) return refuse('TopicDisallowed');
+    if (this.options.topics && !this.options.topics.includes(headers.topic.replace(LIVE_ACTIVITY_TOPIC_SUFFIX, ''))) return refuse('TopicDisallowed');
     if (headers.pushType !== undefined && !pushTypes.has(headers.pushType)) return refuse('InvalidPushType');
     if (headers.priority !== undefined && !['1', '5', '10'].includes(headers.priority)) return refuse('BadPriority');
     if (headers.expiration !== undefined && !/^\d+$/.test(headers.expiration)) return refuse('BadExpirationDate');
     if (headers.apnsId !== undefined && !uuidPattern.test(headers.apnsId)) return refuse('BadMessageId');
     if (headers.collapseId !== undefined && Buffer.byteLength(headers.collapseId) > 64) return refuse('BadCollapseId');
+    const activityHeaders = liveActivityHeaderProblem(headers);
+    if (activityHeaders) return refuse(activityHeaders.reason, { problem: activityHeaders.problem });
     if (!tokenPattern.test(token) || this.badTokens.has(token.toLowerCase())) return refuse('BadDeviceToken');
 
     const limit = headers.pushType === 'voip' ? 5120 : 4096;
     if (overflow || body.length > limit) return refuse('PayloadTooLarge');
     // Apple documents no reason for a body that is not a JSON object; PayloadEmpty is the closest.
     if (body.length === 0 || typeof payload !== 'object' || payload === null || Array.isArray(payload)) return refuse('PayloadEmpty');
+    const activityPayload = headers.pushType === 'liveactivity' ? liveActivityPayloadProblem(payload) : undefined;
+    if (activityPayload) return refuse(activityPayload.reason, { problem: activityPayload.problem });
 
     const gone = this.gone.get(token.toLowerCase());
     if (gone) return refuse(gone.reason, { timestamp: gone.timestamp });

@@ -8,3 +8,4 @@ export * from './faults';
 export * from './provider-emulator';
 export * from './received-log';
 export * from './self-signed';
+export * from './apns-live-activity';

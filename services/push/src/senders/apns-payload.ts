@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Notification } from '@notify/contracts';
 import type { Device } from '@notify/store';
+import { buildLiveActivityRequest } from './live-activity-payload';
 import { deepMerge, fitPayload, jsonBytes, PAYLOAD_LIMIT_BYTES, type PushContent, type TrimStep } from './payload-fit';
 
 /**
@@ -36,11 +37,13 @@ const COLLAPSE_ID_MAX_BYTES = 64;
  *   uses: `headers` (`apns-priority`, `apns-push-type`, `apns-collapse-id`, `apns-expiration`,
  *   `apns-topic`, `apns-id`) and `payload` (`aps` fields and custom keys); other top-level keys are
  *   taken as payload keys, so `{ aps: { sound: 'default' } }` works too.
+ * - A Live Activity update is built by {@link buildLiveActivityRequest} instead.
  * - Over 4096 bytes, content is given up in the order of {@link fitPayload}; when even the ids alone
  *   do not fit, the answer is not ok, with the reason.
  * @example buildApnsRequest(notification, device, 3)
  */
 export function buildApnsRequest(notification: Notification, device: Device, badge?: number): ApnsBuild {
+  if (notification.push?.liveActivity) return buildLiveActivityRequest(notification, device);
   const silent = notification.push?.silent === true;
   const { headers: headerOverride, payload: payloadOverride, ...looseOverride } = notification.push?.apns ?? {};
   const overrides = deepMerge(isRecord(payloadOverride) ? payloadOverride : {}, looseOverride);
