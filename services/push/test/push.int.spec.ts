@@ -4,7 +4,8 @@ import { ApnsEmulator, FcmEmulator } from '@notify/push-emulators';
 import { connectFirebaseToEmulator, type EmulatedFirebase } from '@notify/push-emulators/firebase-harness';
 import { sleep, waitFor } from '@notify/testing';
 import { ApnsSender } from '../src/senders/apns-sender';
-import { FcmSender } from '../src/senders/fcm-sender';
+import { FCM_BATCH_LIMIT, FcmSender } from '../src/senders/fcm-sender';
+import { ProjectThrottle } from '../src/senders/project-throttle';
 import { iosToken, pushNotification, startPush, type PushUnderTest } from './push-harness';
 
 /**
@@ -24,7 +25,11 @@ beforeAll(async () => {
   fcm = await new FcmEmulator({ projectId: 'notify-test' }).start();
   firebase = connectFirebaseToEmulator(fcm, { projectId: 'notify-test' });
   push = await startPush({
-    senders: { apns: new ApnsSender({ ...apnsAuth, address: apns.address, port: apns.port, ca: apns.ca }), fcm: new FcmSender(firebase.messaging) },
+    senders: {
+      apns: new ApnsSender({ ...apnsAuth, address: apns.address, port: apns.port, ca: apns.ca }),
+      // FCM's floor of a minute, cut to 3 s for the test.
+      fcm: new FcmSender(firebase.messaging, FCM_BATCH_LIMIT, new ProjectThrottle({ floorMs: 3000, maxMs: 10_000 })),
+    },
     retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 2000 },
   });
 });
@@ -86,14 +91,13 @@ describe('push delivery', () => {
 
   it('retries a throttled provider with backoff, and gives up with the reason after the last attempt', async () => {
     await register('dave', 'fcm-dave-0123456789', 'android');
-    // firebase-admin does not pass Retry-After on (see docs/push.md): the backoff decides.
+    // FCM's retry-after (1 s) holds the project's sends, twice: longer than the backoffs (50–100 ms, then 100–200 ms).
     fcm.throttle(2, 1);
     const throttled = pushNotification('dave');
     const started = Date.now();
     await push.push('transactional', throttled);
     await waitFor('sent after the retries', () => statusesOf(throttled.notificationId).some((s) => s.status === 'sent'), { timeoutMs: 10_000 });
-    // Two backoffs: 50–100 ms, then 100–200 ms.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     expect(fcm.received.map((r) => r.status)).toEqual([429, 429, 200]);
     expect(statusesOf(throttled.notificationId).find((s) => s.status === 'sent')?.detail).toMatchObject({ attempt: 3 });
 
@@ -105,6 +109,39 @@ describe('push delivery', () => {
     expect(statusesOf(failing.notificationId).find((s) => s.status === 'failed')?.reason).toMatch(/^gave up after 3 attempts: .*internal-error/);
     expect(fcm.received).toHaveLength(3);
     expect(await push.running.deps.store.devices.listActive('dave')).toHaveLength(1);
+  });
+
+  it('waits the Retry-After APNs sent before pushing the device again', async () => {
+    await register('gina', iosToken('gina-phone'));
+    apns.throttle(1, 2);
+    const n = pushNotification('gina');
+    await push.push('transactional', n);
+    await waitFor('sent after the wait', () => statusesOf(n.notificationId).some((s) => s.status === 'sent'), { timeoutMs: 10_000 });
+    const [throttled, retried] = apns.received;
+    expect(apns.received.map((r) => r.status)).toEqual([429, 200]);
+    // The retry policy alone would wait 50–100 ms.
+    expect(retried!.at - throttled!.at).toBeGreaterThanOrEqual(1995);
+    expect(statusesOf(n.notificationId).find((s) => s.status === 'sent')?.detail).toMatchObject({ attempt: 2 });
+  });
+
+  it('holds every FCM push of the project after a 429, other users’ devices too, then pushes them all', async () => {
+    await register('hana', 'fcm-hana-0123456789', 'android');
+    await register('ivan', 'fcm-ivan-0123456789', 'android');
+    // No retry-after: the project's floor (3 s here) decides.
+    fcm.throttle(1);
+    const first = pushNotification('hana');
+    await push.push('transactional', first);
+    const [quota] = await fcm.waitForReceived(1);
+    const second = pushNotification('ivan');
+    await push.push('transactional', second);
+    await waitFor('both sent', () => [first, second].every((n) => statusesOf(n.notificationId).some((s) => s.status === 'sent')), { timeoutMs: 15_000 });
+
+    const at = (token: string) => fcm.received.filter((r) => r.token === token && r.status === 200).map((r) => r.at)[0]!;
+    expect(quota).toMatchObject({ token: 'fcm-hana-0123456789', status: 429 });
+    // Ivan's push reached the lane at once, and went out only when the project's pause was over.
+    expect(at('fcm-ivan-0123456789') - quota!.at).toBeGreaterThanOrEqual(2995);
+    expect(at('fcm-hana-0123456789') - quota!.at).toBeGreaterThanOrEqual(2995);
+    expect(fcm.received.map((r) => r.status)).toEqual([429, 200, 200]);
   });
 
   it('pushes a redelivered notification to no device twice', async () => {
