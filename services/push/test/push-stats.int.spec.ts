@@ -6,6 +6,7 @@ import { connectFirebaseToEmulator, type EmulatedFirebase } from '@notify/push-e
 import { waitFor } from '@notify/testing';
 import { ApnsSender } from '../src/senders/apns-sender';
 import { FcmSender } from '../src/senders/fcm-sender';
+import type { PushStatsView } from '../src/stats/push-stats';
 import { iosToken, producerToken, pushNotification, startPush, type PushUnderTest } from './push-harness';
 
 /**
@@ -76,7 +77,7 @@ describe('push stats and device feedback', () => {
 
     const response = await stats();
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = (await response.json()) as { instance: string } & PushStatsView;
     const none = { total: 0, byReason: {} };
     expect(body).toMatchObject({ instance: expect.any(String), since: expect.any(String) });
     expect(body.apps).toEqual({
