@@ -2,6 +2,8 @@ import type { Device, DeviceRegistration, DeviceRepository } from './device.type
 
 export class MemoryDeviceRepository implements DeviceRepository {
   private readonly byToken = new Map<string, Device>();
+  /** Each user's tokens, so a push's lookup does not scan every device. */
+  private readonly tokensByUser = new Map<string, Set<string>>();
 
   async register(input: DeviceRegistration): Promise<{ device: Device; previousUserId?: string }> {
     const now = new Date();
@@ -10,11 +12,16 @@ export class MemoryDeviceRepository implements DeviceRepository {
     delete device.deactivatedReason;
     if (input.activityId === undefined) delete device.activityId;
     this.byToken.set(input.token, device);
+    if (existing) this.forget(existing);
+    this.tokensOf(input.userId).add(input.token);
     const previousUserId = existing && existing.userId !== input.userId ? existing.userId : undefined;
     return { device: { ...device }, ...(previousUserId ? { previousUserId } : {}) };
   }
 
   async unregister(token: string): Promise<boolean> {
+    const existing = this.byToken.get(token);
+    if (!existing) return false;
+    this.forget(existing);
     return this.byToken.delete(token);
   }
 
@@ -29,10 +36,27 @@ export class MemoryDeviceRepository implements DeviceRepository {
   }
 
   async listActive(userId: string): Promise<Device[]> {
-    return [...this.byToken.values()].filter((d) => d.userId === userId && d.active).map((d) => ({ ...d }));
+    const active: Device[] = [];
+    for (const token of this.tokensByUser.get(userId) ?? []) {
+      const device = this.byToken.get(token)!;
+      if (device.active) active.push({ ...device });
+    }
+    return active;
   }
 
   async countActive(userId: string): Promise<number> {
     return (await this.listActive(userId)).length;
+  }
+
+  private tokensOf(userId: string): Set<string> {
+    let tokens = this.tokensByUser.get(userId);
+    if (!tokens) this.tokensByUser.set(userId, (tokens = new Set()));
+    return tokens;
+  }
+
+  private forget(device: Device): void {
+    const tokens = this.tokensByUser.get(device.userId);
+    tokens?.delete(device.token);
+    if (tokens?.size === 0) this.tokensByUser.delete(device.userId);
   }
 }

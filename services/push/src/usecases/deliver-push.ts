@@ -61,8 +61,9 @@ export async function deliverPushBatch(deps: DeliverPushDeps, notifications: rea
   const expiresAt = new Date(now().getTime() + (deps.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS));
   const publish = publisher(deps);
 
-  const live = notifications.filter((n) => !(n.expiresAt && new Date(n.expiresAt) <= now()));
-  const expired = notifications.filter((n) => !live.includes(n)).map((n) => statusOf(n, now, 'expired', { reason: 'expired before it could be pushed' }));
+  const isExpired = (n: Notification) => n.expiresAt !== undefined && new Date(n.expiresAt) <= now();
+  const live = notifications.filter((n) => !isExpired(n));
+  const expired = notifications.filter(isExpired).map((n) => statusOf(n, now, 'expired', { reason: 'expired before it could be pushed' }));
   const byUser = groupByUser(live);
   const devicesOf = new Map(await Promise.all([...byUser.keys()].map(async (userId) => [userId, await deps.devices.listActive(userId)] as const)));
   const targetsOf = pushTargetsOf(live, devicesOf);
