@@ -63,3 +63,9 @@ export async function insertReportingTaken<T>(model: Model<T>, docs: Array<Parti
 export function compositeId(...parts: Array<string | number>): string {
   return JSON.stringify(parts);
 }
+
+/** How many documents matching `filter` each user has, by one grouped query (users with none are absent). */
+export async function countByUser<T>(model: Model<T>, filter: Record<string, unknown>): Promise<Map<string, number>> {
+  const groups = await model.aggregate<{ _id: string; count: number }>([{ $match: filter }, { $group: { _id: '$userId', count: { $sum: 1 } } }]).exec();
+  return new Map(groups.map((g) => [g._id, g.count]));
+}

@@ -102,6 +102,7 @@ function deviceCacheFor(deps: ServiceDeps, options: PushOptions): DeviceCache {
   const lookups = metric(deps.metrics, 'notify_push_device_cache_lookups_total', () => new Counter({ name: 'notify_push_device_cache_lookups_total', help: 'Lookups of a user’s devices by the push lanes: hit (from memory), miss (read from the store), shared (joined a read under way)', labelNames: ['result'], registers: [deps.metrics] }));
   const cache = new DeviceCache({
     load: (userId) => deps.store.devices.listActive(userId),
+    loadMany: (userIds) => deps.store.devices.listActiveMany(userIds),
     maxUsers: options.deviceCacheUsers ?? 50_000,
     maxAgeMs: options.deviceCacheMaxAgeMs ?? 300_000,
     onLookup: (result) => lookups.inc({ result }),

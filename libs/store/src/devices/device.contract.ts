@@ -34,6 +34,20 @@ export function deviceContract(fixture: StoreFixture): void {
     expect(back.device.deactivatedReason).toBeUndefined();
   });
 
+  it("reads several users' active devices at once, in registration order, leaving out users with none", async () => {
+    const { devices } = fixture.store();
+    await devices.register(ios);
+    await devices.register({ ...ios, token: 'tok-2', platform: 'android' });
+    await devices.register({ ...ios, token: 'tok-3', userId: 'bob' });
+    await devices.register({ ...ios, token: 'tok-4', userId: 'carol' });
+    await devices.deactivate('tok-4', 'Unregistered');
+    const byUser = await devices.listActiveMany(['alice', 'bob', 'carol', 'dave', 'alice']);
+    expect([...byUser.keys()].sort()).toEqual(['alice', 'bob']);
+    expect(byUser.get('alice')!.map((d) => d.token)).toEqual(['tok-1', 'tok-2']);
+    expect(byUser.get('bob')!.map((d) => d.token)).toEqual(['tok-3']);
+    expect(await devices.listActiveMany([])).toEqual(new Map());
+  });
+
   it('unregisters', async () => {
     const { devices } = fixture.store();
     await devices.register(ios);

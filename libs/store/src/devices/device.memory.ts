@@ -44,6 +44,15 @@ export class MemoryDeviceRepository implements DeviceRepository {
     return active;
   }
 
+  async listActiveMany(userIds: readonly string[]): Promise<Map<string, Device[]>> {
+    const byUser = new Map<string, Device[]>();
+    for (const userId of new Set(userIds)) {
+      const active = await this.listActive(userId);
+      if (active.length > 0) byUser.set(userId, active);
+    }
+    return byUser;
+  }
+
   async countActive(userId: string): Promise<number> {
     return (await this.listActive(userId)).length;
   }

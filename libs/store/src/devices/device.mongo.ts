@@ -71,6 +71,19 @@ export class MongoDeviceRepository implements DeviceRepository {
     return docs.map((d) => toDevice(d)!);
   }
 
+  async listActiveMany(userIds: readonly string[]): Promise<Map<string, Device[]>> {
+    const byUser = new Map<string, Device[]>();
+    if (userIds.length === 0) return byUser;
+    const docs = await this.model.find({ userId: { $in: [...new Set(userIds)] }, active: true }).sort({ createdAt: 1 }).lean().exec();
+    for (const doc of docs) {
+      const device = toDevice(doc)!;
+      const own = byUser.get(device.userId);
+      if (own) own.push(device);
+      else byUser.set(device.userId, [device]);
+    }
+    return byUser;
+  }
+
   async countActive(userId: string): Promise<number> {
     return this.model.countDocuments({ userId, active: true }).exec();
   }

@@ -36,5 +36,7 @@ export interface DeviceRepository {
   deactivate(token: string, reason: string): Promise<void>;
   findByToken(token: string): Promise<Device | null>;
   listActive(userId: string): Promise<Device[]>;
+  /** Several users' active devices with one read (a push slice's users); a user with none is absent. */
+  listActiveMany(userIds: readonly string[]): Promise<Map<string, Device[]>>;
   countActive(userId: string): Promise<number>;
 }

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { compositeId, insertMissing, insertReportingTaken } from '../mongo-writes';
+import { compositeId, countByUser, insertMissing, insertReportingTaken } from '../mongo-writes';
 import { STATE_TIMESTAMP, isUnread, stateRank, type InboxItem, type InboxState, type StateChanges } from './inbox.types';
 
 type ReachedState = Exclude<InboxState, 'sent'>;
@@ -122,6 +122,11 @@ export class InboxStateMarks {
   /** How many of the user's items left the unread count. */
   cleared(userId: string): Promise<number> {
     return this.model.countDocuments({ userId, state: 'cleared' }).exec();
+  }
+
+  /** How many items of each of these users left the unread count (users with none are absent). */
+  clearedByUser(userIds: readonly string[]): Promise<Map<string, number>> {
+    return countByUser(this.model, { userId: { $in: userIds }, state: 'cleared' });
   }
 
   /** The user's items that left the unread count. */

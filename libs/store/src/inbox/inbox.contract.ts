@@ -137,6 +137,17 @@ export function inboxContract(fixture: StoreFixture): void {
     expect(await inbox.markAllRead('alice')).toBe(0);
   });
 
+  it("counts several users' unread items at once, zero for a user with none", async () => {
+    const { inbox } = fixture.store();
+    for (let n = 1; n <= 4; n++) await inbox.append(item(n));
+    for (let n = 1; n <= 2; n++) await inbox.append(item(n, 'bob'));
+    await inbox.setState('alice', 'alice-n2', 'read');
+    await inbox.setState('alice', 'alice-n3', 'archived');
+    await inbox.setState('bob', 'bob-n1', 'seen');
+    expect(await inbox.unreadCounts(['alice', 'bob', 'carol'])).toEqual(new Map([['alice', 2], ['bob', 2], ['carol', 0]]));
+    expect(await inbox.unreadCounts([])).toEqual(new Map());
+  });
+
   it('counts unread, marks all read', async () => {
     const { inbox } = fixture.store();
     for (let n = 1; n <= 4; n++) await inbox.append(item(n));

@@ -121,6 +121,10 @@ export class MemoryInboxRepository implements InboxRepository {
     return this.ofUser(userId).filter((i) => isUnread(i.state)).length;
   }
 
+  async unreadCounts(userIds: readonly string[]): Promise<Map<string, number>> {
+    return new Map(await Promise.all(userIds.map(async (userId) => [userId, await this.unreadCount(userId)] as const)));
+  }
+
   async sweepExpired(now: Date, createdBefore?: Date): Promise<number> {
     let removed = 0;
     for (const [id, item] of this.byId) {

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { TransientError } from '../errors';
 import { deleteInChunks } from '../mongo-sweeps';
-import { isDuplicateKey } from '../mongo-writes';
+import { countByUser, isDuplicateKey } from '../mongo-writes';
 import { InboxSequence } from './inbox-sequence';
 import { InboxStateMarks, hasReached, withMarks } from './inbox-states.mongo';
 import { isUnread, type AppendResult, type FallbackClaim, type FallbackClaimOptions, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type PendingFallback, type StateChanges, type StateRequest } from './inbox.types';
@@ -227,6 +227,16 @@ export class MongoInboxRepository implements InboxRepository {
   async unreadCount(userId: string): Promise<number> {
     const [items, cleared] = await Promise.all([this.model.countDocuments({ userId }).exec(), this.marks.cleared(userId)]);
     return Math.max(0, items - cleared);
+  }
+
+  /** Two grouped counts for all the users together, the same subtraction per user. */
+  async unreadCounts(userIds: readonly string[]): Promise<Map<string, number>> {
+    const users = [...new Set(userIds)];
+    const counts = new Map(users.map((userId) => [userId, 0]));
+    if (users.length === 0) return counts;
+    const [items, cleared] = await Promise.all([countByUser(this.model, { userId: { $in: users } }), this.marks.clearedByUser(users)]);
+    for (const userId of users) counts.set(userId, Math.max(0, (items.get(userId) ?? 0) - (cleared.get(userId) ?? 0)));
+    return counts;
   }
 
   /**

@@ -153,6 +153,8 @@ export interface InboxRepository {
   reached(userId: string, notificationIds: readonly string[], state: Exclude<InboxState, 'sent'>): Promise<Set<string>>;
   markAllRead(userId: string): Promise<number>;
   unreadCount(userId: string): Promise<number>;
+  /** Several users' unread counts with a fixed number of queries (a push slice's badges); every user asked is in the answer. */
+  unreadCounts(userIds: readonly string[]): Promise<Map<string, number>>;
   /**
    * Deletes the items past their `expiresAt` and, when `createdBefore` is given, those created
    * before it (retention), with what hangs off them; their numbers are never handed out again.

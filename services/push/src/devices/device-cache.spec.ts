@@ -42,6 +42,50 @@ describe('DeviceCache', () => {
     expect(cache.size).toBe(1);
   });
 
+  it('reads the users it does not hold with one read, answers the held ones from memory, and joins a read under way', async () => {
+    const store = new HeldStore();
+    store.devices.set('alice', [device('alice', 'tok-a')]);
+    store.devices.set('bob', [device('bob', 'tok-b')]);
+    store.devices.set('carol', [device('carol', 'tok-c')]);
+    const manyReads: string[][] = [];
+    const loadMany = async (userIds: readonly string[]) => {
+      manyReads.push([...userIds]);
+      return new Map(userIds.filter((u) => store.devices.has(u)).map((u) => [u, store.devices.get(u)!.map((d) => ({ ...d }))]));
+    };
+    const { cache, lookups } = cacheOver(store, { loadMany });
+    await cache.get('alice');
+    store.hold = true;
+    const carol = cache.get('carol');
+    const many = cache.getMany(['alice', 'bob', 'carol', 'dave', 'bob']);
+    store.releaseAll();
+    await carol;
+    const found = await many;
+    expect(Object.fromEntries([...found].map(([u, devices]) => [u, devices.map((d) => d.token)]))).toEqual({ alice: ['tok-a'], bob: ['tok-b'], carol: ['tok-c'], dave: [] });
+    expect(manyReads).toEqual([['bob', 'dave']]);
+    expect(store.reads).toEqual(['alice', 'carol']);
+    expect(lookups).toEqual(['miss', 'miss', 'hit', 'miss', 'shared', 'miss']);
+    // Both are held now: the next slice reads nothing.
+    await cache.getMany(['bob', 'dave']);
+    expect(manyReads).toHaveLength(1);
+  });
+
+  it('keeps a batch read that a change overtook out of memory', async () => {
+    const store = new HeldStore();
+    store.devices.set('erin', [device('erin', 'tok-old')]);
+    let release: () => void = () => {};
+    const loadMany = (userIds: readonly string[]) => {
+      const snapshot = new Map(userIds.map((u) => [u, [...(store.devices.get(u) ?? [])]]));
+      return new Promise<Map<string, Device[]>>((resolve) => (release = () => resolve(snapshot)));
+    };
+    const { cache } = cacheOver(store, { loadMany });
+    const stale = cache.getMany(['erin']);
+    store.devices.set('erin', [device('erin', 'tok-new')]);
+    cache.invalidate('erin');
+    release();
+    expect((await stale).get('erin')!.map((d) => d.token)).toEqual(['tok-old']);
+    expect((await cache.get('erin')).map((d) => d.token)).toEqual(['tok-new']);
+  });
+
   it('holds a user with no device too, so a user without devices costs one read', async () => {
     const store = new HeldStore();
     const { cache } = cacheOver(store);

@@ -9,6 +9,8 @@ export type LookupResult = 'hit' | 'miss' | 'shared';
 export interface DeviceCacheOptions {
   /** Reads one user's active devices from the store; called once per miss. */
   load: (userId: string) => Promise<Device[]>;
+  /** Reads several users' active devices with one store read (users with none absent); `getMany` uses it for its misses. */
+  loadMany?: (userIds: readonly string[]) => Promise<Map<string, Device[]>>;
   /** Most users held; past it the least recently used is dropped. 0 holds none (every lookup reads). */
   maxUsers: number;
   /**
@@ -50,22 +52,48 @@ export class DeviceCache {
 
   /** The user's active devices, from memory when held and fresh, else read once. */
   get(userId: string): Promise<ActiveDevices> {
-    const entry = this.entries.get(userId);
-    if (entry) {
-      this.entries.delete(userId);
-      if (this.now() - entry.readAt < this.options.maxAgeMs) {
-        this.entries.set(userId, entry);
-        this.options.onLookup?.('hit');
-        return Promise.resolve(entry.devices);
-      }
-    }
+    const held = this.held(userId);
+    if (held) return Promise.resolve(held);
     const underWay = this.reads.get(userId);
     if (underWay) {
       this.options.onLookup?.('shared');
       return underWay.result;
     }
     this.options.onLookup?.('miss');
-    return this.read(userId);
+    return this.read([userId], async ([one]) => new Map([[one!, await this.options.load(one!)]])).get(userId)!;
+  }
+
+  /**
+   * Several users' active devices (every user asked is in the answer): those held from memory, those
+   * being read from that read, and all the others with one store read (`loadMany`), so a slice of
+   * users the instance has not seen costs one query, not one per user.
+   */
+  async getMany(userIds: readonly string[]): Promise<Map<string, ActiveDevices>> {
+    const found = new Map<string, ActiveDevices>();
+    const waiting: Array<Promise<void>> = [];
+    const misses: string[] = [];
+    for (const userId of userIds) {
+      if (found.has(userId)) continue;
+      const held = this.held(userId);
+      if (held) {
+        found.set(userId, held);
+        continue;
+      }
+      const underWay = this.reads.get(userId);
+      if (underWay) {
+        this.options.onLookup?.('shared');
+        waiting.push(underWay.result.then((devices) => void found.set(userId, devices)));
+      } else if (!misses.includes(userId)) {
+        this.options.onLookup?.('miss');
+        misses.push(userId);
+      }
+    }
+    if (misses.length > 0) {
+      const loadEach = async (users: readonly string[]) => new Map(await Promise.all(users.map(async (u) => [u, await this.options.load(u)] as const)));
+      for (const [userId, result] of this.read(misses, this.options.loadMany ?? loadEach)) waiting.push(result.then((devices) => void found.set(userId, devices)));
+    }
+    if (waiting.length > 0) await Promise.all(waiting);
+    return found;
   }
 
   /** The user's devices changed: forget what is held, and keep no read that started before now. */
@@ -84,21 +112,37 @@ export class DeviceCache {
     return this.entries.size;
   }
 
-  private read(userId: string): Promise<ActiveDevices> {
+  /** A held entry that is fresh enough, made the most recently used; a hit is counted. */
+  private held(userId: string): ActiveDevices | undefined {
+    const entry = this.entries.get(userId);
+    if (!entry) return undefined;
+    this.entries.delete(userId);
+    if (this.now() - entry.readAt >= this.options.maxAgeMs) return undefined;
+    this.entries.set(userId, entry);
+    this.options.onLookup?.('hit');
+    return entry.devices;
+  }
+
+  /** One store read for these users, each with a read of its own that later lookups join. */
+  private read(userIds: readonly string[], loadMany: (userIds: readonly string[]) => Promise<Map<string, Device[]>>): Map<string, Promise<ActiveDevices>> {
     const readAt = this.now();
-    const read: Read = { result: Promise.resolve([]), overtaken: false };
-    read.result = this.options
-      .load(userId)
-      .then((loaded) => {
-        const devices: ActiveDevices = Object.freeze(loaded.map((d) => Object.freeze(d)));
-        if (!read.overtaken) this.keep(userId, { devices, readAt });
-        return devices;
-      })
-      .finally(() => {
-        if (this.reads.get(userId) === read) this.reads.delete(userId);
-      });
-    this.reads.set(userId, read);
-    return read.result;
+    const loaded = loadMany(userIds);
+    const results = new Map<string, Promise<ActiveDevices>>();
+    for (const userId of userIds) {
+      const read: Read = { result: Promise.resolve([]), overtaken: false };
+      read.result = loaded
+        .then((byUser) => {
+          const devices: ActiveDevices = Object.freeze((byUser.get(userId) ?? []).map((d) => Object.freeze(d)));
+          if (!read.overtaken) this.keep(userId, { devices, readAt });
+          return devices;
+        })
+        .finally(() => {
+          if (this.reads.get(userId) === read) this.reads.delete(userId);
+        });
+      this.reads.set(userId, read);
+      results.set(userId, read.result);
+    }
+    return results;
   }
 
   private keep(userId: string, entry: Entry): void {

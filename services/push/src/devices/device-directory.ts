@@ -23,6 +23,11 @@ export class DeviceDirectory {
     return this.cache.get(userId);
   }
 
+  /** Several users' active devices (every user asked is in the answer), those not held read with one query. */
+  listActiveMany(userIds: readonly string[]): Promise<Map<string, ActiveDevices>> {
+    return this.cache.getMany(userIds);
+  }
+
   /** Registers (or updates) a token for a user; a token taken from another user changes that user too. */
   async register(input: DeviceRegistration): Promise<{ device: Device; previousUserId?: string }> {
     const result = await this.devices.register(input);

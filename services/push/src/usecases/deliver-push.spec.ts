@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryBus } from '@notify/bus';
 import { topics, type DeliveryStatus, type DeviceChange, type Notification } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
@@ -11,13 +11,13 @@ import { deliverPushBatch, type DeliverPushDeps } from './deliver-push';
 
 /** A provider that records what it was asked to send and answers as the test scripts it. */
 class ScriptedSender implements PushSender {
-  sent: Array<{ token: string; notificationId: string }> = [];
+  sent: Array<{ token: string; notificationId: string; badge?: number }> = [];
   answer: (message: PushMessage) => SendOutcome | Promise<SendOutcome> = () => ({ status: 'sent' });
   constructor(readonly provider: 'apns' | 'fcm') {}
   async send(messages: readonly PushMessage[]): Promise<SendOutcome[]> {
     return Promise.all(
       messages.map(async (m) => {
-        this.sent.push({ token: m.device.token, notificationId: m.notification.notificationId });
+        this.sent.push({ token: m.device.token, notificationId: m.notification.notificationId, ...(m.badge === undefined ? {} : { badge: m.badge }) });
         return this.answer(m);
       }),
     );
@@ -49,7 +49,12 @@ beforeEach(async () => {
   storeReads = [];
   doneReads = 0;
   sleeping = [];
-  const cache = new DeviceCache({ load: (userId) => (storeReads.push(userId), store.devices.listActive(userId)), maxUsers: 100, maxAgeMs: 60_000 });
+  const cache = new DeviceCache({
+    load: (userId) => (storeReads.push(userId), store.devices.listActive(userId)),
+    loadMany: (userIds) => (storeReads.push(userIds.join(',')), store.devices.listActiveMany(userIds)),
+    maxUsers: 100,
+    maxAgeMs: 60_000,
+  });
   // Counts the reads of done marks: a first delivery should make none.
   const idempotency: IdempotencyRepository = {
     claim: (...a) => store.idempotency.claim(...a),
@@ -139,6 +144,24 @@ describe('deliverPushBatch', () => {
     await deliverPushBatch(deps, [notification('carol')]);
     expect(storeReads).toEqual(['carol']);
     expect(fcm.sent).toHaveLength(4);
+  });
+
+  it('reads the devices of a slice’s new users with one store read, and the badges of its iOS users with one count', async () => {
+    await register('erin', 'tok-erin-iphone-01', 'ios');
+    await register('finn', 'tok-finn-iphone-01', 'ios');
+    await register('gus', 'tok-gus-pixel-0001');
+    await store.inbox.append({ notificationId: 'erin-unread-1', userId: 'erin', eventId: 'e-unread', type: 'order.shipped', priority: 'transactional', content: { title: 'Shipped', data: {} }, createdAt: new Date() });
+    const unreadCounts = vi.spyOn(store.inbox, 'unreadCounts');
+    await deliverPushBatch(deps, [notification('erin'), notification('finn'), notification('gus'), notification('erin')]);
+    expect(storeReads).toEqual(['erin,finn,gus']);
+    expect(unreadCounts).toHaveBeenCalledTimes(1);
+    expect(unreadCounts.mock.calls[0]![0].sort()).toEqual(['erin', 'finn']);
+    expect(apns.sent.map((s) => [s.token, s.badge])).toEqual([
+      ['tok-erin-iphone-01', 1],
+      ['tok-finn-iphone-01', 0],
+      ['tok-erin-iphone-01', 1],
+    ]);
+    expect(fcm.sent.map((s) => [s.token, s.badge])).toEqual([['tok-gus-pixel-0001', undefined]]);
   });
 
   it('keeps one user’s notifications in order while a throttled device waits, and lets other users’ go on', async () => {

@@ -15,6 +15,8 @@ export interface RetryPolicy {
 /** Where a push finds a user's devices and reports dead ones (the push service's device directory). */
 export interface PushDevices {
   listActive(userId: string): Promise<ReadonlyArray<Readonly<Device>>>;
+  /** Every user asked is in the answer (with no devices when none). */
+  listActiveMany(userIds: readonly string[]): Promise<ReadonlyMap<string, ReadonlyArray<Readonly<Device>>>>;
   deactivate(dead: ReadonlyArray<{ device: Pick<Device, 'token' | 'userId' | 'platform' | 'appId' | 'environment'>; reason: string }>, lane?: PublishLane): Promise<void>;
 }
 
@@ -65,19 +67,21 @@ export async function deliverPushBatch(deps: DeliverPushDeps, notifications: rea
   const live = notifications.filter((n) => !isExpired(n));
   const expired = notifications.filter(isExpired).map((n) => statusOf(n, now, 'expired', { reason: 'expired before it could be pushed' }));
   const byUser = groupByUser(live);
-  const devicesOf = new Map(await Promise.all([...byUser.keys()].map(async (userId) => [userId, await deps.devices.listActive(userId)] as const)));
+  const devicesOf = await deps.devices.listActiveMany([...byUser.keys()]);
   const targetsOf = pushTargetsOf(live, devicesOf);
   const withDevices = live.filter((n) => targetsOf.get(n)!.devices.length > 0);
   const suppressed = live.filter((n) => targetsOf.get(n)!.devices.length === 0).map((n) => statusOf(n, now, 'suppressed', { reason: targetsOf.get(n)!.whenNone }));
   await publish(...expired, ...suppressed);
   if (withDevices.length === 0) return;
 
-  const firstTime = await firstHandlings(deps, withDevices, expiresAt);
+  // The badges of the users with an app on iOS, read together (a Live Activity shows no badge).
+  const badgeUsers = new Set(withDevices.filter((n) => !n.push?.liveActivity && targetsOf.get(n)!.devices.some((d) => d.platform === 'ios')).map((n) => n.userId));
+  const [firstTime, badges] = await Promise.all([firstHandlings(deps, withDevices, expiresAt), badgeUsers.size > 0 ? deps.inbox.unreadCounts([...badgeUsers]) : new Map<string, number>()]);
   const results = await Promise.allSettled(
     [...byUser.values()].map(async (own) => {
       for (const notification of own) {
         const devices = targetsOf.get(notification)!.devices;
-        if (devices.length > 0) await pushToDevices(deps, notification, devices, { firstTime: firstTime.has(notification), expiresAt });
+        if (devices.length > 0) await pushToDevices(deps, notification, devices, { firstTime: firstTime.has(notification), expiresAt, badge: badges.get(notification.userId) });
       }
     }),
   );
@@ -104,7 +108,7 @@ async function firstHandlings(deps: DeliverPushDeps, notifications: readonly Not
   );
 }
 
-async function pushToDevices(deps: DeliverPushDeps, notification: Notification, devices: ReadonlyArray<Readonly<Device>>, options: { firstTime: boolean; expiresAt: Date }): Promise<void> {
+async function pushToDevices(deps: DeliverPushDeps, notification: Notification, devices: ReadonlyArray<Readonly<Device>>, options: { firstTime: boolean; expiresAt: Date; badge: number | undefined }): Promise<void> {
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const publish = publisher(deps);
@@ -116,7 +120,7 @@ async function pushToDevices(deps: DeliverPushDeps, notification: Notification, 
     pending = devices.filter((_, i) => !done[i]);
     if (pending.length === 0) return publish(status('duplicate', { reason: 'already pushed to every device' }));
   }
-  const badge = pending.some((d) => d.platform === 'ios') ? await deps.inbox.unreadCount(notification.userId) : undefined;
+  const badge = options.badge;
   const holder = randomUUID();
 
   for (let attempt = 1; pending.length > 0; attempt++) {
