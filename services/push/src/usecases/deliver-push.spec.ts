@@ -155,7 +155,7 @@ describe('deliverPushBatch', () => {
     await deliverPushBatch(deps, [notification('erin'), notification('finn'), notification('gus'), notification('erin')]);
     expect(storeReads).toEqual(['erin,finn,gus']);
     expect(unreadCounts).toHaveBeenCalledTimes(1);
-    expect(unreadCounts.mock.calls[0]![0].sort()).toEqual(['erin', 'finn']);
+    expect([...unreadCounts.mock.calls[0]![0]].sort()).toEqual(['erin', 'finn']);
     expect(apns.sent.map((s) => [s.token, s.badge])).toEqual([
       ['tok-erin-iphone-01', 1],
       ['tok-finn-iphone-01', 0],
