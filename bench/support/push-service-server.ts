@@ -43,7 +43,7 @@ const running = await startProcess({
     createPushModule(deps, {
       ...config,
       tokens: [],
-      senders: { apns: new ApnsSender({ ...apnsAuth, ...emulators.apns }), fcm: new FcmSender(firebase.messaging) },
+      senders: { apns: new ApnsSender({ ...apnsAuth, ...emulators.apns, connections: config.apnsConnections }), fcm: new FcmSender(firebase.messaging) },
       retry,
     }),
   ],

@@ -118,19 +118,24 @@ describe('APNs emulator with the real node-apn', () => {
     expect(apns.received).toHaveLength(notRetried.length);
   });
 
-  it('is retried by node-apn on 429 at once, ignoring retry-after, and gives up after three retries', async () => {
+  it('hands a 429 with retry-after back at once with the header (node-apn as patched), and retries one without it at once, three times', async () => {
     const sender = provider();
     apns.throttle(1, 2);
-    const retried = await sender.send(alert(), deviceToken(8));
+    const throttled = await sender.send(alert(), deviceToken(8));
+    expect(throttled.failed).toEqual([expect.objectContaining({ status: 429, retryAfter: '2', response: { reason: 'TooManyRequests' } })]);
+    expect(apns.received.map((r) => [r.status, r.retryAfterSeconds])).toEqual([[429, 2]]);
 
+    apns.reset();
+    apns.throttle(1);
+    const retried = await sender.send(alert(), deviceToken(8));
     expect(retried.sent).toHaveLength(1);
     const [first, second] = apns.received;
-    expect(first).toMatchObject({ status: 429, reason: 'TooManyRequests', retryAfterSeconds: 2 });
+    expect(first).toMatchObject({ status: 429, reason: 'TooManyRequests' });
     expect(second?.status).toBe(200);
     expect(second!.at - first!.at).toBeLessThan(1_000);
 
     apns.reset();
-    apns.throttle(4, 1);
+    apns.throttle(4);
     const exhausted = await sender.send(alert(), deviceToken(8));
     expect(exhausted.failed).toEqual([expect.objectContaining({ status: 429, response: { reason: 'TooManyRequests' } })]);
     expect(exhausted.failed[0]).not.toHaveProperty('retryAfter');

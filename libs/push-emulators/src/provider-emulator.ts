@@ -37,6 +37,11 @@ export abstract class ProviderEmulator<Code extends string, Received> {
     return this.log.all;
   }
 
+  /** TLS connections accepted since the start (each HTTP/2 session a client opened). */
+  get connectionsAccepted(): number {
+    return this.server?.connectionsAccepted ?? 0;
+  }
+
   /** How many requests arrived since the last reset. */
   get receivedCount(): number {
     return this.log.total;

@@ -7,6 +7,8 @@ export type RequestHandler = (req: http2.Http2ServerRequest, res: http2.Http2Ser
 
 export interface SecureServer {
   readonly port: number;
+  /** TLS connections accepted so far (a client's HTTP/2 sessions). */
+  readonly connectionsAccepted: number;
   close(): Promise<void>;
 }
 
@@ -22,7 +24,9 @@ export async function listenSecure(options: {
 }): Promise<SecureServer> {
   const server = http2.createSecureServer({ key: options.identity.key, cert: options.identity.cert, allowHTTP1: options.allowHTTP1 });
   const sockets = new Set<TLSSocket>();
+  let accepted = 0;
   server.on('secureConnection', (socket: TLSSocket) => {
+    accepted++;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
@@ -37,6 +41,9 @@ export async function listenSecure(options: {
   const { port } = server.address() as AddressInfo;
   return {
     port,
+    get connectionsAccepted() {
+      return accepted;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

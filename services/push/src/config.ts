@@ -10,6 +10,7 @@ export const apnsSettings = {
   apnsTeamId: setting('APNS_TEAM_ID', env.optionalString(), 'Apple developer team ID'),
   apnsAddress: setting('APNS_ADDRESS', env.optionalString(), 'APNs host to use instead of Apple’s (a local emulator); default: Apple’s sandbox or production host per device'),
   apnsPort: setting('APNS_PORT', z.coerce.number().int().min(1).max(65535).optional(), 'APNs port with APNS_ADDRESS (default 443)'),
+  apnsConnections: setting('APNS_CONNECTIONS', env.int(2, 1).pipe(z.number().max(32, 'must be at most 32')), 'HTTP/2 connections to APNs per environment, used in turn (each carries up to about 1,000 pushes at once)'),
   apnsCa: setting('APNS_CA', env.optionalString(), 'Extra CA certificate (PEM) to trust for APNS_ADDRESS'),
 };
 

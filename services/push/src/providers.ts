@@ -21,7 +21,7 @@ export function sendersFromConfig(config: ProviderConfig): { apns?: PushSender; 
   if (given.length > 0 && given.length < 3) {
     for (const [variable, value] of Object.entries(apnsParts)) if (value === undefined) problems.push({ variable, message: 'required with the other APNs settings' });
   } else if (given.length === 3) {
-    senders.apns = new ApnsSender({ key: config.apnsKey!.replace(/\\n/g, '\n'), keyId: config.apnsKeyId!, teamId: config.apnsTeamId!, address: config.apnsAddress, port: config.apnsPort, ca: config.apnsCa?.replace(/\\n/g, '\n') });
+    senders.apns = new ApnsSender({ key: config.apnsKey!.replace(/\\n/g, '\n'), keyId: config.apnsKeyId!, teamId: config.apnsTeamId!, address: config.apnsAddress, port: config.apnsPort, connections: config.apnsConnections, ca: config.apnsCa?.replace(/\\n/g, '\n') });
   }
   if (config.fcmThrottleMaxMs < config.fcmThrottleFloorMs) problems.push({ variable: 'FCM_THROTTLE_MAX_MS', message: `must be at least FCM_THROTTLE_FLOOR_MS (${config.fcmThrottleFloorMs})` });
   if (config.fcmServiceAccount !== undefined) {

@@ -50,6 +50,21 @@ describe('ApnsSender', () => {
     expect(byToken.get(apnsToken('prod'))).toMatchObject({ headers: { pushType: 'alert', priority: '5' } });
   });
 
+  it('spreads pushes over the connections asked for, each its own HTTP/2 session', async () => {
+    const pooled = new ApnsSender({ ...auth, address: apns.address, port: apns.port, ca: apns.ca, connections: 3 });
+    const single = new ApnsSender({ ...auth, address: apns.address, port: apns.port, ca: apns.ca, connections: 1 });
+    try {
+      const before = apns.connectionsAccepted;
+      const outcomes = await pooled.send(Array.from({ length: 30 }, (_, i) => message(notification(), to(`pool-${i}`))));
+      expect(outcomes.every((o) => o.status === 'sent')).toBe(true);
+      expect(apns.connectionsAccepted - before).toBe(3);
+      await single.send(Array.from({ length: 30 }, (_, i) => message(notification(), to(`single-${i}`))));
+      expect(apns.connectionsAccepted - before).toBe(4);
+    } finally {
+      await Promise.all([pooled.close(), single.close()]);
+    }
+  });
+
   it('answers invalid_token for dead tokens and failed for other refusals, one outcome per message in order', async () => {
     apns.unregister(apnsToken('gone')).expireToken(apnsToken('expired')).badToken(apnsToken('bad'));
     const outcomes = await sender.send(['ok', 'gone', 'expired', 'bad'].map((seed) => message(notification(), to(seed))));
