@@ -9,7 +9,7 @@
  * each user with BENCH_DEVICES_PER_USER devices (default 1), alternately iOS and Android, written to
  * deliver.push.transactional (BENCH_LANE=bulk for the bulk lane, rate limit off) after a warm-up of
  * BENCH_WARMUP pushes (default 2,000). PUSH_* settings pass through to the push service;
- * BENCH_PROFILE_DIR=<dir> writes the push service's CPU profile there (its allocations with BENCH_PROFILE=heap).
+ * BENCH_PROFILE_DIR=<dir> writes the push service's CPU profile there.
  * Prints the numbers and writes bench/results/push-<lane>[-mongo][-<devices>dev].json and the chart.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -51,7 +51,7 @@ const pushServer = await startServer('push-service-server.ts', {
   BENCH_MONGO_URL: withMongo ? `${process.env.MONGO_URL?.replace(/\/[^/]*$/, '') ?? 'mongodb://127.0.0.1:27017'}/${run}` : '',
   PUSH_BULK_CONCURRENCY: process.env.PUSH_BULK_CONCURRENCY ?? '8',
   PORT: String(pushPort),
-}, process.env.BENCH_PROFILE_DIR ? [process.env.BENCH_PROFILE === 'heap' ? '--heap-prof' : '--cpu-prof', `--${process.env.BENCH_PROFILE === 'heap' ? 'heap' : 'cpu'}-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []).catch(async (err: unknown) => {
+}, process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []).catch(async (err: unknown) => {
   await stopServer(emulatorServer);
   throw err;
 });
