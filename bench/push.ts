@@ -22,7 +22,7 @@ import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { freePort, waitFor } from '@notify/testing';
 import { deleteRunTopics, startServer, stopServer } from './support/harness';
 import type { EmulatorsFile } from './support/push-emulators-server';
-import { metricSum } from './support/process-readings';
+import { metricSum, serverCoresBetween, serverCpuSeconds } from './support/process-readings';
 import { saveResults } from './support/results';
 
 const withMongo = process.argv.includes('--store=mongo');
@@ -90,10 +90,13 @@ const countsBefore = (await (await fetch(emulators.countsUrl)).json()) as { apns
 // The machine may be shared: its load when the run starts and ends says how far to trust the figure.
 const loadBefore = loadavg()[0]!;
 const cpuBefore = await cpuSeconds();
+const serversBefore = serverCpuSeconds();
 const started = performance.now();
 await pushAndWait(0, PUSHES);
 const seconds = (performance.now() - started) / 1000;
 const cpu = (await cpuSeconds()) - cpuBefore;
+// What the local servers spent meanwhile: the database's share is what the real store costs besides the push service's own CPU.
+const servers = serverCoresBetween(serversBefore, serverCpuSeconds(), seconds);
 const counts = (await (await fetch(emulators.countsUrl)).json()) as { apns: number; fcm: number };
 const sends = PUSHES * DEVICES_PER_USER;
 const perSecond = Math.round(sends / seconds);
@@ -103,7 +106,7 @@ const fcmCalls = metricSum([metrics], `notify_push_${lane}_batch_size_count`);
 const fcmMessages = metricSum([metrics], `notify_push_${lane}_batch_size_sum`);
 const fcmPerCall = fcmCalls > 0 ? Number((fcmMessages / fcmCalls).toFixed(1)) : 0;
 const store = withMongo ? 'Kafka + FerretDB' : 'Kafka, store in memory: a lab figure';
-console.log('outcomes', Object.fromEntries(outcomes), `; FCM messages per call: ${fcmPerCall}`);
+console.log('outcomes', Object.fromEntries(outcomes), `; FCM messages per call: ${fcmPerCall}`, servers ? `; cores used by Kafka ${servers.kafka}, FerretDB ${servers.ferretdb}, PostgreSQL ${servers.postgres}` : '');
 console.log(
   `${lane} lane (${store}): ${sends} pushes to ${USERS} users × ${DEVICES_PER_USER} devices (${counts.apns - countsBefore.apns} APNs, ${counts.fcm - countsBefore.fcm} FCM) in ${seconds.toFixed(1)} s: ` +
     `${perSecond} pushes/s on one instance, ${cpuMsPerPush} ms of push-service CPU per push (${(cpu / seconds).toFixed(2)} cores; load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`,
@@ -123,6 +126,7 @@ await saveResults(name, {
   pushesPerSecond: perSecond,
   cpuMsPerPush,
   pushServiceCores: Number((cpu / seconds).toFixed(2)),
+  serverCores: servers,
   outcomes: Object.fromEntries(outcomes),
   fcmMessagesPerCall: fcmPerCall,
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverage: { start: Number(loadBefore.toFixed(2)), end: Number(loadavg()[0]!.toFixed(2)) } },
