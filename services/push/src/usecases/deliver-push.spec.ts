@@ -164,6 +164,21 @@ describe('deliverPushBatch', () => {
     expect(fcm.sent.map((s) => [s.token, s.badge])).toEqual([['tok-gus-pixel-0001', undefined]]);
   });
 
+  it('writes a slice’s done marks with one insert and its statuses with one publish, a retried device’s later with its own', async () => {
+    for (const user of ['ida', 'jon', 'kim']) await register(user, `tok-${user}-phone-0001`);
+    fcm.answer = (m) => (m.device.userId === 'kim' && m.attempt === 1 ? { status: 'retry', reason: 'UNAVAILABLE' } : { status: 'sent' });
+    const claims = vi.spyOn(store.idempotency, 'claimMany');
+    const publishes = vi.spyOn(bus, 'publish');
+    const slice = deliverPushBatch(deps, [notification('ida'), notification('jon'), notification('kim')]);
+    await waitFor('kim’s backoff', () => sleeping.length === 1);
+    const doneWrites = () => claims.mock.calls.filter(([scope]) => scope === 'push').map(([, marks]) => marks.map((m) => m.key.split('|')[1]));
+    expect(doneWrites()).toEqual([['tok-ida-phone-0001', 'tok-jon-phone-0001']]);
+    expect(publishes.mock.calls.filter(([spec]) => spec === topics.deliveryStatus).map(([, messages]) => messages.length)).toEqual([2]);
+    sleeping.shift()!();
+    await slice;
+    expect(doneWrites()).toEqual([['tok-ida-phone-0001', 'tok-jon-phone-0001'], ['tok-kim-phone-0001']]);
+  });
+
   it('keeps one user’s notifications in order while a throttled device waits, and lets other users’ go on', async () => {
     await register('dave', 'tok-dave-phone-001');
     await register('erin', 'tok-erin-phone-001');
