@@ -123,3 +123,27 @@ describe('kafka consumers that cannot work', () => {
     }
   });
 });
+
+describe('kafka consumers with a long handler', () => {
+  it('stay in their group while a handler runs longer than the session timeout, so its message is handled once', async () => {
+    const brokers = await requireKafka();
+    const topicPrefix = uniqueName('long-handler');
+    const bus = new KafkaBus({ brokers, clientId: 'test', service: 'test', topicPrefix, logger: silentLogger(), metrics: createMetricsRegistry('test', { processMetrics: false }), provision: [contractTopic, topics.notifyDlq], sessionTimeoutMs: SESSION_TIMEOUT_MS });
+    await bus.start();
+    try {
+      const handled: string[] = [];
+      // A push waiting out a provider's Retry-After: two and a half session timeouts inside one batch.
+      await bus.subscribeBatch(contractTopic, { groupId: 'slow', partitionsConcurrently: 8 }, async (batch) => {
+        for (const m of batch) handled.push(m.value.id);
+        if (handled.length === 1) await new Promise((r) => setTimeout(r, SESSION_TIMEOUT_MS * 2.5));
+      });
+      await bus.publish(contractTopic, contractMessages(1, 1, 'slow').map((value) => ({ value })));
+      await waitFor('the message handled', () => handled.length >= 1, { timeoutMs: 20_000 });
+      // Evicted, the member would rejoin after the handler, fail to commit, and be handed the message again.
+      await new Promise((r) => setTimeout(r, SESSION_TIMEOUT_MS * 2.5 + SESSION_TIMEOUT_MS * 1.5));
+      expect(handled).toEqual(['slow-0']);
+    } finally {
+      await bus.stop();
+    }
+  }, 60_000);
+});

@@ -153,11 +153,12 @@ export class KafkaBus implements Bus {
   private async consume<T, H>(spec: TopicSpec<T>, options: Omit<SubscribeOptions, 'keysConcurrently'>, handler: H, work: (step: BatchStep<T, H>) => Promise<void>): Promise<Subscription> {
     const groupId = physicalGroupId(this.prefix, options.groupId, spec.name);
     const commits = options.commitOffsets ?? true;
+    // Ten heartbeats per session: a member must miss many before the broker declares it dead.
+    const heartbeatIntervalMs = Math.max(500, Math.floor((this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS) / 10));
     const consumer = this.kafka.consumer({
       groupId,
       sessionTimeout: this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
-      // Ten heartbeats per session: a member must miss many before the broker declares it dead.
-      heartbeatInterval: Math.max(500, Math.floor((this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS) / 10)),
+      heartbeatInterval: heartbeatIntervalMs,
       maxWaitTimeInMs: 500,
       // kafkajs decodes a whole fetch response in one go: a background consumer's stays small enough not to block the process.
       ...(options.background ? BACKGROUND_FETCH : {}),
@@ -212,7 +213,12 @@ export class KafkaBus implements Bus {
       autoCommitInterval: COMMIT_INTERVAL_MS,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }) => {
-        await work({ batch, context, gate, resolveOffset, heartbeat, mayStart: () => isRunning() && !isStale() && !controller.signal.aborted });
+        const beating = keepAlive(heartbeat, heartbeatIntervalMs);
+        try {
+          await work({ batch, context, gate, resolveOffset, heartbeat, mayStart: () => isRunning() && !isStale() && !controller.signal.aborted });
+        } finally {
+          beating.stop();
+        }
         if (commits) await committer.afterBatch({ commitOffsetsIfNecessary, uncommittedOffsets }, controller.signal.aborted || !isRunning());
       },
     });
@@ -277,6 +283,29 @@ function receivedRecord(partition: number, message: KafkaMessage): ReceivedRecor
     headers: headersToStrings(message.headers),
     timestamp: Number(message.timestamp),
   };
+}
+
+/**
+ * How long one batch's handling may keep its member in the group. Past it the heartbeats stop, so a
+ * handler that hangs for good gives its partitions up after the session timeout.
+ */
+const LONGEST_KEPT_ALIVE_MS = 15 * 60_000;
+
+/**
+ * kafkajs heartbeats only between batches and when asked to: a handler that waits longer than the
+ * session timeout (a push waiting out a provider's Retry-After or a project's quota pause) would be
+ * taken for dead, its partitions handed to another member, and its work redelivered. This asks for a
+ * heartbeat at the member's interval while the batch is handled (kafkajs sends at most one per interval).
+ */
+function keepAlive(heartbeat: () => Promise<void>, intervalMs: number): { stop(): void } {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    if (Date.now() - started > LONGEST_KEPT_ALIVE_MS) return clearInterval(timer);
+    // A heartbeat refused during a rebalance is the next batch's business: kafkajs marks the batch stale.
+    heartbeat().catch(() => undefined);
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** What a background consumer fetches at most at once (kafkajs's defaults: 10 MiB, 1 MiB per partition). */
