@@ -9,8 +9,10 @@
  * each user with BENCH_DEVICES_PER_USER devices (default 1), alternately iOS and Android, written to
  * deliver.push.transactional (BENCH_LANE=bulk for the bulk lane, rate limit off) after a warm-up of
  * BENCH_WARMUP pushes (default 2,000). PUSH_* settings pass through to the push service;
- * BENCH_PROFILE_DIR=<dir> writes the push service's CPU profile there.
- * Prints the numbers and writes bench/results/push-<lane>[-mongo][-<devices>dev].json and the chart.
+ * BENCH_PROFILE_DIR=<dir> writes the push service's CPU profile there; BENCH_SENDERS=none answers every
+ * push "sent" without a network (the pipeline's own cost: Kafka in and out, devices, marks; saves nothing).
+ * Prints the numbers and writes bench/results/push-<lane>[-mongo][-<devices>dev][-<thousands>k].json
+ * (the last for runs of 100,000 pushes or more: a topic's audience) and the chart.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -50,6 +52,7 @@ const pushServer = await startServer('push-service-server.ts', {
   BENCH_TOPIC_PREFIX: run,
   BENCH_MONGO_URL: withMongo ? `${process.env.MONGO_URL?.replace(/\/[^/]*$/, '') ?? 'mongodb://127.0.0.1:27017'}/${run}` : '',
   PUSH_BULK_CONCURRENCY: process.env.PUSH_BULK_CONCURRENCY ?? '8',
+  BENCH_SENDERS: process.env.BENCH_SENDERS ?? '',
   PORT: String(pushPort),
 }, process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []).catch(async (err: unknown) => {
   await stopServer(emulatorServer);
@@ -112,8 +115,8 @@ console.log(
     `${perSecond} pushes/s on one instance, ${cpuMsPerPush} ms of push-service CPU per push (${(cpu / seconds).toFixed(2)} cores; load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`,
 );
 
-const name = `push-${lane}${withMongo ? '-mongo' : ''}${DEVICES_PER_USER > 1 ? `-${DEVICES_PER_USER}dev` : ''}`;
-await saveResults(name, {
+const name = `push-${lane}${withMongo ? '-mongo' : ''}${DEVICES_PER_USER > 1 ? `-${DEVICES_PER_USER}dev` : ''}${PUSHES >= 100_000 ? `-${Math.round(PUSHES / 1000)}k` : ''}`;
+if (process.env.BENCH_SENDERS !== 'none') await saveResults(name, {
   benchmark: 'push',
   lane,
   store: withMongo ? 'mongo' : 'memory',

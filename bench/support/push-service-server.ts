@@ -2,7 +2,7 @@
  * The push service in a process of its own for the push benchmark, configured as its `main` would
  * be (PUSH_* settings pass through), with the real node-apn and firebase-admin pointed at the
  * emulators of BENCH_EMULATORS_FILE. Its store is the MongoDB-wire server at BENCH_MONGO_URL, or
- * memory when that is unset (a lab figure). Registers BENCH_USERS users' devices (BENCH_DEVICES_PER_USER
+ * memory when that is unset (a lab figure); BENCH_SENDERS=none replaces the providers (see below). Registers BENCH_USERS users' devices (BENCH_DEVICES_PER_USER
  * each, alternately iOS and Android) before it says READY; its /metrics tell the benchmark its CPU.
  */
 import { readFile } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { startProcess } from '@notify/runtime';
 import type { MongoStore } from '@notify/store';
 import { ApnsSender } from '../../services/push/src/senders/apns-sender';
 import { FcmSender } from '../../services/push/src/senders/fcm-sender';
+import type { PushSender } from '../../services/push/src/senders/push-sender';
 import type { EmulatorsFile } from './push-emulators-server';
 import { productSettingsFromEnv } from './product-env';
 
@@ -34,6 +35,12 @@ const config = loadConfig(pushSettings, {
 });
 const firebase = connectFirebaseToEmulator(emulators.fcm, { projectId: 'bench' });
 const apnsAuth = { key: process.env.BENCH_APNS_KEY ?? '', keyId: 'BENCHKEY01', teamId: 'BENCHTEAM1' };
+/** BENCH_SENDERS=none: senders that answer "sent" at once, without a network, to measure the rest of the pipeline alone. */
+const answerSent = (provider: 'apns' | 'fcm'): PushSender => ({ provider, send: async (messages) => messages.map(() => ({ status: 'sent' as const })), close: async () => {} });
+const senders =
+  process.env.BENCH_SENDERS === 'none'
+    ? { apns: answerSent('apns'), fcm: answerSent('fcm') }
+    : { apns: new ApnsSender({ ...apnsAuth, ...emulators.apns, connections: config.apnsConnections }), fcm: new FcmSender(firebase.messaging) };
 const retry = { maxAttempts: config.maxAttempts, initialDelayMs: config.retryInitialMs, maxDelayMs: config.retryMaxMs };
 const running = await startProcess({
   service: 'push',
@@ -43,7 +50,7 @@ const running = await startProcess({
     createPushModule(deps, {
       ...config,
       tokens: [],
-      senders: { apns: new ApnsSender({ ...apnsAuth, ...emulators.apns, connections: config.apnsConnections }), fcm: new FcmSender(firebase.messaging) },
+      senders,
       retry,
     }),
   ],
