@@ -8,7 +8,9 @@
  * BENCH_PUSHES (default 20,000) notifications spread over BENCH_USERS users (default one per push),
  * each user with BENCH_DEVICES_PER_USER devices (default 1), alternately iOS and Android, written to
  * deliver.push.transactional (BENCH_LANE=bulk for the bulk lane, rate limit off) after a warm-up of
- * BENCH_WARMUP pushes (default 2,000). PUSH_* settings pass through to the push service;
+ * BENCH_WARMUP pushes (default 2,000); then BENCH_PACED_RATE notifications a second (default 1,000) for
+ * BENCH_PACED_SECONDS (5): how long after its notification was written each push was sent (the
+ * status's time; one clock). PUSH_*, APNS_* and FCM_* settings pass through to the push service;
  * BENCH_PROFILE_DIR=<dir> writes the push service's CPU profile there; BENCH_SENDERS=none answers every
  * push "sent" without a network (the pipeline's own cost: Kafka in and out, devices, marks; saves nothing).
  * Prints the numbers and writes bench/results/push-<lane>[-mongo][-<devices>dev][-<thousands>k].json
@@ -65,10 +67,15 @@ const notification = (userId: string, n: number): Notification => ({ version: 1,
 // Every push ends in one status per device: count those, and keep any failure reasons.
 const outcomes = new Map<string, number>();
 let finished = 0;
+// The paced phase: when each notification was written, and how long after it its pushes were sent.
+const pacedWrites = new Map<string, number>();
+const pacedLatencies: number[] = [];
 await bus.subscribeBatch(topics.deliveryStatus, { groupId: 'bench-statuses', partitionsConcurrently: 8, maxBatchSize: 1000 }, async (batch) => {
   for (const { value } of batch) {
     if (value.service !== 'push') continue;
     finished++;
+    const writtenAt = pacedWrites.get(value.notificationId ?? '');
+    if (writtenAt !== undefined && value.status === 'sent') pacedLatencies.push(Date.parse(value.at) - writtenAt);
     const key = value.status === 'sent' ? 'sent' : `${value.status}: ${value.reason ?? ''}`;
     outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
   }
@@ -104,6 +111,25 @@ const counts = (await (await fetch(emulators.countsUrl)).json()) as { apns: numb
 const sends = PUSHES * DEVICES_PER_USER;
 const perSecond = Math.round(sends / seconds);
 const cpuMsPerPush = Number(((cpu * 1000) / sends).toFixed(3));
+
+// Then at a steady rate well under the ceiling: each push should go out as it arrives, not wait for a batch to fill.
+const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 1000);
+const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 5);
+const pacedFirst = PUSHES + WARMUP;
+const pacedExpected = finished + PACED_RATE * PACED_SECONDS * DEVICES_PER_USER;
+for (let tick = 0; tick < PACED_SECONDS * 10; tick++) {
+  const tickStarted = Date.now();
+  const block = Array.from({ length: PACED_RATE / 10 }, (_, j) => notification(`user-${(tick * (PACED_RATE / 10) + j) % USERS}`, pacedFirst + tick * (PACED_RATE / 10) + j));
+  for (const n of block) pacedWrites.set(n.notificationId, tickStarted);
+  await bus.publish(lane === 'bulk' ? topics.deliverPushBulk : topics.deliverPushTransactional, block.map((value) => ({ value })));
+  await new Promise((r) => setTimeout(r, Math.max(0, tickStarted + 100 - Date.now())));
+}
+await waitFor('a status for each paced push', () => finished >= pacedExpected, { timeoutMs: 120_000, intervalMs: 20 });
+const sortedLatencies = [...pacedLatencies].sort((a, b) => a - b);
+const percentile = (p: number) => sortedLatencies[Math.min(sortedLatencies.length - 1, Math.floor((p / 100) * sortedLatencies.length))] ?? NaN;
+const paced = { rate: PACED_RATE, seconds: PACED_SECONDS, sent: sortedLatencies.length, p50Ms: percentile(50), p99Ms: percentile(99), maxMs: sortedLatencies.at(-1) ?? NaN };
+console.log(`paced at ${PACED_RATE}/s for ${PACED_SECONDS} s: written → sent p50 ${paced.p50Ms} ms, p99 ${paced.p99Ms} ms, max ${paced.maxMs} ms (${paced.sent} pushes)`);
+
 const metrics = await (await fetch(`${pushUrl}/metrics`)).text();
 const fcmCalls = metricSum([metrics], `notify_push_${lane}_batch_size_count`);
 const fcmMessages = metricSum([metrics], `notify_push_${lane}_batch_size_sum`);
@@ -132,6 +158,7 @@ if (process.env.BENCH_SENDERS !== 'none') await saveResults(name, {
   serverCores: servers,
   outcomes: Object.fromEntries(outcomes),
   fcmMessagesPerCall: fcmPerCall,
+  paced,
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverage: { start: Number(loadBefore.toFixed(2)), end: Number(loadavg()[0]!.toFixed(2)) } },
   takenAt: new Date().toISOString(),
 });
