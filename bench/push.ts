@@ -108,6 +108,7 @@ const cpu = (await cpuSeconds()) - cpuBefore;
 // What the local servers spent meanwhile: the database's share is what the real store costs besides the push service's own CPU.
 const servers = serverCoresBetween(serversBefore, serverCpuSeconds(), seconds);
 const counts = (await (await fetch(emulators.countsUrl)).json()) as { apns: number; fcm: number };
+const measuredOutcomes = Object.fromEntries(outcomes);
 const sends = PUSHES * DEVICES_PER_USER;
 const perSecond = Math.round(sends / seconds);
 const cpuMsPerPush = Number(((cpu * 1000) / sends).toFixed(3));
@@ -135,7 +136,7 @@ const fcmCalls = metricSum([metrics], `notify_push_${lane}_batch_size_count`);
 const fcmMessages = metricSum([metrics], `notify_push_${lane}_batch_size_sum`);
 const fcmPerCall = fcmCalls > 0 ? Number((fcmMessages / fcmCalls).toFixed(1)) : 0;
 const store = withMongo ? 'Kafka + FerretDB' : 'Kafka, store in memory: a lab figure';
-console.log('outcomes', Object.fromEntries(outcomes), `; FCM messages per call: ${fcmPerCall}`, servers ? `; cores used by Kafka ${servers.kafka}, FerretDB ${servers.ferretdb}, PostgreSQL ${servers.postgres}` : '');
+console.log('outcomes', measuredOutcomes, `; FCM messages per call: ${fcmPerCall}`, servers ? `; cores used by Kafka ${servers.kafka}, FerretDB ${servers.ferretdb}, PostgreSQL ${servers.postgres}` : '');
 console.log(
   `${lane} lane (${store}): ${sends} pushes to ${USERS} users × ${DEVICES_PER_USER} devices (${counts.apns - countsBefore.apns} APNs, ${counts.fcm - countsBefore.fcm} FCM) in ${seconds.toFixed(1)} s: ` +
     `${perSecond} pushes/s on one instance, ${cpuMsPerPush} ms of push-service CPU per push (${(cpu / seconds).toFixed(2)} cores; load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`,
@@ -156,7 +157,7 @@ if (process.env.BENCH_SENDERS !== 'none') await saveResults(name, {
   cpuMsPerPush,
   pushServiceCores: Number((cpu / seconds).toFixed(2)),
   serverCores: servers,
-  outcomes: Object.fromEntries(outcomes),
+  outcomes: measuredOutcomes,
   fcmMessagesPerCall: fcmPerCall,
   paced,
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverage: { start: Number(loadBefore.toFixed(2)), end: Number(loadavg()[0]!.toFixed(2)) } },
