@@ -113,6 +113,11 @@ const sends = PUSHES * DEVICES_PER_USER;
 const perSecond = Math.round(sends / seconds);
 const cpuMsPerPush = Number(((cpu * 1000) / sends).toFixed(3));
 
+const metrics = await (await fetch(`${pushUrl}/metrics`)).text();
+const fcmCalls = metricSum([metrics], `notify_push_${lane}_batch_size_count`);
+const fcmMessages = metricSum([metrics], `notify_push_${lane}_batch_size_sum`);
+const fcmPerCall = fcmCalls > 0 ? Number((fcmMessages / fcmCalls).toFixed(1)) : 0;
+
 // Then at a steady rate well under the ceiling: each push should go out as it arrives, not wait for a batch to fill.
 const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 1000);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 5);
@@ -130,11 +135,6 @@ const sortedLatencies = [...pacedLatencies].sort((a, b) => a - b);
 const percentile = (p: number) => sortedLatencies[Math.min(sortedLatencies.length - 1, Math.floor((p / 100) * sortedLatencies.length))] ?? NaN;
 const paced = { rate: PACED_RATE, seconds: PACED_SECONDS, sent: sortedLatencies.length, p50Ms: percentile(50), p99Ms: percentile(99), maxMs: sortedLatencies.at(-1) ?? NaN };
 console.log(`paced at ${PACED_RATE}/s for ${PACED_SECONDS} s: written → sent p50 ${paced.p50Ms} ms, p99 ${paced.p99Ms} ms, max ${paced.maxMs} ms (${paced.sent} pushes)`);
-
-const metrics = await (await fetch(`${pushUrl}/metrics`)).text();
-const fcmCalls = metricSum([metrics], `notify_push_${lane}_batch_size_count`);
-const fcmMessages = metricSum([metrics], `notify_push_${lane}_batch_size_sum`);
-const fcmPerCall = fcmCalls > 0 ? Number((fcmMessages / fcmCalls).toFixed(1)) : 0;
 const store = withMongo ? 'Kafka + FerretDB' : 'Kafka, store in memory: a lab figure';
 console.log('outcomes', measuredOutcomes, `; FCM messages per call: ${fcmPerCall}`, servers ? `; cores used by Kafka ${servers.kafka}, FerretDB ${servers.ferretdb}, PostgreSQL ${servers.postgres}` : '');
 console.log(

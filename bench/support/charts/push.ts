@@ -21,12 +21,15 @@ interface PushResult {
   devicesPerUser?: number;
   /** The push service's CPU per push; absent in runs taken before it ran in a process of its own. */
   cpuMsPerPush?: number;
+  /** After the measured run, at a steady rate: written → sent. Absent in earlier runs. */
+  paced?: { rate: number; p50Ms: number; p99Ms: number };
 }
 
 const storeLabel = (r: PushResult) => (r.store === 'mongo' ? 'Kafka + FerretDB' : 'store in memory');
 const devices = (r: PushResult) => ((r.devicesPerUser ?? 1) > 1 ? `, ${r.devicesPerUser} devices per user` : '');
 const size = (r: PushResult) => (r.pushes >= 100_000 ? `, ${formatCount(r.users ?? r.pushes)} users` : '');
 const laneLabel = (r: PushResult) => `${r.lane === 'bulk' ? 'bulk lane (rate limit off)' : 'transactional lane'}, ${storeLabel(r)}${devices(r)}${size(r)}`;
+const pacedText = (r: PushResult) => (r.paced ? `; at ${formatCount(r.paced.rate)}/s sent ${r.paced.p50Ms} ms (p50), ${r.paced.p99Ms} ms (p99) after written` : '');
 const cpu = (r: PushResult) => (r.cpuMsPerPush === undefined ? '' : `, ${r.cpuMsPerPush} ms CPU per push`);
 const perUser = (r: PushResult) => (r.users && r.users < r.pushes ? ` to ${formatCount(r.users)} users` : '');
 const batching = (r: PushResult) => (r.fcmMessagesPerCall ? `, ${r.fcmMessagesPerCall} FCM messages per call` : '');
@@ -42,7 +45,7 @@ export const pushChart: ChartDefinition = {
     return titledChart(
       `Push: notifications sent per second, one push instance${inMemory ? ' (rows marked "store in memory" are lab figures)' : ''}`,
       [
-        ...runs.map((r) => `${laneLabel(r)}: ${formatCount(r.pushes)} pushes${perUser(r)} (${formatCount(r.apns)} APNs, ${formatCount(r.fcm)} FCM) in ${r.seconds} s, ${formatCount(r.outcomes.sent ?? 0)} sent${batching(r)}`),
+        ...runs.map((r) => `${laneLabel(r)}: ${formatCount(r.pushes)} pushes${perUser(r)} (${formatCount(r.apns)} APNs, ${formatCount(r.fcm)} FCM) in ${r.seconds} s, ${formatCount(r.outcomes.sent ?? 0)} sent${batching(r)}${pacedText(r)}`),
         machineSubtitle(runs),
       ],
       [labelledBars(runs.map((r) => ({ label: laneLabel(r), value: r.pushesPerSecond, text: `${formatCount(r.pushesPerSecond)} pushes/s${cpu(r)}` })), { valueTitle: 'pushes per second' })],
