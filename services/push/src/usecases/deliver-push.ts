@@ -50,13 +50,13 @@ const DEFAULT_DEDUP_WINDOW_MS = 3 * 24 * 3600_000;
  * outcome is final, so a notification redelivered after a crash (or a digest re-sent under the same
  * id) reaches no device twice.
  *
- * Worked as one: each user's devices looked up once (from the cache), one insert of the slice's
- * "started" marks, then each user's notifications pushed in order, users side by side, their
- * attempts gathered into rounds (see AttemptRound: one send per provider, one write of done marks,
- * one publish of statuses per round). Retries stay per device, so a throttled device delays only
- * its own user's later notifications. Resolves once
- * every notification has its outcome; if any failed, every other one has still finished before the
- * slice is given back to be retried.
+ * Worked as one: the users' devices looked up together (from the cache, the others with one read),
+ * the iOS users' badges with one count, one insert of the slice's "started" marks; then each user's
+ * notifications pushed in order, users side by side, their attempts gathered into rounds (see
+ * AttemptRound: one write of done marks and one publish of statuses per round). Retries stay per
+ * device, so a throttled device delays only its own user's later notifications. Resolves once every
+ * notification has its outcome; if any failed, every other one has still finished before the slice
+ * is given back to be retried.
  */
 export async function deliverPushBatch(deps: DeliverPushDeps, notifications: readonly Notification[]): Promise<void> {
   const now = deps.now ?? (() => new Date());
