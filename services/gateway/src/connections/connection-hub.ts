@@ -33,7 +33,7 @@ export class ConnectionHub {
     connection.sendCursor(start);
     this.options.presence.connected(connection);
     try {
-      const unread = await inbox.unreadCount(connection.userId);
+      const unread = await readUnread(inbox, local, connection.userId);
       local.rememberUnread(connection.userId, unread);
       connection.sendUnread(unread);
     } catch (err) {
@@ -52,5 +52,18 @@ export class ConnectionHub {
   close(feed: Feed, reason: string): void {
     feed.close();
     if (this.options.local.remove(feed)) this.options.presence.disconnected(feed.connection, reason);
+  }
+}
+
+/**
+ * The user's unread count for a new connection. Until it is remembered, new notifications cannot be
+ * added to it; one stored while the count was being read may be missing from what was read, so the
+ * count is read again until no change was heard during a read (at most three reads).
+ */
+async function readUnread(inbox: InboxRepository, local: LocalConnections, userId: string): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const heard = local.unreadChangesHeard(userId);
+    const unread = await inbox.unreadCount(userId);
+    if (local.unreadChangesHeard(userId) === heard || attempt === 3) return unread;
   }
 }

@@ -7,6 +7,12 @@ export class LocalConnections {
   private readonly byUser = new Map<string, Set<Feed>>();
   /** The unread count of each user held here: counted once on connect, then kept by deltas, so a new notification costs no count query. */
   private readonly unread = new Map<string, number>();
+  /**
+   * Changes to each connected user's count heard so far (new notifications, reads, archives). A
+   * connection reading its first count compares this before and after its read: a change heard in
+   * between may or may not be in what it read, so it reads again.
+   */
+  private readonly unreadChanges = new Map<string, number>();
   private total = 0;
 
   add(feed: Feed): void {
@@ -23,6 +29,7 @@ export class LocalConnections {
     if (feeds.size === 0) {
       this.byUser.delete(feed.connection.userId);
       this.unread.delete(feed.connection.userId);
+      this.unreadChanges.delete(feed.connection.userId);
     }
     this.total--;
     return true;
@@ -55,15 +62,26 @@ export class LocalConnections {
   /** An absolute count (on connect, after reads and archives): remembered and sent to every connection of the user. */
   sendUnread(userId: string, count: number): void {
     if (!this.byUser.has(userId)) return;
+    this.heardUnreadChange(userId);
     this.unread.set(userId, count);
     for (const feed of this.byUser.get(userId) ?? []) feed.connection.sendUnread(count);
   }
 
   /** A change to the count (a new notification is +1): applied to the remembered count when there is one. */
   addUnread(userId: string, delta: number): void {
+    if (delta === 0 || !this.byUser.has(userId)) return;
     const count = this.unread.get(userId);
-    if (count === undefined || delta === 0) return;
+    if (count === undefined) return this.heardUnreadChange(userId);
     this.sendUnread(userId, Math.max(0, count + delta));
+  }
+
+  /** How many changes to the user's count were heard while connected (see `unreadChanges`). */
+  unreadChangesHeard(userId: string): number {
+    return this.unreadChanges.get(userId) ?? 0;
+  }
+
+  private heardUnreadChange(userId: string): void {
+    this.unreadChanges.set(userId, this.unreadChangesHeard(userId) + 1);
   }
 
   /** Remembers the count read for a new connection without resending it to the others. */

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '@notify/observability';
+import { createMemoryStore, type InboxRepository } from '@notify/store';
+import type { PresencePublisher } from '../presence/presence-publisher';
+import type { ClientConnection } from './connection';
+import { ConnectionHub } from './connection-hub';
+import { LocalConnections } from './local-connections';
+
+function connectionOf(userId: string, unread: number[]): ClientConnection {
+  return {
+    id: `c-${userId}`,
+    userId,
+    transport: () => 'websocket',
+    backlog: () => 0,
+    backlogLimit: 100,
+    whenDrained: async () => true,
+    sendNotification: () => {},
+    sendCursor: () => {},
+    sendUnread: (count) => unread.push(count),
+    sendState: () => {},
+    drain: () => {},
+    close: () => {},
+  };
+}
+
+describe('ConnectionHub', () => {
+  it('counts a notification stored while a new connection reads its unread count, then keeps counting from there', async () => {
+    const store = createMemoryStore();
+    const local = new LocalConnections();
+    let first = true;
+    // The first count is read before a notification lands; the delivery's +1 arrives while it is in flight.
+    const inbox: InboxRepository = Object.create(store.inbox, {
+      unreadCount: {
+        value: async (userId: string) => {
+          const count = await store.inbox.unreadCount(userId);
+          if (first) {
+            first = false;
+            await store.inbox.append({ notificationId: 'n1', userId, eventId: 'e1', type: 'chat.message', priority: 'transactional', content: { data: {} }, createdAt: new Date() });
+            local.addUnread(userId, 1);
+          }
+          return count;
+        },
+      },
+    });
+    const presence = { connected: () => {}, disconnected: () => {} } as unknown as PresencePublisher;
+    const hub = new ConnectionHub({ inbox, local, presence, logger: silentLogger(), resyncAfterMs: 0, stallTimeoutMs: 10_000, onSlowClient: () => {} });
+    const unread: number[] = [];
+    await hub.open(connectionOf('erin', unread), undefined);
+    expect(unread).toEqual([1]);
+    local.addUnread('erin', 1);
+    expect(unread).toEqual([1, 2]);
+  });
+});
