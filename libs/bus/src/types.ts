@@ -92,6 +92,19 @@ export interface BatchSubscribeOptions extends Omit<SubscribeOptions, 'keysConcu
   maxBatchSize?: number;
 }
 
+/** Where one consumer group stands in one topic: what lag is computed from. */
+export interface GroupPosition {
+  /** As subscribed (without the deployment prefix and the topic the bus scopes it by). */
+  readonly groupId: string;
+  /** Consumers in the group now; 0 when nobody reads the topic for it (stopped, crashed, or not started). */
+  readonly members: number;
+  /**
+   * Per partition, the next offset the group will read (its committed position); null where it has
+   * committed nothing: a group that keeps no position (a process's own view) or that has not committed yet.
+   */
+  readonly committed: ReadonlyArray<number | null>;
+}
+
 export interface RetryPolicy {
   /** Attempts for an error that is neither transient nor non-retriable, before the message is dead-lettered. */
   maxAttempts: number;
@@ -139,6 +152,10 @@ export interface Bus {
    * everything. 0 for a partition that holds nothing to read (empty, or every record deleted by retention).
    */
   latestOffsets(topic: TopicSpec<unknown>): Promise<number[]>;
+  /** The consumer groups that read this topic and where each stands (on Kafka: the broker's own group offsets). */
+  groupPositions(topic: TopicSpec<unknown>): Promise<GroupPosition[]>;
+  /** Messages of this process's background consumers waiting for a turn (see `SubscribeOptions.background`). */
+  backgroundWaiting(): number;
   /** Stops every subscription gracefully, then the producer. */
   stop(): Promise<void>;
   /** Resolves when the transport answers; used by /readyz. */

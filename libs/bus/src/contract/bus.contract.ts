@@ -34,6 +34,14 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
   }
 }
 
+async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function byKey(messages: ContractMessage[]): Map<string, number[]> {
   const seqs = new Map<string, number[]>();
   for (const m of messages) seqs.set(m.key, [...(seqs.get(m.key) ?? []), m.seq]);
@@ -314,6 +322,32 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       expect(dead[3]).toMatchObject({ attempts: 3, source: { topic: 'bus.contract', key: 'k0', groupId: 'dlq-source' } });
       const replay = decode(contractTopic, Buffer.from(dead[3]!.originalBase64, 'base64'));
       expect(replay).toMatchObject({ ok: true, value: { id: 'd-2' } });
+    });
+
+    it('reports each group of a topic with its members and committed positions: lag rises while its consumer is stopped and falls after', async () => {
+      world = await harness.newWorld();
+      const bus = await world.bus();
+      const lagOf = async (groupId: string) => {
+        const ends = await bus.latestOffsets(contractTopic);
+        const group = (await bus.groupPositions(contractTopic)).find((g) => g.groupId === groupId);
+        if (!group) return null;
+        return { members: group.members, lag: ends.reduce((sum, end, p) => sum + Math.max(0, end - (group.committed[p] ?? 0)), 0) };
+      };
+      const seen = new Set<string>();
+      const first = await subscribe(bus, 'positions', async (m) => void seen.add(m.value.id));
+      await bus.publish(contractTopic, contractMessages(40, 8, 'p1').map((value) => ({ value })));
+      await until('the first 40', () => seen.size === 40, 30_000);
+      await eventually('the group to have committed all 40', async () => (await lagOf('positions'))?.lag === 0);
+      expect((await lagOf('positions'))?.members).toBe(1);
+      await first.stop();
+      subscriptions.splice(subscriptions.indexOf(first), 1);
+      await bus.publish(contractTopic, contractMessages(30, 8, 'p2').map((value) => ({ value })));
+      // Nobody reads for the group now: the 30 wait, and the group has no member.
+      expect(await lagOf('positions')).toEqual({ members: 0, lag: 30 });
+      await subscribe(await world.bus(), 'positions', async (m) => void seen.add(m.value.id));
+      await eventually('the lag to fall back to 0', async () => (await lagOf('positions'))?.lag === 0);
+      expect(seen.size).toBe(70);
+      expect(await lagOf('no-such-group')).toBeNull();
     });
 
     it('commits on graceful stop: the next consumer of the group starts after what was processed', async () => {

@@ -8,7 +8,7 @@ import { runKeyed } from '../keyed-runner';
 import { busMetrics, type BusMetrics } from '../metrics';
 import { retryPolicy } from '../retry';
 import { physicalGroupId, physicalTopicName } from '../topic-names';
-import type { BatchHandler, BatchSubscribeOptions, Bus, Handler, OutgoingMessage, PublishLane, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
+import type { BatchHandler, BatchSubscribeOptions, Bus, GroupPosition, Handler, OutgoingMessage, PublishLane, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
 import { kafkaLogCreator } from './log-adapter';
 import { provisionTopics } from './provision';
 import { saslOf } from './sasl';
@@ -243,6 +243,30 @@ export class KafkaBus implements Bus {
     // A partition whose every record retention has deleted holds nothing to read: 0, as if empty.
     for (const { partition, high, low } of offsets) latest[partition] = Number(low) >= Number(high) ? 0 : Number(high);
     return latest;
+  }
+
+  async groupPositions(spec: TopicSpec<unknown>): Promise<GroupPosition[]> {
+    const topic = physicalTopicName(this.prefix, spec.name);
+    // The bus names a group after its id, scoped by prefix and topic (physicalGroupId): those of this topic are found by name.
+    const head = this.prefix ? `${this.prefix}.` : '';
+    const tail = `.${spec.name}`;
+    const { groups } = await this.admin.listGroups();
+    const ours = groups.map((g) => g.groupId).filter((id) => id.startsWith(head) && id.endsWith(tail) && id.length > head.length + tail.length);
+    if (ours.length === 0) return [];
+    const { groups: described } = await this.admin.describeGroups(ours);
+    const members = new Map(described.map((g) => [g.groupId, g.members.length]));
+    return Promise.all(
+      ours.sort().map(async (physical) => {
+        const [offsets] = await this.admin.fetchOffsets({ groupId: physical, topics: [topic] });
+        const committed: Array<number | null> = Array.from({ length: spec.partitions }, () => null);
+        for (const { partition, offset } of offsets?.partitions ?? []) committed[partition] = Number(offset) < 0 ? null : Number(offset);
+        return { groupId: physical.slice(head.length, physical.length - tail.length), members: members.get(physical) ?? 0, committed };
+      }),
+    );
+  }
+
+  backgroundWaiting(): number {
+    return this.backgroundGate.queued;
   }
 
   async stop(): Promise<void> {

@@ -44,6 +44,11 @@ export class ConsumerGroup {
     this.rebalance();
   }
 
+  /** Members now in the group. */
+  get memberCount(): number {
+    return this.members.length;
+  }
+
   owns(member: GroupMember, partition: number): boolean {
     return this.owners[partition] === member;
   }
