@@ -10,5 +10,6 @@ export * from './delivery-log/delivery-log.types';
 export * from './idempotency/idempotency.types';
 export * from './errors';
 export * from './topics/topic.types';
+export * from './dead-letters/dead-letter-action.types';
 export { serverKindOf, type ServerKind } from './expiry-indexes';
 export * from './retention';

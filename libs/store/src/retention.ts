@@ -19,6 +19,8 @@ export const storeSweeps = {
   deliveryLog: (store: Store, keepMs: number): StoreSweep => ({ collection: 'delivery_log', sweep: (now) => store.deliveryLog.sweepOlderThan(before(now, keepMs)) }),
   /** Inbox items past their expiry or older than `keepMs`, with their state marks; their numbers stay protected. */
   inbox: (store: Store, keepMs: number): StoreSweep => ({ collection: 'inbox', sweep: (now) => store.inbox.sweepExpired(now, before(now, keepMs)) }),
+  /** Dead-letter actions (the console's action log) older than `keepMs`. */
+  deadLetterActions: (store: Store, keepMs: number): StoreSweep => ({ collection: 'dead_letter_actions', sweep: (now) => store.deadLetterActions.sweepOlderThan(before(now, keepMs)) }),
   /** Digests sent more than `keepMs` ago, with their items and facts. */
   sentDigests: (store: Store, keepMs: number): StoreSweep => ({ collection: 'digests', sweep: (now) => store.digests.sweepSentBefore(before(now, keepMs)) }),
 };

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
-import { deliveryLogContract } from './delivery-log/delivery-log.contract';
+import { deadLetterActionContract } from './dead-letters/dead-letter-action.contract';
+import { deliveryLogByUserContract, deliveryLogContract } from './delivery-log/delivery-log.contract';
 import { deviceContract } from './devices/device.contract';
 import { digestContract } from './digests/digest.contract';
 import { idempotencyContract } from './idempotency/idempotency.contract';
@@ -32,8 +33,10 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
     describe('rules', () => ruleContract(fixture));
     describe('digests', () => digestContract(fixture));
     describe('delivery log', () => deliveryLogContract(fixture));
+    describe('delivery log by user', () => deliveryLogByUserContract(fixture));
     describe('idempotency', () => idempotencyContract(fixture));
     describe('topics', () => topicContract(fixture));
+    describe('dead-letter actions', () => deadLetterActionContract(fixture));
     describe('retention', () => retentionContract(fixture));
   });
 }

@@ -2,6 +2,9 @@ import type { Connection } from 'mongoose';
 import { connectMongo, connectionOptions, pingMongo, type ConnectOptions } from './connection';
 import { watchConnection, type ConnectionWatchdog } from './connection-watchdog';
 import { detectServer, ensureExpiryIndex, type ExpiryIndex, type ServerKind } from './expiry-indexes';
+import { MemoryDeadLetterActionRepository } from './dead-letters/dead-letter-action.memory';
+import { MongoDeadLetterActionRepository } from './dead-letters/dead-letter-action.mongo';
+import type { DeadLetterActionRepository } from './dead-letters/dead-letter-action.types';
 import { MemoryDeliveryLogRepository } from './delivery-log/delivery-log.memory';
 import { MongoDeliveryLogRepository } from './delivery-log/delivery-log.mongo';
 import type { DeliveryLogRepository } from './delivery-log/delivery-log.types';
@@ -38,6 +41,7 @@ export interface Store {
   readonly deliveryLog: DeliveryLogRepository;
   readonly idempotency: IdempotencyRepository;
   readonly topics: TopicRepository;
+  readonly deadLetterActions: DeadLetterActionRepository;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -69,6 +73,7 @@ export async function createMongoStore(options: ConnectOptions): Promise<MongoSt
     deliveryLog: new MongoDeliveryLogRepository(connection),
     idempotency: new MongoIdempotencyRepository(connection),
     topics: new MongoTopicRepository(connection),
+    deadLetterActions: new MongoDeadLetterActionRepository(connection),
     ping: () => pingMongo(connection),
     close: async () => {
       await watchdog.stop();
@@ -116,6 +121,7 @@ export function createMemoryStore(): Store {
     deliveryLog: new MemoryDeliveryLogRepository(),
     idempotency: new MemoryIdempotencyRepository(),
     topics: new MemoryTopicRepository(),
+    deadLetterActions: new MemoryDeadLetterActionRepository(),
     ping: async () => {},
     close: async () => {},
   };

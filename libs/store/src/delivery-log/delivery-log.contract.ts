@@ -36,3 +36,23 @@ export function deliveryLogContract(fixture: StoreFixture): void {
     expect((await deliveryLog.history({ eventId: 'e7' }))[0]).toMatchObject({ userId: 'carol', service: 'gateway', at });
   });
 }
+
+export function deliveryLogByUserContract(fixture: StoreFixture): void {
+  it('finds a user’s most recent notifications, newest first, each with its latest step', async () => {
+    const { deliveryLog } = fixture.store();
+    const at = (s: number) => new Date(Date.UTC(2026, 11, 2, 8, 0, s));
+    await deliveryLog.appendMany([
+      { eventId: 'e1', notificationId: 'e1:dana', userId: 'dana', status: 'routed', service: 'router', at: at(1) },
+      { eventId: 'e2', notificationId: 'e2:dana', userId: 'dana', status: 'routed', service: 'router', at: at(2) },
+      { eventId: 'e1', notificationId: 'e1:dana', userId: 'dana', status: 'delivered', channel: 'inapp', service: 'gateway', at: at(3) },
+      { eventId: 'e3', notificationId: 'e3:dana', userId: 'dana', status: 'suppressed', reason: 'opted out', service: 'router', at: at(4) },
+      { eventId: 'e3', notificationId: 'e3:eli', userId: 'eli', status: 'routed', service: 'router', at: at(5) },
+      { eventId: 'e1', notificationId: 'e1:dana', userId: 'dana', status: 'read', channel: 'inapp', service: 'gateway', at: at(6) },
+    ]);
+    const recent = await deliveryLog.recentForUser('dana', 10);
+    expect(recent.map((n) => [n.notificationId, n.status])).toEqual([['e1:dana', 'read'], ['e3:dana', 'suppressed'], ['e2:dana', 'routed']]);
+    expect(recent[0]).toMatchObject({ eventId: 'e1', firstAt: at(1), at: at(6) });
+    expect((await deliveryLog.recentForUser('dana', 2)).map((n) => n.notificationId)).toEqual(['e1:dana', 'e3:dana']);
+    expect(await deliveryLog.recentForUser('nobody', 5)).toEqual([]);
+  });
+}

@@ -1,3 +1,4 @@
+import { latestPerNotification } from './latest-per-notification';
 import type { DeliveryLogEntry, DeliveryLogQuery, DeliveryLogRepository } from './delivery-log.types';
 
 export class MemoryDeliveryLogRepository implements DeliveryLogRepository {
@@ -17,6 +18,11 @@ export class MemoryDeliveryLogRepository implements DeliveryLogRepository {
       .filter((e) => ('notificationId' in query ? e.notificationId === query.notificationId : e.eventId === query.eventId))
       .sort((a, b) => a.at.getTime() - b.at.getTime() || a.order - b.order)
       .map(({ order: _order, ...entry }) => structuredClone(entry));
+  }
+
+  async recentForUser(userId: string, limit: number): Promise<Array<DeliveryLogEntry & { firstAt: Date }>> {
+    const newestFirst = this.entries.filter((e) => e.userId === userId && e.notificationId !== undefined).sort((a, b) => b.at.getTime() - a.at.getTime() || b.order - a.order);
+    return latestPerNotification(newestFirst.map(({ order: _order, ...entry }) => structuredClone(entry)), limit);
   }
 
   async expireOnServerAfter(): Promise<boolean> {

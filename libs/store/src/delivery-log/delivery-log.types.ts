@@ -11,6 +11,11 @@ export interface DeliveryLogRepository {
   appendMany(entries: readonly DeliveryLogEntry[]): Promise<void>;
   /** Oldest first: the status trail of a notification, or of every notification of an event. */
   history(query: DeliveryLogQuery): Promise<DeliveryLogEntry[]>;
+  /**
+   * A user's most recent notifications, newest first, each as its latest step (the notification's
+   * status now), with when its first step was: what ops look at to find a user's notification.
+   */
+  recentForUser(userId: string, limit: number): Promise<Array<DeliveryLogEntry & { firstAt: Date }>>;
   sweepOlderThan(cutoff: Date): Promise<number>;
   /**
    * Where the server can delete by itself (a TTL index on MongoDB), has it delete entries older than
