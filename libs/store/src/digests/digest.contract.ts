@@ -25,6 +25,17 @@ export function digestContract(fixture: StoreFixture): void {
     expect(third.bucket.items[0]!.at).toEqual(new Date('2026-11-25T10:00:00Z'));
   });
 
+  it('says how many buckets are open, how many are full, and when the next window ends', async () => {
+    const { digests } = fixture.store();
+    expect(await digests.waiting()).toEqual({ open: 0, full: 0, nextFlushAt: null });
+    await digests.add(add('e1'));
+    await digests.add(add('b1', { userId: 'bob', maxItems: 1, flushAt: new Date('2026-11-25T12:00:00Z') }));
+    expect(await digests.waiting()).toEqual({ open: 2, full: 1, nextFlushAt: new Date('2026-11-25T11:00:00Z') });
+    const { bucket } = await digests.add(add('e2'));
+    await digests.close(bucket.bucketId);
+    expect(await digests.waiting()).toEqual({ open: 1, full: 1, nextFlushAt: new Date('2026-11-25T12:00:00Z') });
+  });
+
   it('is due when the window ends or the bucket is full', async () => {
     const { digests } = fixture.store();
     await digests.add(add('e1'));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AddToDigest, DigestBucket, DigestRepository } from './digest.types';
+import type { AddToDigest, DigestBucket, DigestRepository, DigestsWaiting } from './digest.types';
 
 export class MemoryDigestRepository implements DigestRepository {
   private readonly buckets = new Map<string, DigestBucket>();
@@ -59,5 +59,11 @@ export class MemoryDigestRepository implements DigestRepository {
       }
     }
     return removed;
+  }
+
+  async waiting(): Promise<DigestsWaiting> {
+    const open = [...this.buckets.values()].filter((b) => b.status === 'open');
+    const flushes = open.map((b) => b.flushAt.getTime());
+    return { open: open.length, full: open.filter((b) => b.items.length >= b.maxItems).length, nextFlushAt: flushes.length ? new Date(Math.min(...flushes)) : null };
   }
 }

@@ -4,7 +4,7 @@ import { TransientError } from '../errors';
 import { deleteInChunks } from '../mongo-sweeps';
 import { compositeId, insertOnce } from '../mongo-writes';
 import { DigestFacts } from './digest-facts.mongo';
-import type { AddToDigest, DigestBucket, DigestItem, DigestRepository, DigestStatus } from './digest.types';
+import type { AddToDigest, DigestBucket, DigestItem, DigestRepository, DigestStatus, DigestsWaiting } from './digest.types';
 
 /**
  * No event lost, none sent twice, without transactions or atomic updates (FerretDB v1 has neither):
@@ -152,6 +152,17 @@ export class MongoDigestRepository implements DigestRepository {
     // A closer that died before sealing left the seal to whoever recovers the bucket.
     await Promise.all(unsent.map((d) => this.seal(d._id)));
     return Promise.all(unsent.map((d) => this.view(d._id)));
+  }
+
+  /** From the status copies: a bucket claimed a moment ago may still count as open. */
+  async waiting(): Promise<DigestsWaiting> {
+    const [open, next, full] = await Promise.all([
+      this.buckets.countDocuments({ status: 'open' }).exec(),
+      this.buckets.findOne({ status: 'open' }, { flushAt: 1 }).sort({ flushAt: 1 }).lean().exec(),
+      this.facts.all('full'),
+    ]);
+    const fullOpen = full.length === 0 ? 0 : await this.buckets.countDocuments({ status: 'open', _id: { $in: full } }).exec();
+    return { open, full: fullOpen, nextFlushAt: next?.flushAt ?? null };
   }
 
   /** In batches of a few queries each (FerretDB v1 scans a collection once per query, whatever the batch size). */

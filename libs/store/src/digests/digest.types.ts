@@ -36,6 +36,16 @@ export interface AddToDigest {
   maxItems: number;
 }
 
+/** What waits to be sent, for the ops console. */
+export interface DigestsWaiting {
+  /** Open buckets (collecting, or due and not yet claimed by a router). */
+  open: number;
+  /** Of those, the ones that reached maxItems: due now, whatever their window. */
+  full: number;
+  /** The earliest window end among open buckets; null when none is open. */
+  nextFlushAt: Date | null;
+}
+
 export interface DigestRepository {
   /** Idempotent per eventId: a redelivered event is one item. `full` once the bucket reached maxItems. */
   add(input: AddToDigest): Promise<{ bucket: DigestBucket; added: boolean; full: boolean }>;
@@ -51,4 +61,6 @@ export interface DigestRepository {
    */
   listClosedUnsent(limit: number, closedBefore?: Date): Promise<DigestBucket[]>;
   sweepSentBefore(cutoff: Date): Promise<number>;
+  /** Open buckets and when the next one is due. */
+  waiting(): Promise<DigestsWaiting>;
 }
