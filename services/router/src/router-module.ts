@@ -6,6 +6,7 @@ import { Gauge, metric } from '@notify/observability';
 import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type ServiceModule } from '@notify/runtime';
 import { storeSweeps } from '@notify/store';
 import { registerRulesRoutes } from './admin/rules-routes';
+import { registerConsoleRoutes } from './console/console-routes';
 import { consumeIntake } from './handlers/intake';
 import { consumeRuleChanges } from './handlers/rules-changes';
 import { EventSenders } from './intake/event-senders';
@@ -43,6 +44,8 @@ export interface RouterOptions extends RetentionScheduleOptions {
   dedupWindowMs?: number;
   /** Days the status trail is kept (with the retention schedule). */
   retentionDeliveryLogDays?: number | undefined;
+  /** The ops console's built files (served at /console); apps/console/dist by default. */
+  consoleDir?: string;
 }
 
 /** The router as a module: HTTP intake, the rules admin API, and the consumers of both intake lanes. */
@@ -80,6 +83,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   const rateSlots = new RateSlots(deps.store.idempotency);
   metric(deps.metrics, 'notify_router_rate_cap_windows', () => new Gauge({ name: 'notify_router_rate_cap_windows', help: 'Rate-cap windows (user, rule) whose next free slot this router remembers (bounded; a hint only)', registers: [deps.metrics], collect() { this.set(rateSlots.size); } }));
   registerStatusRoutes(deps.http.app, { log: deps.store.deliveryLog, tokens, senders });
+  registerConsoleRoutes(deps.http.app, { tokens: options.adminTokens, ...(options.consoleDir ? { dir: options.consoleDir } : {}) });
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId) });
   // The router writes deduplication claims and rate-cap slots, the status trail and the digests.
   const deliveryLogMs = (options.retentionDeliveryLogDays ?? 30) * DAY_MS;
