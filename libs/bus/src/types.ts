@@ -105,6 +105,13 @@ export interface GroupPosition {
   readonly committed: ReadonlyArray<number | null>;
 }
 
+/** A topic's write positions and where each of its consumer groups stands: what lag and throughput are computed from. */
+export interface TopicPositions {
+  /** Per partition, the offset the next message will get (records deleted by retention still count). */
+  readonly ends: readonly number[];
+  readonly groups: readonly GroupPosition[];
+}
+
 export interface RetryPolicy {
   /** Attempts for an error that is neither transient nor non-retriable, before the message is dead-lettered. */
   maxAttempts: number;
@@ -152,8 +159,8 @@ export interface Bus {
    * everything. 0 for a partition that holds nothing to read (empty, or every record deleted by retention).
    */
   latestOffsets(topic: TopicSpec<unknown>): Promise<number[]>;
-  /** The consumer groups that read this topic and where each stands (on Kafka: the broker's own group offsets). */
-  groupPositions(topic: TopicSpec<unknown>): Promise<GroupPosition[]>;
+  /** How far the topic is written, and the consumer groups that read it with where each stands (on Kafka: the broker's own group offsets). */
+  positions(topic: TopicSpec<unknown>): Promise<TopicPositions>;
   /** Messages of this process's background consumers waiting for a turn (see `SubscribeOptions.background`). */
   backgroundWaiting(): number;
   /** Stops every subscription gracefully, then the producer. */

@@ -8,7 +8,7 @@ import { runKeyed } from '../keyed-runner';
 import { busMetrics, type BusMetrics } from '../metrics';
 import { retryPolicy } from '../retry';
 import { physicalGroupId, physicalTopicName } from '../topic-names';
-import type { BatchHandler, BatchSubscribeOptions, Bus, GroupPosition, Handler, OutgoingMessage, PublishLane, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
+import type { BatchHandler, BatchSubscribeOptions, Bus, Handler, OutgoingMessage, PublishLane, PublishOptions, RawMessage, SubscribeOptions, Subscription, TopicPositions } from '../types';
 import { kafkaLogCreator } from './log-adapter';
 import { provisionTopics } from './provision';
 import { saslOf } from './sasl';
@@ -245,17 +245,19 @@ export class KafkaBus implements Bus {
     return latest;
   }
 
-  async groupPositions(spec: TopicSpec<unknown>): Promise<GroupPosition[]> {
+  async positions(spec: TopicSpec<unknown>): Promise<TopicPositions> {
     const topic = physicalTopicName(this.prefix, spec.name);
+    const ends: number[] = Array.from({ length: spec.partitions }, () => 0);
+    for (const { partition, high } of await retryWhileRetriable(() => this.admin.fetchTopicOffsets(topic))) ends[partition] = Number(high);
     // The bus names a group after its id, scoped by prefix and topic (physicalGroupId): those of this topic are found by name.
     const head = this.prefix ? `${this.prefix}.` : '';
     const tail = `.${spec.name}`;
     const { groups } = await this.admin.listGroups();
     const ours = groups.map((g) => g.groupId).filter((id) => id.startsWith(head) && id.endsWith(tail) && id.length > head.length + tail.length);
-    if (ours.length === 0) return [];
+    if (ours.length === 0) return { ends, groups: [] };
     const { groups: described } = await this.admin.describeGroups(ours);
     const members = new Map(described.map((g) => [g.groupId, g.members.length]));
-    return Promise.all(
+    const positions = await Promise.all(
       ours.sort().map(async (physical) => {
         const [offsets] = await this.admin.fetchOffsets({ groupId: physical, topics: [topic] });
         const committed: Array<number | null> = Array.from({ length: spec.partitions }, () => null);
@@ -263,6 +265,7 @@ export class KafkaBus implements Bus {
         return { groupId: physical.slice(head.length, physical.length - tail.length), members: members.get(physical) ?? 0, committed };
       }),
     );
+    return { ends, groups: positions };
   }
 
   backgroundWaiting(): number {

@@ -5,7 +5,7 @@ import { deliver, deliverBatch, type DeliveryContext, type ReceivedRecord } from
 import { runKeyed, type MessageOutcome } from '../keyed-runner';
 import { busMetrics, type BusMetrics } from '../metrics';
 import { retryPolicy } from '../retry';
-import type { BatchHandler, BatchSubscribeOptions, Bus, GroupPosition, Handler, OutgoingMessage, PublishOptions, RawMessage, SubscribeOptions, Subscription } from '../types';
+import type { BatchHandler, BatchSubscribeOptions, Bus, Handler, OutgoingMessage, PublishOptions, RawMessage, SubscribeOptions, Subscription, TopicPositions } from '../types';
 import { ConsumerGroup, type GroupMember } from './consumer-group';
 import { PartitionLog, partitionForKey } from './partition-log';
 
@@ -148,13 +148,13 @@ export class MemoryBus implements Bus {
     return this.logsOf(spec.name).map((log) => (log.start >= log.end ? 0 : log.end));
   }
 
-  async groupPositions(spec: TopicSpec<unknown>): Promise<GroupPosition[]> {
-    this.logsOf(spec.name);
+  async positions(spec: TopicSpec<unknown>): Promise<TopicPositions> {
     const prefix = `${spec.name}\u0000`;
-    return [...this.groups]
+    const groups = [...this.groups]
       .filter(([key]) => key.startsWith(prefix))
       .map(([key, group]) => ({ groupId: key.slice(prefix.length), members: group.memberCount, committed: [...group.positions] }))
       .sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
+    return { ends: this.logsOf(spec.name).map((log) => log.end), groups };
   }
 
   backgroundWaiting(): number {
