@@ -5,6 +5,8 @@ export interface StateViewOptions {
   /** A group of its own per process: every instance reads the whole topic. */
   groupId: string;
   partitionsConcurrently?: number;
+  /** A view no hot path waits for (bookkeeping, an ops view) reads in the background: see SubscribeOptions. */
+  background?: boolean;
 }
 
 export interface FollowedState {
@@ -56,6 +58,7 @@ export async function followState<T>(bus: Bus, topic: TopicSpec<T>, options: Sta
       fromBeginning: true,
       commitOffsets: false,
       partitionsConcurrently: options.partitionsConcurrently ?? topic.partitions,
+      ...(options.background ? { background: true } : {}),
       // A record set aside (one that does not decode) is passed all the same: the view must not wait for it forever.
       onDeadLetter: async (letter) => {
         if (letter.source.partition !== undefined && letter.source.offset !== undefined) passed(letter.source.partition, Number(letter.source.offset));

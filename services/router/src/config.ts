@@ -13,6 +13,8 @@ export const routerSettings = {
   digestTickMs: setting('ROUTER_DIGEST_TICK_MS', env.int(1000, 50), 'How often the router looks for digests whose window ended'),
   rulesRefreshMs: setting('ROUTER_RULES_REFRESH_MS', env.int(30_000, 1000), 'Rules are reloaded on every change event; this periodic reload is the safety net'),
   dedupWindowMs: setting('ROUTER_DEDUP_WINDOW_MS', env.int(7 * 24 * 60 * 60 * 1000, 1000), 'How long an event id is remembered: the same id again within it (a producer retry, a replay) is a duplicate; the retention sweep deletes it afterwards'),
+  deadLettersIndexMb: setting('ROUTER_DEAD_LETTERS_INDEX_MB', env.positive(64), 'Memory each router gives the ops console’s view of notify.dlq (original bytes included); past it the oldest letters are dropped from the view (they stay on the topic)'),
+  retentionDeadLetterActionsDays: setting('RETENTION_DEAD_LETTER_ACTIONS_DAYS', env.positive(90), 'Days a dead-letter action (replay, discard: who, when, which letters) is kept; keep it above notify.dlq’s retention (30 days), or a handled letter still on the topic shows as open again'),
   ...retentionScheduleSettings,
   ...deliveryLogRetentionSettings,
 };

@@ -24,6 +24,10 @@ import { registerStatusRoutes } from './status-trail/status-routes';
 import { RulesCache } from './rules/rules-cache';
 import { RateSlots } from './usecases/rate-cap';
 import { registerTopicRoutes } from './topics/topics-routes';
+import { DeadLetterIndex } from './dead-letters/dead-letter-index';
+import { registerDeadLetterRoutes } from './dead-letters/dead-letter-routes';
+import { followDeadLetters } from './dead-letters/follow-dead-letters';
+import { registerUserTrailRoutes } from './status-trail/user-trail-routes';
 
 /** A sent digest is kept this long: an event redelivered before its claim was written still finds its item. */
 const SENT_DIGEST_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -44,6 +48,10 @@ export interface RouterOptions extends RetentionScheduleOptions {
   dedupWindowMs?: number;
   /** Days the status trail is kept (with the retention schedule). */
   retentionDeliveryLogDays?: number | undefined;
+  /** Memory for the console's view of the dead-letter topic; 64 MB by default. */
+  deadLettersIndexMb?: number;
+  /** Days the dead-letter action log is kept; 90 by default. */
+  retentionDeadLetterActionsDays?: number | undefined;
   /** The ops console's built files (served at /console); apps/console/dist by default. */
   consoleDir?: string;
 }
@@ -83,11 +91,15 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   const rateSlots = new RateSlots(deps.store.idempotency);
   metric(deps.metrics, 'notify_router_rate_cap_windows', () => new Gauge({ name: 'notify_router_rate_cap_windows', help: 'Rate-cap windows (user, rule) whose next free slot this router remembers (bounded; a hint only)', registers: [deps.metrics], collect() { this.set(rateSlots.size); } }));
   registerStatusRoutes(deps.http.app, { log: deps.store.deliveryLog, tokens, senders });
+  registerUserTrailRoutes(deps.http.app, { log: deps.store.deliveryLog, tokens });
+  const deadLetters = new DeadLetterIndex((options.deadLettersIndexMb ?? 64) * 1024 * 1024);
+  let deadLettersView: ReturnType<typeof followDeadLetters> | undefined;
+  registerDeadLetterRoutes(deps.http.app, { index: deadLetters, actions: deps.store.deadLetterActions, bus: deps.bus, tokens, catchUp: async () => (await deadLettersView)?.catchUp() });
   registerConsoleRoutes(deps.http.app, { tokens: options.adminTokens, ...(options.consoleDir ? { dir: options.consoleDir } : {}) });
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId) });
   // The router writes deduplication claims and rate-cap slots, the status trail and the digests.
   const deliveryLogMs = (options.retentionDeliveryLogDays ?? 30) * DAY_MS;
-  const retention = retentionJobFor(deps, options, [storeSweeps.idempotency(deps.store), storeSweeps.deliveryLog(deps.store, deliveryLogMs), storeSweeps.sentDigests(deps.store, SENT_DIGEST_GRACE_MS)]);
+  const retention = retentionJobFor(deps, options, [storeSweeps.idempotency(deps.store), storeSweeps.deliveryLog(deps.store, deliveryLogMs), storeSweeps.sentDigests(deps.store, SENT_DIGEST_GRACE_MS), storeSweeps.deadLetterActions(deps.store, (options.retentionDeadLetterActionsDays ?? 90) * DAY_MS)]);
   let subscriptions: Subscription[] = [];
   let refresh: NodeJS.Timeout | undefined;
   return {
@@ -106,6 +118,8 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
         ...(await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, rateSlots, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
         await consumeStatusTrail(deps.bus, deps.store.deliveryLog),
       );
+      deadLettersView = followDeadLetters(deps, deadLetters);
+      subscriptions.push((await deadLettersView).subscription);
       flusher.start(options.digestTickMs);
       refresh = setInterval(() => void cache.reload(), options.rulesRefreshMs);
       refresh.unref();
