@@ -15,6 +15,8 @@ export const routerSettings = {
   dedupWindowMs: setting('ROUTER_DEDUP_WINDOW_MS', env.int(7 * 24 * 60 * 60 * 1000, 1000), 'How long an event id is remembered: the same id again within it (a producer retry, a replay) is a duplicate; the retention sweep deletes it afterwards'),
   deadLettersIndexMb: setting('ROUTER_DEAD_LETTERS_INDEX_MB', env.positive(64), 'Memory each router gives the ops console’s view of notify.dlq (original bytes included); past it the oldest letters are dropped from the view (they stay on the topic)'),
   retentionDeadLetterActionsDays: setting('RETENTION_DEAD_LETTER_ACTIONS_DAYS', env.positive(90), 'Days a dead-letter action (replay, discard: who, when, which letters) is kept; keep it above notify.dlq’s retention (30 days), or a handled letter still on the topic shows as open again'),
+  lanesSampleMs: setting('ROUTER_LANES_SAMPLE_MS', env.int(5000, 250), 'How often the router reads every topic’s end offsets and its consumer groups’ committed offsets for the ops console’s Lanes page (a few Kafka admin requests per topic)'),
+  lanesHistoryMs: setting('ROUTER_LANES_HISTORY_MS', env.int(300_000, 10_000), 'How far back the Lanes page’s samples and routed → socket latencies are kept (bounded memory)'),
   ...retentionScheduleSettings,
   ...deliveryLogRetentionSettings,
 };

@@ -24,6 +24,10 @@ import { registerStatusRoutes } from './status-trail/status-routes';
 import { RulesCache } from './rules/rules-cache';
 import { RateSlots } from './usecases/rate-cap';
 import { registerTopicRoutes } from './topics/topics-routes';
+import { laneTopics } from './lanes/lane-topics';
+import { LanesSampler } from './lanes/lanes-sampler';
+import { registerLanesRoutes } from './lanes/lanes-routes';
+import { RoutedToSocket } from './lanes/routed-to-socket';
 import { DeadLetterIndex } from './dead-letters/dead-letter-index';
 import { registerDeadLetterRoutes } from './dead-letters/dead-letter-routes';
 import { followDeadLetters } from './dead-letters/follow-dead-letters';
@@ -52,6 +56,10 @@ export interface RouterOptions extends RetentionScheduleOptions {
   deadLettersIndexMb?: number;
   /** Days the dead-letter action log is kept; 90 by default. */
   retentionDeadLetterActionsDays?: number | undefined;
+  /** How often the Lanes page's offsets are sampled; 5 s by default. */
+  lanesSampleMs?: number;
+  /** How far back lane samples and latencies are kept; 5 minutes by default. */
+  lanesHistoryMs?: number;
   /** The ops console's built files (served at /console); apps/console/dist by default. */
   consoleDir?: string;
 }
@@ -96,6 +104,11 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   let deadLettersView: ReturnType<typeof followDeadLetters> | undefined;
   registerDeadLetterRoutes(deps.http.app, { index: deadLetters, actions: deps.store.deadLetterActions, bus: deps.bus, tokens, catchUp: async () => (await deadLettersView)?.catchUp() });
   registerConsoleRoutes(deps.http.app, { tokens: options.adminTokens, ...(options.consoleDir ? { dir: options.consoleDir } : {}) });
+  const lanesSampleMs = options.lanesSampleMs ?? 5000;
+  const lanesHistoryMs = options.lanesHistoryMs ?? 300_000;
+  const lanesSampler = new LanesSampler(deps.bus, laneTopics, lanesSampleMs, lanesHistoryMs, deps.logger.child({ module: 'lanes' }));
+  const routedToSocket = new RoutedToSocket(lanesHistoryMs);
+  registerLanesRoutes(deps.http.app, { bus: deps.bus, lanes: laneTopics, sampler: lanesSampler, sampleEveryMs: lanesSampleMs, latency: routedToSocket, digests: deps.store.digests, tokens: options.adminTokens });
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId) });
   // The router writes deduplication claims and rate-cap slots, the status trail and the digests.
   const deliveryLogMs = (options.retentionDeliveryLogDays ?? 30) * DAY_MS;
@@ -116,16 +129,18 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
       subscriptions.push(
         ...(await Promise.all([followPresence(deps, presence), followPreferences(deps, preferences)])),
         ...(await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, rateSlots, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
-        await consumeStatusTrail(deps.bus, deps.store.deliveryLog),
+        await consumeStatusTrail(deps.bus, deps.store.deliveryLog, (status) => routedToSocket.observe(status)),
       );
       deadLettersView = followDeadLetters(deps, deadLetters);
       subscriptions.push((await deadLettersView).subscription);
       flusher.start(options.digestTickMs);
+      lanesSampler.start();
       refresh = setInterval(() => void cache.reload(), options.rulesRefreshMs);
       refresh.unref();
     },
     stop: async () => {
       clearInterval(refresh);
+      await lanesSampler.stop();
       await retention?.stop();
       await Promise.all(subscriptions.map((s) => s.stop()));
       await flusher.stop();
