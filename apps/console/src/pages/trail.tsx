@@ -1,0 +1,206 @@
+import { useState } from 'preact/hooks';
+import { ApiError, errorText } from '../api';
+import type { PageProps } from '../app';
+import { when } from '../format';
+import './records.css';
+
+interface Step {
+  eventId: string;
+  notificationId?: string;
+  userId?: string;
+  status: string;
+  channel?: string;
+  reason?: string;
+  service: string;
+  at: string;
+  detail?: Record<string, unknown>;
+}
+interface UserNotification {
+  notificationId: string;
+  eventId: string;
+  status: string;
+  channel?: string;
+  reason?: string;
+  at: string;
+  firstAt: string;
+}
+
+type Found = { kind: 'event'; eventId: string; history: Step[] } | { kind: 'user'; userId: string; notifications: UserNotification[] };
+
+/** Steps of one notification (or the event's own, without one), in the order they happened. */
+function byNotification(history: Step[]): Array<[string, Step[]]> {
+  const groups = new Map<string, Step[]>();
+  for (const step of history) {
+    const key = step.notificationId ?? '';
+    groups.set(key, [...(groups.get(key) ?? []), step]);
+  }
+  return [...groups];
+}
+
+/**
+ * The status trail: find a notification by its event id or its user, and read what happened to it,
+ * step by step (routed, sent, delivered, read, pushed, or why not).
+ */
+export default function TrailPage({ api }: PageProps) {
+  const [eventId, setEventId] = useState('');
+  const [userId, setUserId] = useState('');
+  const [found, setFound] = useState<Found | null>(null);
+  const [opened, setOpened] = useState<{ notificationId: string; history: Step[] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async (task: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await task();
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 404 ? `Nothing found: ${err.message}` : errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const findEvent = (e: Event) => {
+    e.preventDefault();
+    void run(async () => {
+      setFound(null);
+      setOpened(null);
+      const answer = await api.get<{ eventId: string; history: Step[] }>(`/v1/events/${encodeURIComponent(eventId.trim())}/history`);
+      setFound({ kind: 'event', ...answer });
+    });
+  };
+  const findUser = (e: Event) => {
+    e.preventDefault();
+    void run(async () => {
+      setFound(null);
+      setOpened(null);
+      const answer = await api.get<{ userId: string; notifications: UserNotification[] }>(`/v1/admin/users/${encodeURIComponent(userId.trim())}/notifications?limit=50`);
+      setFound({ kind: 'user', ...answer });
+    });
+  };
+  const open = (notificationId: string) =>
+    run(async () => {
+      const answer = await api.get<{ notificationId: string; history: Step[] }>(`/v1/notifications/${encodeURIComponent(notificationId)}/history`);
+      setOpened(answer);
+    });
+
+  return (
+    <section aria-labelledby="trail-title">
+      <h1 id="trail-title">Trail</h1>
+      <div class="finders">
+        <form class="panel" onSubmit={findEvent} aria-label="Find by event id">
+          <label for="trail-event">Event id</label>
+          <div class="row">
+            <input id="trail-event" value={eventId} onInput={(e) => setEventId(e.currentTarget.value)} required placeholder="the id the product sent" />
+            <button type="submit" disabled={busy}>
+              Find event
+            </button>
+          </div>
+        </form>
+        <form class="panel" onSubmit={findUser} aria-label="Find by user id">
+          <label for="trail-user">User id</label>
+          <div class="row">
+            <input id="trail-user" value={userId} onInput={(e) => setUserId(e.currentTarget.value)} required placeholder="a recipient" />
+            <button type="submit" disabled={busy}>
+              Find user
+            </button>
+          </div>
+        </form>
+      </div>
+
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+
+      {found?.kind === 'event' && (
+        <section class="panel" aria-labelledby="trail-event-title" data-testid="trail-event">
+          <h2 id="trail-event-title">Event {found.eventId}</h2>
+          {byNotification(found.history).map(([notificationId, steps]) => (
+            <Timeline key={notificationId} title={notificationId ? `Notification ${notificationId}${steps[0]?.userId ? ` (to ${steps[0].userId})` : ''}` : 'The event itself'} steps={steps} />
+          ))}
+        </section>
+      )}
+
+      {found?.kind === 'user' && (
+        <section class="panel" aria-labelledby="trail-user-title" data-testid="trail-user">
+          <h2 id="trail-user-title">Recent notifications of {found.userId}</h2>
+          {found.notifications.length === 0 ? (
+            <p>No notifications on the trail for this user.</p>
+          ) : (
+            <div class="table-scroll">
+              <table aria-labelledby="trail-user-title">
+                <thead>
+                  <tr>
+                    <th scope="col">Notification</th>
+                    <th scope="col">Status now</th>
+                    <th scope="col">Since</th>
+                    <th scope="col">First step</th>
+                    <th scope="col">
+                      <span class="sr-only">History</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {found.notifications.map((n) => (
+                    <tr key={n.notificationId} class={opened?.notificationId === n.notificationId ? 'current' : undefined}>
+                      <td>
+                        <code>{n.notificationId}</code>
+                        <div class="muted">event {n.eventId}</div>
+                      </td>
+                      <td>
+                        <span class={`badge ${n.status}`}>{n.status}</span>
+                        {n.channel && <span class="muted"> · {n.channel}</span>}
+                        {n.reason && <div class="muted wrap">{n.reason}</div>}
+                      </td>
+                      <td>
+                        <time dateTime={n.at}>{when(n.at)}</time>
+                      </td>
+                      <td>
+                        <time dateTime={n.firstAt}>{when(n.firstAt)}</time>
+                      </td>
+                      <td>
+                        <button type="button" class="secondary" aria-label={`Show the history of ${n.notificationId}`} onClick={() => open(n.notificationId)}>
+                          History
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {opened && <Timeline title={`Notification ${opened.notificationId}`} steps={opened.history} />}
+        </section>
+      )}
+    </section>
+  );
+}
+
+/** One notification's steps, oldest first, each with who recorded it and why. */
+function Timeline({ title, steps }: { title: string; steps: Step[] }) {
+  return (
+    <section class="trail" aria-label={title} data-testid="trail-timeline">
+      <h3>{title}</h3>
+      <ol class="timeline">
+        {steps.map((s, i) => (
+          <li key={i}>
+            <div class="step">
+              <span class={`badge ${s.status}`} data-testid="trail-status">
+                {s.status}
+              </span>
+              {s.channel && <span>{s.channel}</span>}
+              <time class="muted" dateTime={s.at}>
+                {when(s.at)}
+              </time>
+              <span class="muted">by {s.service}</span>
+            </div>
+            {s.reason && <div class="wrap">{s.reason}</div>}
+            {s.detail && Object.keys(s.detail).length > 0 && <pre>{JSON.stringify(s.detail, null, 2)}</pre>}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
