@@ -179,7 +179,7 @@ export default function DeadLettersPage({ api }: PageProps) {
         <div class="panel">
           <div class="row spread">
             <p class="muted" data-testid="dl-summary">
-              {list.letters.length} of {list.matched} letters shown. This router holds {list.index.letters} letters ({formatBytes(list.index.bytes)} of {formatBytes(list.index.maxBytes)})
+              {list.letters.length} shown; {list.matched} letters of any state match the reason and time. This router holds {list.index.letters} letters ({formatBytes(list.index.bytes)} of {formatBytes(list.index.maxBytes)})
               {list.index.dropped > 0 ? `; ${list.index.dropped} older ones are only on the topic` : ''}
               {list.caughtUp ? '' : '; still reading the topic, refresh in a moment'}.
             </p>

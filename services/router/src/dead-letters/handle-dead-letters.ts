@@ -25,11 +25,13 @@ const STATE_CHUNK = 200;
 export const REPLAYED_FROM_HEADER = 'notify-replayed-from';
 
 /**
- * A page of letters, newest first, each with its state. Open letters are found by asking the store
+ * A page of letters, newest first, each with its state, and how many letters match the reason and
+ * time whatever their state. Open letters are found by asking the store
  * about a chunk at a time until the page is full, skipping those already known to be handled.
  */
 export async function listLetters(deps: DeadLetterDeps, filter: LetterFilter & { state: LetterState | 'all'; limit: number }): Promise<{ letters: LetterView[]; matched: number }> {
-  const matches = filter.state === 'open' ? deps.index.find(filter).filter((l) => !deps.index.isKnownHandled(l.id)) : deps.index.find(filter);
+  const all = deps.index.find(filter);
+  const matches = filter.state === 'open' ? all.filter((l) => !deps.index.isKnownHandled(l.id)) : all;
   const page: LetterView[] = [];
   for (let from = 0; from < matches.length && page.length < filter.limit; from += STATE_CHUNK) {
     const chunk = matches.slice(from, from + STATE_CHUNK);
@@ -41,7 +43,7 @@ export async function listLetters(deps: DeadLetterDeps, filter: LetterFilter & {
       if (page.length === filter.limit) break;
     }
   }
-  return { letters: page, matched: matches.length };
+  return { letters: page, matched: all.length };
 }
 
 /** One letter with its state, or undefined when the index does not hold it. */
