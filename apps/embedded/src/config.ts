@@ -21,6 +21,8 @@ export const embeddedSettings = {
   intakeRateWindowMs: routerSettings.intakeRateWindowMs,
   deadLettersIndexMb: routerSettings.deadLettersIndexMb,
   retentionDeadLetterActionsDays: routerSettings.retentionDeadLetterActionsDays,
+  lanesSampleMs: routerSettings.lanesSampleMs,
+  lanesHistoryMs: routerSettings.lanesHistoryMs,
   gatewayTtlMs: presenceSettings.gatewayTtlMs,
   sweepIntervalMs: presenceSettings.sweepIntervalMs,
   intakeTokens: setting(routerSettings.intakeTokens.variable, routerSettings.intakeTokens.schema.optional(), 'Product teams’ tokens (name:secret or name:secret:scope+scope, comma-separated; see API tokens and their scopes); unset generates one with every scope per start and prints it', { secret: true }),
