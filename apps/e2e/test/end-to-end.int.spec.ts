@@ -62,11 +62,13 @@ async function deploy(mode: Mode): Promise<void> {
     base.gateway = base.presence = base.push = base.router;
     return;
   }
-  await start('presence', common);
+  // The gateways sign their announcements with it; presence believes only those.
+  const relaySecret = 'e2e-relay-secret-0123456789abcdefghij';
+  await start('presence', { ...common, GATEWAY_RELAY_SECRET: relaySecret });
   await Promise.all([
     start('router', common),
     // Every client of the test connects from 127.0.0.1: no limit on connection attempts per address.
-    start('gateway', { ...common, JWT_SECRET: jwtSecret, GATEWAY_RELAY_SECRET: 'e2e-relay-secret-0123456789abcdefghij', GATEWAY_CONNECT_RATE_PER_ADDRESS: '0' }),
+    start('gateway', { ...common, JWT_SECRET: jwtSecret, GATEWAY_RELAY_SECRET: relaySecret, GATEWAY_CONNECT_RATE_PER_ADDRESS: '0' }),
     start('push', { ...common, APNS_KEY: p8, APNS_KEY_ID: apnsAuth.keyId, APNS_TEAM_ID: apnsAuth.teamId, APNS_ADDRESS: apns.address, APNS_PORT: String(apns.port), APNS_CA: apns.ca, PUSH_RETRY_INITIAL_MS: '100' }),
   ]);
 }

@@ -16,7 +16,7 @@ import { FallbackSweeper } from './fallback/fallback-sweeper';
 import { consumeDeliverInapp } from './handlers/deliver-inapp';
 import { consumePresenceViews } from './handlers/presence-views';
 import { registerInboxRoutes } from './inbox/inbox-routes';
-import { announcementVerifier } from './presence/gateway-announcement';
+import { announcementVerifier } from '@notify/contracts/gateway-announcement';
 import { GatewayDirectory } from './presence/gateway-directory';
 import { PresencePublisher } from './presence/presence-publisher';
 import { RelayClient } from './relay/relay-client';

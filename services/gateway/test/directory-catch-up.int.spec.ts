@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bus } from '@notify/bus';
 import type { DeliveryStatus, Notification, PresenceState } from '@notify/contracts';
 import { sleep, waitFor } from '@notify/testing';
-import { announcementSigner } from '../src/presence/gateway-announcement';
+import { announcementSigner } from '@notify/contracts/gateway-announcement';
 import { relaySecret } from './gateway-harness';
 import { deployment, device, inapp, presenceOf, startGatewayProcess, startPresenceProcess, topics, type Device, type ServiceUnderTest } from './gateway-processes';
 

@@ -54,7 +54,7 @@ export async function startGatewayProcess(env: Record<string, string>, extra: Re
 
 export async function startPresenceProcess(env: Record<string, string>, extra: Record<string, string> = {}): Promise<ServiceUnderTest> {
   const port = await freePort();
-  return startAndWait(presenceEntry, { ...env, INTAKE_TOKENS: `test:${presenceToken}:presence:read`, ADMIN_TOKENS: 'ops:presence-admin-secret-012345678', PRESENCE_GATEWAY_TTL_MS: '3000', PRESENCE_SWEEP_INTERVAL_MS: '250', ...extra }, port, 'presence');
+  return startAndWait(presenceEntry, { ...env, GATEWAY_RELAY_SECRET: relaySecret, INTAKE_TOKENS: `test:${presenceToken}:presence:read`, ADMIN_TOKENS: 'ops:presence-admin-secret-012345678', PRESENCE_GATEWAY_TTL_MS: '3000', PRESENCE_SWEEP_INTERVAL_MS: '250', ...extra }, port, 'presence');
 }
 
 export async function presenceOf(presence: ServiceUnderTest, userId: string): Promise<PresenceState> {

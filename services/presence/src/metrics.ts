@@ -4,6 +4,7 @@ import type { PresenceTable } from './state/presence-table';
 
 export interface PresenceMetrics {
   expiredGateways: Counter;
+  refusedAnnouncements: Counter<'problem'>;
   handOverCatchUpSeconds: Histogram;
 }
 
@@ -19,6 +20,7 @@ export function presenceMetrics(
   metric(registry, 'notify_presence_state_pending_users', () => new Gauge({ name: 'notify_presence_state_pending_users', help: 'Users whose presence.state write failed and goes out with the next publish', registers, collect() { this.set(sources.publisher?.pendingCount ?? 0); } }));
   metric(registry, 'notify_presence_gateways', () => new Gauge({ name: 'notify_presence_gateways', help: 'Gateways heard from within the TTL (or in their grace period)', registers, collect() { this.set(sources.liveness.size); } }));
   return {
+    refusedAnnouncements: metric(registry, 'notify_presence_announcements_refused_total', () => new Counter({ name: 'notify_presence_announcements_refused_total', help: 'Gateway announcements on presence.gateways ignored for want of a valid signature (unsigned, bad_signature)', labelNames: ['problem'], registers })),
     expiredGateways: metric(registry, 'notify_presence_gateways_expired_total', () => new Counter({ name: 'notify_presence_gateways_expired_total', help: 'Gateways that went silent without a goodbye and had their users dropped', registers })),
     handOverCatchUpSeconds: metric(
       registry,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from '@notify/bus';
-import { topics, type PresenceEvent } from '@notify/contracts';
+import { topics, type GatewayLiveness as GatewayAnnouncement, type PresenceEvent } from '@notify/contracts';
+import { announcementVerifier, type AnnouncementProblem } from '@notify/contracts/gateway-announcement';
 import type { ApiToken } from '@notify/http';
 import type { ServiceDeps, ServiceModule } from '@notify/runtime';
 import { consumePresenceEvents } from './handlers/presence-events';
@@ -21,6 +22,8 @@ export interface PresenceOptions {
   gatewayTtlMs: number;
   /** How often silent gateways are looked for. */
   sweepIntervalMs: number;
+  /** The gateways' shared secret: their announcements are believed only when signed with it. */
+  relaySecret: string;
 }
 
 /** The presence service as a module: the socket and liveness consumers, the state rebuild, the sweeper and the query API. */
@@ -37,12 +40,19 @@ export function createPresenceModule(deps: ServiceDeps, options: PresenceOptions
   const usecaseDeps = { table, liveness, publisher, sendSocketEvents, logger, now: Date.now };
   const sweeper = new GatewaySweeper({ ...usecaseDeps, intervalMs: options.sweepIntervalMs, onExpired: () => metrics.expiredGateways.inc() });
   registerPresenceRoutes(deps.http.app, { stateOf: (userId) => table.stateOf(userId), tokens: [...options.intakeTokens, ...options.adminTokens] });
+  const trust = {
+    verify: announcementVerifier(options.relaySecret),
+    onRefused: (announcement: GatewayAnnouncement, problem: AnnouncementProblem) => {
+      metrics.refusedAnnouncements.inc({ problem });
+      logger.warn({ gatewayId: announcement.gatewayId, kind: announcement.kind, problem }, 'ignored a gateway announcement without a valid signature');
+    },
+  };
   let subscriptions: Subscription[] = [];
   return {
     name: 'presence',
     start: async () => {
       // Heartbeats flow before the rebuild, so a rebuilt gateway is heard from within its grace period.
-      subscriptions = [await consumeGatewayLiveness(deps.bus, usecaseDeps, deps.instanceName)];
+      subscriptions = [await consumeGatewayLiveness(deps.bus, usecaseDeps, deps.instanceName, trust)];
       const state = await consumePresenceState(deps.bus, usecaseDeps, deps.instanceName, writerId);
       subscriptions.push(state.subscription);
       const started = Date.now();

@@ -1,10 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { announcementSigner } from '@notify/contracts/gateway-announcement';
 import { KafkaBus } from '@notify/bus';
 import { topics, type PresenceEvent, type PresenceState } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { freePort, requireKafka, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
 
+const relaySecret = 'gateway-relay-secret-0123456789abcdef';
+const signed = announcementSigner(relaySecret);
 const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
 const TTL_MS = 2000;
 const SWEEP_MS = 200;
@@ -35,7 +38,7 @@ async function startPresence(): Promise<{ base: string; process: ServiceProcess 
 
 async function beat(gatewayId: string): Promise<void> {
   const at = Date.now();
-  await bus.publish(topics.presenceGateways, [{ value: { version: 1, kind: 'gateway_heartbeat', gatewayId, sockets: 0, at: new Date(at).toISOString() } }]);
+  await bus.publish(topics.presenceGateways, [{ value: signed({ version: 1, kind: 'gateway_heartbeat', gatewayId, sockets: 0, at: new Date(at).toISOString() }) }]);
   if (beating.has(gatewayId)) beating.set(gatewayId, at);
 }
 
@@ -66,6 +69,7 @@ beforeAll(async () => {
   const brokers = await requireKafka();
   const prefix = uniqueName('presence');
   env = {
+    GATEWAY_RELAY_SECRET: relaySecret,
     KAFKA_BROKERS: brokers.join(','),
     TOPIC_PREFIX: prefix,
     MONGO_URL: '', // presence keeps nothing in the database
@@ -136,7 +140,7 @@ describe('presence on Kafka', () => {
     await stateWhere(dave, 'online with two sockets', (s) => s.connections.length === 2);
     beating.delete(gw);
     const stoppedAt = new Date().toISOString();
-    await bus.publish(topics.presenceGateways, [{ value: { version: 1, kind: 'gateway_stopped', gatewayId: gw, at: stoppedAt } }]);
+    await bus.publish(topics.presenceGateways, [{ value: signed({ version: 1, kind: 'gateway_stopped', gatewayId: gw, at: stoppedAt }) }]);
     // Offline as of the goodbye itself, not of a sweep after the TTL.
     const offline = await stateWhere(dave, 'offline', (s) => !s.online, TTL_MS);
     expect(offline.lastSeen).toBe(stoppedAt);

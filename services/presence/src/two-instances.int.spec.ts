@@ -1,10 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { announcementSigner } from '@notify/contracts/gateway-announcement';
 import { KafkaBus } from '@notify/bus';
 import { topics, type PresenceEvent, type PresenceState } from '@notify/contracts';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { freePort, requireKafka, sleep, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
 
+const relaySecret = 'gateway-relay-secret-0123456789abcdef';
+const signed = announcementSigner(relaySecret);
 /**
  * Two presence instances on the real Kafka, sharing the users' partitions. Whatever order socket
  * events reach them in, whichever instance holds a user when, and whatever the gateways' clocks say,
@@ -44,7 +47,7 @@ async function gateway(name: string): Promise<string> {
 }
 
 async function beat(gatewayId: string): Promise<void> {
-  await bus.publish(topics.presenceGateways, [{ value: { version: 1, kind: 'gateway_heartbeat', gatewayId, sockets: 0, at: new Date().toISOString() } }]);
+  await bus.publish(topics.presenceGateways, [{ value: signed({ version: 1, kind: 'gateway_heartbeat', gatewayId, sockets: 0, at: new Date().toISOString() }) }]);
 }
 
 const connect = (userId: string, gatewayId: string, socketId: string, atMs = Date.now()): PresenceEvent => ({ version: 1, kind: 'socket_connected', userId, gatewayId, socketId, transport: 'websocket', at: new Date(atMs).toISOString() });
@@ -56,6 +59,7 @@ beforeAll(async () => {
   const brokers = await requireKafka();
   const prefix = uniqueName('presence-two');
   env = {
+    GATEWAY_RELAY_SECRET: relaySecret,
     KAFKA_BROKERS: brokers.join(','),
     TOPIC_PREFIX: prefix,
     MONGO_URL: '',

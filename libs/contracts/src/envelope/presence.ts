@@ -23,7 +23,7 @@ export const PresenceEventV1 = z.discriminatedUnion('kind', [
 ]);
 export type PresenceEvent = z.infer<typeof PresenceEventV1>;
 
-/** Gateways believe only announcements signed with the secret they share (see the gateway's gateway-announcement.ts). */
+/** Gateways and presence believe only announcements signed with the secret the gateways share (see gateway-announcement.ts). */
 const AnnouncementSignature = z
   .string()
   .max(128)

@@ -1,5 +1,5 @@
 import { PresenceRevisions, type GatewayLiveness, type PresenceState } from '@notify/contracts';
-import type { AnnouncementProblem } from './gateway-announcement';
+import type { AnnouncementProblem } from '@notify/contracts/gateway-announcement';
 
 /** Whether an announcement on presence.gateways is believed: null when it is, else why not. */
 export type AnnouncementCheck = (event: GatewayLiveness) => AnnouncementProblem | null;

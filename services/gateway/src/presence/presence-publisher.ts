@@ -2,7 +2,7 @@ import type { Bus } from '@notify/bus';
 import { topics, type PresenceEvent } from '@notify/contracts';
 import type { Logger } from '@notify/observability';
 import type { ClientConnection } from '../connections/connection';
-import { announcementSigner } from './gateway-announcement';
+import { announcementSigner } from '@notify/contracts/gateway-announcement';
 
 /**
  * Tells presence what this gateway holds: each connect and disconnect (keyed by user, so they stay in

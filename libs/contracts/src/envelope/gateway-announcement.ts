@@ -1,10 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { GatewayLiveness } from '@notify/contracts';
+import type { GatewayLiveness } from './presence';
 
 /**
  * Gateways sign what they announce on `presence.gateways` (where they can be reached, that they
- * stopped) with a key derived from the secret they share, and believe only signed announcements: a
- * party that can write to the topic cannot point a gateway's relay at an address of its choosing.
+ * stopped) with a key derived from the secret they share; gateways and presence believe only signed
+ * announcements. A party that can write to the topic can neither point a gateway's relay at an
+ * address of its choosing nor make presence close every socket of a gateway that is still up.
+ * Imported as `@notify/contracts/gateway-announcement`, apart from the schemas, since it needs
+ * node:crypto and the schemas also go to browsers.
  */
 
 /** Why an announcement was not believed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayLivenessV1 } from '@notify/contracts';
+import { GatewayLivenessV1 } from './presence';
 import { announcementSigner, announcementVerifier } from './gateway-announcement';
 
 const secret = 'gateway-relay-secret-0123456789abcdef';
