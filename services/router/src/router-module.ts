@@ -1,6 +1,6 @@
 import type { Subscription } from '@notify/bus';
 import { DAY_MS } from '@notify/config';
-import { intakeLaneOf } from '@notify/contracts';
+import { intakeLaneOf, type NotifyEvent } from '@notify/contracts';
 import type { ApiToken } from '@notify/http';
 import { Gauge, metric } from '@notify/observability';
 import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type ServiceModule } from '@notify/runtime';
@@ -22,6 +22,8 @@ import { PresenceView } from './presence/presence-view';
 import { consumeStatusTrail } from './status-trail/status-trail';
 import { registerStatusRoutes } from './status-trail/status-routes';
 import { RulesCache } from './rules/rules-cache';
+import { RuleHits, type RuleHitOutcome } from './rules/rule-hits';
+import { RecentEvents } from './rules/recent-events';
 import { RateSlots } from './usecases/rate-cap';
 import { registerTopicRoutes } from './topics/topics-routes';
 import { laneTopics } from './lanes/lane-topics';
@@ -109,7 +111,14 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   const lanesSampler = new LanesSampler(deps.bus, laneTopics, lanesSampleMs, lanesHistoryMs, deps.logger.child({ module: 'lanes' }));
   const routedToSocket = new RoutedToSocket(lanesHistoryMs);
   registerLanesRoutes(deps.http.app, { bus: deps.bus, lanes: laneTopics, sampler: lanesSampler, sampleEveryMs: lanesSampleMs, latency: routedToSocket, digests: deps.store.digests, tokens: options.adminTokens });
-  registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId) });
+  // What each rule decided, for /metrics and the console, and the last events per type for its dry runs.
+  const ruleHits = new RuleHits(deps.metrics);
+  const recentEvents = new RecentEvents();
+  const onDecided = (event: NotifyEvent, ruleId: string | null, outcome: RuleHitOutcome) => {
+    ruleHits.hit(ruleId, outcome);
+    recentEvents.add(event);
+  };
+  registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId), hits: ruleHits, recent: recentEvents });
   // The router writes deduplication claims and rate-cap slots, the status trail and the digests.
   const deliveryLogMs = (options.retentionDeliveryLogDays ?? 30) * DAY_MS;
   const retention = retentionJobFor(deps, options, [storeSweeps.idempotency(deps.store), storeSweeps.deliveryLog(deps.store, deliveryLogMs), storeSweeps.sentDigests(deps.store, SENT_DIGEST_GRACE_MS), storeSweeps.deadLetterActions(deps.store, (options.retentionDeadLetterActionsDays ?? 90) * DAY_MS)]);
@@ -128,7 +137,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
       await cache.reload();
       subscriptions.push(
         ...(await Promise.all([followPresence(deps, presence), followPreferences(deps, preferences)])),
-        ...(await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, rateSlots, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
+        ...(await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, rateSlots, onDecided, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
         await consumeStatusTrail(deps.bus, deps.store.deliveryLog, (status) => routedToSocket.observe(status)),
       );
       deadLettersView = followDeadLetters(deps, deadLetters);

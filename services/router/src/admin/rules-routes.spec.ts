@@ -6,6 +6,8 @@ import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { createMemoryStore, type Store } from '@notify/store';
 import { waitFor } from '@notify/testing';
 import { RulesCache } from '../rules/rules-cache';
+import { RecentEvents } from '../rules/recent-events';
+import { RuleHits } from '../rules/rule-hits';
 import { registerRulesRoutes } from './rules-routes';
 
 const admin = { authorization: 'Bearer admin-secret-0123456789' };
@@ -15,6 +17,8 @@ let bus: MemoryBus;
 let store: Store;
 let cache: RulesCache;
 let changes: RuleChange[];
+let hits: RuleHits;
+let recent: RecentEvents;
 
 beforeEach(async () => {
   const metrics = createMetricsRegistry('t', { processMetrics: false });
@@ -28,8 +32,10 @@ beforeEach(async () => {
     await cache.reload();
   });
   server = createHttpServer({ logger: silentLogger(), metrics });
+  hits = new RuleHits(metrics);
+  recent = new RecentEvents(2, 2);
   const tokens = [...parseTokens(['ops-alice:admin-secret-0123456789'], 'admin'), ...parseTokens(['checkout:producer-secret-0123456789'], 'producer')];
-  registerRulesRoutes(server.app, { rules: store.rules, bus, cache, tokens, preferences: store.preferences, isOnline: (userId) => userId === 'alice' });
+  registerRulesRoutes(server.app, { rules: store.rules, bus, cache, tokens, preferences: store.preferences, isOnline: (userId) => userId === 'alice', hits, recent });
 });
 afterEach(async () => {
   await server.close();
@@ -130,5 +136,39 @@ describe('rules admin API', () => {
     expect(await store.rules.get('silence')).toBeNull();
     const bad = await server.app.inject({ method: 'POST', url: '/v1/admin/rules/dry-run', headers: admin, payload: { event: { ...sample, to: undefined } } });
     expect(bad.json().error.message).toBe('event: to: required (userId, userIds or topic)');
+  });
+
+  it('validates a rule as a create would, answering a verdict rather than a 400', async () => {
+    const check = (payload: object) => server.app.inject({ method: 'POST', url: '/v1/admin/rules/validate', headers: admin, payload });
+    const good = await check(otp);
+    expect(good.statusCode).toBe(200);
+    expect(good.json()).toEqual({ valid: true, issues: [] });
+    const badDefinition = await check({ ...otp, definition: { match: { types: ['auth.otp'] }, outcome: { priority: 'urgent' } } });
+    expect(badDefinition.statusCode).toBe(200);
+    expect(badDefinition.json()).toMatchObject({ valid: false, issues: [{ path: 'definition.outcome.priority' }] });
+    // The very same definition is what a create refuses.
+    const created = await server.app.inject({ method: 'POST', url: '/v1/admin/rules', headers: admin, payload: { ...otp, definition: { match: { types: ['auth.otp'] }, outcome: { priority: 'urgent' } } } });
+    expect(created.statusCode).toBe(400);
+    expect(created.json().error.message).toBe(badDefinition.json().message);
+    expect((await check({ ...otp, name: '' })).json()).toMatchObject({ valid: false, issues: [{ path: 'name' }] });
+    expect((await server.app.inject({ method: 'POST', url: '/v1/admin/rules/validate', headers: producer, payload: otp })).statusCode).toBe(403);
+  });
+
+  it('reports each rule’s hits over the last minute', async () => {
+    hits.hit('otp', 'deliver');
+    hits.hit('otp', 'suppressed');
+    hits.hit(null, 'deliver');
+    const res = await server.app.inject({ url: '/v1/admin/rules/hits', headers: admin });
+    expect(res.json()).toEqual({ windowSeconds: 60, hits: { otp: 2, '(defaults)': 1 } });
+  });
+
+  it('lists the last events routed of a type, for dry runs on real traffic', async () => {
+    recent.add({ ...sample, id: 'r1' } as never);
+    recent.add({ ...sample, id: 'r2' } as never);
+    recent.add({ ...sample, id: 'r3', type: 'order.shipped' } as never);
+    const res = await server.app.inject({ url: '/v1/admin/events/recent?type=auth.otp', headers: admin });
+    expect(res.json().types).toEqual(['order.shipped', 'auth.otp']);
+    expect(res.json().events.map((e: { id: string }) => e.id)).toEqual(['r2', 'r1']);
+    expect((await server.app.inject({ url: '/v1/admin/events/recent?type=auth.otp' })).statusCode).toBe(401);
   });
 });

@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { describeIssues, topics, validate, type Notification } from '@notify/contracts';
+import { describeIssues, topics, validate, type Notification, type NotifyEvent } from '@notify/contracts';
 import { HttpError, requireToken, type ApiToken } from '@notify/http';
 import type { PreferencesRepository, Rule } from '@notify/store';
 import { RuleSet } from '../rules/compile';
 import type { RulesCache } from '../rules/rules-cache';
 import { createRule, deleteRule, rollbackRule, updateRule, validDefinition, type RuleChangeDeps } from '../usecases/change-rules';
 import { planDelivery, type DeliveryLane } from '../usecases/plan-delivery';
-import { applyOptOuts } from '../preferences/apply-opt-outs';
-import { quietUntil } from '../preferences/quiet-hours';
-import { applyPresence } from '../presence/apply-presence';
+import { decideDelivery, type RecipientFate } from '../usecases/decide-delivery';
+import type { RecentEvents } from '../rules/recent-events';
+import type { RuleHits } from '../rules/rule-hits';
 import type { EffectiveOutcome } from '../rules/defaults';
 
 const RuleId = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-"');
@@ -30,24 +30,48 @@ const actorOf = (request: FastifyRequest) => request.caller!.name;
  * The ops API for priority rules. Every change is validated (the same schema the router compiles),
  * versioned with its actor, and announced on rules.changes so every router instance reloads.
  */
-type RulesRouteDeps = RuleChangeDeps & { cache: RulesCache; tokens: readonly ApiToken[]; preferences: PreferencesRepository; isOnline: (userId: string) => boolean };
+type RulesRouteDeps = RuleChangeDeps & {
+  cache: RulesCache;
+  tokens: readonly ApiToken[];
+  preferences: PreferencesRepository;
+  isOnline: (userId: string) => boolean;
+  /** Each rule's hits over the last minute (the counters behind notify_rule_hits_total). */
+  hits: Pick<RuleHits, 'lastMinute'>;
+  /** The last events routed per type, to dry-run a rule on real traffic. */
+  recent: Pick<RecentEvents, 'of' | 'knownTypes'>;
+};
 
-/** What routing would do for each recipient, with their preferences and presence as they are now. */
-async function recipientEffects(deps: RulesRouteDeps, lane: DeliveryLane, notifications: Notification[], outcome: EffectiveOutcome, now: Date) {
-  const prefs = new Map(await Promise.all(notifications.map(async (n) => [n.userId, await deps.preferences.get(n.userId)] as const)));
-  const { byLane, suppressed } = applyOptOuts(lane, notifications, (userId) => (outcome.ignoreOptOut ? null : prefs.get(userId)));
-  const lanes = applyPresence(byLane, deps.isOnline);
+/**
+ * What routing would do for each recipient, with their preferences and presence as they are now:
+ * the decision routing itself makes (decideDelivery), told per user.
+ */
+async function recipientEffects(deps: RulesRouteDeps, ruleId: string | null, event: NotifyEvent, lane: DeliveryLane, notifications: Notification[], outcome: EffectiveOutcome, now: Date) {
+  const fates = await decideDelivery({
+    ruleId,
+    outcome,
+    lane,
+    notifications,
+    category: event.category,
+    isOnline: deps.isOnline,
+    preferencesOf: async (userIds) => new Map(await Promise.all(userIds.map(async (userId) => [userId, await deps.preferences.get(userId)] as const))),
+    now,
+  });
   return notifications.map((n) => {
-    const optedOut = suppressed.find((s) => s.notification.userId === n.userId);
-    const quietEnds = outcome.quietHours === 'deliver' ? null : quietUntil(prefs.get(n.userId), now);
-    const userLanes = [...lanes].filter(([, list]) => list.some((x) => x.userId === n.userId)).map(([name]) => name);
+    const mine = fates.filter((f) => f.notification.userId === n.userId);
+    const fate = <K extends RecipientFate['kind']>(kind: K) => mine.find((f): f is Extract<RecipientFate, { kind: K }> => f.kind === kind);
+    const suppressed = fate('suppressed');
+    const held = fate('held_quiet_hours');
+    const digest = fate('digest');
+    const capped = mine.find((f): f is Extract<RecipientFate, { kind: 'send' }> => f.kind === 'send' && f.rateCap !== null);
+    const quietUntil = held?.until ?? suppressed?.quietUntil;
     return {
       userId: n.userId,
       online: deps.isOnline(n.userId),
-      lanes: userLanes,
-      ...(optedOut ? { suppressed: optedOut.reason } : {}),
-      ...(quietEnds && userLanes.some((l) => l !== 'inapp') ? { quietHours: { until: quietEnds.toISOString(), pushes: outcome.quietHours } } : {}),
-      ...(outcome.batching && userLanes.includes('push.bulk') ? { digest: { windowMs: outcome.batching.windowMs, maxItems: outcome.batching.maxItems } } : {}),
+      lanes: [...new Set(mine.flatMap((f) => (f.lane ? [f.lane] : [])))],
+      ...(suppressed ? { suppressed: suppressed.reason } : {}),
+      ...(quietUntil ? { quietHours: { until: quietUntil.toISOString(), pushes: outcome.quietHours } } : {}),
+      ...(digest ? { digest: { digestKey: digest.digestKey, sendAt: digest.flushAt.toISOString(), windowMs: outcome.batching?.windowMs, maxItems: digest.maxItems } } : {}),
+      ...(capped?.rateCap ? { rateCap: capped.rateCap } : {}),
     };
   });
 }
@@ -62,6 +86,27 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRouteDeps):
     await deps.cache.reload();
     return result;
   };
+
+  // Live validation for editors: the checks a create or update runs, answered as a verdict, not a 400.
+  app.post(`${base}/validate`, { preHandler }, async (request) => {
+    const body = RuleBody.safeParse(request.body);
+    if (!body.success) return { valid: false, message: `body: ${describeIssues(body.error)}`, issues: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
+    try {
+      validDefinition(body.data.definition);
+      return { valid: true, issues: [] };
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      return { valid: false, message: err.message, issues: (err.details as { issues?: unknown[] } | undefined)?.issues ?? [] };
+    }
+  });
+
+  app.get(`${base}/hits`, { preHandler }, async () => ({ windowSeconds: 60, hits: deps.hits.lastMinute() }));
+
+  app.get<{ Querystring: { type?: string } }>('/v1/admin/events/recent', { preHandler }, async (request) => {
+    const type = request.query.type;
+    if (!type) return { types: deps.recent.knownTypes(), events: [] };
+    return { types: deps.recent.knownTypes(), events: deps.recent.of(type) };
+  });
 
   app.get(base, { preHandler }, async () => {
     const rules = await deps.rules.list();
@@ -115,6 +160,6 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRouteDeps):
     const now = new Date();
     const explanation = ruleSet.explain(checked.value);
     const plan = planDelivery(checked.value, explanation.outcome, now);
-    return { ...explanation, plan, recipients: plan.kind === 'deliver' ? await recipientEffects(deps, plan.lane, plan.notifications, explanation.outcome, now) : [] };
+    return { ...explanation, plan, recipients: plan.kind === 'deliver' ? await recipientEffects(deps, explanation.ruleId, checked.value, plan.lane, plan.notifications, explanation.outcome, now) : [] };
   });
 }

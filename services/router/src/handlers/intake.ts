@@ -5,7 +5,7 @@ import type { PresenceView } from '../presence/presence-view';
 import type { RulesCache } from '../rules/rules-cache';
 import { recordDeadLetter } from '../status-trail/dead-letters';
 import { RateSlots } from '../usecases/rate-cap';
-import { routeEvents, type PreferencesSource } from '../usecases/route-event';
+import { routeEvents, type PreferencesSource, type RouteEventDeps } from '../usecases/route-event';
 
 /**
  * One consumer group per intake lane, so the bulk lane's backlog never holds up the default lane.
@@ -22,7 +22,7 @@ export async function consumeIntake(
   store: Pick<Store, 'idempotency' | 'digests' | 'topics'>,
   presence: Pick<PresenceView, 'isOnline'>,
   preferences: PreferencesSource,
-  options: { onDigestFull?: (bucketId: string) => void; dedupWindowMs?: number; rateSlots?: RateSlots } = {},
+  options: { onDigestFull?: (bucketId: string) => void; dedupWindowMs?: number; rateSlots?: RateSlots; onDecided?: RouteEventDeps['onDecided'] } = {},
 ): Promise<Subscription[]> {
   const isOnline = (userId: string) => presence.isOnline(userId);
   const rateSlots = options.rateSlots ?? new RateSlots(store.idempotency);

@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { NonRetriableError, runKeyed, type Bus, type PublishLane } from '@notify/bus';
 import { intakeKeyOf, topics, type DeliveryStatus, type Notification, type NotifyEvent } from '@notify/contracts';
 import type { DigestRepository, IdempotencyRepository, Preferences, TopicRepository } from '@notify/store';
-import { digestFlushAt } from '../digests/digest-schedule';
-import type { EffectiveOutcome } from '../rules/defaults';
 import type { RuleSet } from '../rules/compile';
-import { applyOptOuts } from '../preferences/apply-opt-outs';
-import { applyPresence } from '../presence/apply-presence';
-import { QUIET_HOURS_DIGEST, quietUntil } from '../preferences/quiet-hours';
+import { QUIET_HOURS_DIGEST } from '../preferences/quiet-hours';
 import { notificationIdOf, planDelivery, routedStatus, statusesOf, type DeliveryLane } from './plan-delivery';
+import { decideDelivery, digestKeyOf, type RecipientFate } from './decide-delivery';
+import type { RuleHitOutcome } from '../rules/rule-hits';
 import { Outbox } from './outbox';
 import { RateSlots } from './rate-cap';
 
@@ -34,6 +32,8 @@ export interface RouteEventDeps {
   onDigestFull?: (bucketId: string) => void;
   /** How long an event id is remembered: a producer retry or replay within it is one notification. */
   dedupWindowMs?: number;
+  /** Called once per event a rule (or the defaults) decided: per-rule metrics, recent events for dry runs. */
+  onDecided?: (event: NotifyEvent, ruleId: string | null, outcome: RuleHitOutcome) => void;
 }
 
 /** Where a router reads preferences from: its view of the preferences topic, or the store in tests. */
@@ -137,40 +137,28 @@ async function expanded(deps: RouteEventDeps, event: NotifyEvent, topic: string,
 
 async function route(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, { ruleId, outcome }: ReturnType<RuleSet['evaluate']>, now: Date, seenBefore: boolean): Promise<'routed'> {
   const typeProblem = unknownType(event, ruleId);
-  if (typeProblem) deadLettered(typeProblem.reason, typeProblem.message);
+  if (typeProblem) {
+    deps.onDecided?.(event, ruleId, 'dead_lettered');
+    deadLettered(typeProblem.reason, typeProblem.message);
+  }
   const plan = planDelivery(event, outcome, now);
+  deps.onDecided?.(event, ruleId, plan.kind === 'unroutable' ? 'dead_lettered' : plan.kind);
   if (plan.kind === 'unroutable') deadLettered('no_recipient', plan.reason);
   if (plan.kind !== 'deliver') {
     outbox.add(topics.deliveryStatus, ...statusesOf(event, plan, now, ruleId));
     return 'routed';
   }
-  // Opt-outs need every recipient's preferences; quiet hours only those of users left on a push lane.
-  const optOutsApply = Boolean(event.category) && !outcome.ignoreOptOut;
-  const preferences = await preferencesFor(deps, optOutsApply ? plan.notifications.map((n) => n.userId) : []);
-  const { byLane: allowed, suppressed } = applyOptOuts(plan.lane, plan.notifications, (userId) => (optOutsApply ? preferences.get(userId) : null));
-  const byLane = applyPresence(allowed, deps.isOnline);
-  if (outcome.quietHours !== 'deliver') {
-    const pushed = [...byLane].filter(([lane]) => lane !== 'inapp').flatMap(([, list]) => list.map((n) => n.userId));
-    for (const [userId, prefs] of await preferencesFor(deps, pushed.filter((u) => !preferences.has(u)))) preferences.set(userId, prefs);
-  }
+  const fates = await decideDelivery({ ruleId, outcome, lane: plan.lane, notifications: plan.notifications, category: event.category, isOnline: deps.isOnline, preferencesOf: (userIds) => preferencesFor(deps, userIds), now });
   const capped: Notification[] = [];
-  const quietEnds = (userId: string) => (outcome.quietHours === 'deliver' ? null : quietUntil(preferences.get(userId), now));
-  for (const [lane, laneNotifications] of byLane) {
-    let notifications = laneNotifications;
-    if (lane === 'push.bulk' && outcome.batching) {
-      await batch(deps, outbox, event, notifications, outcome.batching, ruleId, now, quietEnds, (userId) => preferences.get(userId));
-      continue;
-    }
-    if (lane !== 'inapp') {
-      // Quiet hours silence pushes only; the in-app copy waits in the inbox anyway.
-      const quiet = notifications.filter((n) => quietEnds(n.userId));
-      notifications = notifications.filter((n) => !quietEnds(n.userId));
-      if (outcome.quietHours === 'drop') for (const n of quiet) suppressed.push({ notification: n, reason: 'in the user’s quiet hours' });
-      else await hold(deps, outbox, event, quiet, quietEnds, now);
-    }
-    if (lane !== 'inapp' && outcome.rateCap && notifications.length > 0) {
+  for (const lane of new Set(fates.flatMap((f) => (f.kind === 'suppressed' ? [] : [f.lane])))) {
+    const onLane = fates.filter((f) => f.kind !== 'suppressed' && f.lane === lane);
+    await batch(deps, outbox, event, onLane.filter((f) => f.kind === 'digest'), ruleId, now);
+    await hold(deps, outbox, event, onLane.filter((f) => f.kind === 'held_quiet_hours'), now);
+    const sending = onLane.filter((f) => f.kind === 'send');
+    let notifications = sending.map((f) => f.notification);
+    const cap = sending[0]?.rateCap;
+    if (cap) {
       const slots = deps.rateSlots ?? new RateSlots(deps.idempotency);
-      const cap = outcome.rateCap;
       const granted = await slots.take(notifications.map((n) => ({ ruleKey: digestKeyOf(ruleId), userId: n.userId, holder: n.notificationId, cap, mayHoldOne: seenBefore })), now);
       capped.push(...notifications.filter((_, i) => !granted[i]));
       notifications = notifications.filter((_, i) => granted[i]);
@@ -183,6 +171,7 @@ async function route(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, {
     const statuses = capped.map((n): DeliveryStatus => ({ version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'rate_capped', channel: 'push', reason: `at most ${outcome.rateCap!.max} pushes per ${outcome.rateCap!.per} for rule ${ruleId}`, service: 'router', at: now.toISOString() }));
     outbox.add(topics.deliveryStatus, ...statuses);
   }
+  const suppressed = fates.filter((f) => f.kind === 'suppressed');
   if (suppressed.length > 0) {
     const statuses = suppressed.map(({ notification: n, reason }): DeliveryStatus => ({ version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'suppressed', reason, service: 'router', at: now.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) }));
     outbox.add(topics.deliveryStatus, ...statuses);
@@ -230,16 +219,15 @@ async function preferencesFor(deps: RouteEventDeps, userIds: string[]): Promise<
   return new Map(await Promise.all(unique.map(async (userId) => [userId, await deps.preferences.get(userId)] as const)));
 }
 
-/** The digest a rule's batched notifications collect in; the defaults have one of their own. */
-export const digestKeyOf = (ruleId: string | null): string => ruleId ?? 'defaults:marketing';
+export { digestKeyOf } from './decide-delivery';
 
 const itemOf = (event: NotifyEvent, n: Notification, now: Date) => ({ eventId: event.id, at: now, data: n.content.data, ...(n.content.title ? { title: n.content.title } : {}), ...(n.content.body ? { body: n.content.body } : {}) });
 
 /** Pushes that arrive in a user's quiet hours wait in a digest of their own, sent when the quiet hours end. */
-async function hold(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, notifications: Notification[], quietEnds: (userId: string) => Date | null, now: Date): Promise<void> {
+async function hold(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, held: Array<Extract<RecipientFate, { kind: 'held_quiet_hours' }>>, now: Date): Promise<void> {
+  if (held.length === 0) return;
   const statuses: DeliveryStatus[] = [];
-  for (const n of notifications) {
-    const until = quietEnds(n.userId)!;
+  for (const { notification: n, until } of held) {
     await deps.digests.add({ userId: n.userId, digestKey: QUIET_HOURS_DIGEST, item: itemOf(event, n, now), flushAt: until, maxItems: 1000 });
     statuses.push({ version: 1, eventId: event.id, notificationId: n.notificationId, userId: n.userId, status: 'held_quiet_hours', channel: 'push', reason: `quiet hours until ${until.toISOString()}`, service: 'router', at: now.toISOString() });
   }
@@ -247,25 +235,11 @@ async function hold(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, no
 }
 
 /** Adds each recipient's notification to their open digest, durably, and records it as batched. */
-async function batch(
-  deps: RouteEventDeps,
-  outbox: Outbox,
-  event: NotifyEvent,
-  notifications: Notification[],
-  batching: NonNullable<EffectiveOutcome['batching']>,
-  ruleId: string | null,
-  now: Date,
-  quietEnds: (userId: string) => Date | null,
-  prefsOf: (userId: string) => Preferences | null | undefined,
-): Promise<void> {
+async function batch(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, digests: Array<Extract<RecipientFate, { kind: 'digest' }>>, ruleId: string | null, now: Date): Promise<void> {
+  if (digests.length === 0) return;
   const statuses: DeliveryStatus[] = [];
-  for (const n of notifications) {
-    const timeZone = batching.sendAt ? ((prefsOf(n.userId) ?? (await deps.preferences.get(n.userId)))?.timeZone ?? 'UTC') : 'UTC';
-    const scheduled = digestFlushAt(batching, now, timeZone);
-    const quietEnd = quietEnds(n.userId);
-    // A digest whose window ends in the user's quiet hours waits for them to end.
-    const flushAt = quietEnd && quietEnd > scheduled ? quietEnd : scheduled;
-    const { bucket, full } = await deps.digests.add({ userId: n.userId, digestKey: digestKeyOf(ruleId), item: itemOf(event, n, now), flushAt, maxItems: batching.maxItems });
+  for (const { notification: n, digestKey, flushAt, maxItems } of digests) {
+    const { bucket, full } = await deps.digests.add({ userId: n.userId, digestKey, item: itemOf(event, n, now), flushAt, maxItems });
     if (full) deps.onDigestFull?.(bucket.bucketId);
     statuses.push({ version: 1, eventId: event.id, notificationId: n.notificationId, userId: n.userId, status: 'batched', channel: 'push', service: 'router', at: now.toISOString(), detail: { digestKey: bucket.digestKey, sendAt: bucket.flushAt.toISOString(), ...(ruleId ? { ruleId } : {}) } });
   }
