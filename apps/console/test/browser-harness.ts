@@ -1,0 +1,158 @@
+/**
+ * The console's browser tests: a real router (Kafka + the MongoDB-wire server) serving the built
+ * console, driven in Debian's chromium through playwright-core. Every console error or page error
+ * fails the test unless the test said it expects it; every page visited is saved as a screenshot.
+ */
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+/** Screenshots land here (gitignored); the README's images are copied from it. */
+export const OUTPUT_DIR = path.join(root, 'apps/console/test-output');
+
+export const ADMIN = { name: 'ops-alice', secret: 'admin-secret-0123456789abcd' };
+export const PRODUCER_SECRET = 'producer-secret-0123456789';
+export const producerHeaders = { 'content-type': 'application/json', authorization: `Bearer ${PRODUCER_SECRET}` };
+export const adminHeaders = { 'content-type': 'application/json', authorization: `Bearer ${ADMIN.secret}` };
+
+/** Chromium from PATH or /usr/bin; installed from the distribution when missing (the test machine's set-up). */
+export function findChromium(): string {
+  const candidates = [...(process.env.PATH ?? '').split(':').map((dir) => path.join(dir, 'chromium')), '/usr/bin/chromium'];
+  const found = () => candidates.find((file) => isExecutable(file));
+  const existing = found();
+  if (existing) return existing;
+  if (process.getuid?.() !== 0) throw new Error('the console browser tests need chromium: install it with `apt-get install -y chromium` (as root), or put a chromium on PATH');
+  try {
+    execFileSync('apt-get', ['install', '-y', '-o', 'DPkg::Lock::Timeout=600', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } catch (err) {
+    throw new Error(`installing chromium with apt-get failed (${(err as Error).message}); run \`apt-get update && apt-get install -y chromium\` and retry`);
+  }
+  const installed = found();
+  if (!installed) throw new Error('apt-get installed chromium but no chromium is on PATH or at /usr/bin/chromium');
+  return installed;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds the console when its build is missing or stale (nx test console builds it first anyway). */
+export function ensureConsoleBuilt(): void {
+  execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'scripts/build-console-if-stale.ts')], { stdio: 'inherit' });
+}
+
+export interface RunningRouter {
+  base: string;
+  env: Record<string, string>;
+  process: ServiceProcess;
+  stop(): Promise<void>;
+}
+
+/** A router process of its own (topic prefix and database), serving the console, with admin and producer tokens. */
+export async function startRouter(name: string, extraEnv: Record<string, string> = {}): Promise<RunningRouter> {
+  ensureConsoleBuilt();
+  const env = {
+    KAFKA_BROKERS: (await requireKafka()).join(','),
+    MONGO_URL: await requireMongo(uniqueName(name)),
+    TOPIC_PREFIX: uniqueName(name),
+    INTAKE_TOKENS: `shop:${PRODUCER_SECRET}`,
+    ADMIN_TOKENS: `${ADMIN.name}:${ADMIN.secret},ops-bob:admin-secret-bob-0123456789`,
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
+  const port = await freePort();
+  const child = startServiceProcess(path.join(root, 'services/router/src/main.ts'), { ...env, PORT: String(port) });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`router on port ${port} to be ready`, async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 60_000, intervalMs: 100 });
+  return { base, env, process: child, stop: async () => void (await child.stop('SIGKILL')) };
+}
+
+export const DESKTOP = { width: 1280, height: 860 };
+export const PHONE = { width: 390, height: 844 };
+
+export class ConsoleBrowser {
+  private constructor(private readonly browser: Browser) {}
+
+  static async launch(): Promise<ConsoleBrowser> {
+    const executablePath = findChromium();
+    // As root chromium needs --no-sandbox; the tests load only our own pages.
+    const browser = await chromium.launch({ executablePath, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    return new ConsoleBrowser(browser);
+  }
+
+  /** A fresh tab (its own sessionStorage) on the console. */
+  async open(base: string, viewport = DESKTOP): Promise<ConsolePage> {
+    const context = await this.browser.newContext({ viewport });
+    const page = await context.newPage();
+    const tab = new ConsolePage(page, base);
+    await page.goto(`${base}/console/`);
+    return tab;
+  }
+
+  close(): Promise<void> {
+    return this.browser.close();
+  }
+}
+
+export class ConsolePage {
+  /** Console errors and page errors seen so far, other than those expected. */
+  readonly errors: string[] = [];
+  private readonly expected: RegExp[] = [];
+
+  constructor(
+    readonly page: Page,
+    readonly base: string,
+  ) {
+    page.on('console', (message) => {
+      if (message.type() === 'error') this.record(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (err) => this.record(`page error: ${err.message}`));
+  }
+
+  /** An error the test provokes on purpose (e.g. the browser's own log line for a 409 it expects). */
+  expectError(pattern: RegExp): void {
+    this.expected.push(pattern);
+  }
+
+  async signIn(token = `${ADMIN.name}:${ADMIN.secret}`): Promise<void> {
+    await this.page.getByLabel('Admin token').fill(token);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+    await this.page.getByTestId('who').waitFor();
+  }
+
+  /** Goes to a page by its navigation link. */
+  async go(label: string): Promise<void> {
+    await this.page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label }).click();
+  }
+
+  /** Saves what the tab shows as test-output/<name>.png (full page). */
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    const file = path.join(OUTPUT_DIR, `${name}.png`);
+    await this.page.screenshot({ path: file, fullPage: true });
+    return file;
+  }
+
+  /** Fails with every unexpected error the tab logged. */
+  assertNoErrors(): void {
+    if (this.errors.length > 0) throw new Error(`the console logged errors:\n${this.errors.join('\n')}`);
+  }
+
+  async close(): Promise<void> {
+    this.assertNoErrors();
+    await this.page.context().close();
+  }
+
+  private record(text: string): void {
+    if (!this.expected.some((pattern) => pattern.test(text))) this.errors.push(text);
+  }
+}
