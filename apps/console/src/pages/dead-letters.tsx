@@ -162,7 +162,7 @@ export default function DeadLettersPage({ api }: PageProps) {
           <input id="dl-until" type="datetime-local" value={filter.until} onInput={(e) => setFilter({ ...filter, until: e.currentTarget.value })} />
         </div>
         <div class="filters-go">
-          <button type="submit">Show</button>
+          <button type="submit">Show letters</button>
         </div>
       </form>
 
@@ -325,7 +325,7 @@ function LetterBytes({ letter, busy, onAct, onClose }: { letter: LetterDetail; b
         </dd>
         <dt>Set aside by</dt>
         <dd>
-          {letter.service} after {letter.attempts} attempt{letter.attempts === 1 ? '' : 's'}, {when(letter.failedAt)}
+          {letter.service}, {letter.attempts === 0 ? 'on first sight' : `after ${letter.attempts} attempt${letter.attempts === 1 ? '' : 's'}`}, {when(letter.failedAt)}
         </dd>
         <dt>Size</dt>
         <dd>{formatBytes(letter.bytes)}</dd>

@@ -1,0 +1,100 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KafkaBus } from '@notify/bus';
+import { topics } from '@notify/contracts';
+import { createMetricsRegistry, silentLogger } from '@notify/observability';
+import { waitFor } from '@notify/testing';
+import { ConsoleBrowser, PHONE, adminHeaders, startRouter, type ConsolePage, type RunningRouter } from './browser-harness';
+
+let router: RunningRouter;
+let browser: ConsoleBrowser;
+let bus: KafkaBus;
+const tabs: ConsolePage[] = [];
+
+const gadget = JSON.stringify({ version: 1, id: 'gadget-1', type: 'gadget.ping', to: { userId: 'zed' }, payload: { title: 'Your gadget pinged' }, createdAt: new Date().toISOString() });
+const broken = '{"version":1, "id": "broken-1", oops';
+
+beforeAll(async () => {
+  router = await startRouter('console-dead-letters');
+  browser = await ConsoleBrowser.launch();
+  bus = new KafkaBus({ brokers: router.env.KAFKA_BROKERS!.split(','), clientId: 'producer', service: 'producer', topicPrefix: router.env.TOPIC_PREFIX!, logger: silentLogger(), metrics: createMetricsRegistry('p', { processMetrics: false }), provision: [] });
+  await bus.start();
+  // A type no rule knows, sent without a priority, and bytes that are not JSON: both set aside by the router.
+  await bus.publishRaw(topics.notifyEvents, [{ key: 'zed', value: gadget }, { key: 'zed', value: broken }]);
+  await waitFor('both letters on notify.dlq', async () => ((await (await fetch(`${router.base}/v1/admin/dead-letters`, { headers: adminHeaders })).json()) as { letters: unknown[] }).letters.length === 2, { timeoutMs: 30_000 });
+});
+afterEach(async () => {
+  for (const tab of tabs.splice(0)) await tab.close();
+});
+afterAll(async () => {
+  await bus?.stop();
+  await browser?.close();
+  await router?.stop();
+});
+
+const rowOf = (tab: ConsolePage, reason: string) => tab.page.getByTestId('dl-table').locator('tbody tr', { hasText: reason });
+
+describe('the Dead letters page', () => {
+  it('lists letters, shows their bytes, replays one after the fix (routed), another person discards one, and the log shows who', async () => {
+    const alice = await browser.open(router.base);
+    tabs.push(alice);
+    await alice.signIn();
+    await alice.go('Dead letters');
+    const page = alice.page;
+    await rowOf(alice, 'unknown_type').waitFor();
+    await rowOf(alice, 'malformed_json').waitFor();
+
+    // The original bytes, as the producer sent them.
+    await rowOf(alice, 'unknown_type').getByRole('button', { name: /Show the bytes/ }).click();
+    const original = JSON.parse((await page.getByTestId('dl-original').textContent())!) as unknown;
+    expect(original).toEqual(JSON.parse(gadget));
+    await rowOf(alice, 'malformed_json').getByRole('button', { name: /Show the bytes/ }).click();
+    await page.getByTestId('dl-original').getByText('oops').waitFor();
+    await alice.screenshot('console-dead-letters-bytes');
+
+    // The fix: a rule for gadget.* events. Then the letter is replayed and routed.
+    expect((await fetch(`${router.base}/v1/admin/rules`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ ruleId: 'gadgets', name: 'gadget pings', definition: { match: { types: ['gadget.*'] }, outcome: { priority: 'transactional' } } }) })).status).toBe(201);
+    await rowOf(alice, 'unknown_type').getByRole('button', { name: /Show the bytes/ }).click();
+    await page.getByRole('button', { name: 'Replay this letter' }).click();
+    await page.getByTestId('dl-notice').getByText('Replayed 1 letter').waitFor();
+    await waitFor('the replayed event to be routed', async () => {
+      const res = await fetch(`${router.base}/v1/events/gadget-1/history`, { headers: adminHeaders });
+      return res.status === 200 && ((await res.json()) as { history: Array<{ status: string }> }).history.some((s) => s.status === 'routed');
+    }, { timeoutMs: 30_000 });
+    expect(await rowOf(alice, 'unknown_type').count()).toBe(0); // no longer offered
+
+    // Another person discards the malformed letter, with the keyboard.
+    const bob = await browser.open(router.base);
+    tabs.push(bob);
+    await bob.signIn('ops-bob:admin-secret-bob-0123456789');
+    await bob.go('Dead letters');
+    await rowOf(bob, 'malformed_json').getByRole('checkbox').focus();
+    await bob.page.keyboard.press('Space');
+    await bob.page.getByRole('button', { name: 'Discard selected (1)' }).focus();
+    await bob.page.keyboard.press('Enter');
+    await bob.page.getByTestId('dl-notice').getByText('Discarded 1 letter').waitFor();
+    await bob.page.getByTestId('dl-empty').waitFor();
+
+    // Every letter with its state, and the action log with who did what.
+    await page.getByLabel('State').selectOption('all');
+    await page.getByRole('button', { name: 'Show letters' }).click();
+    await rowOf(alice, 'malformed_json').getByTestId('dl-state').getByText('discarded').waitFor();
+    expect(await rowOf(alice, 'unknown_type').getByTestId('dl-state').textContent()).toMatch(/replayed\s*by ops-alice/);
+    expect(await rowOf(alice, 'malformed_json').getByTestId('dl-state').textContent()).toMatch(/discarded\s*by ops-bob/);
+    expect(await page.getByTestId('dl-actions').getByTestId('dl-actor').allTextContents()).toEqual(['ops-bob', 'ops-alice']);
+    expect(await rowOf(alice, 'unknown_type').getByRole('checkbox').count()).toBe(0); // handled letters cannot be selected
+    await page.getByRole('button', { name: 'Close' }).click();
+    await alice.screenshot('console-dead-letters');
+  });
+
+  it('fits a phone screen', async () => {
+    const tab = await browser.open(router.base, PHONE);
+    tabs.push(tab);
+    await tab.signIn();
+    await tab.go('Dead letters');
+    await tab.page.getByLabel('State').selectOption('all');
+    await tab.page.getByRole('button', { name: 'Show letters' }).click();
+    await rowOf(tab, 'malformed_json').waitFor();
+    expect(await tab.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await tab.screenshot('console-dead-letters-phone');
+  });
+});
