@@ -26,8 +26,15 @@ export function findChromium(): string {
   const existing = found();
   if (existing) return existing;
   if (process.getuid?.() !== 0) throw new Error('the console browser tests need chromium: install it with `apt-get install -y chromium` (as root), or put a chromium on PATH');
+  const apt = (...args: string[]) => execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   try {
-    execFileSync('apt-get', ['install', '-y', '-o', 'DPkg::Lock::Timeout=600', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    try {
+      apt('install', '-y', 'chromium');
+    } catch {
+      // A fresh machine may not have read the package lists yet.
+      apt('update');
+      apt('install', '-y', 'chromium');
+    }
   } catch (err) {
     throw new Error(`installing chromium with apt-get failed (${(err as Error).message}); run \`apt-get update && apt-get install -y chromium\` and retry`);
   }
