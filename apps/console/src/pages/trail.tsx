@@ -135,7 +135,7 @@ export default function TrailPage({ api }: PageProps) {
                   <tr>
                     <th scope="col">Notification</th>
                     <th scope="col">Status now</th>
-                    <th scope="col">Since</th>
+                    <th scope="col">Last step</th>
                     <th scope="col">First step</th>
                     <th scope="col">
                       <span class="sr-only">History</span>
