@@ -45,7 +45,7 @@ const minutes = (n: number) => `${Math.round(n / 60_000)} min`;
 function LagCell({ group }: { group: GroupReport }) {
   const lag = group.lag;
   return (
-    <td class="num" data-testid={`lag:${group.groupId}`}>
+    <td class="num" data-label="Lag" data-testid={`lag:${group.groupId}`}>
       {count(lag)}
       {lag !== null && lag > 0 && (group.members === 0 ? <span class="badge stalled"> no consumer</span> : <span class="badge behind"> behind</span>)}
     </td>
@@ -138,7 +138,7 @@ export default function LanesPage({ api }: PageProps) {
             </label>
           </div>
           <div class="table-scroll">
-            <table>
+            <table class="lanes-table">
               <caption class="sr-only">Throughput and consumer lag per lane and topic; rates over up to {minutes(report.rateWindowMs)}</caption>
               <thead>
                 <tr>
@@ -162,21 +162,21 @@ export default function LanesPage({ api }: PageProps) {
                             {t.lane}
                             {t.background && <span class="badge"> background</span>}
                           </th>
-                          <td rowSpan={groups.length}>
+                          <td rowSpan={groups.length} data-label="Topic">
                             <code>{t.topic}</code>
                             <div class="muted">{count(t.written)} written</div>
                           </td>
-                          <td class="num" rowSpan={groups.length}>
+                          <td class="num" rowSpan={groups.length} data-label="Written/s">
                             {rate(t.writtenPerSec)}
                           </td>
                         </>
                       )}
                       {g ? (
                         <>
-                          <td>{g.groupId}</td>
-                          <td class="num">{g.members}</td>
+                          <td data-label="Consumer group">{g.groupId}</td>
+                          <td class="num" data-label="Members">{g.members}</td>
                           <LagCell group={g} />
-                          <td class="num">{rate(g.consumedPerSec)}</td>
+                          <td class="num" data-label="Consumed/s">{rate(g.consumedPerSec)}</td>
                         </>
                       ) : (
                         <td colSpan={4} class="muted">

@@ -11,8 +11,9 @@ describe('lagOf', () => {
   it('counts a partition the group has not committed in yet as unread, and never goes negative', () => {
     expect(lagOf([10, 20], [null, 25])).toBe(10);
   });
-  it('is null for a group that commits nothing (a process’s own view)', () => {
+  it('is null for a group that has committed nothing in a topic holding messages (a process’s own view), 0 on an empty topic', () => {
     expect(lagOf([10, 20], [null, null])).toBeNull();
+    expect(lagOf([0, 0], [null, null])).toBe(0);
   });
 });
 
@@ -39,6 +40,20 @@ describe('OffsetHistory', () => {
     expect(history.writtenPerSec('other', 60_000)).toBeNull();
     expect(history.consumedPerSec('t', 'router', 60_000)).toBeNull();
     expect(history.consumedPerSec('t', 'nobody', 60_000)).toBeNull();
+  });
+
+  it('counts a group’s first commits in a partition from 0', () => {
+    const history = new OffsetHistory(300_000);
+    history.add(sample(0, { t: topic([40, 40], [null, null]) }));
+    history.add(sample(2000, { t: topic([40, 40], [40, null]) }));
+    expect(history.consumedPerSec('t', 'router', 60_000)).toBe(20);
+  });
+
+  it('counts a group new within the window from 0', () => {
+    const history = new OffsetHistory(300_000);
+    history.add(sample(0, { t: { ends: [40], groups: [] } }));
+    history.add(sample(4000, { t: topic([40], [40]) }));
+    expect(history.consumedPerSec('t', 'router', 60_000)).toBe(10);
   });
 
   it('never reports a negative rate (a topic recreated, a group reset)', () => {

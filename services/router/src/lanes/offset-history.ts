@@ -6,11 +6,17 @@ export interface OffsetSample {
   topics: ReadonlyMap<string, TopicPositions>;
 }
 
-const sum = (values: ReadonlyArray<number | null>): number | null => (values.some((v) => v === null) ? null : values.reduce<number>((a, b) => a + b!, 0));
+/** A partition not committed in yet counts as position 0; null when the group has committed nothing at all. */
+const committedSum = (values: ReadonlyArray<number | null>): number | null => (values.every((v) => v === null) ? null : values.reduce<number>((a, b) => a + (b ?? 0), 0));
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
-/** How many messages a group has yet to read: the topic's end minus its committed position, per partition; null when it commits none. */
+/**
+ * How many messages a group has yet to read: the topic's end minus its committed position, per
+ * partition. Null when it has committed nothing in a topic that holds messages (a process's own
+ * view keeps no position, so where it stands is unknown); 0 when the topic holds none.
+ */
 export function lagOf(ends: readonly number[], committed: ReadonlyArray<number | null>): number | null {
-  if (committed.every((c) => c === null)) return null;
+  if (committed.every((c) => c === null)) return ends.every((end) => end === 0) ? 0 : null;
   // A partition the group has not committed in yet is read from its start: all of it is lag.
   return ends.reduce((total, end, p) => total + Math.max(0, end - (committed[p] ?? 0)), 0);
 }
@@ -54,17 +60,19 @@ export class OffsetHistory {
     const before = span?.base.topics.get(topic);
     const after = span?.last.topics.get(topic);
     if (!span || !before || !after) return null;
-    return perSecond(sum(after.ends)! - sum(before.ends)!, span.last.at - span.base.at);
+    return perSecond(sum(after.ends) - sum(before.ends), span.last.at - span.base.at);
   }
 
-  /** Messages the group committed per second over the window; null until two samples cover it or while it commits none. */
+  /** Messages the group committed per second over the window; null until two samples cover it, or while it has committed nothing. */
   consumedPerSec(topic: string, groupId: string, windowMs: number): number | null {
     const span = this.baseline(windowMs);
-    const before = span?.base.topics.get(topic)?.groups.find((g) => g.groupId === groupId);
+    const before = span?.base.topics.get(topic);
     const after = span?.last.topics.get(topic)?.groups.find((g) => g.groupId === groupId);
     if (!span || !before || !after) return null;
-    const [from, to] = [sum(before.committed), sum(after.committed)];
-    return from === null || to === null ? null : perSecond(to - from, span.last.at - span.base.at);
+    const to = committedSum(after.committed);
+    // A group that did not exist yet at the start of the window has committed everything since.
+    const from = committedSum(before.groups.find((g) => g.groupId === groupId)?.committed ?? []) ?? 0;
+    return to === null ? null : perSecond(to - from, span.last.at - span.base.at);
   }
 }
 
