@@ -74,6 +74,8 @@ export async function startRouter(name: string, extraEnv: Record<string, string>
     INTAKE_TOKENS: `shop:${PRODUCER_SECRET}`,
     ADMIN_TOKENS: `${ADMIN.name}:${ADMIN.secret},ops-bob:admin-secret-bob-0123456789`,
     LOG_LEVEL: 'warn',
+    // Names the router's own consumer groups (the Lanes page shows them) the same on every machine.
+    INSTANCE_NAME: 'router-1',
     ...extraEnv,
   };
   const port = await freePort();
