@@ -27,4 +27,5 @@ export const infrastructureSettings = {
   ),
   topicPrefix: setting('TOPIC_PREFIX', z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''), 'Prefix for every topic name, to share one cluster between environments'),
   mongoUrl: setting('MONGO_URL', env.mongoUrl(), 'MongoDB connection string, e.g. mongodb://127.0.0.1:27017/notify'),
+  mongoSocketTimeoutMs: setting('MONGO_SOCKET_TIMEOUT_MS', env.int(60_000, 1000), 'How long a database operation waits for an answer on its socket before it fails and is retried (a socket the server stopped answering without closing would hold it for good); longer than the slowest index build at start-up'),
 };

@@ -18,6 +18,8 @@ export interface ProcessConfig extends KafkaSecurityConfig {
   topicPrefix?: string | undefined;
   kafkaSessionTimeoutMs?: number | undefined;
   mongoUrl?: string | undefined;
+  /** See MONGO_SOCKET_TIMEOUT_MS; the store's default when unset. */
+  mongoSocketTimeoutMs?: number | undefined;
   /** Stable name of this replica (see ServiceDeps.instanceName); derived from host and port when unset. */
   instanceName?: string | undefined;
 }
@@ -48,7 +50,7 @@ export async function startProcess<C extends ProcessConfig>(options: {
 
   let store: Store;
   if (config.mongoUrl) {
-    store = await createMongoStore({ url: config.mongoUrl, logger: logger.child({ module: 'store' }) });
+    store = await createMongoStore({ url: config.mongoUrl, logger: logger.child({ module: 'store' }), ...(config.mongoSocketTimeoutMs ? { socketTimeoutMs: config.mongoSocketTimeoutMs } : {}) });
   } else {
     store = createMemoryStore();
     logger.warn('embedded store: data lives in memory and does not survive a restart (set MONGO_URL to use MongoDB)');

@@ -22,6 +22,13 @@ export interface ConnectOptions {
   maxDelayMs?: number;
   /** Per attempt: how long to look for a server before calling the attempt failed. */
   serverSelectionTimeoutMs?: number;
+  /**
+   * How long an operation waits for the server's answer on its socket before it fails (and is
+   * retried by its caller); default a minute. The driver's own default is to wait forever: after a
+   * database restart a write on a socket that stopped answering without closing held the router's
+   * status trail for good, since one unfinished partition holds its consumer's next fetch.
+   */
+  socketTimeoutMs?: number;
   /** How long pings may fail while the server answers a new client before the connection is reopened (see watchConnection); 10 s by default. */
   reopenStuckAfterMs?: number;
 }
@@ -31,9 +38,11 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/\s]+@/g, '//***@');
 }
 
+export const DEFAULT_SOCKET_TIMEOUT_MS = 60_000;
+
 /** What every connection is opened with. autoIndex off: createMongoStore creates the indexes itself and waits for them, so a failure stops start-up. */
-export function connectionOptions(options: Pick<ConnectOptions, 'serverSelectionTimeoutMs'>): MongooseConnectOptions {
-  return { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 2000, autoIndex: false };
+export function connectionOptions(options: Pick<ConnectOptions, 'serverSelectionTimeoutMs' | 'socketTimeoutMs'>): MongooseConnectOptions {
+  return { serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 2000, socketTimeoutMS: options.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS, autoIndex: false };
 }
 
 /**
