@@ -8,6 +8,9 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { KafkaBus } from '@notify/bus';
+import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -164,4 +167,60 @@ export class ConsolePage {
   private record(text: string): void {
     if (!this.expected.some((pattern) => pattern.test(text))) this.errors.push(text);
   }
+}
+
+/** One spec file's router and browser, and the tabs and buses its tests open. */
+export interface ConsoleSession {
+  /** The router (after the spec's first beforeAll: the session's own runs first). */
+  readonly router: RunningRouter;
+  /** A fresh signed-out tab on the console, closed after the test (failing it on any unexpected browser error). */
+  open(viewport?: typeof DESKTOP): Promise<ConsolePage>;
+  /** A started bus on the router's topics, for writing what other services would; stopped after the file. */
+  bus(clientId: string): Promise<KafkaBus>;
+}
+
+/**
+ * Starts a router (`startRouter(name, env)`) and chromium before the file's tests and stops them
+ * after; call it at the top of a spec file, before the file's own hooks.
+ * @example const session = consoleSession('console-rules'); const tab = await session.open();
+ */
+export function consoleSession(name: string, env: Record<string, string> = {}): ConsoleSession {
+  let router: RunningRouter | undefined;
+  let browser: ConsoleBrowser | undefined;
+  const tabs: ConsolePage[] = [];
+  const buses: KafkaBus[] = [];
+  beforeAll(async () => {
+    router = await startRouter(name, env);
+    browser = await ConsoleBrowser.launch();
+  });
+  afterEach(async () => {
+    for (const tab of tabs.splice(0)) await tab.close();
+  });
+  afterAll(async () => {
+    for (const bus of buses.splice(0)) await bus.stop();
+    await browser?.close();
+    await router?.stop();
+  });
+  const started = () => {
+    if (!router || !browser) throw new Error('the console session has not started: use it inside tests and hooks');
+    return { router, browser };
+  };
+  return {
+    get router() {
+      return started().router;
+    },
+    async open(viewport = DESKTOP) {
+      const { router, browser } = started();
+      const tab = await browser.open(router.base, viewport);
+      tabs.push(tab);
+      return tab;
+    },
+    async bus(clientId) {
+      const { router } = started();
+      const bus = new KafkaBus({ brokers: router.env.KAFKA_BROKERS!.split(','), clientId, service: clientId, topicPrefix: router.env.TOPIC_PREFIX!, logger: silentLogger(), metrics: createMetricsRegistry(clientId, { processMetrics: false }), provision: [] });
+      await bus.start();
+      buses.push(bus);
+      return bus;
+    },
+  };
 }

@@ -1,42 +1,28 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaBus } from '@notify/bus';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { KafkaBus } from '@notify/bus';
 import { topics } from '@notify/contracts';
-import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { waitFor } from '@notify/testing';
-import { ConsoleBrowser, PHONE, adminHeaders, startRouter, type ConsolePage, type RunningRouter } from './browser-harness';
+import { consoleSession, PHONE, adminHeaders, type ConsolePage } from './browser-harness';
 
-let router: RunningRouter;
-let browser: ConsoleBrowser;
+const session = consoleSession('console-dead-letters');
+
 let bus: KafkaBus;
-const tabs: ConsolePage[] = [];
 
 const gadget = JSON.stringify({ version: 1, id: 'gadget-1', type: 'gadget.ping', to: { userId: 'zed' }, payload: { title: 'Your gadget pinged' }, createdAt: new Date().toISOString() });
 const broken = '{"version":1, "id": "broken-1", oops';
 
 beforeAll(async () => {
-  router = await startRouter('console-dead-letters');
-  browser = await ConsoleBrowser.launch();
-  bus = new KafkaBus({ brokers: router.env.KAFKA_BROKERS!.split(','), clientId: 'producer', service: 'producer', topicPrefix: router.env.TOPIC_PREFIX!, logger: silentLogger(), metrics: createMetricsRegistry('p', { processMetrics: false }), provision: [] });
-  await bus.start();
+  bus = await session.bus('producer');
   // A type no rule knows, sent without a priority, and bytes that are not JSON: both set aside by the router.
   await bus.publishRaw(topics.notifyEvents, [{ key: 'zed', value: gadget }, { key: 'zed', value: broken }]);
-  await waitFor('both letters on notify.dlq', async () => ((await (await fetch(`${router.base}/v1/admin/dead-letters`, { headers: adminHeaders })).json()) as { letters: unknown[] }).letters.length === 2, { timeoutMs: 30_000 });
-});
-afterEach(async () => {
-  for (const tab of tabs.splice(0)) await tab.close();
-});
-afterAll(async () => {
-  await bus?.stop();
-  await browser?.close();
-  await router?.stop();
+  await waitFor('both letters on notify.dlq', async () => ((await (await fetch(`${session.router.base}/v1/admin/dead-letters`, { headers: adminHeaders })).json()) as { letters: unknown[] }).letters.length === 2, { timeoutMs: 30_000 });
 });
 
 const rowOf = (tab: ConsolePage, reason: string) => tab.page.getByTestId('dl-table').locator('tbody tr', { hasText: reason });
 
 describe('the Dead letters page', () => {
   it('lists letters, shows their bytes, replays one after the fix (routed), another person discards one, and the log shows who', async () => {
-    const alice = await browser.open(router.base);
-    tabs.push(alice);
+    const alice = await session.open();
     await alice.signIn();
     await alice.go('Dead letters');
     const page = alice.page;
@@ -52,12 +38,12 @@ describe('the Dead letters page', () => {
     await alice.screenshot('console-dead-letters-bytes');
 
     // The fix: a rule for gadget.* events. Then the letter is replayed and routed.
-    expect((await fetch(`${router.base}/v1/admin/rules`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ ruleId: 'gadgets', name: 'gadget pings', definition: { match: { types: ['gadget.*'] }, outcome: { priority: 'transactional' } } }) })).status).toBe(201);
+    expect((await fetch(`${session.router.base}/v1/admin/rules`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ ruleId: 'gadgets', name: 'gadget pings', definition: { match: { types: ['gadget.*'] }, outcome: { priority: 'transactional' } } }) })).status).toBe(201);
     await rowOf(alice, 'unknown_type').getByRole('button', { name: /Show the bytes/ }).click();
     await page.getByRole('button', { name: 'Replay this letter' }).click();
     await page.getByTestId('dl-notice').getByText('Replayed 1 letter').waitFor();
     await waitFor('the replayed event to be routed', async () => {
-      const res = await fetch(`${router.base}/v1/events/gadget-1/history`, { headers: adminHeaders });
+      const res = await fetch(`${session.router.base}/v1/events/gadget-1/history`, { headers: adminHeaders });
       return res.status === 200 && ((await res.json()) as { history: Array<{ status: string }> }).history.some((s) => s.status === 'routed');
     }, { timeoutMs: 30_000 });
     // No longer offered, once the page has shown the replay (its list is read again after the action).
@@ -65,8 +51,7 @@ describe('the Dead letters page', () => {
     expect(await rowOf(alice, 'unknown_type').count()).toBe(0);
 
     // Another person discards the malformed letter, with the keyboard.
-    const bob = await browser.open(router.base);
-    tabs.push(bob);
+    const bob = await session.open();
     await bob.signIn('ops-bob:admin-secret-bob-0123456789');
     await bob.go('Dead letters');
     await rowOf(bob, 'malformed_json').getByRole('checkbox').focus();
@@ -89,8 +74,7 @@ describe('the Dead letters page', () => {
   });
 
   it('fits a phone screen', async () => {
-    const tab = await browser.open(router.base, PHONE);
-    tabs.push(tab);
+    const tab = await session.open(PHONE);
     await tab.signIn();
     await tab.go('Dead letters');
     await tab.page.getByLabel('State').selectOption('all');

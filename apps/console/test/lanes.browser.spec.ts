@@ -1,51 +1,39 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaBus, type Subscription } from '@notify/bus';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KafkaBus, Subscription } from '@notify/bus';
 import { topics, type Notification } from '@notify/contracts';
-import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { waitFor } from '@notify/testing';
-import { ConsoleBrowser, PHONE, adminHeaders, startRouter, type ConsolePage, type RunningRouter } from './browser-harness';
+import { consoleSession, PHONE, adminHeaders, type ConsolePage } from './browser-harness';
 
-let router: RunningRouter;
-let browser: ConsoleBrowser;
+const session = consoleSession('console-lanes', { ROUTER_LANES_SAMPLE_MS: '500' });
+
 let bus: KafkaBus;
 let push: Subscription | undefined;
 let handled = 0;
-const tabs: ConsolePage[] = [];
 
 const pushFor = (i: number): Notification => ({ version: 1, notificationId: `lane-${i}:user-${i % 20}`, eventId: `lane-${i}`, userId: `user-${i % 20}`, type: 'order.eta', priority: 'transactional', content: { data: {} }, createdAt: new Date().toISOString() });
 /** The push service's group on the transactional push lane, played by the test so it can be stopped. */
 const consumePushes = () => bus.subscribeBatch(topics.deliverPushTransactional, { groupId: 'push', partitionsConcurrently: 8 }, async (batch) => void (handled += batch.length));
 const pushLag = async () => {
-  const report = (await (await fetch(`${router.base}/v1/admin/lanes`, { headers: adminHeaders })).json()) as { topics: Array<{ topic: string; groups: Array<{ groupId: string; lag: number | null }> }> };
+  const report = (await (await fetch(`${session.router.base}/v1/admin/lanes`, { headers: adminHeaders })).json()) as { topics: Array<{ topic: string; groups: Array<{ groupId: string; lag: number | null }> }> };
   return report.topics.find((t) => t.topic === 'deliver.push.transactional')?.groups.find((g) => g.groupId === 'push')?.lag;
 };
 
 beforeAll(async () => {
-  router = await startRouter('console-lanes', { ROUTER_LANES_SAMPLE_MS: '500' });
-  browser = await ConsoleBrowser.launch();
-  bus = new KafkaBus({ brokers: router.env.KAFKA_BROKERS!.split(','), clientId: 'push-stand-in', service: 'push-stand-in', topicPrefix: router.env.TOPIC_PREFIX!, logger: silentLogger(), metrics: createMetricsRegistry('p', { processMetrics: false }), provision: [] });
-  await bus.start();
+  bus = await session.bus('push-stand-in');
   push = await consumePushes();
   await bus.publish(topics.deliverPushTransactional, Array.from({ length: 20 }, (_, i) => ({ value: pushFor(i) })));
   await waitFor('the push group to read the first 20', () => handled >= 20, { timeoutMs: 30_000 });
   await waitFor('the push group caught up', async () => (await pushLag()) === 0, { timeoutMs: 30_000, intervalMs: 200 });
 });
-afterEach(async () => {
-  for (const tab of tabs.splice(0)) await tab.close();
-});
 afterAll(async () => {
   await push?.stop();
-  await bus?.stop();
-  await browser?.close();
-  await router?.stop();
 });
 
 const pushRow = (tab: ConsolePage) => tab.page.getByTestId('topic:deliver.push.transactional').filter({ hasText: 'push' }).first();
 
 describe('the Lanes page', () => {
   it('shows a lane’s lag rising (refreshing by itself) while its consumer is stopped, and back at 0 once it is back (keyboard: pause, refresh now)', async () => {
-    const tab = await browser.open(router.base);
-    tabs.push(tab);
+    const tab = await session.open();
     await tab.signIn();
     await tab.go('Lanes');
     const page = tab.page;
@@ -73,8 +61,7 @@ describe('the Lanes page', () => {
   });
 
   it('reads on a phone: each topic and group a card of labelled figures, nothing off to the side', async () => {
-    const tab = await browser.open(router.base, PHONE);
-    tabs.push(tab);
+    const tab = await session.open(PHONE);
     await tab.signIn();
     await tab.go('Lanes');
     const lag = pushRow(tab).getByTestId('lag:push');

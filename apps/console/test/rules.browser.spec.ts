@@ -1,30 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '@notify/testing';
-import { ConsoleBrowser, PHONE, adminHeaders, producerHeaders, startRouter, type ConsolePage, type RunningRouter } from './browser-harness';
+import { consoleSession, PHONE, adminHeaders, producerHeaders } from './browser-harness';
 
-let router: RunningRouter;
-let browser: ConsoleBrowser;
-let tab: ConsolePage | undefined;
-
-beforeAll(async () => {
-  router = await startRouter('console-rules');
-  browser = await ConsoleBrowser.launch();
-});
-afterEach(async () => {
-  await tab?.close();
-  tab = undefined;
-});
-afterAll(async () => {
-  await browser?.close();
-  await router?.stop();
-});
+const session = consoleSession('console-rules');
 
 const definition = (priority: string) => ({ match: { types: ['order.shipped'] }, outcome: { priority, channels: { mode: 'push_only' } } });
 const shipped = (id: string) => ({ version: 1, id, type: 'order.shipped', to: { userId: 'user-7' }, payload: { title: 'Your order shipped' }, createdAt: new Date().toISOString() });
 
 describe('the Rules page', () => {
   it('creates a rule, dry-runs it, sees it route a real event, edits it with a diff, meets a stale revision and rolls back', async () => {
-    tab = await browser.open(router.base);
+    const tab = await session.open();
     const page = tab.page;
     await tab.signIn();
     expect(await page.getByTestId('who').textContent()).toBe('ops-alice');
@@ -52,13 +37,13 @@ describe('the Rules page', () => {
     await tab.screenshot('console-rules');
 
     // A real event: counted against the rule, and offered for dry runs.
-    const sent = await fetch(`${router.base}/v1/events`, { method: 'POST', headers: producerHeaders, body: JSON.stringify(shipped('real-1')) });
+    const sent = await fetch(`${session.router.base}/v1/events`, { method: 'POST', headers: producerHeaders, body: JSON.stringify(shipped('real-1')) });
     expect(sent.status).toBe(202);
     await waitFor('the hit on the rules page', async () => {
       await page.getByRole('button', { name: 'Refresh' }).click();
       return (await page.getByTestId('hits-shipping').textContent()) === '1';
     }, { timeoutMs: 30_000, intervalMs: 500 });
-    const metrics = await (await fetch(`${router.base}/metrics`)).text();
+    const metrics = await (await fetch(`${session.router.base}/metrics`)).text();
     expect(metrics).toMatch(/notify_rule_hits_total\{rule="shipping",outcome="deliver"[^}]*\} 1/);
     await page.getByLabel('Or one of the last events of type').fill('order.shipped');
     await page.getByRole('button', { name: 'Load recent events' }).click();
@@ -77,7 +62,7 @@ describe('the Rules page', () => {
     await page.getByRole('heading', { name: 'Edit shipping (revision 2)' }).waitFor();
 
     // Someone else saves meanwhile: this save is refused with a clear message, nothing is overwritten.
-    const bobs = await fetch(`${router.base}/v1/admin/rules/shipping`, { method: 'PATCH', headers: { ...adminHeaders, authorization: 'Bearer admin-secret-bob-0123456789' }, body: JSON.stringify({ name: 'Bob’s name', expectedRevision: 2 }) });
+    const bobs = await fetch(`${session.router.base}/v1/admin/rules/shipping`, { method: 'PATCH', headers: { ...adminHeaders, authorization: 'Bearer admin-secret-bob-0123456789' }, body: JSON.stringify({ name: 'Bob’s name', expectedRevision: 2 }) });
     expect(bobs.status).toBe(200);
     tab.expectError(/409/);
     await page.getByLabel('Name', { exact: true }).fill('Alice’s name');
@@ -97,12 +82,12 @@ describe('the Rules page', () => {
     await page.getByRole('button', { name: 'Roll back to revision 1' }).click();
     await page.getByRole('heading', { name: 'Edit shipping (revision 4)' }).waitFor();
     expect(await page.getByRole('table', { name: 'History' }).textContent()).toMatch(/4rolled backops-alice/);
-    const rule = (await (await fetch(`${router.base}/v1/admin/rules/shipping`, { headers: adminHeaders })).json()) as { name: string; definition: unknown; updatedBy: string };
+    const rule = (await (await fetch(`${session.router.base}/v1/admin/rules/shipping`, { headers: adminHeaders })).json()) as { name: string; definition: unknown; updatedBy: string };
     expect(rule).toMatchObject({ name: 'Shipping updates', definition: definition('normal'), updatedBy: 'ops-alice' });
   });
 
   it('reads on a phone', async () => {
-    tab = await browser.open(router.base, PHONE);
+    const tab = await session.open(PHONE);
     await tab.signIn();
     await tab.page.getByRole('table', { name: 'Rules' }).waitFor();
     // Nothing wider than the screen but the tables, which scroll in their own box.

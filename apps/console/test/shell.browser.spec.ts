@@ -1,26 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleBrowser, PHONE, startRouter, type ConsolePage, type RunningRouter } from './browser-harness';
+import { describe, expect, it } from 'vitest';
+import { consoleSession, PHONE } from './browser-harness';
 
-let router: RunningRouter;
-let browser: ConsoleBrowser;
-let tab: ConsolePage | undefined;
-
-beforeAll(async () => {
-  router = await startRouter('console-shell');
-  browser = await ConsoleBrowser.launch();
-});
-afterEach(async () => {
-  await tab?.close();
-  tab = undefined;
-});
-afterAll(async () => {
-  await browser?.close();
-  await router?.stop();
-});
+const session = consoleSession('console-shell');
 
 describe('the console shell', () => {
   it('refuses an unknown token, signs a person in with their ADMIN_TOKENS entry and keeps them signed in for the tab', async () => {
-    tab = await browser.open(router.base);
+    const tab = await session.open();
     const page = tab.page;
     await tab.screenshot('console-sign-in');
     tab.expectError(/401/);
@@ -36,7 +21,7 @@ describe('the console shell', () => {
   });
 
   it('navigates with the keyboard alone', async () => {
-    tab = await browser.open(router.base);
+    const tab = await session.open();
     const page = tab.page;
     await page.getByLabel('Admin token').focus();
     await page.keyboard.type('ops-alice:admin-secret-0123456789abcd');
@@ -51,7 +36,7 @@ describe('the console shell', () => {
   });
 
   it('fits a phone screen', async () => {
-    tab = await browser.open(router.base, PHONE);
+    const tab = await session.open(PHONE);
     await tab.signIn();
     expect(await tab.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     expect(await tab.page.getByRole('navigation', { name: 'Pages' }).isVisible()).toBe(true);

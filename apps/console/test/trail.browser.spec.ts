@@ -1,29 +1,22 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaBus } from '@notify/bus';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { topics, type DeliveryStatus } from '@notify/contracts';
-import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { waitFor } from '@notify/testing';
-import { ConsoleBrowser, PHONE, adminHeaders, producerHeaders, startRouter, type ConsolePage, type RunningRouter } from './browser-harness';
+import { consoleSession, PHONE, adminHeaders, producerHeaders } from './browser-harness';
 
-let router: RunningRouter;
-let browser: ConsoleBrowser;
-let tab: ConsolePage | undefined;
+const session = consoleSession('console-trail');
 
 const send = (id: string, userId: string) =>
-  fetch(`${router.base}/v1/events`, { method: 'POST', headers: producerHeaders, body: JSON.stringify({ version: 1, id, type: 'order.shipped', priority: 'transactional', to: { userId }, payload: { title: `Order ${id} shipped` }, createdAt: new Date().toISOString() }) });
+  fetch(`${session.router.base}/v1/events`, { method: 'POST', headers: producerHeaders, body: JSON.stringify({ version: 1, id, type: 'order.shipped', priority: 'transactional', to: { userId }, payload: { title: `Order ${id} shipped` }, createdAt: new Date().toISOString() }) });
 const routed = (eventId: string) => async () => {
-  const res = await fetch(`${router.base}/v1/events/${eventId}/history`, { headers: adminHeaders });
+  const res = await fetch(`${session.router.base}/v1/events/${eventId}/history`, { headers: adminHeaders });
   return res.status === 200 && ((await res.json()) as { history: Array<{ status: string }> }).history.some((s) => s.status === 'routed');
 };
 
 beforeAll(async () => {
-  router = await startRouter('console-trail');
-  browser = await ConsoleBrowser.launch();
   for (const id of ['order-7', 'order-8']) expect((await send(id, 'tia')).status).toBe(202);
   await waitFor('both events routed', async () => (await routed('order-7')()) && (await routed('order-8')()), { timeoutMs: 30_000 });
   // What the gateway and the push service record later in order-8's life (they do not run here).
-  const bus = new KafkaBus({ brokers: router.env.KAFKA_BROKERS!.split(','), clientId: 'services', service: 'services', topicPrefix: router.env.TOPIC_PREFIX!, logger: silentLogger(), metrics: createMetricsRegistry('s', { processMetrics: false }), provision: [] });
-  await bus.start();
+  const bus = await session.bus('services');
   const later = (status: DeliveryStatus['status'], service: string, seconds: number, extra: Partial<DeliveryStatus> = {}): { value: DeliveryStatus } => ({ value: { version: 1, eventId: 'order-8', notificationId: 'order-8:tia', userId: 'tia', status, service, at: new Date(Date.now() + seconds * 1000).toISOString(), ...extra } });
   await bus.publish(topics.deliveryStatus, [
     later('sent', 'push', 1, { channel: 'apns' }),
@@ -32,21 +25,12 @@ beforeAll(async () => {
     later('delivered', 'gateway', 3, { channel: 'inapp' }),
     later('read', 'gateway', 4, { channel: 'inapp' }),
   ]);
-  await bus.stop();
-  await waitFor('order-8 read on the trail', async () => ((await (await fetch(`${router.base}/v1/notifications/order-8:tia/history`, { headers: adminHeaders })).json()) as { history: Array<{ status: string }> }).history.some((s) => s.status === 'read'), { timeoutMs: 30_000 });
-});
-afterEach(async () => {
-  await tab?.close();
-  tab = undefined;
-});
-afterAll(async () => {
-  await browser?.close();
-  await router?.stop();
+  await waitFor('order-8 read on the trail', async () => ((await (await fetch(`${session.router.base}/v1/notifications/order-8:tia/history`, { headers: adminHeaders })).json()) as { history: Array<{ status: string }> }).history.some((s) => s.status === 'read'), { timeoutMs: 30_000 });
 });
 
 describe('the Trail page', () => {
   it('finds a routed event by its id, and a user’s notifications with each one’s history', async () => {
-    tab = await browser.open(router.base);
+    const tab = await session.open();
     await tab.signIn();
     await tab.go('Trail');
     const page = tab.page;
@@ -81,7 +65,7 @@ describe('the Trail page', () => {
   });
 
   it('fits a phone screen', async () => {
-    tab = await browser.open(router.base, PHONE);
+    const tab = await session.open(PHONE);
     await tab.signIn();
     await tab.go('Trail');
     await tab.page.getByRole('textbox', { name: 'User id' }).fill('tia');
