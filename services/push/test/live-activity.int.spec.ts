@@ -1,18 +1,17 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LiveActivityUpdate } from '@notify/contracts';
 import { ApnsEmulator } from '@notify/push-emulators';
 import { waitFor } from '@notify/testing';
 import { ApnsSender } from '../src/senders/apns-sender';
 import { iosToken, producerHeaders, pushNotification, startPush, type PushUnderTest } from './push-harness';
+import { apnsAuthKey } from './sender-fixtures';
 
 /**
  * Live Activities end to end in the push service: tokens registered through the devices API, updates
  * taken from deliver.push.transactional, sent by the real node-apn to the APNs emulator, which
  * refuses a Live Activity push Apple would not take.
  */
-const p8 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const apnsAuth = { key: p8, keyId: 'KEY1234567', teamId: 'TEAM123456' };
+const apnsAuth = apnsAuthKey();
 const appId = 'com.example.shop';
 let apns: ApnsEmulator;
 let push: PushUnderTest;

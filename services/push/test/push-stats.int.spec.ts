@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics, type DeviceFeedback } from '@notify/contracts';
 import { ApnsEmulator, FcmEmulator } from '@notify/push-emulators';
@@ -8,14 +7,14 @@ import { ApnsSender } from '../src/senders/apns-sender';
 import { FcmSender } from '../src/senders/fcm-sender';
 import type { PushStatsView } from '../src/stats/push-stats';
 import { iosToken, producerToken, pushNotification, startPush, type PushUnderTest } from './push-harness';
+import { apnsAuthKey } from './sender-fixtures';
 
 /**
  * The push service's stats (GET /v1/push/stats and /metrics) and its device feedback
  * (devices.feedback), on the real Kafka and MongoDB-wire server, sending with the real node-apn and
  * firebase-admin to the local emulators.
  */
-const p8 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const apnsAuth = { key: p8, keyId: 'KEY1234567', teamId: 'TEAM123456' };
+const apnsAuth = apnsAuthKey();
 const adminToken = 'push-ops-secret-0123456789abcdef';
 const shop = 'com.example.shop';
 const news = 'com.example.news';

@@ -130,9 +130,9 @@ describe('deliverPushBatch', () => {
     await register('bob', 'tok-bob-phone-0001');
     const n = notification('bob');
     await deliverPushBatch(deps, [n]);
-    await deps.devices.listActive('bob');
     // A device registered through the directory in between (so the cache hears of it).
     const directory = deps.devices as DeviceDirectory;
+    await directory.listActive('bob');
     await directory.register({ token: 'tok-bob-tablet-001', userId: 'bob', platform: 'android', appId: 'com.example.app', environment: 'sandbox' });
     await deliverPushBatch(deps, [n]);
     expect(fcm.sent.map((s) => s.token)).toEqual(['tok-bob-phone-0001', 'tok-bob-tablet-001']);

@@ -16,7 +16,6 @@ export interface RetryPolicy {
 
 /** Where a push finds a user's devices and reports dead ones (the push service's device directory). */
 export interface PushDevices {
-  listActive(userId: string): Promise<ReadonlyArray<Readonly<Device>>>;
   /** Every user asked is in the answer (with no devices when none). */
   listActiveMany(userIds: readonly string[]): Promise<ReadonlyMap<string, ReadonlyArray<Readonly<Device>>>>;
   deactivate(dead: ReadonlyArray<{ device: Pick<Device, 'token' | 'userId' | 'platform' | 'appId' | 'environment'>; reason: string }>, lane?: PublishLane): Promise<void>;
