@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, logLevel, type Admin, type Batch as KafkaBatch, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Batch as KafkaBatch, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import type { KafkaSecurity } from '@notify/config';
 import { allTopics, encode, topics, type TopicSpec } from '@notify/contracts';
 import { Gauge, metric, type Logger, type Registry } from '@notify/observability';
@@ -13,6 +13,7 @@ import { kafkaLogCreator } from './log-adapter';
 import { provisionTopics } from './provision';
 import { saslOf } from './sasl';
 import { OffsetCommitter } from './offset-committer';
+import { healsByRejoining, Rejoiner } from './rejoin';
 import { SendQueue } from './send-queue';
 
 export interface KafkaBusOptions {
@@ -45,6 +46,8 @@ export class KafkaBus implements Bus {
   private readonly backgroundGate: BackgroundGate;
   /** Consumers kafkajs gave up on (group → why): the process is no longer ready. */
   private readonly deadConsumers = new Map<string, string>();
+  /** Consumers out of their group after an error a broker coming back heals, rejoining (group → rejoiner). */
+  private readonly rejoiners = new Map<string, Rejoiner>();
 
   constructor(private readonly options: KafkaBusOptions) {
     this.prefix = options.topicPrefix ?? '';
@@ -191,28 +194,19 @@ export class KafkaBus implements Bus {
 
     // The partitions the group gave this member last; none from the moment it hears of a rebalance until it rejoins.
     let held: readonly number[] = [];
-    const topicName = physicalTopicName(this.prefix, spec.name);
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => (held = [...(payload.memberAssignment[topicName] ?? [])].sort((a, b) => a - b)));
+    const topic = physicalTopicName(this.prefix, spec.name);
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => (held = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b)));
     // kafkajs emits this between joining and its first fetch of the new assignment.
     if (options.onAssigned) consumer.on(consumer.events.GROUP_JOIN, () => options.onAssigned!(held));
     for (const lost of [consumer.events.REBALANCING, consumer.events.CRASH, consumer.events.STOP]) consumer.on(lost, () => (held = []));
-    // kafkajs restarts a consumer after a retriable error, but one that crashed otherwise stays stopped:
-    // the process then reads nothing more from this topic, and must not look ready.
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) return;
-      this.deadConsumers.set(groupId, payload.error.message);
-      gaveUp(new Error(`the consumer of ${groupId} could not join its group: ${payload.error.message}`));
-      this.logger.error({ err: payload.error, groupId }, 'a consumer stopped after an error it does not recover from; restart the process');
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: physicalTopicName(this.prefix, spec.name), fromBeginning: options.fromBeginning ?? true });
-    await consumer.run({
+    const fromBeginning = options.fromBeginning ?? true;
+    const run = {
       partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
       // Commits are the committer's: kafkajs's auto-commit would send one after every batch.
       autoCommit: false,
       autoCommitInterval: COMMIT_INTERVAL_MS,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }: EachBatchPayload) => {
         const beating = keepAlive(heartbeat, heartbeatIntervalMs);
         try {
           await work({ batch, context, gate, resolveOffset, heartbeat, mayStart: () => isRunning() && !isStale() && !controller.signal.aborted });
@@ -221,7 +215,43 @@ export class KafkaBus implements Bus {
         }
         if (commits) await committer.afterBatch({ commitOffsetsIfNecessary, uncommittedOffsets }, controller.signal.aborted || !isRunning());
       },
+    };
+    const rejoiner = new Rejoiner({
+      rejoin: async () => {
+        if (controller.signal.aborted) return;
+        await consumer.connect();
+        if (controller.signal.aborted) return void (await consumer.disconnect());
+        await consumer.subscribe({ topic, fromBeginning });
+        await consumer.run(run);
+      },
+      onFailedAttempt: (err, nextDelayMs) => this.logger.warn({ err, groupId, nextDelayMs }, 'a consumer could not rejoin its group yet'),
     });
+    controller.signal.addEventListener('abort', () => {
+      rejoiner.cancel();
+      this.rejoiners.delete(groupId);
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      rejoiner.joined();
+      this.rejoiners.delete(groupId);
+    });
+    // kafkajs restarts a consumer after an error it takes for retriable; after some a broker restart
+    // causes it does not (see rejoin.ts), and the bus rejoins. Any other crash leaves the consumer
+    // stopped for good: the process then reads nothing more from this topic, and must not look ready.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || controller.signal.aborted) return;
+      if (healsByRejoining(payload.error)) {
+        this.rejoiners.set(groupId, rejoiner);
+        rejoiner.schedule(payload.error.message);
+        this.logger.warn({ err: payload.error, groupId }, 'a consumer left its group after a broker error; rejoining');
+        return;
+      }
+      this.deadConsumers.set(groupId, payload.error.message);
+      gaveUp(new Error(`the consumer of ${groupId} could not join its group: ${payload.error.message}`));
+      this.logger.error({ err: payload.error, groupId }, 'a consumer stopped after an error it does not recover from; restart the process');
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning });
+    await consumer.run(run);
     try {
       await Promise.race([joined, new Promise((r) => setTimeout(r, 30_000))]);
     } catch (err) {
@@ -281,6 +311,10 @@ export class KafkaBus implements Bus {
   async ping(): Promise<void> {
     const [dead] = this.deadConsumers;
     if (dead) throw new Error(`the consumer of ${dead[0]} stopped: ${dead[1]}`);
+    for (const [groupId, rejoiner] of this.rejoiners) {
+      const out = rejoiner.out;
+      if (out) throw new Error(`the consumer of ${groupId} is rejoining its group (out for ${Date.now() - out.at} ms after: ${out.reason})`);
+    }
     await this.admin.describeCluster();
   }
 }
