@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod as RoutesPlugin } from 'fastify-type-provider-zod';
 import { HttpError, errorCatalogue } from './errors';
 import { createHttpServer, type HttpServer } from './server';
 
@@ -67,5 +69,44 @@ describe('errors', () => {
     for (const [code, { status, message }] of Object.entries(errorCatalogue)) {
       expect(doc, code).toContain(`| \`${code}\` | ${status} | ${message} |`);
     }
+  });
+});
+
+describe('routes declared with zod schemas', () => {
+  const Greeting = z.object({ name: z.string().min(2).describe('who to greet'), times: z.number().int().min(1).max(3) }).strict();
+  const greetings: RoutesPlugin = async (app) => {
+    app.post('/v1/greetings/:lang', { schema: { params: z.object({ lang: z.enum(['en', 'fr']) }), body: Greeting, response: { 200: z.object({ text: z.string() }) } } }, async (request) => ({
+      text: `${request.params.lang === 'fr' ? 'bonjour' : 'hello'} ${request.body.name}`.repeat(request.body.times),
+    }));
+  };
+
+  function withGreetings() {
+    server = createHttpServer({ logger: silentLogger(), metrics: createMetricsRegistry('test', { processMetrics: false }), openapi: { title: 'greetings', version: '1.0.0' } });
+    void server.app.register(greetings);
+    return server.app;
+  }
+
+  it('validates the request and answers a refusal with the catalogue code and the path of each problem', async () => {
+    const app = withGreetings();
+    expect((await app.inject({ method: 'POST', url: '/v1/greetings/fr', payload: { name: 'Ada', times: 1 } })).json()).toEqual({ text: 'bonjour Ada' });
+    const bad = await app.inject({ method: 'POST', url: '/v1/greetings/en', payload: { name: 'A', times: 7 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('NOTIFY_ERR_VALIDATION');
+    expect(bad.json().error.message).toMatch(/^body: name: .*>=2 characters; times: .*<=3/);
+    const badParam = await app.inject({ method: 'POST', url: '/v1/greetings/de', payload: { name: 'Ada', times: 1 } });
+    expect(badParam.json().error.message).toMatch(/^params: lang: /);
+  });
+
+  it('generates the OpenAPI 3.1 document from the same schemas, and renders it', async () => {
+    const app = withGreetings();
+    const doc = (await app.inject('/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    const operation = doc.paths['/v1/greetings/{lang}'].post;
+    expect(operation.parameters[0]).toMatchObject({ in: 'path', name: 'lang', schema: { enum: ['en', 'fr'] } });
+    expect(operation.requestBody.content['application/json'].schema).toMatchObject({ properties: { name: { minLength: 2, description: 'who to greet' } }, required: ['name', 'times'] });
+    expect(operation.responses['200'].content['application/json'].schema.properties.text.type).toBe('string');
+    const page = await app.inject('/docs/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('swagger-ui');
   });
 });

@@ -1,7 +1,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { structuralProblem } from '@notify/contracts';
 import { runHealthChecks, type HealthCheck, type Logger, type Registry } from '@notify/observability';
 import { HttpError, errorCatalogue, type ErrorBody, type ErrorCode } from './errors';
+import { registerOpenApi, type OpenApiInfo } from './openapi';
 
 export interface HttpServerOptions {
   logger: Logger;
@@ -9,6 +11,8 @@ export interface HttpServerOptions {
   /** Dependencies /readyz checks (kafka, mongo, ...). */
   checks?: readonly HealthCheck[];
   bodyLimitBytes?: number;
+  /** Describe the routes as OpenAPI 3.1 at `/openapi.json`, rendered at `/docs`. */
+  openapi?: OpenApiInfo;
 }
 
 export interface HttpServer {
@@ -33,6 +37,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
   let draining = false;
   const checks = options.checks ?? [];
+  // Each route declares its zod schemas once: fastify validates requests and serializes answers with
+  // them, and the OpenAPI document is generated from them.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  if (options.openapi) registerOpenApi(app, options.openapi);
 
   // JSON bodies are judged at the door, for every route: a reserved key (`__proto__`, …) or nesting
   // deep enough to overflow a recursive serializer later is a 400 naming the path, not a misleading
@@ -91,6 +100,7 @@ function toErrorBody(err: FastifyError | HttpError): ErrorBody {
   if (err instanceof HttpError) {
     return { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
   }
+  if (hasZodFastifySchemaValidationErrors(err)) return { error: { code: 'NOTIFY_ERR_VALIDATION', message: describeValidation(err.validationContext, err.validation) } };
   const byFastifyCode: Record<string, ErrorCode> = {
     FST_ERR_CTP_BODY_TOO_LARGE: 'NOTIFY_ERR_PAYLOAD_TOO_LARGE',
     FST_ERR_CTP_INVALID_MEDIA_TYPE: 'NOTIFY_ERR_UNSUPPORTED_MEDIA_TYPE',
@@ -100,4 +110,13 @@ function toErrorBody(err: FastifyError | HttpError): ErrorBody {
   const code = byFastifyCode[err.code] ?? (err.validation ? 'NOTIFY_ERR_VALIDATION' : err.statusCode && err.statusCode < 500 ? 'NOTIFY_ERR_VALIDATION' : 'NOTIFY_ERR_INTERNAL');
   const message = code === 'NOTIFY_ERR_INTERNAL' ? errorCatalogue.NOTIFY_ERR_INTERNAL.message : err.message;
   return { error: { code, message } };
+}
+
+/** "body: optOuts.0.channel: Invalid option…; timeZone: …", as the bus describes a refused event. */
+function describeValidation(context: string | undefined, issues: ReadonlyArray<{ instancePath: string; message?: string | undefined }>): string {
+  const described = issues.slice(0, 10).map((issue) => {
+    const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    return `${path || '(root)'}: ${issue.message ?? 'invalid'}`;
+  });
+  return `${context ?? 'request'}: ${described.join('; ')}`;
 }

@@ -1,0 +1,37 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description?: string;
+}
+
+/** Where a service's OpenAPI document and its rendered page are served. */
+export const OPENAPI_PATH = '/openapi.json';
+export const API_DOCS_PATH = '/docs';
+
+/**
+ * The OpenAPI 3.1 document of every route declared with zod schemas, generated from those schemas.
+ * It sees only routes added by plugins registered after this one (`app.register(routes)`), which is
+ * how services add theirs.
+ */
+export function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): void {
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info,
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token, or, for /v1/me routes, the user’s JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  void app.register(async (scoped) => {
+    scoped.get(OPENAPI_PATH, { schema: { hide: true } }, async () => scoped.swagger());
+  });
+  // The page's assets are served from the package itself: nothing is fetched from a CDN.
+  void app.register(swaggerUi, { routePrefix: API_DOCS_PATH, uiConfig: { docExpansion: 'list', deepLinking: true } });
+}
