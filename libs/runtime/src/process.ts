@@ -7,6 +7,9 @@ import { createLogger, createMetricsRegistry, type Logger } from '@notify/observ
 import { createMemoryStore, createMongoStore, type Store } from '@notify/store';
 import type { ServiceDeps, ServiceModule } from './service-module';
 
+/** The version of the HTTP API the OpenAPI documents describe. */
+const API_VERSION = '1.0.0';
+
 /** Settings every process reads; a service adds its own. */
 export interface ProcessConfig extends KafkaSecurityConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -71,6 +74,7 @@ export async function startProcess<C extends ProcessConfig>(options: {
   const http: HttpServer = createHttpServer({
     logger,
     metrics,
+    openapi: { title: `Notify ${service} API`, version: API_VERSION },
     checks: [
       { name: bus.kind === 'kafka' ? 'kafka' : 'bus', check: () => bus.ping() },
       { name: store.kind === 'mongo' ? 'mongo' : 'store', check: () => store.ping() },
@@ -78,6 +82,8 @@ export async function startProcess<C extends ProcessConfig>(options: {
     ],
   });
   const deps: ServiceDeps = { bus, store, http, logger, metrics, instanceId, instanceName };
+  // The OpenAPI plugin is loaded before any module adds a route, so it describes every one of them.
+  await http.app.after();
   // Routes are registered as the modules are built; fastify takes no routes once it listens.
   const modules = await options.modules(deps, config);
   const address = await http.listen(config.port, config.host);
