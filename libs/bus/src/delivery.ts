@@ -44,8 +44,9 @@ export async function deliver<T>(ctx: DeliveryContext<T>, record: ReceivedRecord
   for (let attempt = 1; ; attempt++) {
     if (ctx.signal.aborted) return 'aborted';
     const stopTimer = ctx.metrics.handlerSeconds.startTimer({ topic: ctx.spec.name, group: ctx.groupId });
+    const finished = ctx.metrics.inFlight.begin(ctx.spec.name, ctx.groupId);
     try {
-      await ctx.handler({ topic: ctx.spec.name, ...record, value: decoded.value, attempt });
+      await inFlight(finished, () => ctx.handler({ topic: ctx.spec.name, ...record, value: decoded.value, attempt }));
       stopTimer();
       ctx.metrics.consumed.inc({ topic: ctx.spec.name, group: ctx.groupId, outcome: 'ok' });
       return 'committable';
@@ -87,8 +88,9 @@ export async function deliverBatch<T>(ctx: Omit<DeliveryContext<T>, 'handler'> &
   for (let attempt = 1; ; attempt++) {
     if (ctx.signal.aborted) return 'aborted';
     const stopTimer = ctx.metrics.handlerSeconds.startTimer({ topic: ctx.spec.name, group: ctx.groupId });
+    const finished = ctx.metrics.inFlight.begin(ctx.spec.name, ctx.groupId);
     try {
-      await ctx.handler(attempt === 1 ? decoded.map((d) => d.message) : decoded.map((d) => ({ ...d.message, attempt })));
+      await inFlight(finished, () => ctx.handler(attempt === 1 ? decoded.map((d) => d.message) : decoded.map((d) => ({ ...d.message, attempt }))));
       stopTimer();
       ctx.metrics.consumed.inc({ topic: ctx.spec.name, group: ctx.groupId, outcome: 'ok' }, decoded.length);
       return 'committable';
@@ -104,6 +106,15 @@ export async function deliverBatch<T>(ctx: Omit<DeliveryContext<T>, 'handler'> &
       ctx.logger.warn({ err, topic: ctx.spec.name, group: ctx.groupId, partition: records[0]!.partition, size: decoded.length, attempt, delay }, 'batch handler failed; retrying');
       if (!(await sleepWithHeartbeat(ctx, delay))) return 'aborted';
     }
+  }
+}
+
+/** Runs a handler call, marking it finished however it ends (a handler may also throw before its first await). */
+async function inFlight(finished: () => void, call: () => Promise<void>): Promise<void> {
+  try {
+    await call();
+  } finally {
+    finished();
   }
 }
 

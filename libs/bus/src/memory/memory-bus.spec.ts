@@ -109,3 +109,33 @@ describe('in-process: bounded like a Kafka topic', () => {
     await bus.stop();
   });
 });
+
+describe('in-process: handlers in flight', () => {
+  it('shows on /metrics a handler that has not returned, and how long it has run, until it returns', async () => {
+    const metrics = createMetricsRegistry('test', { processMetrics: false });
+    const bus = new MemoryBus({ service: 'test', logger: silentLogger(), metrics, provision: [contractTopic, topics.notifyDlq] });
+    await bus.start();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let started = false;
+    await bus.subscribe(contractTopic, { groupId: 'stuck' }, async () => {
+      started = true;
+      await held; // a write waiting on a socket nobody answers
+    });
+    await bus.publish(contractTopic, contractMessages(1, 1, 'hang').map((value) => ({ value })));
+    await waitFor('the handler to start', () => started);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const during = await gaugeValues(metrics);
+    expect(during.inFlight).toBe(1);
+    expect(during.oldestSeconds).toBeGreaterThanOrEqual(1);
+    release();
+    await waitFor('the handler to be counted as finished', async () => (await gaugeValues(metrics)).inFlight === 0);
+    expect((await gaugeValues(metrics)).oldestSeconds).toBe(0);
+    await bus.stop();
+  });
+
+  async function gaugeValues(metrics: Registry): Promise<{ inFlight: number; oldestSeconds: number }> {
+    const value = async (name: string) => (await metrics.getSingleMetric(name)!.get()).values.find((v) => v.labels.group === 'stuck')?.value ?? -1;
+    return { inFlight: await value('notify_bus_handlers_in_flight'), oldestSeconds: await value('notify_bus_oldest_handler_seconds') };
+  }
+});
