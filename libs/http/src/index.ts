@@ -5,3 +5,4 @@ export * from './scopes';
 export * from './deadline';
 export * from './openapi';
 export type { FastifyPluginAsyncZod as RoutesPlugin, ZodTypeProvider } from 'fastify-type-provider-zod';
+export * from './user-token';

@@ -1,25 +1,14 @@
 import { z } from 'zod';
-import { ConfigError, env, inboxRetentionSettings, retentionScheduleSettings, setting, type ConfigOf } from '@notify/config';
+import { env, inboxRetentionSettings, retentionScheduleSettings, setting } from '@notify/config';
+import { tokenVerificationSettings } from '@notify/http';
 import { standaloneSettings } from '@notify/runtime';
 import { parseTrustProxy } from './access/client-address';
 import { parseCorsOrigins } from './access/cors-origins';
 
 const optional = <T extends z.ZodType>(schema: T) => schema.optional();
 
-/** A day: a client renews its token at least that often (the SDK takes a function that fetches one). */
-export const DEFAULT_MAX_TOKEN_LIFETIME_S = 86_400;
-/** Twenty days: a socket's expiry is one timer, and a timer holds at most 24.8 days. */
-const MAX_TOKEN_LIFETIME_S = 20 * 86_400;
-
-/** How a client's handshake JWT is checked: exactly one of these three is set. */
-export const tokenVerificationSettings = {
-  jwtSecret: setting('JWT_SECRET', optional(z.string().min(32, 'must be at least 32 characters (HS256 shared secret)')), 'HS256 secret that verifies the JWT a client presents (its `sub` is the user id); or set JWT_PUBLIC_KEY or JWT_JWKS_URL', { secret: true }),
-  jwtPublicKey: setting('JWT_PUBLIC_KEY', optional(z.string().includes('BEGIN PUBLIC KEY', { message: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)' })), 'RS256 public key (PEM, SPKI) that verifies client JWTs, when your identity provider signs them'),
-  jwtJwksUrl: setting('JWT_JWKS_URL', optional(z.url({ message: 'must be a URL' })), "URL of your identity provider's JWKS (RS256/ES256 keys, fetched and cached, rotated keys picked up)"),
-  jwtIssuer: setting('JWT_ISSUER', env.optionalString(), 'When set, client JWTs must carry this `iss`'),
-  jwtAudience: setting('JWT_AUDIENCE', env.optionalString(), 'When set, client JWTs must carry this `aud`'),
-  jwtMaxLifetimeS: setting('JWT_MAX_LIFETIME_S', z.coerce.number().int('must be a whole number').min(60, 'must be at least 60').max(MAX_TOKEN_LIFETIME_S, `must be at most ${MAX_TOKEN_LIFETIME_S} (20 days)`).default(DEFAULT_MAX_TOKEN_LIFETIME_S), 'Client JWTs must carry `exp`, and live at most this long (exp − iat, or exp − now without iat); a socket is closed when its token expires'),
-};
+// How a client's JWT is checked: the settings and their validation live with the verifier, shared with the push service.
+export { DEFAULT_MAX_TOKEN_LIFETIME_S, tokenVerificationOf, tokenVerificationSettings, type TokenVerification } from '@notify/http';
 
 /** What the gateway does with connections: liveness, buffers, draining. Shared with the embedded app. */
 export const connectionSettings = {
@@ -70,27 +59,3 @@ export const gatewaySettings = {
   ...retentionScheduleSettings,
   ...inboxRetentionSettings,
 };
-
-/** What every method checks beyond the signature. */
-interface TokenClaims {
-  issuer?: string;
-  audience?: string;
-  /** Longest accepted lifetime, in seconds. */
-  maxLifetimeS?: number;
-}
-
-export type TokenVerification = TokenClaims & ({ kind: 'hs256'; secret: string } | { kind: 'rs256'; publicKeyPem: string } | { kind: 'jwks'; url: string });
-
-/** Picks the verification method; none or several is a configuration error naming the settings. */
-export function tokenVerificationOf(config: ConfigOf<typeof tokenVerificationSettings>): TokenVerification {
-  const claims = { ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}), ...(config.jwtAudience ? { audience: config.jwtAudience } : {}), maxLifetimeS: config.jwtMaxLifetimeS };
-  const chosen = [
-    config.jwtSecret !== undefined && ({ kind: 'hs256', secret: config.jwtSecret, ...claims } as const),
-    config.jwtPublicKey !== undefined && ({ kind: 'rs256', publicKeyPem: config.jwtPublicKey, ...claims } as const),
-    config.jwtJwksUrl !== undefined && ({ kind: 'jwks', url: config.jwtJwksUrl, ...claims } as const),
-  ].filter((c) => c !== false);
-  const names = 'JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL';
-  if (chosen.length === 0) throw new ConfigError([{ variable: 'JWT_SECRET', message: `required but not set (set one of ${names})` }]);
-  if (chosen.length > 1) throw new ConfigError([{ variable: 'JWT_SECRET', message: `set only one of ${names}` }]);
-  return chosen[0]!;
-}

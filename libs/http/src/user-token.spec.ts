@@ -2,9 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { sleep } from '@notify/testing';
-import { tokenVerificationOf } from '../config';
-import { AuthenticationError, createTokenVerifier, hs256Verifier } from './verify-token';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createMetricsRegistry, silentLogger } from '@notify/observability';
+import { createHttpServer } from './server';
+import { AuthenticationError, createTokenVerifier, hs256Verifier, optionalTokenVerificationOf, requireUser, tokenVerificationOf } from './user-token';
 
 const secret = 'gateway-test-secret-0123456789abcdef';
 /** A token that expires in five minutes unless told otherwise (`exp: null`: none). */
@@ -26,8 +27,8 @@ describe('hs256Verifier', () => {
   });
 
   it('refuses a token that never expires, or lives longer than the longest lifetime', async () => {
-    await expect(verify(await sign({ sub: 'alice', exp: null }))).rejects.toThrow('token has no expiry (exp): the gateway accepts only tokens that expire');
-    const hourly = hs256Verifier(secret, 3600);
+    await expect(verify(await sign({ sub: 'alice', exp: null }))).rejects.toThrow('token has no expiry (exp): this service accepts only tokens that expire');
+    const hourly = hs256Verifier(secret, 3600, 'the gateway');
     await expect(hourly(await sign({ sub: 'alice', exp: nowS() + 7200 }))).rejects.toThrow(/^token lives 720\d s; the gateway accepts tokens of at most 3600 s$/);
     await expect(hourly(await sign({ sub: 'alice', iat: nowS() - 3000, exp: nowS() + 1000 }))).rejects.toThrow('token lives 4000 s; the gateway accepts tokens of at most 3600 s');
     expect((await hourly(await sign({ sub: 'alice', iat: nowS(), exp: nowS() + 3600 }))).userId).toBe('alice');
@@ -86,5 +87,25 @@ describe('tokenVerificationOf', () => {
     expect(() => tokenVerificationOf(none)).toThrow('JWT_SECRET: required but not set (set one of JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL)');
     expect(() => tokenVerificationOf({ ...none, jwtSecret: secret, jwtJwksUrl: 'https://id.example.com/jwks' })).toThrow('set only one of');
     expect(tokenVerificationOf({ ...none, jwtJwksUrl: 'https://id.example.com/jwks', jwtAudience: 'app' })).toEqual({ kind: 'jwks', url: 'https://id.example.com/jwks', audience: 'app', maxLifetimeS: 3600 });
+  });
+
+  it('answers nothing configured as undefined where the token is optional, and still refuses two methods', () => {
+    expect(optionalTokenVerificationOf(none)).toBeUndefined();
+    expect(() => optionalTokenVerificationOf({ ...none, jwtSecret: secret, jwtPublicKey: '-----BEGIN PUBLIC KEY-----' })).toThrow('JWT_SECRET: set only one of');
+    expect(optionalTokenVerificationOf({ ...none, jwtSecret: secret })).toEqual({ kind: 'hs256', secret, maxLifetimeS: 3600 });
+  });
+});
+
+describe('requireUser', () => {
+  it('admits a valid user token as request.user, and answers 401 with the reason otherwise', async () => {
+    const { app } = createHttpServer({ logger: silentLogger(), metrics: createMetricsRegistry('test', { processMetrics: false }) });
+    app.get('/v1/me', { preHandler: requireUser(hs256Verifier(secret)) }, async (request) => ({ userId: request.user!.userId }));
+    const call = (authorization?: string) => app.inject({ url: '/v1/me', headers: authorization ? { authorization } : {} });
+    expect((await call(`Bearer ${await sign({ sub: 'alice' })}`)).json()).toEqual({ userId: 'alice' });
+    const missing = await call();
+    expect(missing.statusCode).toBe(401);
+    expect(missing.json().error).toEqual({ code: 'NOTIFY_ERR_UNAUTHENTICATED', message: 'send the user’s token as "Authorization: Bearer <jwt>"' });
+    const expired = await call(`Bearer ${await sign({ sub: 'alice', exp: nowS() - 5 })}`);
+    expect([expired.statusCode, expired.json().error.message]).toEqual([401, 'token expired']);
   });
 });
