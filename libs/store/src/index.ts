@@ -11,5 +11,6 @@ export * from './idempotency/idempotency.types';
 export * from './errors';
 export * from './topics/topic.types';
 export * from './dead-letters/dead-letter-action.types';
+export * from './webhooks/webhook.types';
 export { serverKindOf, type ServerKind } from './expiry-indexes';
 export * from './retention';

@@ -23,4 +23,6 @@ export const storeSweeps = {
   deadLetterActions: (store: Store, keepMs: number): StoreSweep => ({ collection: 'dead_letter_actions', sweep: (now) => store.deadLetterActions.sweepOlderThan(before(now, keepMs)) }),
   /** Digests sent more than `keepMs` ago, with their items and facts. */
   sentDigests: (store: Store, keepMs: number): StoreSweep => ({ collection: 'digests', sweep: (now) => store.digests.sweepSentBefore(before(now, keepMs)) }),
+  /** Webhook deliveries delivered more than `keepMs` ago (parked and pending ones stay until handled). */
+  deliveredWebhooks: (store: Store, keepMs: number): StoreSweep => ({ collection: 'webhook_deliveries', sweep: (now) => store.webhooks.sweepDeliveredBefore(before(now, keepMs)) }),
 };

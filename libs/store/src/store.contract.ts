@@ -9,6 +9,7 @@ import { preferencesContract } from './preferences/preferences.contract';
 import { retentionContract } from './retention.contract';
 import { ruleContract } from './rules/rule.contract';
 import { topicContract } from './topics/topic.contract';
+import { webhookContract } from './webhooks/webhook.contract';
 import type { Store } from './store';
 
 /** Hands each test a fresh, empty store. */
@@ -37,6 +38,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
     describe('idempotency', () => idempotencyContract(fixture));
     describe('topics', () => topicContract(fixture));
     describe('dead-letter actions', () => deadLetterActionContract(fixture));
+    describe('webhooks', () => webhookContract(fixture));
     describe('retention', () => retentionContract(fixture));
   });
 }

@@ -29,6 +29,9 @@ import type { PreferencesRepository } from './preferences/preferences.types';
 import { MemoryRuleRepository } from './rules/rule.memory';
 import { MongoRuleRepository } from './rules/rule.mongo';
 import type { RuleRepository } from './rules/rule.types';
+import { MemoryWebhookRepository } from './webhooks/webhook.memory';
+import { MongoWebhookRepository } from './webhooks/webhook.mongo';
+import type { WebhookRepository } from './webhooks/webhook.types';
 
 /** Every collection the services use, behind one repository each. */
 export interface Store {
@@ -42,6 +45,7 @@ export interface Store {
   readonly idempotency: IdempotencyRepository;
   readonly topics: TopicRepository;
   readonly deadLetterActions: DeadLetterActionRepository;
+  readonly webhooks: WebhookRepository;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -74,6 +78,7 @@ export async function createMongoStore(options: ConnectOptions): Promise<MongoSt
     idempotency: new MongoIdempotencyRepository(connection),
     topics: new MongoTopicRepository(connection),
     deadLetterActions: new MongoDeadLetterActionRepository(connection),
+    webhooks: new MongoWebhookRepository(connection),
     ping: () => pingMongo(connection),
     close: async () => {
       await watchdog.stop();
@@ -122,6 +127,7 @@ export function createMemoryStore(): Store {
     idempotency: new MemoryIdempotencyRepository(),
     topics: new MemoryTopicRepository(),
     deadLetterActions: new MemoryDeadLetterActionRepository(),
+    webhooks: new MemoryWebhookRepository(),
     ping: async () => {},
     close: async () => {},
   };
