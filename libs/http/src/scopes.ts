@@ -12,6 +12,8 @@ export const PRODUCER_SCOPES = [
   'devices:write',
   'topics:read',
   'topics:write',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 export type Scope = (typeof PRODUCER_SCOPES)[number];
 
