@@ -129,6 +129,12 @@ export interface Subscription {
    * (the one losing it has not heard yet), so work keyed by partition must still be claimed.
    */
   assignedPartitions(): readonly number[];
+  /**
+   * The last moment this member was known to hear its topic (Kafka: a fetch answered, empty or not),
+   * null before the first. Silence on a topic means something only while this is recent: a member that
+   * cannot reach the broker hears nothing from anyone.
+   */
+  lastHeardAt(): number | null;
   /** Graceful: finish the message in hand, commit, leave the group. */
   stop(): Promise<void>;
 }

@@ -38,7 +38,8 @@ export function createPresenceModule(deps: ServiceDeps, options: PresenceOptions
   const metrics = presenceMetrics(deps.metrics, { table, liveness, publisher });
   const sendSocketEvents = (events: PresenceEvent[]) => deps.bus.publish(topics.presenceEvents, events.map((value) => ({ value })));
   const usecaseDeps = { table, liveness, publisher, sendSocketEvents, logger, now: Date.now };
-  const sweeper = new GatewaySweeper({ ...usecaseDeps, intervalMs: options.sweepIntervalMs, onExpired: () => metrics.expiredGateways.inc() });
+  let heartbeats: Subscription | undefined;
+  const sweeper = new GatewaySweeper({ ...usecaseDeps, intervalMs: options.sweepIntervalMs, onExpired: () => metrics.expiredGateways.inc(), lastHeardAt: () => heartbeats?.lastHeardAt() ?? null });
   registerPresenceRoutes(deps.http.app, { stateOf: (userId) => table.stateOf(userId), tokens: [...options.intakeTokens, ...options.adminTokens] });
   const trust = {
     verify: announcementVerifier(options.relaySecret),
@@ -52,7 +53,8 @@ export function createPresenceModule(deps: ServiceDeps, options: PresenceOptions
     name: 'presence',
     start: async () => {
       // Heartbeats flow before the rebuild, so a rebuilt gateway is heard from within its grace period.
-      subscriptions = [await consumeGatewayLiveness(deps.bus, usecaseDeps, deps.instanceName, trust)];
+      heartbeats = await consumeGatewayLiveness(deps.bus, usecaseDeps, deps.instanceName, trust);
+      subscriptions = [heartbeats];
       const state = await consumePresenceState(deps.bus, usecaseDeps, deps.instanceName, writerId);
       subscriptions.push(state.subscription);
       const started = Date.now();

@@ -237,6 +237,17 @@ export function describeBusContract(name: string, harness: BusHarness): void {
       await until('the one left to hold every partition', () => JSON.stringify(first.assignedPartitions()) === all, 30_000);
     });
 
+    it('says when a member last heard its topic: again and again while it reaches it, even with nothing to read', async () => {
+      world = await harness.newWorld();
+      const member = await subscribe(await world.bus(), 'hearing', async () => {});
+      await until('the member to hear its topic', () => member.lastHeardAt() !== null, 30_000);
+      const first = member.lastHeardAt()!;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const later = member.lastHeardAt()!;
+      expect(later).toBeGreaterThan(first);
+      expect(Date.now() - later).toBeLessThan(1500);
+    });
+
     it('says each time the group hands a member its partitions, before the member handles any of them', async () => {
       world = await harness.newWorld();
       const calls: Array<{ member: string; partitions: readonly number[] }> = [];

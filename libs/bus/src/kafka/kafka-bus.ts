@@ -199,6 +199,9 @@ export class KafkaBus implements Bus {
     // kafkajs emits this between joining and its first fetch of the new assignment.
     if (options.onAssigned) consumer.on(consumer.events.GROUP_JOIN, () => options.onAssigned!(held));
     for (const lost of [consumer.events.REBALANCING, consumer.events.CRASH, consumer.events.STOP]) consumer.on(lost, () => (held = []));
+    // kafkajs fetches at least every maxWaitTimeInMs while it reaches the broker, answered even when empty.
+    let heardAt: number | null = null;
+    consumer.on(consumer.events.FETCH, () => (heardAt = Date.now()));
     const fromBeginning = options.fromBeginning ?? true;
     const run = {
       partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
@@ -262,7 +265,7 @@ export class KafkaBus implements Bus {
       this.subscriptions.delete(subscription);
       // A group that keeps no position has nothing worth keeping once its only member left.
       if (!commits) await this.admin.deleteGroups([groupId]).catch((err: Error) => this.logger.debug({ err, groupId }, 'could not delete a process group; the broker drops it once empty'));
-    }, () => held);
+    }, () => held, () => heardAt);
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -385,10 +388,15 @@ class KafkaSubscription implements Subscription {
     private readonly committer: OffsetCommitter,
     private readonly onStopped: () => Promise<void>,
     private readonly held: () => readonly number[],
+    private readonly heardAt: () => number | null,
   ) {}
 
   assignedPartitions(): readonly number[] {
     return this.stopping ? [] : this.held();
+  }
+
+  lastHeardAt(): number | null {
+    return this.heardAt();
   }
 
   stop(): Promise<void> {

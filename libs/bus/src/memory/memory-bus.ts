@@ -196,6 +196,7 @@ export class MemorySubscription implements Subscription, GroupMember {
   private held: readonly number[] = [];
   private crashed = false;
   private stopping: Promise<void> | undefined;
+  private heardAt: number | null = null;
 
   constructor(
     readonly topic: string,
@@ -208,6 +209,12 @@ export class MemorySubscription implements Subscription, GroupMember {
 
   assignedPartitions(): readonly number[] {
     return this.held;
+  }
+
+  lastHeardAt(): number | null {
+    // In process the topic is always within reach, until the member crashes or stops.
+    if (!this.crashed && !this.stopping) this.heardAt = Date.now();
+    return this.heardAt;
   }
 
   assign(partitions: number[]): void {

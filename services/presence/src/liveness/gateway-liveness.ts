@@ -10,6 +10,8 @@
  */
 export class GatewayLiveness {
   private readonly lastHeard = new Map<string, number>();
+  /** The last moment this instance could not hear the heartbeats topic at all. */
+  private deafAt = Number.NEGATIVE_INFINITY;
 
   constructor(readonly ttlMs: number) {}
 
@@ -30,9 +32,17 @@ export class GatewayLiveness {
     this.lastHeard.delete(gatewayId);
   }
 
-  /** Gateways silent for longer than the TTL. */
+  /**
+   * This instance could not hear the heartbeats topic at `nowMs` (the broker away, its consumer out of
+   * its group): a gateway's silence until then proves nothing, so each gets a whole TTL from here.
+   */
+  deaf(nowMs: number): void {
+    this.deafAt = Math.max(this.deafAt, nowMs);
+  }
+
+  /** Gateways silent for longer than the TTL, counted from when this instance last could not hear. */
   expired(nowMs: number): string[] {
-    return [...this.lastHeard].filter(([, heard]) => nowMs - heard > this.ttlMs).map(([gatewayId]) => gatewayId);
+    return [...this.lastHeard].filter(([, heard]) => nowMs - Math.max(heard, this.deafAt) > this.ttlMs).map(([gatewayId]) => gatewayId);
   }
 
   get size(): number {

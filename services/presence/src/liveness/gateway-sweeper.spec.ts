@@ -7,7 +7,7 @@ import { GatewaySweeper } from './gateway-sweeper';
 
 const TTL = 15_000;
 
-function setup() {
+function setup(options: { lastHeardAt?: () => number | null } = {}) {
   let now = 0;
   let offset = 100;
   const table = new PresenceTable();
@@ -28,6 +28,7 @@ function setup() {
     intervalMs: 1000,
     now: () => now,
     onExpired: (g) => expired.push(g),
+    ...options,
   });
   const connect = (userId: string, socketId: string, gatewayId: string) => table.connect({ version: 1, kind: 'socket_connected', userId, socketId, gatewayId, at: new Date(now).toISOString() }, offset++);
   return { table, liveness, sweeper, sent, expired, connect, at: (ms: number) => void (now = ms), fail: (value: boolean) => void (failing = value) };
@@ -104,5 +105,46 @@ describe('GatewaySweeper', () => {
     await sweeper.stop();
     expect(sent.length).toBeGreaterThanOrEqual(1);
     expect(new Set(sent)).toEqual(new Set(['alice']));
+  });
+
+  it('judges no gateway silent while this instance hears nothing from the broker, and gives each a whole TTL once it hears again', async () => {
+    let heardAt: number | null = 0;
+    const s = setup({ lastHeardAt: () => heardAt });
+    s.liveness.beat('gw-1', 0);
+    s.connect('alice', 's1', 'gw-1');
+    // The broker restarts at 1 s: no fetch answered, no heartbeat from any gateway, for 30 s.
+    for (let t = 1000; t <= 31_000; t += 1000) {
+      s.at(t);
+      await s.sweeper.tick();
+    }
+    expect(s.expired).toEqual([]);
+    expect(s.table.stateOf('alice').online).toBe(true);
+    // Fetches answer again from 31 s; the gateway beats within a TTL of that, so it was never dead.
+    for (let t = 31_000; t <= 31_000 + TTL; t += 1000) {
+      heardAt = t;
+      s.at(t);
+      if (t === 40_000) s.liveness.beat('gw-1', t);
+      await s.sweeper.tick();
+    }
+    expect(s.expired).toEqual([]);
+    // A gateway that stays silent once heartbeats are heard again is expired a TTL after that.
+    s.liveness.beat('gw-2', 40_000);
+    s.connect('bob', 's2', 'gw-2');
+    for (let t = 47_000; t <= 56_000; t += 1000) {
+      heardAt = t;
+      s.at(t);
+      s.liveness.beat('gw-1', t);
+      await s.sweeper.tick();
+    }
+    expect(s.expired).toEqual(['gw-2']);
+    expect(s.table.stateOf('bob').online).toBe(false);
+  });
+
+  it('counts itself deaf before its consumer first heard the topic', async () => {
+    const s = setup({ lastHeardAt: () => null });
+    s.liveness.beat('gw-1', 0);
+    s.at(TTL * 3);
+    await s.sweeper.tick();
+    expect(s.expired).toEqual([]);
   });
 });

@@ -13,7 +13,15 @@ export interface GatewaySweeperOptions {
   now?: () => number;
   /** Called once per gateway found silent. */
   onExpired?: (gatewayId: string) => void;
+  /** When the heartbeats consumer last heard its topic (Subscription.lastHeardAt); null before it first did. */
+  lastHeardAt?: () => number | null;
 }
+
+/**
+ * How long the heartbeats consumer may go without an answer from the broker before this instance
+ * counts itself deaf. It fetches at least every half second while it reaches the broker.
+ */
+export const DEAF_AFTER_MS = 5000;
 
 /**
  * Looks for silent gateways every `intervalMs`, so the sockets of a gateway that died without a goodbye
@@ -46,7 +54,15 @@ export class GatewaySweeper {
   }
 
   private async sweep(): Promise<void> {
-    const { expired, sockets, failed } = await expireSilentGateways(this.options, this.now());
+    const now = this.now();
+    // During a broker restart no heartbeat reaches this instance, from any gateway: that silence is
+    // ours, not theirs, and closing every socket would send users' notifications to push instead.
+    const heard = this.options.lastHeardAt?.();
+    if (heard !== undefined && (heard === null || now - heard > DEAF_AFTER_MS)) {
+      if (this.options.liveness.size > 0) this.options.logger.warn({ lastHeardMsAgo: heard === null ? null : now - heard }, 'not hearing gateway heartbeats; no gateway is judged silent until they are heard again');
+      this.options.liveness.deaf(now);
+    }
+    const { expired, sockets, failed } = await expireSilentGateways(this.options, now);
     for (const gatewayId of expired) {
       this.options.logger.warn({ gatewayId, ttlMs: this.options.liveness.ttlMs }, 'gateway went silent; its sockets are closed');
       this.options.onExpired?.(gatewayId);
