@@ -204,6 +204,19 @@ describe('FCM emulator on the wire', () => {
     expect(twoTargets.body).toMatchObject({ error: { status: 'INVALID_ARGUMENT' } });
   });
 
+  it('refuses a webpush block FCM would refuse, and records a good one as sent', async () => {
+    const webpush = (block: unknown) => post(sendPath, { message: { token: registration(2), webpush: block } }, authorized());
+    expect((await webpush({ headers: { TTL: 60 } })).body).toMatchObject({ error: { code: 400, message: "Invalid value at 'message.webpush.headers[0].value' (TYPE_STRING)" } });
+    expect((await webpush({ headers: { Urgency: 'urgent' } })).body).toMatchObject({ error: { message: expect.stringContaining('Invalid Urgency header') } });
+    expect((await webpush({ headers: { TTL: '-1' } })).body).toMatchObject({ error: { message: expect.stringContaining('Invalid TTL header') } });
+    expect((await webpush({ fcmOptions: { link: 'shop://orders/1' } })).body).toMatchObject({ error: { message: 'The link in webpush.fcm_options must be an HTTPS URL.' } });
+    expect((await webpush({ priority: 'high' })).body).toMatchObject({ error: { message: expect.stringContaining('Unknown name "priority" at \'message.webpush\'') } });
+    fcm.reset();
+    const block = { headers: { TTL: '600', Urgency: 'high' }, notification: { title: 'Hi', icon: 'https://shop.example.com/icon.png' }, fcm_options: { link: 'https://shop.example.com/orders/1' } };
+    expect((await webpush(block)).headers[':status']).toBe(200);
+    expect(fcm.received.at(-1)).toMatchObject({ status: 200, token: registration(2), message: { webpush: block } });
+  });
+
   it('answers 401 without a bearer token, shows retry-after when throttling, and refuses a bad OAuth grant', async () => {
     const anonymous = await post(sendPath, { message: { token: registration(1) } });
     fcm.throttle(1, 30);

@@ -7,8 +7,19 @@ export interface FcmMessage {
   data?: Record<string, string>;
   android?: Record<string, unknown>;
   apns?: Record<string, unknown>;
-  webpush?: Record<string, unknown>;
+  /** A browser's block, recorded as sent: `headers` (TTL, Urgency), `notification`, `fcm_options.link`. */
+  webpush?: WebpushBlock;
   fcm_options?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** The `webpush` block as the v1 API takes it (firebase-admin sends `fcmOptions`, the REST docs say `fcm_options`). */
+export interface WebpushBlock {
+  headers?: Record<string, string>;
+  data?: Record<string, string>;
+  notification?: Record<string, unknown>;
+  fcm_options?: { link?: string; analytics_label?: string };
+  fcmOptions?: { link?: string; analyticsLabel?: string };
   [field: string]: unknown;
 }
 
@@ -62,7 +73,42 @@ export function checkSendRequest(body: unknown): SendRequestCheck {
   for (const key of ['android', 'apns', 'webpush', 'fcm_options', 'fcmOptions'] as const) {
     if (message[key] !== undefined && !isObject(message[key])) return { ok: false, message: `Invalid value at 'message.${key}'`, field: `message.${key}` };
   }
+  if (message.webpush !== undefined) {
+    const problem = webpushProblem(message.webpush as Record<string, unknown>);
+    if (problem) return { ok: false, ...problem };
+  }
   return { ok: true, message: message as FcmMessage, validateOnly };
+}
+
+const webpushFields = new Set(['headers', 'data', 'notification', 'fcm_options', 'fcmOptions']);
+/** RFC 8030's Urgency values. */
+const urgencies = new Set(['very-low', 'low', 'normal', 'high']);
+
+/** What FCM refuses in a `webpush` block: unknown fields, non-string headers or data, a bad TTL or Urgency, a link that is not https. */
+function webpushProblem(webpush: Record<string, unknown>): { message: string; field: string } | undefined {
+  for (const key of Object.keys(webpush)) {
+    if (!webpushFields.has(key)) return { message: `Invalid JSON payload received. Unknown name "${key}" at 'message.webpush': Cannot find field.`, field: 'message.webpush' };
+  }
+  for (const key of ['headers', 'data'] as const) {
+    const map = webpush[key];
+    if (map === undefined) continue;
+    if (!isObject(map)) return { message: `Invalid value at 'message.webpush.${key}'`, field: `message.webpush.${key}` };
+    const bad = Object.entries(map).findIndex(([, value]) => typeof value !== 'string');
+    if (bad >= 0) return { message: `Invalid value at 'message.webpush.${key}[${bad}].value' (TYPE_STRING)`, field: `message.webpush.${key}[${bad}].value` };
+  }
+  const headers = (webpush.headers ?? {}) as Record<string, string>;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'ttl' && !/^\d+$/.test(value)) return { message: `Invalid TTL header: ${JSON.stringify(value)} (seconds, a whole number)`, field: 'message.webpush.headers' };
+    if (name.toLowerCase() === 'urgency' && !urgencies.has(value)) return { message: `Invalid Urgency header: ${JSON.stringify(value)} (very-low, low, normal or high)`, field: 'message.webpush.headers' };
+  }
+  if (webpush.notification !== undefined && !isObject(webpush.notification)) return { message: "Invalid value at 'message.webpush.notification'", field: 'message.webpush.notification' };
+  const options = webpush.fcm_options ?? webpush.fcmOptions;
+  if (options !== undefined) {
+    if (!isObject(options)) return { message: "Invalid value at 'message.webpush.fcm_options'", field: 'message.webpush.fcm_options' };
+    const link = options.link;
+    if (link !== undefined && (typeof link !== 'string' || !link.startsWith('https://'))) return { message: 'The link in webpush.fcm_options must be an HTTPS URL.', field: 'message.webpush.fcm_options.link' };
+  }
+  return undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
