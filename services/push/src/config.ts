@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { env, retentionScheduleSettings, setting } from '@notify/config';
-import { tokenListSchema } from '@notify/http';
+import { tokenListSchema, tokenVerificationSettings } from '@notify/http';
 import { standaloneSettings } from '@notify/runtime';
+
+const optional = <T extends z.ZodType>(schema: T) => schema.optional();
 
 /** How the push service reaches Apple: token-based auth with a .p8 key. Unset: iOS devices get a `failed` status. */
 export const apnsSettings = {
@@ -19,6 +21,7 @@ export const fcmSettings = {
   fcmServiceAccount: setting('FCM_SERVICE_ACCOUNT', env.optionalString(), 'Firebase service account key (the JSON file’s contents)', { secret: true }),
   fcmProjectId: setting('FCM_PROJECT_ID', env.optionalString(), 'Firebase project id (default: the service account’s)'),
   fcmThrottleFloorMs: setting('FCM_THROTTLE_FLOOR_MS', env.int(60_000, 1), 'After an FCM 429 (the project’s quota) with no readable Retry-After, how long every FCM send of the project waits; doubles, with jitter, on each further 429, back to this after a send goes through (Firebase asks for at least a minute)'),
+  fcmWebIconUrl: setting('FCM_WEB_ICON_URL', optional(z.url({ protocol: /^https$/, message: 'must be an https URL' })), 'Icon shown with web push notifications (https URL; unset: the browser shows none)'),
   fcmThrottleMaxMs: setting('FCM_THROTTLE_MAX_MS', env.int(600_000, 1), 'Longest such wait, FCM’s Retry-After included; at least FCM_THROTTLE_FLOOR_MS'),
 };
 
@@ -38,12 +41,21 @@ export const deviceCacheSettings = {
   deviceCacheMaxAgeMs: setting('PUSH_DEVICE_CACHE_MAX_AGE_MS', env.int(300_000, 1000), 'Longest a cached user’s devices are used without a re-read: changes reach every instance at once on devices.changes, this only bounds a change notice that was missed'),
 };
 
+/** Apps registering their own user's devices (/v1/me/devices, with the user's JWT checked as the gateway checks it). */
+export const userDeviceSettings = {
+  maxDevicesPerUser: setting('PUSH_MAX_DEVICES_PER_USER', env.int(20, 1).pipe(z.number().max(1000, 'must be at most 1000')), 'Active devices one user may hold through PUT /v1/me/devices; registering one more removes the one registered longest ago (an app re-registers its token on each start, so that is the phone unused longest)'),
+  userRateLimit: setting('PUSH_USER_RATE_LIMIT', env.int(30, 0), 'Requests one user may make to /v1/me/devices per PUSH_USER_RATE_WINDOW_MS on one push instance; beyond it 429 NOTIFY_ERR_RATE_LIMITED with Retry-After. 0: no limit'),
+  userRateWindowMs: setting('PUSH_USER_RATE_WINDOW_MS', env.int(60_000, 1000), 'The window of PUSH_USER_RATE_LIMIT'),
+};
+
 export const pushSettings = {
   ...standaloneSettings(3003),
   ...apnsSettings,
   ...fcmSettings,
   ...deliverySettings,
   ...deviceCacheSettings,
+  ...tokenVerificationSettings,
+  ...userDeviceSettings,
   intakeTokens: setting('INTAKE_TOKENS', tokenListSchema('producer'), 'Product teams’ tokens, comma-separated name:secret or name:secret:scope+scope; the devices API needs devices:read or devices:write', { secret: true }),
   adminTokens: setting('ADMIN_TOKENS', tokenListSchema('admin'), 'Ops tokens, also admitted by the devices API, as comma-separated name:secret pairs', { secret: true }),
   ...retentionScheduleSettings,

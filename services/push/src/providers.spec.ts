@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sendersFromConfig } from './providers';
 
-const none = { apnsKey: undefined, apnsKeyId: undefined, apnsTeamId: undefined, apnsAddress: undefined, apnsPort: undefined, apnsConnections: 2, apnsCa: undefined, fcmServiceAccount: undefined, fcmProjectId: undefined, fcmThrottleFloorMs: 60_000, fcmThrottleMaxMs: 600_000 };
+const none = { apnsKey: undefined, apnsKeyId: undefined, apnsTeamId: undefined, apnsAddress: undefined, apnsPort: undefined, apnsConnections: 2, apnsCa: undefined, fcmServiceAccount: undefined, fcmProjectId: undefined, fcmThrottleFloorMs: 60_000, fcmThrottleMaxMs: 600_000, fcmWebIconUrl: undefined };
 const p8 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 

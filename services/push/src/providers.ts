@@ -30,7 +30,7 @@ export function sendersFromConfig(config: ProviderConfig): { apns?: PushSender; 
       if (!account.client_email || !account.private_key) throw new Error('needs client_email and private_key');
       const projectId = config.fcmProjectId ?? account.project_id;
       const app = initializeApp({ credential: cert(account as Parameters<typeof cert>[0]), ...(projectId ? { projectId } : {}) }, `push-${Date.now()}`);
-      const sender = new FcmSender(getMessaging(app), FCM_BATCH_LIMIT, new ProjectThrottle({ floorMs: config.fcmThrottleFloorMs, maxMs: config.fcmThrottleMaxMs }));
+      const sender = new FcmSender(getMessaging(app), FCM_BATCH_LIMIT, new ProjectThrottle({ floorMs: config.fcmThrottleFloorMs, maxMs: config.fcmThrottleMaxMs }), { iconUrl: config.fcmWebIconUrl });
       // The app is ours, so closing the sender deletes it.
       senders.fcm = { provider: 'fcm', send: (messages) => sender.send(messages), close: async () => deleteApp(app) };
     } catch (err) {

@@ -81,3 +81,49 @@ describe('buildFcmMessage', () => {
     expect(buildFcmMessage(n, phone, undefined, now)).toEqual({ ok: false, reason: expect.stringMatching(/^payload too large/) });
   });
 });
+
+describe('buildFcmMessage for a web device', () => {
+  const browser = androidDevice('fcm-web-token-0123456789', { platform: 'web', appId: 'shop-web' });
+  const look = { iconUrl: 'https://shop.example.com/icon-192.png' };
+  const webMessage = (n: Parameters<typeof buildFcmMessage>[0]) => message(buildFcmMessage(n, browser, 4, now, look));
+
+  it('sends FCM’s webpush block and nothing for Android: title, body, icon, the https link to open, TTL and Urgency', () => {
+    const n = notification({ content: { title: 'Order shipped', body: 'Arrives Friday', deepLink: 'https://shop.example.com/orders/7', data: { orderId: 7 } }, expiresAt: '2030-01-01T00:10:00.000Z' });
+    expect(webMessage(n)).toEqual({
+      token: browser.token,
+      data: { notificationId: n.notificationId, deepLink: 'https://shop.example.com/orders/7', data: '{"orderId":7}' },
+      webpush: {
+        headers: { TTL: '600', Urgency: 'high' },
+        notification: { title: 'Order shipped', body: 'Arrives Friday', icon: look.iconUrl },
+        fcmOptions: { link: 'https://shop.example.com/orders/7' },
+      },
+    });
+  });
+
+  it.each([
+    ['critical', 'high'],
+    ['transactional', 'high'],
+    ['normal', 'normal'],
+    ['marketing', 'low'],
+  ] as const)('sends %s with Urgency %s, and FCM’s four weeks as TTL without expiresAt', (priority, urgency) => {
+    expect(webMessage(notification({ priority })).webpush?.headers).toEqual({ TTL: String(28 * 86_400), Urgency: urgency });
+  });
+
+  it('keeps a deep link that is not https in the data only (FCM opens https links only), and sends a silent push as data only', () => {
+    const app = webMessage(notification());
+    expect(app.webpush).not.toHaveProperty('fcmOptions');
+    expect(app.data?.deepLink).toBe('shop://payments/7');
+    const silent = webMessage(notification({ push: { silent: true } }));
+    expect(silent.webpush).toEqual({ headers: { TTL: String(28 * 86_400), Urgency: 'high' } });
+    expect(silent).not.toHaveProperty('notification');
+    expect(silent).not.toHaveProperty('android');
+  });
+
+  it('fits the webpush notification and data within 4096 bytes', () => {
+    const built = buildFcmMessage(notification({ content: { title: 'T', body: 'b'.repeat(5000), data: { big: 'x'.repeat(3000) } } }), browser, undefined, now);
+    if (!built.ok) throw new Error(built.reason);
+    expect(built.trimmed).toEqual(['data dropped', 'body shortened']);
+    expect(built.bytes).toBeLessThanOrEqual(4096);
+    expect(String(built.message.webpush?.notification?.body).endsWith('…')).toBe(true);
+  });
+});

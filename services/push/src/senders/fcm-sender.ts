@@ -1,5 +1,5 @@
 import type { BatchResponse, Messaging, SendResponse, TokenMessage } from 'firebase-admin/messaging';
-import { buildFcmMessage } from './fcm-payload';
+import { buildFcmMessage, type WebPushLook } from './fcm-payload';
 import { FcmQuotaGate } from './fcm-quota-gate';
 import type { ProjectThrottle } from './project-throttle';
 import type { PushMessage, PushSender, SendOutcome } from './push-sender';
@@ -46,6 +46,8 @@ export class FcmSender implements PushSender {
     private readonly batchLimit = FCM_BATCH_LIMIT,
     /** How the project's sends pause after a 429; default: FCM's floor and cap. */
     throttle?: ProjectThrottle,
+    /** How notifications look in a browser (web devices). */
+    private readonly web: WebPushLook = {},
   ) {
     this.gate = new FcmQuotaGate(messaging, throttle);
   }
@@ -54,7 +56,7 @@ export class FcmSender implements PushSender {
     const outcomes: SendOutcome[] = new Array(messages.length);
     const ready: Array<{ index: number; message: TokenMessage }> = [];
     messages.forEach((m, index) => {
-      const built = buildFcmMessage(m.notification, m.device, m.badge);
+      const built = buildFcmMessage(m.notification, m.device, m.badge, new Date(), this.web);
       if (built.ok) ready.push({ index, message: built.message });
       else outcomes[index] = { status: 'failed', reason: built.reason };
     });
