@@ -4,3 +4,4 @@ export * from './service-process';
 export * from './balancer';
 export * from './tcp-relay';
 export * from './kafka-outage';
+export * from './packed-package';

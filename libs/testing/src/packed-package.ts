@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const npmInstallFlags = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
+
+/** What a command run in the fresh project printed, and how it ended. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A new npm project outside the repository, with packed tarballs installed from their files as an app would. */
+export interface FreshProject {
+  dir: string;
+  /** Writes a file into the project (a consumer script, a tsconfig). */
+  write(path: string, content: string): Promise<void>;
+  /** Runs `node <file>` in the project; never throws: the result says how it ended. */
+  node(file: string, options?: { args?: string[]; env?: Record<string, string>; timeoutMs?: number }): Promise<CommandResult>;
+  /** Type-checks the project's .ts files with its own TypeScript against the installed packages' types. */
+  typecheck(files: string[]): Promise<CommandResult>;
+  remove(): Promise<void>;
+}
+
+async function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CommandResult> {
+  try {
+    const { stdout, stderr } = await exec(command, args, { cwd, env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number | string; stdout?: string; stderr?: string; message: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? e.message };
+  }
+}
+
+async function mustRun(command: string, args: string[], cwd: string, env?: Record<string, string>): Promise<string> {
+  const result = await run(command, args, cwd, env);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}) in ${cwd}:\n${result.stderr || result.stdout}`);
+  return result.stdout;
+}
+
+/**
+ * Runs `npm pack` in a package directory (its prepack script builds it) and answers the tarball's
+ * path, in a temporary directory outside the repository.
+ */
+export async function packPackage(packageDir: string): Promise<string> {
+  const out = await mkdtemp(join(tmpdir(), 'notify-pack-'));
+  const stdout = await mustRun('npm', ['pack', '--json', '--pack-destination', out, '--loglevel=error'], packageDir);
+  const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string }>;
+  return join(out, packed!.filename);
+}
+
+/** The version of a package this repository has installed, so the fresh project finds it in npm's cache. */
+async function installedVersion(name: string): Promise<string> {
+  const require = createRequire(import.meta.url);
+  const manifest = JSON.parse(await readFile(require.resolve(`${name}/package.json`), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+/**
+ * Creates a fresh ESM project in a temporary directory outside the repository and installs the
+ * tarballs there with npm (their dependencies come from the registry, as for any app), plus `also`:
+ * other packages at the versions this repository uses (e.g. kafkajs, typescript).
+ */
+export async function freshProject(tarballs: string[], also: string[] = []): Promise<FreshProject> {
+  const dir = await mkdtemp(join(tmpdir(), 'notify-consumer-'));
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2));
+  const extras = await Promise.all(also.map(async (name) => `${name}@${await installedVersion(name)}`));
+  await mustRun('npm', ['install', ...npmInstallFlags, ...tarballs, ...extras], dir);
+  return {
+    dir,
+    write: (path, content) => writeFile(join(dir, path), content),
+    node: (file, options = {}) => run(process.execPath, [file, ...(options.args ?? [])], dir, options.env, options.timeoutMs ?? 60_000),
+    typecheck: async (files) => {
+      const tsconfig = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], lib: ['ES2023', 'DOM'] }, files };
+      await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+      return run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], dir);
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
