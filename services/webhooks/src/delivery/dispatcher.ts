@@ -1,0 +1,240 @@
+import type { Logger } from '@notify/observability';
+import type { WebhookDelivery, WebhookEndpoint, WebhookRepository } from '@notify/store';
+import { nextAttemptAt, type WebhookRetryPolicy } from './backoff';
+import type { SendOutcome, WebhookPoster } from './http-sender';
+import { batchIdOf } from './payload';
+import { signatureHeaders } from './signing';
+
+export interface DispatcherOptions {
+  webhooks: WebhookRepository;
+  /** The endpoints to send to (disabled ones are skipped). */
+  endpoints: () => Promise<readonly WebhookEndpoint[]>;
+  post: WebhookPoster;
+  retry: WebhookRetryPolicy;
+  timeoutMs: number;
+  /** POSTs in flight at once, across endpoints. */
+  concurrency: number;
+  /** POSTs in flight at once to one endpoint. */
+  perEndpointConcurrency: number;
+  pollMs: number;
+  leaseMs: number;
+  /** Disable an endpoint that answers 410 Gone. */
+  disableOnGone: boolean;
+  /** After a rotation, how long the previous secret also signs. */
+  holder: string;
+  logger: Logger;
+  /** Pending deliveries read per endpoint and pass. */
+  window?: number;
+  onAttempt?: (outcome: SendOutcome, seconds: number, deliveries: number) => void;
+  onFinished?: (outcome: 'delivered' | 'retried' | 'parked', deliveries: number) => void;
+  onDisabled?: (endpoint: WebhookEndpoint) => void;
+  now?: () => Date;
+  random?: () => number;
+}
+
+/**
+ * Sends the outbox. Each pass reads every enabled endpoint's pending deliveries and starts, within the
+ * concurrency limits, the head of each chain that is due and not already in flight: a chain (one
+ * notification at one endpoint) has one delivery in flight at a time, and the next waits until the
+ * one before is delivered or parked. Sends are not awaited by the pass, so a slow or dead endpoint
+ * holds only its own slots. An endpoint that asks for batches gets one batch at a time, in order.
+ * Every send holds a lease in the store, so instances never send the same delivery at once.
+ */
+export class Dispatcher {
+  private readonly inFlight = new Set<string>();
+  private readonly perEndpoint = new Map<string, number>();
+  private running = 0;
+  private stopped = true;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private readonly sends = new Set<Promise<void>>();
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  /** Deliveries being sent by this instance now. */
+  get sending(): number {
+    return this.running;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  /** Stops looking for work and waits for the sends in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.loop;
+    await Promise.allSettled([...this.sends]);
+  }
+
+  /** Looks for work at once (a delivery was written, or one finished). */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      this.woken = false;
+      try {
+        await this.pass();
+      } catch (err) {
+        this.options.logger.warn({ err }, 'webhook dispatch pass failed; trying again');
+      }
+      if (this.stopped) break;
+      if (!this.woken) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  /** One look at every endpoint; resolves once the sends it chose have started. */
+  async pass(): Promise<void> {
+    const endpoints = (await this.options.endpoints()).filter((e) => !e.disabled);
+    await Promise.all(endpoints.map((endpoint) => this.passEndpoint(endpoint)));
+  }
+
+  private capacity(endpointId: string): number {
+    return Math.min(this.options.concurrency - this.running, this.options.perEndpointConcurrency - (this.perEndpoint.get(endpointId) ?? 0));
+  }
+
+  private async passEndpoint(endpoint: WebhookEndpoint): Promise<void> {
+    if (this.capacity(endpoint.id) <= 0) return;
+    if (endpoint.batch) {
+      if (!this.inFlight.has(batchKey(endpoint.id))) this.spawn(endpoint.id, batchKey(endpoint.id), () => this.sendBatch(endpoint));
+      return;
+    }
+    const now = this.now();
+    const pending = await this.options.webhooks.pending(endpoint.id, this.options.window ?? 500);
+    const seen = new Set<string>();
+    for (const delivery of pending) {
+      if (seen.has(delivery.chain)) continue;
+      seen.add(delivery.chain);
+      if (delivery.nextAttemptAt > now || this.inFlight.has(delivery.id) || this.inFlight.has(chainKey(endpoint.id, delivery.chain))) continue;
+      if (this.capacity(endpoint.id) <= 0) break;
+      this.spawn(endpoint.id, chainKey(endpoint.id, delivery.chain), () => this.sendOne(endpoint, delivery));
+    }
+  }
+
+  private spawn(endpointId: string, key: string, work: () => Promise<boolean>): void {
+    this.inFlight.add(key);
+    this.running++;
+    this.perEndpoint.set(endpointId, (this.perEndpoint.get(endpointId) ?? 0) + 1);
+    const done = work()
+      .catch((err: unknown) => {
+        this.options.logger.warn({ err, endpointId }, 'webhook send failed before an answer; it is retried');
+        return true;
+      })
+      .then((didWork) => {
+        this.inFlight.delete(key);
+        this.running--;
+        this.perEndpoint.set(endpointId, (this.perEndpoint.get(endpointId) ?? 1) - 1);
+        this.sends.delete(done);
+        // The next of the chain (or batch) may go at once.
+        if (didWork) this.wake();
+      });
+    this.sends.add(done);
+  }
+
+  /** Sends one delivery under its lease; false when there was nothing to do. */
+  private async sendOne(endpoint: WebhookEndpoint, seen: WebhookDelivery): Promise<boolean> {
+    const { webhooks, holder } = this.options;
+    const now = this.now();
+    if (!(await webhooks.lease(seen.id, holder, now, new Date(now.getTime() + this.options.leaseMs)))) return false;
+    try {
+      // Read again under the lease: another instance may have sent it since this pass read it.
+      const delivery = await webhooks.getDelivery(seen.id);
+      if (!delivery || delivery.state !== 'pending' || delivery.nextAttemptAt > this.now()) return false;
+      await this.attempt(endpoint, [delivery], delivery.id, JSON.stringify(delivery.payload));
+      return true;
+    } finally {
+      await webhooks.release(seen.id, holder).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Sends an endpoint's next batch under the endpoint's lease: the batch already formed (a retry, same
+   * members, same id), or a new one once it is full or its first delivery has waited `maxWaitMs`.
+   */
+  private async sendBatch(endpoint: WebhookEndpoint): Promise<boolean> {
+    const { webhooks, holder } = this.options;
+    const batch = endpoint.batch!;
+    const now = this.now();
+    const key = batchKey(endpoint.id);
+    if (!(await webhooks.lease(key, holder, now, new Date(now.getTime() + this.options.leaseMs)))) return false;
+    try {
+      const pending = await webhooks.pending(endpoint.id, Math.max(this.options.window ?? 500, batch.maxSize));
+      const formed = pending.find((d) => d.batchId !== undefined);
+      let members: WebhookDelivery[];
+      let batchId: string;
+      if (formed) {
+        members = pending.filter((d) => d.batchId === formed.batchId);
+        batchId = formed.batchId!;
+        if (formed.nextAttemptAt > now) return false;
+      } else {
+        members = pending.filter((d) => d.nextAttemptAt <= now).slice(0, batch.maxSize);
+        const oldest = members.reduce<Date | undefined>((min, d) => (!min || d.createdAt < min ? d.createdAt : min), undefined);
+        if (!oldest || (members.length < batch.maxSize && now.getTime() - oldest.getTime() < batch.maxWaitMs)) return false;
+        batchId = batchIdOf(members.map((d) => d.id));
+        await webhooks.assignBatch(members.map((d) => d.id), batchId);
+      }
+      const body = `[${members.map((d) => JSON.stringify(d.payload)).join(',')}]`;
+      await this.attempt(endpoint, members, batchId, body);
+      return true;
+    } finally {
+      await webhooks.release(key, holder).catch(() => undefined);
+    }
+  }
+
+  /** One POST of `body` for these deliveries, and what it did to them (all share one attempt count and window). */
+  private async attempt(endpoint: WebhookEndpoint, deliveries: readonly WebhookDelivery[], id: string, body: string): Promise<void> {
+    const { webhooks } = this.options;
+    const started = this.now();
+    const secrets = [endpoint.secret, ...(endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > started ? [endpoint.previousSecret] : [])];
+    const headers = signatureHeaders(secrets, id, started, body);
+    const t0 = performance.now();
+    const outcome = await this.options.post(endpoint.url, { ...headers }, body, this.options.timeoutMs);
+    this.options.onAttempt?.(outcome, (performance.now() - t0) / 1000, deliveries.length);
+    const now = this.now();
+    const first = deliveries[0]!;
+    const attempts = first.attempts + 1;
+    const ids = deliveries.map((d) => d.id);
+    const statusCode = outcome.kind === 'answered' ? outcome.status : undefined;
+    if (outcome.kind === 'answered' && outcome.ok) {
+      await webhooks.recordAttempt(ids, { state: 'delivered', attempts, nextAttemptAt: now, finishedAt: now, lastStatusCode: statusCode, lastError: undefined });
+      this.options.onFinished?.('delivered', ids.length);
+      return;
+    }
+    const error = outcome.error ?? `HTTP ${statusCode}`;
+    if (statusCode === 410 && this.options.disableOnGone) {
+      const disabled = await webhooks.updateEndpoint(endpoint.id, { disabled: true, disabledReason: `the receiver answered 410 Gone at ${now.toISOString()}` }, now);
+      if (disabled) this.options.onDisabled?.(disabled);
+      this.options.logger.warn({ endpointId: endpoint.id, url: endpoint.url }, 'webhook endpoint answered 410 Gone: disabled');
+    }
+    const next = nextAttemptAt(attempts, first.retryFrom, now, this.options.retry, this.options.random);
+    if (next === null) {
+      await webhooks.recordAttempt(ids, { state: 'failed', attempts, nextAttemptAt: now, finishedAt: now, lastStatusCode: statusCode, lastError: error });
+      this.options.onFinished?.('parked', ids.length);
+      this.options.logger.warn({ endpointId: endpoint.id, deliveryId: id, attempts, error }, 'webhook delivery parked as failed after its retry window');
+      return;
+    }
+    await webhooks.recordAttempt(ids, { state: 'pending', attempts, nextAttemptAt: next, lastStatusCode: statusCode, lastError: error });
+    this.options.onFinished?.('retried', ids.length);
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
+
+const chainKey = (endpointId: string, chain: string) => `chain:${endpointId}:${chain}`;
+const batchKey = (endpointId: string) => `batch:${endpointId}`;
