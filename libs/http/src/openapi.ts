@@ -2,6 +2,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorCatalogue, type ErrorCode } from './errors';
 
 export interface OpenApiInfo {
   title: string;
@@ -34,4 +36,20 @@ export function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): void {
   });
   // The page's assets are served from the package itself: nothing is fetched from a CDN.
   void app.register(swaggerUi, { routePrefix: API_DOCS_PATH, uiConfig: { docExpansion: 'list', deepLinking: true } });
+}
+
+/** The body of every refusal: a code from the catalogue (docs/errors.md) and what was wrong. */
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]]).describe('See docs/errors.md'),
+      message: z.string().describe('What was wrong, naming the field or the resource'),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+/** The refusals a route documents, by status: `response: { 200: Thing, ...refusals(400, 401, 404) }`. */
+export function refusals(...statuses: readonly number[]): Record<number, typeof ErrorResponse> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorResponse]));
 }

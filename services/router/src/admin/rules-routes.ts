@@ -1,28 +1,31 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { describeIssues, topics, validate, type Notification, type NotifyEvent } from '@notify/contracts';
-import { HttpError, requireToken, type ApiToken } from '@notify/http';
+import { topics, validate, type Notification, type NotifyEvent } from '@notify/contracts';
+import { HttpError, refusals, requireToken, type ApiToken, type ZodTypeProvider } from '@notify/http';
 import type { PreferencesRepository, Rule } from '@notify/store';
 import { RuleSet } from '../rules/compile';
 import type { RulesCache } from '../rules/rules-cache';
-import { createRule, deleteRule, rollbackRule, updateRule, validDefinition, type RuleChangeDeps } from '../usecases/change-rules';
+import { createRule, deleteRule, RuleCandidate, rollbackRule, ruleVerdict, updateRule, validDefinition, type RuleChangeDeps } from '../usecases/change-rules';
 import { planDelivery, type DeliveryLane } from '../usecases/plan-delivery';
 import { decideDelivery, type RecipientFate } from '../usecases/decide-delivery';
 import type { RecentEvents } from '../rules/recent-events';
 import type { RuleHits } from '../rules/rule-hits';
 import type { EffectiveOutcome } from '../rules/defaults';
 
-const RuleId = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-"');
-const RuleBody = z.object({ ruleId: RuleId.optional(), name: z.string().min(1).max(200), enabled: z.boolean().optional(), order: z.number().int().min(0).max(1_000_000).optional(), definition: z.unknown() }).strict();
-const RulePatchBody = RuleBody.omit({ ruleId: true }).partial().extend({ expectedRevision: z.number().int().positive().optional() }).strict();
+const RuleBody = RuleCandidate;
+const RulePatchBody = RuleBody.omit({ ruleId: true }).partial().extend({ expectedRevision: z.number().int().positive().optional().describe('Refused with 409 when the rule moved on') }).strict();
 const RollbackBody = z.object({ toRevision: z.number().int().positive() }).strict();
-const DryRunBody = z.object({ event: z.unknown(), candidate: RuleBody.optional() }).strict();
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new HttpError('NOTIFY_ERR_VALIDATION', `${where}: ${describeIssues(parsed.error)}`);
-  return parsed.data;
-}
+const DryRunBody = z.object({ event: z.unknown().describe('An event envelope, as POST /v1/events takes'), candidate: RuleBody.optional().describe('An unsaved rule to try out') }).strict();
+const RuleParams = z.object({ ruleId: z.string().min(1).max(64) });
+const Rule = z
+  .object({ ruleId: z.string(), name: z.string(), enabled: z.boolean(), order: z.number(), definition: z.record(z.string(), z.unknown()), revision: z.number(), createdAt: z.date(), updatedAt: z.date(), updatedBy: z.string() })
+  .meta({ id: 'Rule' });
+const RuleVersion = z
+  .object({ ruleId: z.string(), revision: z.number(), action: z.enum(['created', 'updated', 'deleted', 'rolled_back']), snapshot: Rule.nullable().describe('The rule after the change; null once deleted'), actor: z.string(), at: z.date() })
+  .meta({ id: 'RuleVersion' });
+const DryRun = z.looseObject({ ruleId: z.string().nullable(), plan: z.unknown(), recipients: z.array(z.looseObject({ userId: z.string(), online: z.boolean(), lanes: z.array(z.string()) })) });
+const Verdict = z.looseObject({ valid: z.boolean(), message: z.string().optional(), issues: z.array(z.unknown()) });
+const tags = ['rules'];
 
 const actorOf = (request: FastifyRequest) => request.caller!.name;
 
@@ -77,6 +80,7 @@ async function recipientEffects(deps: RulesRouteDeps, ruleId: string | null, eve
 }
 
 export function registerRulesRoutes(app: FastifyInstance, deps: RulesRouteDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   const preHandler = requireToken(deps.tokens, ['admin']);
   const base = '/v1/admin/rules';
   // Read your writes: this router routes and judges intake by the change before it answers (the
@@ -88,67 +92,54 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRouteDeps):
   };
 
   // Live validation for editors: the checks a create or update runs, answered as a verdict, not a 400.
-  app.post(`${base}/validate`, { preHandler }, async (request) => {
-    const body = RuleBody.safeParse(request.body);
-    if (!body.success) return { valid: false, message: `body: ${describeIssues(body.error)}`, issues: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
-    try {
-      validDefinition(body.data.definition);
-      return { valid: true, issues: [] };
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      return { valid: false, message: err.message, issues: (err.details as { issues?: unknown[] } | undefined)?.issues ?? [] };
-    }
-  });
+  api.post(`${base}/validate`, { preHandler, schema: { summary: 'Check a rule without saving it: a verdict, never a 400', tags, body: z.unknown().describe('A rule, as POST /v1/admin/rules takes'), response: { 200: Verdict, ...refusals(401, 403) } } }, async (request) => ruleVerdict(request.body));
 
-  app.get(`${base}/hits`, { preHandler }, async () => ({ windowSeconds: 60, hits: deps.hits.lastMinute() }));
+  api.get(`${base}/hits`, { preHandler, schema: { summary: 'How often each rule decided over the last minute', tags, response: { 200: z.object({ windowSeconds: z.number(), hits: z.record(z.string(), z.number()) }), ...refusals(401, 403) } } }, async () => ({ windowSeconds: 60, hits: deps.hits.lastMinute() }));
 
-  app.get<{ Querystring: { type?: string } }>('/v1/admin/events/recent', { preHandler }, async (request) => {
+  api.get('/v1/admin/events/recent', { preHandler, schema: { summary: 'The last events routed, per type, to dry-run a rule on real traffic', tags, querystring: z.object({ type: z.string().min(1).max(128).optional().describe('Without it: only the types known') }), response: { 200: z.object({ types: z.array(z.string()), events: z.array(z.unknown()) }), ...refusals(400, 401, 403) } } }, async (request) => {
     const type = request.query.type;
     if (!type) return { types: deps.recent.knownTypes(), events: [] };
     return { types: deps.recent.knownTypes(), events: deps.recent.of(type) };
   });
 
-  app.get(base, { preHandler }, async () => {
+  api.get(base, { preHandler, schema: { summary: 'Every rule, and what this router has loaded', tags, response: { 200: z.object({ rules: z.array(Rule), loaded: z.object({ version: z.string(), skipped: z.array(z.object({ ruleId: z.string(), name: z.string(), why: z.string() })).describe('Rules this router could not compile, and why') }) }), ...refusals(401, 403) } } }, async () => {
     const rules = await deps.rules.list();
-    return { rules, loaded: { version: deps.cache.current.version, skipped: deps.cache.current.skipped } };
+    return { rules, loaded: { version: deps.cache.current.version, skipped: [...deps.cache.current.skipped] } };
   });
 
-  app.post(base, { preHandler }, async (request, reply) => {
-    const body = parse(RuleBody, request.body, 'body');
-    return reply.status(201).send(await applied(createRule(deps, body, actorOf(request))));
+  api.post(base, { preHandler, schema: { summary: 'Create a rule (every router reloads)', tags, body: RuleBody, response: { 201: Rule, ...refusals(400, 401, 403, 409) } } }, async (request, reply) => {
+    return reply.status(201).send(await applied(createRule(deps, request.body, actorOf(request))));
   });
 
-  app.get<{ Params: { ruleId: string } }>(`${base}/:ruleId`, { preHandler }, async (request) => {
+  api.get(`${base}/:ruleId`, { preHandler, schema: { summary: 'One rule', tags, params: RuleParams, response: { 200: Rule, ...refusals(401, 403, 404) } } }, async (request) => {
     const rule = await deps.rules.get(request.params.ruleId);
     if (!rule) throw new HttpError('NOTIFY_ERR_NOT_FOUND', `rule ${request.params.ruleId} does not exist`);
     return rule;
   });
 
-  app.patch<{ Params: { ruleId: string } }>(`${base}/:ruleId`, { preHandler }, async (request) => {
-    const { expectedRevision, ...patch } = parse(RulePatchBody, request.body, 'body');
+  api.patch(`${base}/:ruleId`, { preHandler, schema: { summary: 'Change a rule, optionally only if it is still at a revision', tags, params: RuleParams, body: RulePatchBody, response: { 200: Rule, ...refusals(400, 401, 403, 404, 409) } } }, async (request) => {
+    const { expectedRevision, ...patch } = request.body;
     return applied(updateRule(deps, request.params.ruleId, patch, actorOf(request), expectedRevision));
   });
 
-  app.delete<{ Params: { ruleId: string }; Querystring: { expectedRevision?: string } }>(`${base}/:ruleId`, { preHandler }, async (request, reply) => {
-    const expected = request.query.expectedRevision === undefined ? undefined : parse(z.coerce.number().int().positive(), request.query.expectedRevision, 'expectedRevision');
-    await applied(deleteRule(deps, request.params.ruleId, actorOf(request), expected));
-    return reply.status(204).send();
+  api.delete(`${base}/:ruleId`, { preHandler, schema: { summary: 'Delete a rule, optionally only if it is still at a revision', tags, params: RuleParams, querystring: z.object({ expectedRevision: z.coerce.number().int().positive().optional() }), response: { 204: z.null().describe('Deleted'), ...refusals(400, 401, 403, 404, 409) } } }, async (request, reply) => {
+    await applied(deleteRule(deps, request.params.ruleId, actorOf(request), request.query.expectedRevision));
+    return reply.status(204).send(null);
   });
 
-  app.get<{ Params: { ruleId: string } }>(`${base}/:ruleId/history`, { preHandler }, async (request) => {
+  api.get(`${base}/:ruleId/history`, { preHandler, schema: { summary: 'Every revision of a rule, with who made it', tags, params: RuleParams, response: { 200: z.object({ versions: z.array(RuleVersion) }), ...refusals(401, 403, 404) } } }, async (request) => {
     const versions = await deps.rules.history(request.params.ruleId);
     if (versions.length === 0) throw new HttpError('NOTIFY_ERR_NOT_FOUND', `rule ${request.params.ruleId} has no history`);
     return { versions };
   });
 
-  app.post<{ Params: { ruleId: string } }>(`${base}/:ruleId/rollback`, { preHandler }, async (request) => {
-    const { toRevision } = parse(RollbackBody, request.body, 'body');
-    return applied(rollbackRule(deps, request.params.ruleId, toRevision, actorOf(request)));
+  api.post(`${base}/:ruleId/rollback`, { preHandler, schema: { summary: 'Make an earlier revision current again (a new revision)', tags, params: RuleParams, body: RollbackBody, response: { 200: Rule, ...refusals(400, 401, 403, 404) } } }, async (request) => {
+    return applied(rollbackRule(deps, request.params.ruleId, request.body.toRevision, actorOf(request)));
   });
 
   // Which rule would decide this event, what would happen, and why; optionally with an unsaved rule tried out.
-  app.post('/v1/admin/rules/dry-run', { preHandler }, async (request) => {
-    const { event: candidateEvent, candidate } = parse(DryRunBody, request.body, 'body');
+  api.post('/v1/admin/rules/dry-run', { preHandler, schema: { summary: 'Which rule would decide an event, what would happen to each recipient, and why', tags, body: DryRunBody, response: { 200: DryRun, ...refusals(400, 401, 403) } } }, async (request) => {
+    const { event: candidateEvent, candidate } = request.body;
     const checked = validate(topics.notifyEvents, candidateEvent);
     if (!checked.ok) throw new HttpError('NOTIFY_ERR_VALIDATION', `event: ${checked.message}`);
     let ruleSet = deps.cache.current;
@@ -160,6 +151,8 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRouteDeps):
     const now = new Date();
     const explanation = ruleSet.explain(checked.value);
     const plan = planDelivery(checked.value, explanation.outcome, now);
-    return { ...explanation, plan, recipients: plan.kind === 'deliver' ? await recipientEffects(deps, explanation.ruleId, checked.value, plan.lane, plan.notifications, explanation.outcome, now) : [] };
+    const answer = { ...explanation, plan, recipients: plan.kind === 'deliver' ? await recipientEffects(deps, explanation.ruleId, checked.value, plan.lane, plan.notifications, explanation.outcome, now) : [] };
+    // The explanation's own type names its fields; the schema documents them and lets each through.
+    return answer as typeof answer & z.infer<typeof DryRun>;
   });
 }

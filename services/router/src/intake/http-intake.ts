@@ -1,8 +1,9 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { Bus } from '@notify/bus';
 import type { IntakeLane, NotifyEvent } from '@notify/contracts';
-import { HttpError, answerWithin, requireScope, type ApiToken } from '@notify/http';
+import { HttpError, answerWithin, refusals, requireScope, type ApiToken, type ZodTypeProvider } from '@notify/http';
 import type { EventSenders } from './event-senders';
 import { intakeRateLimitOptions, type IntakeRateLimit } from './intake-rate-limit';
 import { publishEvents, type IntakeRefusal } from './publish-events';
@@ -25,6 +26,10 @@ export interface HttpIntakeOptions {
 
 const DEFAULT_PUBLISH_TIMEOUT_MS = 2000;
 
+// Each event is judged by the contract the router routes by, one by one, so a refused batch names every bad
+// event (publishEvents): the body is declared as any JSON, and described.
+const Accepted = z.object({ id: z.string(), lane: z.enum(['default', 'bulk']).describe('The intake lane it is on') }).meta({ id: 'AcceptedEvent' });
+
 /**
  * POST /v1/events: one envelope, or `{ "events": [...] }`, with a product team's (or admin) token.
  * Answers 202 with the ids and lanes once the events are durably on the intake topic; 400 naming
@@ -41,8 +46,14 @@ export function registerHttpIntake(app: FastifyInstance, options: HttpIntakeOpti
 }
 
 function declareIntakeRoute(app: FastifyInstance, options: HttpIntakeOptions): void {
-  app.post('/v1/events', { preHandler: requireScope(options.tokens, 'events:write') }, async (request, reply) => {
-    const body = request.body as unknown;
+  const schema = {
+    summary: 'Send events: answered once they are durably on the intake topic',
+    tags: ['events'],
+    body: z.unknown().describe('One event envelope (docs/schemas/notify.events.v1.schema.json), or { "events": [...] }'),
+    response: { 202: z.union([Accepted, z.object({ accepted: z.array(Accepted) })]), ...refusals(400, 401, 403, 409, 413, 429, 503) },
+  };
+  app.withTypeProvider<ZodTypeProvider>().post('/v1/events', { preHandler: requireScope(options.tokens, 'events:write'), schema }, async (request, reply) => {
+    const body = request.body;
     if (body === null || typeof body !== 'object') throw new HttpError('NOTIFY_ERR_VALIDATION', 'body must be an event envelope or { "events": [...] }');
     const isBatch = 'events' in body && Array.isArray((body as { events: unknown }).events);
     const events = isBatch ? (body as { events: unknown[] }).events : [body];
@@ -64,6 +75,6 @@ function declareIntakeRoute(app: FastifyInstance, options: HttpIntakeOptions): v
       const message = isBatch ? `${result.rejected.length} of ${events.length} events are invalid; none was accepted` : first.message;
       throw new HttpError('NOTIFY_ERR_VALIDATION', message, { rejected: result.rejected });
     }
-    return reply.status(202).send(isBatch ? { accepted: result.accepted } : result.accepted[0]);
+    return reply.status(202).send(isBatch ? { accepted: result.accepted } : result.accepted[0]!);
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Bus } from '@notify/bus';
-import { HttpError, requireToken, type ApiToken } from '@notify/http';
+import { z } from 'zod';
+import { HttpError, refusals, requireToken, type ApiToken, type ZodTypeProvider } from '@notify/http';
 import type { DigestRepository } from '@notify/store';
 import type { LaneTopic } from './lane-topics';
 import { lanesReport } from './lanes-report';
@@ -23,14 +24,15 @@ export interface LanesRouteDeps {
 /** GET /v1/admin/lanes: throughput, consumer lag and backlog per lane and topic, routed → socket latency, digests waiting. */
 export function registerLanesRoutes(app: FastifyInstance, deps: LanesRouteDeps): void {
   const preHandler = requireToken(deps.tokens, ['admin']);
-  app.get('/v1/admin/lanes', { preHandler }, async () => {
+  const report = z.looseObject({ transport: z.enum(['kafka', 'memory']), sampledAt: z.string(), topics: z.array(z.looseObject({ topic: z.string() })) }).describe('Per lane: its topics with rates, lag and backlog; latency percentiles; digests waiting');
+  app.withTypeProvider<ZodTypeProvider>().get('/v1/admin/lanes', { preHandler, schema: { summary: 'Throughput, consumer lag and backlog per priority lane, routed → socket latency, digests waiting', tags: ['lanes'], response: { 200: report, ...refusals(401, 403, 503) } } }, async () => {
     const [sample, digests] = await Promise.all([
       deps.sampler.current().catch((err: Error) => {
         throw new HttpError('NOTIFY_ERR_UNAVAILABLE', `could not read the lanes’ offsets from the bus: ${err.message}`);
       }),
       deps.digests.waiting(),
     ]);
-    return lanesReport({
+    const answer = lanesReport({
       transport: deps.bus.kind,
       lanes: deps.lanes,
       sample,
@@ -42,5 +44,7 @@ export function registerLanesRoutes(app: FastifyInstance, deps: LanesRouteDeps):
       backgroundWaiting: deps.bus.backgroundWaiting(),
       now: new Date(),
     });
+    // LanesReport names every field; the schema documents the outline and lets each through.
+    return answer as typeof answer & z.infer<typeof report>;
   });
 }

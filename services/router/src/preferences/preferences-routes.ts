@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Bus } from '@notify/bus';
-import { describeIssues, topics, UserId } from '@notify/contracts';
-import { HttpError, requireScope, type ApiToken } from '@notify/http';
+import { topics, UserId } from '@notify/contracts';
+import { refusals, requireScope, type ApiToken, type ZodTypeProvider } from '@notify/http';
 import { DEFAULT_TIME_ZONE, type PreferencesRepository } from '@notify/store';
 import { preferencesState } from './preferences-view';
 
@@ -23,7 +23,19 @@ const PreferencesPatch = z
     timeZone: TimeZone.optional(),
     locale: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language tag such as "fr-FR"').optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'PreferencesPatch' });
+const Preferences = z
+  .object({
+    userId: z.string(),
+    optOuts: z.array(z.object({ category: z.string(), channel: z.enum(['inapp', 'push', 'all']) })),
+    quietHours: z.object({ start: z.string(), end: z.string() }).optional().describe('Local wall-clock window in timeZone, such as 22:00 to 07:00'),
+    timeZone: z.string(),
+    locale: z.string().optional(),
+    updatedAt: z.date().optional().describe('Absent while the user never set any'),
+  })
+  .meta({ id: 'Preferences' });
+const tags = ['preferences'];
 
 /**
  * A user's notification preferences, for the product's own backend (admin tokens, or producer tokens with
@@ -33,22 +45,17 @@ const PreferencesPatch = z
  * both are durable (a failed publish is a 5xx, and the retry publishes again).
  */
 export function registerPreferencesRoutes(app: FastifyInstance, deps: { preferences: PreferencesRepository; bus: Bus; tokens: readonly ApiToken[] }): void {
-  const userIdOf = (params: unknown) => {
-    const parsed = UserId.safeParse((params as { userId?: unknown }).userId);
-    if (!parsed.success) throw new HttpError('NOTIFY_ERR_VALIDATION', `userId: ${describeIssues(parsed.error)}`);
-    return parsed.data;
-  };
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const params = z.object({ userId: UserId });
+  const response = { 200: Preferences, ...refusals(400, 401, 403) };
 
-  app.get('/v1/users/:userId/preferences', { preHandler: requireScope(deps.tokens, 'preferences:read') }, async (request) => {
-    const userId = userIdOf(request.params);
+  api.get('/v1/users/:userId/preferences', { preHandler: requireScope(deps.tokens, 'preferences:read'), schema: { summary: 'A user’s notification preferences (defaults when never set)', tags, params, response } }, async (request) => {
+    const { userId } = request.params;
     return (await deps.preferences.get(userId)) ?? { userId, optOuts: [], timeZone: DEFAULT_TIME_ZONE };
   });
 
-  app.patch('/v1/users/:userId/preferences', { preHandler: requireScope(deps.tokens, 'preferences:write') }, async (request) => {
-    const userId = userIdOf(request.params);
-    const parsed = PreferencesPatch.safeParse(request.body);
-    if (!parsed.success) throw new HttpError('NOTIFY_ERR_VALIDATION', `body: ${describeIssues(parsed.error)}`);
-    const stored = await deps.preferences.upsert(userId, parsed.data);
+  api.patch('/v1/users/:userId/preferences', { preHandler: requireScope(deps.tokens, 'preferences:write'), schema: { summary: 'Change a user’s preferences: the fields sent replace theirs', tags, params, body: PreferencesPatch, response } }, async (request) => {
+    const stored = await deps.preferences.upsert(request.params.userId, request.body);
     await deps.bus.publish(topics.preferencesState, [{ value: preferencesState(stored) }]);
     return stored;
   });

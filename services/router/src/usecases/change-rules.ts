@@ -2,7 +2,20 @@ import type { Bus } from '@notify/bus';
 import { describeIssues, topics } from '@notify/contracts';
 import { HttpError } from '@notify/http';
 import { RevisionConflictError, RuleExistsError, RuleNotFoundError, type Rule, type RuleAction, type RuleRepository } from '@notify/store';
+import { z } from 'zod';
 import { RuleDefinition } from '../rules/rule-definition';
+
+/** A rule as ops write it (POST /v1/admin/rules). */
+export const RuleCandidate = z
+  .object({
+    ruleId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-"').optional().describe('Chosen by the router when absent'),
+    name: z.string().min(1).max(200),
+    enabled: z.boolean().optional(),
+    order: z.number().int().min(0).max(1_000_000).optional().describe('Lower first when several rules match'),
+    definition: z.unknown().describe('What the rule matches and decides (see docs/rules.md)'),
+  })
+  .strict()
+  .meta({ id: 'RuleInput' });
 
 export interface RuleChangeDeps {
   rules: RuleRepository;
@@ -22,6 +35,19 @@ export function validDefinition(definition: unknown): Record<string, unknown> {
   const parsed = RuleDefinition.safeParse(definition);
   if (!parsed.success) throw new HttpError('NOTIFY_ERR_VALIDATION', `definition: ${describeIssues(parsed.error)}`, { issues: parsed.error.issues.map((i) => ({ path: ['definition', ...i.path].join('.'), message: i.message })) });
   return parsed.data as Record<string, unknown>;
+}
+
+/** The checks a create runs, told as a verdict (for editors checking as the rule is typed). */
+export function ruleVerdict(candidate: unknown): { valid: boolean; message?: string; issues: unknown[] } {
+  const body = RuleCandidate.safeParse(candidate);
+  if (!body.success) return { valid: false, message: `body: ${describeIssues(body.error)}`, issues: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
+  try {
+    validDefinition(body.data.definition);
+    return { valid: true, issues: [] };
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    return { valid: false, message: err.message, issues: (err.details as { issues?: unknown[] } | undefined)?.issues ?? [] };
+  }
 }
 
 /** Tells every router instance to reload; the rule itself is read from the store. */
