@@ -1,13 +1,13 @@
 import type { Subscription } from '@notify/bus';
 import type { DeviceChange } from '@notify/contracts';
-import type { ApiToken } from '@notify/http';
+import type { ApiToken, TokenVerifier } from '@notify/http';
 import { Counter, Gauge, Histogram, metric } from '@notify/observability';
 import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type ServiceModule } from '@notify/runtime';
 import { storeSweeps } from '@notify/store';
 import { DeviceCache } from './devices/device-cache';
 import { DeviceDirectory } from './devices/device-directory';
 import type { DeadDevice } from './devices/device-feedback';
-import { registerDeviceRoutes } from './devices/device-routes';
+import { registerDeviceRoutes, type UserRateLimit } from './devices/device-routes';
 import { consumeDeviceChanges } from './handlers/device-changes';
 import { consumePushLanes } from './handlers/push-lanes';
 import { ClaimBatcher } from './lanes/claim-batcher';
@@ -32,6 +32,13 @@ export interface PushOptions extends RetentionScheduleOptions {
   deviceCacheUsers?: number;
   /** Longest a held user's devices are used without a re-read (default 5 minutes). */
   deviceCacheMaxAgeMs?: number;
+  /** Checks users' JWTs: apps register their own devices at /v1/me/devices. Unset: those routes answer 404. */
+  verify?: TokenVerifier | undefined;
+  /** Active devices of one kind a user may hold through /v1/me/devices (default 20). */
+  maxDevicesPerUser?: number;
+  /** Requests one user may make to /v1/me/devices per userRateWindowMs (default 30 a minute; 0: no limit). */
+  userRateLimit?: number;
+  userRateWindowMs?: number;
 }
 
 /** The push service as a module: the devices API, and one consumer per push lane feeding the APNs and FCM senders. */
@@ -45,7 +52,16 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
   const senders = { apns: counted(options.senders.apns), fcm: counted(options.senders.fcm) };
   const onDeactivated = (device: DeadDevice) => void stats.tallyOf(providerOf(device.platform), device.appId).invalidTokensRemoved++;
   const directory = new DeviceDirectory(deps.store.devices, deviceCacheFor(deps, options), deps.bus, { onDeactivated });
-  registerDeviceRoutes(deps.http.app, { devices: deps.store.devices, directory, tokens: options.tokens });
+  const userRateLimit: UserRateLimit = { max: options.userRateLimit ?? 30, windowMs: options.userRateWindowMs ?? 60_000 };
+  registerDeviceRoutes(deps.http.app, {
+    devices: deps.store.devices,
+    directory,
+    tokens: options.tokens,
+    reachable: { apns: options.senders.apns !== undefined, fcm: options.senders.fcm !== undefined },
+    verify: options.verify,
+    maxDevicesPerUser: options.maxDevicesPerUser,
+    userRateLimit,
+  });
   const changesHeard = metric(deps.metrics, 'notify_push_device_changes_heard_total', () => new Counter({ name: 'notify_push_device_changes_heard_total', help: 'Device change notices this push instance heard on devices.changes (each drops a user from its cache)', labelNames: ['change'], registers: [deps.metrics] }));
   // The bulk lane's FCM sends are merged across concurrent handlers into sendEach batches.
   const batchSizes = metric(deps.metrics, 'notify_push_bulk_batch_size', () => new Histogram({ name: 'notify_push_bulk_batch_size', help: 'Messages per FCM call on the bulk lane', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500], registers: [deps.metrics] }));
@@ -78,6 +94,7 @@ export function createPushModule(deps: ServiceDeps, options: PushOptions): Servi
     start: async () => {
       if (!options.senders.apns) logger.warn('APNs is not configured (APNS_KEY, APNS_KEY_ID, APNS_TEAM_ID): pushes to iOS devices will fail');
       if (!options.senders.fcm) logger.warn('FCM is not configured (FCM_SERVICE_ACCOUNT): pushes to Android and web devices will fail');
+      if (!options.verify) logger.info('apps cannot register their own devices (/v1/me/devices): set JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL to allow it');
       retention?.start();
       const heard = (change: DeviceChange) => {
         directory.heard(change);

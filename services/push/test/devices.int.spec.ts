@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iosToken, producerHeaders, senderToken, startPush, type PushUnderTest } from './push-harness';
+import { startProviders, type ProvidersUnderTest } from './providers-under-test';
 
+let providers: ProvidersUnderTest;
 let push: PushUnderTest;
 beforeAll(async () => {
-  push = await startPush();
+  providers = await startProviders();
+  push = await startPush({ senders: providers.senders() });
 });
-afterAll(() => push.stop());
+afterAll(async () => {
+  await push?.stop();
+  await providers?.stop();
+});
 
 const put = (userId: string, token: string, body: unknown, headers: Record<string, string> = producerHeaders) =>
   fetch(`${push.url}/v1/users/${userId}/devices/${token}`, { method: 'PUT', headers, body: JSON.stringify(body) });
@@ -75,6 +81,24 @@ describe('devices API', () => {
     expect(await message({ platform: 'ios', appId: 'com.example.shop', activityId: 'order-7' })).toContain('only goes with kind "liveactivity"');
     expect(await message({ platform: 'ios', appId: 'com.example.shop', kind: 'widget', activityId: 'order-7' })).toContain('kind');
     expect(await list('grace')).toEqual([]);
+  });
+
+  it('refuses a device no configured provider can reach, naming the settings', async () => {
+    const apnsOnly = await startPush({ senders: { apns: providers.senders().apns } });
+    try {
+      const web = await fetch(`${apnsOnly.url}/v1/users/henry/devices/fcm-web-henry-0123456789`, { method: 'PUT', headers: producerHeaders, body: JSON.stringify({ platform: 'web', appId: 'shop-web' }) });
+      expect(web.status).toBe(400);
+      expect(((await web.json()) as { error: { message: string } }).error.message).toBe('platform: web devices cannot be reached: this push service has no FCM service account (FCM_SERVICE_ACCOUNT)');
+      expect((await fetch(`${apnsOnly.url}/v1/users/henry/devices/${iosToken('henry')}`, { method: 'PUT', headers: producerHeaders, body: JSON.stringify({ platform: 'ios', appId: 'x' }) })).status).toBe(201);
+    } finally {
+      await apnsOnly.stop();
+    }
+  });
+
+  it('keeps the app’s own routes off without a way to check users’ tokens, saying which settings turn them on', async () => {
+    const answer = await fetch(`${push.url}/v1/me/devices`, { headers: { authorization: 'Bearer x.y.z' } });
+    expect(answer.status).toBe(404);
+    expect(((await answer.json()) as { error: { message: string } }).error.message).toContain('set JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL');
   });
 
   it('refuses a team token without the devices scopes, naming the one it lacks', async () => {
