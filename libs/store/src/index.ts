@@ -7,6 +7,7 @@ export * from './preferences/preferences.types';
 export * from './rules/rule.types';
 export * from './digests/digest.types';
 export * from './delivery-log/delivery-log.types';
+export { InvalidCursorError } from './delivery-log/delivery-log-cursor';
 export * from './idempotency/idempotency.types';
 export * from './errors';
 export * from './topics/topic.types';

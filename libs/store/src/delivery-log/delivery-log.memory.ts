@@ -1,5 +1,5 @@
-import { latestPerNotification } from './latest-per-notification';
-import type { DeliveryLogEntry, DeliveryLogQuery, DeliveryLogRepository } from './delivery-log.types';
+import { afterUserPosition, decodeHistoryCursor, decodeUserCursor, encodeCursor, newerNotificationFirst } from './delivery-log-cursor';
+import type { DeliveryLogEntry, DeliveryLogQuery, DeliveryLogRepository, Page, PageRequest, UserNotification } from './delivery-log.types';
 
 export class MemoryDeliveryLogRepository implements DeliveryLogRepository {
   private entries: Array<DeliveryLogEntry & { order: number }> = [];
@@ -20,9 +20,29 @@ export class MemoryDeliveryLogRepository implements DeliveryLogRepository {
       .map(({ order: _order, ...entry }) => structuredClone(entry));
   }
 
-  async recentForUser(userId: string, limit: number): Promise<Array<DeliveryLogEntry & { firstAt: Date }>> {
-    const newestFirst = this.entries.filter((e) => e.userId === userId && e.notificationId !== undefined).sort((a, b) => b.at.getTime() - a.at.getTime() || b.order - a.order);
-    return latestPerNotification(newestFirst.map(({ order: _order, ...entry }) => structuredClone(entry)), limit);
+  async historyPage(query: DeliveryLogQuery, page: PageRequest): Promise<Page<DeliveryLogEntry>> {
+    const after = page.cursor === undefined ? undefined : decodeHistoryCursor(page.cursor);
+    const ordered = this.entries
+      .filter((e) => ('notificationId' in query ? e.notificationId === query.notificationId : e.eventId === query.eventId))
+      .filter((e) => !after || e.at.getTime() > after.at || (e.at.getTime() === after.at && e.order > Number(after.key)))
+      .sort((a, b) => a.at.getTime() - b.at.getTime() || a.order - b.order);
+    const items = ordered.slice(0, page.limit);
+    const last = items.at(-1);
+    return { items: items.map(({ order: _order, ...entry }) => structuredClone(entry)), next: ordered.length > page.limit && last ? encodeCursor({ at: last.at.getTime(), key: String(last.order) }) : null };
+  }
+
+  async userNotifications(userId: string, page: PageRequest): Promise<Page<UserNotification>> {
+    const after = page.cursor === undefined ? undefined : decodeUserCursor(page.cursor);
+    const oldestFirst = this.entries.filter((e) => e.userId === userId && e.notificationId !== undefined).sort((a, b) => a.at.getTime() - b.at.getTime() || a.order - b.order);
+    const byNotification = new Map<string, UserNotification>();
+    for (const { order: _order, ...entry } of oldestFirst) {
+      const firstAt = byNotification.get(entry.notificationId!)?.firstAt ?? entry.at;
+      byNotification.set(entry.notificationId!, { ...structuredClone(entry), notificationId: entry.notificationId!, firstAt });
+    }
+    const ordered = [...byNotification.values()].filter((n) => afterUserPosition(n, after)).sort(newerNotificationFirst);
+    const items = ordered.slice(0, page.limit);
+    const last = items.at(-1);
+    return { items, next: ordered.length > page.limit && last ? encodeCursor({ firstAt: last.firstAt.getTime(), notificationId: last.notificationId }) : null };
   }
 
   async expireOnServerAfter(): Promise<boolean> {
