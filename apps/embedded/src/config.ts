@@ -1,6 +1,6 @@
 import { commonSettings, deliveryLogRetentionSettings, env, inboxRetentionSettings, infrastructureSettings, retentionScheduleSettings, setting } from '@notify/config';
 import { clientAccessSettings, connectionSettings, tokenVerificationSettings } from '@notify/gateway';
-import { deliverySettings, deviceCacheSettings } from '@notify/push';
+import { deliverySettings, deviceCacheSettings, userDeviceSettings } from '@notify/push';
 import { presenceSettings } from '@notify/presence';
 import { routerSettings } from '@notify/router';
 
@@ -31,8 +31,9 @@ export const embeddedSettings = {
   ...clientAccessSettings,
   ...deliverySettings,
   ...deviceCacheSettings,
+  ...userDeviceSettings,
   ...retentionScheduleSettings,
   ...deliveryLogRetentionSettings,
   ...inboxRetentionSettings,
-  jwtSecret: setting(tokenVerificationSettings.jwtSecret.variable, tokenVerificationSettings.jwtSecret.schema, 'HS256 secret for socket handshake JWTs; unset generates one per start and prints a token to try', { secret: true }),
+  jwtSecret: setting(tokenVerificationSettings.jwtSecret.variable, tokenVerificationSettings.jwtSecret.schema, 'HS256 secret for users’ JWTs (socket handshake, inbox, apps registering their devices at /v1/me/devices); unset generates one per start and prints a token to try', { secret: true }),
 };

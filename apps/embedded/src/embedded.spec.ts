@@ -99,6 +99,21 @@ describe('embedded product', () => {
     expect((await pushes()).apns.find((p) => p.token === token)).toMatchObject({ headers: { priority: '10' }, status: 200 });
   });
 
+  it('lets an app register its user’s browser with the socket’s JWT, and pushes to it with FCM’s webpush block', async () => {
+    const browser = 'fcm-web-olga-0123456789:APA91b';
+    const me = { 'content-type': 'application/json', authorization: `Bearer ${await devToken(secret, 'olga')}` };
+    const registered = await fetch(`${url}/v1/me/devices/${browser}`, { method: 'PUT', headers: me, body: JSON.stringify({ platform: 'web', appId: 'shop-web' }) });
+    expect(registered.status).toBe(201);
+    expect(((await (await fetch(`${url}/v1/me/devices`, { headers: me })).json()) as { devices: Array<{ platform: string }> }).devices).toEqual([expect.objectContaining({ platform: 'web', userId: 'olga' })]);
+    expect((await post(event('pay-olga', 'olga'))).status).toBe(202);
+    const pushes = async () => (await (await fetch(`${url}/v1/dev/pushes`, { headers: { authorization: `Bearer ${producerSecret}` } })).json()) as { fcm: Array<{ token: string; message: Record<string, unknown> }> };
+    await waitFor('the web push at the FCM emulator', async () => (await pushes()).fcm.some((p) => p.token === browser));
+    const { message } = (await pushes()).fcm.find((p) => p.token === browser)!;
+    expect(message).not.toHaveProperty('android');
+    expect(message.webpush).toMatchObject({ headers: { Urgency: 'high' }, notification: { title: 'Payment received', body: 'You were paid 42 EUR' } });
+    expect((await fetch(`${url}/v1/me/devices/${browser}`, { method: 'DELETE', headers: { authorization: me.authorization } })).status).toBe(204);
+  });
+
   it('answers the status trail of a notification and of an event: what happened, where, or why not', async () => {
     const history = async (path: string) => fetch(`${url}${path}`, { headers: { authorization: `Bearer ${producerSecret}` } });
     await waitFor('the push to be in the trail', async () => {

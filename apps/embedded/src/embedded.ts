@@ -19,14 +19,17 @@ export type ResolvedEmbeddedConfig = EmbeddedConfig & { jwtSecret: string; relay
 
 export async function embeddedModules(deps: ServiceDeps, config: ResolvedEmbeddedConfig): Promise<ServiceModule[]> {
   const localPush = await startLocalPush(deps.http.app, [...config.adminTokens, ...config.intakeTokens]);
+  // One way to check users' JWTs: the socket's and the one apps register their devices with (/v1/me/devices).
+  const verify = hs256Verifier(config.jwtSecret);
   return [
     localPush.module,
     createPresenceModule(deps, config),
     // One gateway in the process: no relay listener, nothing to hand over.
-    createGatewayModule(deps, { ...config, verify: hs256Verifier(config.jwtSecret), relaySecret: config.relaySecret }),
+    createGatewayModule(deps, { ...config, verify, relaySecret: config.relaySecret }),
     createPushModule(deps, {
       ...config,
       tokens: [...config.intakeTokens, ...config.adminTokens],
+      verify,
       senders: localPush.senders,
       retry: { maxAttempts: config.maxAttempts, initialDelayMs: config.retryInitialMs, maxDelayMs: config.retryMaxMs },
     }),
