@@ -191,7 +191,7 @@ export function registerEndpointRoutes(app: FastifyInstance, options: EndpointRo
         summary: 'Rotate the signing secret: deliveries are signed with both secrets for WEBHOOK_SECRET_OVERLAP_MS',
         tags,
         params: EndpointParams,
-        body: z.object({ secret: SecretInput.optional() }).strict().optional(),
+        body: z.object({ secret: SecretInput.optional() }).strict().nullish().describe('Optional: your own new secret'),
         response: { 200: z.object({ secret: z.string(), previousSecretValidUntil: z.date() }), ...refusals(400, 401, 403, 404) },
       },
     },
