@@ -43,7 +43,7 @@ export const deviceCacheSettings = {
 
 /** Apps registering their own user's devices (/v1/me/devices, with the user's JWT checked as the gateway checks it). */
 export const userDeviceSettings = {
-  maxDevicesPerUser: setting('PUSH_MAX_DEVICES_PER_USER', env.int(20, 1).pipe(z.number().max(1000, 'must be at most 1000')), 'Active devices one user may hold through PUT /v1/me/devices; registering one more removes the one registered longest ago (an app re-registers its token on each start, so that is the phone unused longest)'),
+  maxDevicesPerUser: setting('PUSH_MAX_DEVICES_PER_USER', env.int(20, 1).pipe(z.number().max(1000, 'must be at most 1000')), 'Active tokens of one kind (devices; Live Activity tokens apart) one user may hold through PUT /v1/me/devices; registering one more removes the one registered longest ago (an app re-registers its token on each start, so that is the device unused longest)'),
   userRateLimit: setting('PUSH_USER_RATE_LIMIT', env.int(30, 0), 'Requests one user may make to /v1/me/devices per PUSH_USER_RATE_WINDOW_MS on one push instance; beyond it 429 NOTIFY_ERR_RATE_LIMITED with Retry-After. 0: no limit'),
   userRateWindowMs: setting('PUSH_USER_RATE_WINDOW_MS', env.int(60_000, 1000), 'The window of PUSH_USER_RATE_LIMIT'),
 };
