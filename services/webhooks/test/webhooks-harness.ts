@@ -27,10 +27,31 @@ export const fastDelivery = {
   retentionWebhookDeliveriesDays: 7,
 };
 
+/** An answer's fields as the tests read them. */
+export interface ApiAnswer {
+  id: string;
+  secret: string;
+  disabled: boolean;
+  disabledReason?: string;
+  endpoints: Array<{ id: string }>;
+  deliveries: DeliveryView[];
+  next?: string;
+}
+
+/** A delivery as the API lists it. */
+export interface DeliveryView {
+  id: string;
+  state: string;
+  attempts: number;
+  lastStatusCode?: number;
+  lastError?: string;
+}
+
 export interface WebhooksUnderTest {
   url: string;
   running: RunningProcess;
-  api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: any }>;
+  /** Calls the API; `T` is what the test expects the answer to be (its assertions check it). */
+  api<T = ApiAnswer>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: T }>;
   /** Publishes statuses on delivery.status, as the other services do. */
   publish(...statuses: DeliveryStatus[]): Promise<void>;
   /** Records `sender` as the producer token that sent these events (what the router's intake does). */
@@ -64,10 +85,10 @@ export async function startWebhooks(options: Partial<WebhooksOptions> = {}, depl
   return {
     url,
     running,
-    api: async (method, path, token, body) => {
+    api: async <T>(method: string, path: string, token: string, body?: unknown) => {
       const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       const text = await res.text();
-      return { status: res.status, json: text ? JSON.parse(text) : undefined };
+      return { status: res.status, json: (text ? JSON.parse(text) : undefined) as T };
     },
     publish: (...statuses) => running.deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value }))),
     sentBy: async (sender, ...eventIds) => {
