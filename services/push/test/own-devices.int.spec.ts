@@ -163,6 +163,16 @@ describe('apps registering their own devices', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes the app’s routes from the schemas they validate with', async () => {
+    const doc = (await (await fetch(`${push.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { summary?: string; tags?: string[]; requestBody?: unknown }>> };
+    expect(Object.keys(doc.paths['/v1/me/devices/{token}'] ?? {}).sort()).toEqual(['delete', 'put']);
+    expect(doc.paths['/v1/me/devices/{token}']!.put).toMatchObject({ tags: ['devices'], summary: expect.stringContaining('signed-in user'), requestBody: expect.anything() });
+    expect(doc.paths['/v1/me/devices']!.get).toMatchObject({ tags: ['devices'] });
+    expect(Object.keys(doc.paths['/v1/users/{userId}/devices/{token}'] ?? {}).sort()).toEqual(['delete', 'put']);
+  });
+});
+
 describe('web devices', () => {
   it('get FCM’s webpush block (title, body, icon, link, TTL, Urgency) and no Android settings', async () => {
     const browser = 'fcm-web-wendy-0123456789:APA91bWeb';

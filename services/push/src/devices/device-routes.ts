@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ActivityId } from '@notify/contracts';
-import { HttpError, requireScope, requireUser, type ApiToken, type TokenVerifier, type ZodTypeProvider } from '@notify/http';
+import { HttpError, refusals, requireScope, requireUser, type ApiToken, type TokenVerifier, type ZodTypeProvider } from '@notify/http';
 import type { Device, DeviceRepository } from '@notify/store';
 import type { DeviceDirectory } from './device-directory';
 import { registerOwnDevice, unreachableReason, unregisterOwnDevice, type Reachable } from './own-devices';
@@ -122,7 +122,7 @@ function registerBackendRoutes(app: FastifyInstance, options: DeviceRoutesOption
         tags,
         params: DeviceParams,
         body: Registration,
-        response: { 200: z.object({ device: DeviceView, movedFromUserId: z.string().optional() }), 201: z.object({ device: DeviceView }) },
+        response: { 200: z.object({ device: DeviceView, movedFromUserId: z.string().optional() }), 201: z.object({ device: DeviceView }), ...refusals(400, 401, 403) },
       },
     },
     async (request, reply) => {
@@ -136,7 +136,7 @@ function registerBackendRoutes(app: FastifyInstance, options: DeviceRoutesOption
 
   api.delete(
     '/v1/users/:userId/devices/:token',
-    { preHandler: write, schema: { summary: 'Remove a user’s device', description: '404 when the user has no device with this token.', tags, params: DeviceParams, response: { 204: z.null().describe('Removed') } } },
+    { preHandler: write, schema: { summary: 'Remove a user’s device', description: '404 when the user has no device with this token.', tags, params: DeviceParams, response: { 204: z.null().describe('Removed'), ...refusals(400, 401, 403, 404) } } },
     async (request, reply) => {
       const { userId, token } = request.params;
       const device = await options.devices.findByToken(token);
@@ -148,7 +148,7 @@ function registerBackendRoutes(app: FastifyInstance, options: DeviceRoutesOption
 
   api.get(
     '/v1/users/:userId/devices',
-    { preHandler: requireScope(options.tokens, 'devices:read'), schema: { summary: 'A user’s active devices', tags, params: UserParams, response: { 200: DeviceList } } },
+    { preHandler: requireScope(options.tokens, 'devices:read'), schema: { summary: 'A user’s active devices', tags, params: UserParams, response: { 200: DeviceList, ...refusals(400, 401, 403) } } },
     async (request) => ({ devices: (await options.devices.listActive(request.params.userId)).map(view) }),
   );
 }
@@ -177,7 +177,7 @@ function registerOwnRoutes(app: FastifyInstance, options: DeviceRoutesOptions): 
         security,
         params: OwnDeviceParams,
         body: Registration,
-        response: { 200: OwnRegistered, 201: OwnRegistered },
+        response: { 200: OwnRegistered, 201: OwnRegistered, ...refusals(400, 401, 404, 429) },
       },
     },
     async (request, reply) => {
@@ -189,14 +189,14 @@ function registerOwnRoutes(app: FastifyInstance, options: DeviceRoutesOptions): 
 
   api.delete(
     '/v1/me/devices/:token',
-    { preHandler, schema: { summary: 'Remove this device from the signed-in user (on logout)', description: '404 when the user has no device with this token, whoever else may have it.', tags, security, params: OwnDeviceParams, response: { 204: z.null().describe('Removed') } } },
+    { preHandler, schema: { summary: 'Remove this device from the signed-in user (on logout)', description: '404 when the user has no device with this token, whoever else may have it.', tags, security, params: OwnDeviceParams, response: { 204: z.null().describe('Removed'), ...refusals(400, 401, 404, 429) } } },
     async (request, reply) => {
       if (!(await unregisterOwnDevice(deps, me(request), request.params.token))) throw new HttpError('NOTIFY_ERR_NOT_FOUND', 'you have no device with this token');
       return reply.status(204).send(null);
     },
   );
 
-  api.get('/v1/me/devices', { preHandler, schema: { summary: 'The signed-in user’s active devices', tags, security, response: { 200: DeviceList } } }, async (request) => ({
+  api.get('/v1/me/devices', { preHandler, schema: { summary: 'The signed-in user’s active devices', tags, security, response: { 200: DeviceList, ...refusals(401, 404, 429) } } }, async (request) => ({
     devices: (await options.devices.listActive(me(request))).map(view),
   }));
 }
