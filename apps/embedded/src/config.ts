@@ -3,6 +3,7 @@ import { clientAccessSettings, connectionSettings, tokenVerificationSettings } f
 import { deliverySettings, deviceCacheSettings, userDeviceSettings } from '@notify/push';
 import { presenceSettings } from '@notify/presence';
 import { routerSettings } from '@notify/router';
+import { webhookDeliverySettings } from '@notify/webhooks';
 
 const { kafkaBrokers, mongoUrl, ...infrastructure } = infrastructureSettings;
 
@@ -35,5 +36,8 @@ export const embeddedSettings = {
   ...retentionScheduleSettings,
   ...deliveryLogRetentionSettings,
   ...inboxRetentionSettings,
+  ...webhookDeliverySettings,
+  // Trying webhooks on one machine means a receiver on localhost, over plain http.
+  webhookAllowHttp: setting(webhookDeliverySettings.webhookAllowHttp.variable, env.boolean(true), webhookDeliverySettings.webhookAllowHttp.description),
   jwtSecret: setting(tokenVerificationSettings.jwtSecret.variable, tokenVerificationSettings.jwtSecret.schema, 'HS256 secret for users’ JWTs (socket handshake, inbox, apps registering their devices at /v1/me/devices); unset generates one per start and prints a token to try', { secret: true }),
 };

@@ -7,13 +7,14 @@ import { createPresenceModule } from '@notify/presence';
 import { createPushModule } from '@notify/push';
 import { createRouterModule } from '@notify/router';
 import { startProcess, type RunningProcess, type ServiceDeps, type ServiceModule } from '@notify/runtime';
+import { createWebhooksModule } from '@notify/webhooks';
 import type { Logger } from '@notify/observability';
 import type { embeddedSettings } from './config';
 import { startLocalPush } from './local-push';
 
 export type EmbeddedConfig = ConfigOf<typeof embeddedSettings>;
 
-/** All four services in one process, sharing one bus, one store and one HTTP server. */
+/** Every service in one process, sharing one bus, one store and one HTTP server. */
 /** The embedded configuration with every secret present. */
 export type ResolvedEmbeddedConfig = EmbeddedConfig & { jwtSecret: string; relaySecret: string; intakeTokens: ApiToken[]; adminTokens: ApiToken[] };
 
@@ -34,6 +35,7 @@ export async function embeddedModules(deps: ServiceDeps, config: ResolvedEmbedde
       retry: { maxAttempts: config.maxAttempts, initialDelayMs: config.retryInitialMs, maxDelayMs: config.retryMaxMs },
     }),
     createRouterModule(deps, config),
+    createWebhooksModule(deps, { ...config, tokens: [...config.intakeTokens, ...config.adminTokens] }),
   ];
 }
 

@@ -16,7 +16,7 @@ export const webhookDeliverySettings = {
   webhookLeaseMs: setting('WEBHOOK_LEASE_MS', env.int(60_000, 100), 'How long an instance holds a delivery it is sending; another instance takes it over after this if the first one died (longer than WEBHOOK_TIMEOUT_MS)'),
   webhookAllowHttp: setting('WEBHOOK_ALLOW_HTTP', env.boolean(false), 'Accept endpoint URLs with plain http:// (default: https only; the embedded mode allows it)'),
   webhookDisableOnGone: setting('WEBHOOK_DISABLE_ON_GONE', env.boolean(true), 'Disable an endpoint whose receiver answers 410 Gone (its deliveries wait until it is enabled again)'),
-  webhookSecretOverlapMs: setting('WEBHOOK_SECRET_OVERLAP_MS', env.int(DAY_MS, 0), 'After a secret rotation, how long deliveries are also signed with the previous secret, so receivers can switch without rejecting any'),
+  webhookSecretOverlapMs: setting('WEBHOOK_ROTATION_OVERLAP_MS', env.int(DAY_MS, 0), 'After a secret rotation, how long deliveries are also signed with the previous secret, so receivers can switch without rejecting any'),
   retentionWebhookDeliveriesDays: setting('RETENTION_WEBHOOK_DELIVERIES_DAYS', env.positive(7), 'Days a delivered webhook delivery is kept (parked and pending ones stay until retried or their endpoint is deleted)'),
 };
 

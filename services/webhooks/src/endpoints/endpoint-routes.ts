@@ -188,7 +188,7 @@ export function registerEndpointRoutes(app: FastifyInstance, options: EndpointRo
     {
       preHandler: write,
       schema: {
-        summary: 'Rotate the signing secret: deliveries are signed with both secrets for WEBHOOK_SECRET_OVERLAP_MS',
+        summary: 'Rotate the signing secret: deliveries are signed with both secrets for WEBHOOK_ROTATION_OVERLAP_MS',
         tags,
         params: EndpointParams,
         body: z.object({ secret: SecretInput.optional() }).strict().nullish().describe('Optional: your own new secret'),
