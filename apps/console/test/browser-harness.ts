@@ -4,14 +4,14 @@
  * fails the test unless the test said it expects it; every page visited is saved as a screenshot.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { KafkaBus } from '@notify/bus';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
-import { freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
+import { findChromium, freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 /** Screenshots land here (gitignored); the README's images are copied from it. */
@@ -21,39 +21,6 @@ export const ADMIN = { name: 'ops-alice', secret: 'admin-secret-0123456789abcd' 
 export const PRODUCER_SECRET = 'producer-secret-0123456789';
 export const producerHeaders = { 'content-type': 'application/json', authorization: `Bearer ${PRODUCER_SECRET}` };
 export const adminHeaders = { 'content-type': 'application/json', authorization: `Bearer ${ADMIN.secret}` };
-
-/** Chromium from PATH or /usr/bin; installed from the distribution when missing (the test machine's set-up). */
-export function findChromium(): string {
-  const candidates = [...(process.env.PATH ?? '').split(':').map((dir) => path.join(dir, 'chromium')), '/usr/bin/chromium'];
-  const found = () => candidates.find((file) => isExecutable(file));
-  const existing = found();
-  if (existing) return existing;
-  if (process.getuid?.() !== 0) throw new Error('the console browser tests need chromium: install it with `apt-get install -y chromium` (as root), or put a chromium on PATH');
-  const apt = (...args: string[]) => execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  try {
-    try {
-      apt('install', '-y', 'chromium');
-    } catch {
-      // A fresh machine may not have read the package lists yet.
-      apt('update');
-      apt('install', '-y', 'chromium');
-    }
-  } catch (err) {
-    throw new Error(`installing chromium with apt-get failed (${(err as Error).message}); run \`apt-get update && apt-get install -y chromium\` and retry`);
-  }
-  const installed = found();
-  if (!installed) throw new Error('apt-get installed chromium but no chromium is on PATH or at /usr/bin/chromium');
-  return installed;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Builds the console when its build is missing or stale (nx test console builds it first anyway). */
 export function ensureConsoleBuilt(): void {

@@ -5,3 +5,4 @@ export type { ClientNotification, InboxStateName } from '@notify/contracts';
 export * from './notify-stream';
 export * from './stream-ticket';
 export * from './errors';
+export * from './devices';

@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientNotification, ClientToServerEvents, InboxStateName, NotificationIds, RequestResult, ServerToClientEvents } from '@notify/contracts';
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff';
 import { memoryCursorStore, type CursorStore } from './cursor-store';
+import { registerDevice, unregisterDevice, type DeviceRegistered, type DeviceRegistration } from './devices';
 import { fromConnectError } from './errors';
 
 export interface NotifyClientOptions {
@@ -9,6 +10,8 @@ export interface NotifyClientOptions {
   url: string;
   /** The user's JWT, or a function that returns a fresh one (called on every connect). */
   token: string | (() => string | Promise<string>);
+  /** The push service's base URL, for registerDevice/unregisterDevice (default: `url`, when one address serves both). */
+  pushUrl?: string;
   /** Stable per installation: presence counts devices, not sockets. */
   device?: string;
   cursorStore?: CursorStore;
@@ -156,6 +159,23 @@ export class NotifyClient {
     return this.socket.io.engine?.transport.name;
   }
 
+  /**
+   * Registers this device's push token (APNs, FCM, web push) for the signed-in user on the push
+   * service, with the token the client connects with. Call it at sign-in and whenever the OS hands
+   * the app a new push token.
+   *
+   * @example
+   *   await client.registerDevice(fcmToken, { platform: 'android', appId: 'com.example.app', locale: 'fr-FR' });
+   */
+  async registerDevice(deviceToken: string, registration: DeviceRegistration): Promise<DeviceRegistered> {
+    return registerDevice(this.options.pushUrl ?? this.options.url, await this.userToken(), deviceToken, registration);
+  }
+
+  /** Removes this device's push token from the signed-in user (on logout); false when it was not registered. */
+  async unregisterDevice(deviceToken: string): Promise<boolean> {
+    return unregisterDevice(this.options.pushUrl ?? this.options.url, await this.userToken(), deviceToken);
+  }
+
   ack(notificationIds: string[]): Promise<number> {
     return this.request('ack', { notificationIds });
   }
@@ -189,8 +209,12 @@ export class NotifyClient {
       this.cursorValue ??= await this.cursorStore.load();
       this.cursorLoaded = true;
     }
-    const token = typeof this.options.token === 'string' ? this.options.token : await this.options.token();
+    const token = await this.userToken();
     return { token, ...(this.cursorValue === undefined ? {} : { cursor: this.cursorValue }), ...(this.options.device ? { device: this.options.device } : {}) };
+  }
+
+  private async userToken(): Promise<string> {
+    return typeof this.options.token === 'string' ? this.options.token : this.options.token();
   }
 
   private receive(notification: ClientNotification): void {

@@ -5,3 +5,4 @@ export * from './balancer';
 export * from './tcp-relay';
 export * from './kafka-outage';
 export * from './packed-package';
+export * from './chromium';

@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { waitFor } from './wait';
 
 const exec = promisify(execFile);
 const npmInstallFlags = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
@@ -15,6 +16,17 @@ export interface CommandResult {
   stderr: string;
 }
 
+/** A script running in a fresh project. */
+export interface RunningScript {
+  /** Every complete line it printed on stdout so far. */
+  readonly lines: string[];
+  /** What it printed on stderr so far. */
+  stderr(): string;
+  /** Resolves with the first stdout line matching `pattern`; fails with its output when it exits or the time is up. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
 /** A new npm project outside the repository, with packed tarballs installed from their files as an app would. */
 export interface FreshProject {
   dir: string;
@@ -22,6 +34,8 @@ export interface FreshProject {
   write(path: string, content: string): Promise<void>;
   /** Runs `node <file>` in the project; never throws: the result says how it ended. */
   node(file: string, options?: { args?: string[]; env?: Record<string, string>; timeoutMs?: number }): Promise<CommandResult>;
+  /** Starts `node <file>` in the project and follows what it prints, line by line (a consumer that keeps running). */
+  start(file: string, options?: { args?: string[]; env?: Record<string, string> }): RunningScript;
   /** Type-checks the project's .ts files with its own TypeScript against the installed packages' types. */
   typecheck(files: string[]): Promise<CommandResult>;
   remove(): Promise<void>;
@@ -44,12 +58,14 @@ async function mustRun(command: string, args: string[], cwd: string, env?: Recor
 }
 
 /**
- * Runs `npm pack` in a package directory (its prepack script builds it) and answers the tarball's
- * path, in a temporary directory outside the repository.
+ * Runs `npm pack` in a package directory (its prepack script builds it; or first `build`, then packs
+ * the folder `from`, for a package staged in dist/) and answers the tarball's path, in a temporary
+ * directory outside the repository.
  */
-export async function packPackage(packageDir: string): Promise<string> {
+export async function packPackage(packageDir: string, { build, from = '.' }: { build?: string[]; from?: string } = {}): Promise<string> {
   const out = await mkdtemp(join(tmpdir(), 'notify-pack-'));
-  const stdout = await mustRun('npm', ['pack', '--json', '--pack-destination', out, '--loglevel=error'], packageDir);
+  if (build) await mustRun(build[0]!, build.slice(1), packageDir);
+  const stdout = await mustRun('npm', ['pack', from, '--json', '--pack-destination', out, '--loglevel=error'], packageDir);
   const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string }>;
   return join(out, packed!.filename);
 }
@@ -79,6 +95,33 @@ export async function freshProject(tarballs: string[], also: string[] = []): Pro
       const tsconfig = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], lib: ['ES2023', 'DOM'] }, files };
       await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
       return run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], dir);
+    },
+    start: (file, options = {}) => {
+      const child = spawn(process.execPath, [file, ...(options.args ?? [])], { cwd: dir, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const lines: string[] = [];
+      let partial = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        const parts = (partial + chunk.toString()).split('\n');
+        partial = parts.pop()!;
+        lines.push(...parts);
+      });
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      return {
+        lines,
+        stderr: () => stderr,
+        waitForLine: (pattern, timeoutMs = 20_000) =>
+          waitFor(`${file} to print ${pattern}`, () => {
+            const line = lines.find((l) => pattern.test(l));
+            if (!line && child.exitCode !== null) throw new Error(`${file} exited (${child.exitCode}): ${stderr || lines.join('\n')}`);
+            return line;
+          }, { timeoutMs, intervalMs: 20 }),
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+      };
     },
     remove: () => rm(dir, { recursive: true, force: true }),
   };
