@@ -9,6 +9,7 @@ import { gatewaySettings } from '@notify/gateway';
 import { presenceSettings } from '@notify/presence';
 import { pushSettings } from '@notify/push';
 import { routerSettings } from '@notify/router';
+import { webhooksSettings } from '@notify/webhooks';
 
 const processes: Array<[string, Settings]> = [
   ['embedded (`npm start`)', embeddedSettings],
@@ -16,6 +17,7 @@ const processes: Array<[string, Settings]> = [
   ['gateway', gatewaySettings],
   ['presence', presenceSettings],
   ['push', pushSettings],
+  ['webhooks', webhooksSettings],
 ];
 
 function table(): string {
