@@ -25,7 +25,23 @@ interface UserNotification {
   firstAt: string;
 }
 
-type Found = { kind: 'event'; eventId: string; history: Step[] } | { kind: 'user'; userId: string; notifications: UserNotification[] };
+type Found = { kind: 'event'; eventId: string; history: Step[] } | { kind: 'user'; userId: string; notifications: UserNotification[]; next: string | null };
+
+/** Histories are read a page at a time; the console shows a whole one (up to this many pages). */
+const MAX_HISTORY_PAGES = 20;
+
+/** Every page of a history, following each answer's `next`. */
+async function wholeHistory(get: (url: string) => Promise<{ history: Step[]; next: string | null }>, url: string): Promise<Step[]> {
+  const steps: Step[] = [];
+  let next: string | null = null;
+  for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+    const answer = await get(`${url}?limit=500${next ? `&cursor=${encodeURIComponent(next)}` : ''}`);
+    steps.push(...answer.history);
+    next = answer.next;
+    if (!next) break;
+  }
+  return steps;
+}
 
 /** Steps of one notification (or the event's own, without one), in the order they happened. */
 function byNotification(history: Step[]): Array<[string, Step[]]> {
@@ -65,8 +81,9 @@ export default function TrailPage({ api }: PageProps) {
     void run(async () => {
       setFound(null);
       setOpened(null);
-      const answer = await api.get<{ eventId: string; history: Step[] }>(`/v1/events/${encodeURIComponent(eventId.trim())}/history`);
-      setFound({ kind: 'event', ...answer });
+      const id = eventId.trim();
+      const history = await wholeHistory((url) => api.get(url), `/v1/events/${encodeURIComponent(id)}/history`);
+      setFound({ kind: 'event', eventId: id, history });
     });
   };
   const findUser = (e: Event) => {
@@ -74,14 +91,19 @@ export default function TrailPage({ api }: PageProps) {
     void run(async () => {
       setFound(null);
       setOpened(null);
-      const answer = await api.get<{ userId: string; notifications: UserNotification[] }>(`/v1/admin/users/${encodeURIComponent(userId.trim())}/notifications?limit=50`);
+      const answer = await api.get<{ userId: string; notifications: UserNotification[]; next: string | null }>(`/v1/admin/users/${encodeURIComponent(userId.trim())}/notifications?limit=50`);
       setFound({ kind: 'user', ...answer });
     });
   };
+  const moreOfUser = (shown: Extract<Found, { kind: 'user' }>) =>
+    run(async () => {
+      const answer = await api.get<{ notifications: UserNotification[]; next: string | null }>(`/v1/admin/users/${encodeURIComponent(shown.userId)}/notifications?limit=50&cursor=${encodeURIComponent(shown.next!)}`);
+      setFound({ ...shown, notifications: [...shown.notifications, ...answer.notifications], next: answer.next });
+    });
   const open = (notificationId: string) =>
     run(async () => {
-      const answer = await api.get<{ notificationId: string; history: Step[] }>(`/v1/notifications/${encodeURIComponent(notificationId)}/history`);
-      setOpened(answer);
+      const history = await wholeHistory((url) => api.get(url), `/v1/notifications/${encodeURIComponent(notificationId)}/history`);
+      setOpened({ notificationId, history });
     });
 
   return (
@@ -125,7 +147,7 @@ export default function TrailPage({ api }: PageProps) {
 
       {found?.kind === 'user' && (
         <section class="panel" aria-labelledby="trail-user-title" data-testid="trail-user">
-          <h2 id="trail-user-title">Recent notifications of {found.userId}</h2>
+          <h2 id="trail-user-title">Notifications of {found.userId}, newest first</h2>
           {found.notifications.length === 0 ? (
             <p>No notifications on the trail for this user.</p>
           ) : (
@@ -170,6 +192,11 @@ export default function TrailPage({ api }: PageProps) {
                 </tbody>
               </table>
             </div>
+          )}
+          {found.next && (
+            <button type="button" class="secondary" disabled={busy} onClick={() => moreOfUser(found)}>
+              More notifications
+            </button>
           )}
           {opened && <Timeline title={`Notification ${opened.notificationId}`} steps={opened.history} />}
         </section>

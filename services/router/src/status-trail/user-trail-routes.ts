@@ -1,25 +1,49 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { describeIssues } from '@notify/contracts';
-import { HttpError, requireToken, type ApiToken } from '@notify/http';
+import { refusals, requireToken, type ApiToken, type ZodTypeProvider } from '@notify/http';
 import type { DeliveryLogRepository } from '@notify/store';
+import { pageOf, PageQuery } from './trail-pages';
 
-const Limit = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }).strict();
+const UserNotification = z
+  .object({
+    notificationId: z.string(),
+    eventId: z.string(),
+    status: z.string().describe('Its latest step'),
+    channel: z.string().optional(),
+    reason: z.string().optional(),
+    service: z.string(),
+    at: z.iso.datetime({ offset: true }).describe('When its latest step was'),
+    firstAt: z.iso.datetime({ offset: true }).describe('When its first step was'),
+  })
+  .meta({ id: 'UserNotification' });
 
 /**
  * Finding a user's notifications, for ops (admin tokens only: it spans every team's events): the
- * user's most recent notifications, each with its status now; the whole history of one is
- * `/v1/notifications/:notificationId/history`.
+ * user's notifications, newest first, each with its status now, a page at a time; the whole history
+ * of one is `/v1/notifications/:notificationId/history`.
  */
 export function registerUserTrailRoutes(app: FastifyInstance, options: { log: DeliveryLogRepository; tokens: readonly ApiToken[] }): void {
-  const preHandler = requireToken(options.tokens, ['admin']);
-  app.get<{ Params: { userId: string } }>('/v1/admin/users/:userId/notifications', { preHandler }, async (request) => {
-    const parsed = Limit.safeParse(request.query);
-    if (!parsed.success) throw new HttpError('NOTIFY_ERR_VALIDATION', `query: ${describeIssues(parsed.error)}`);
-    const recent = await options.log.recentForUser(request.params.userId, parsed.data.limit);
-    return {
-      userId: request.params.userId,
-      notifications: recent.map(({ notificationId, eventId, status, channel, reason, service, at, firstAt }) => ({ notificationId, eventId, status, ...(channel ? { channel } : {}), ...(reason ? { reason } : {}), service, at: at.toISOString(), firstAt: firstAt.toISOString() })),
-    };
-  });
+  const preValidation = requireToken(options.tokens, ['admin']);
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/v1/admin/users/:userId/notifications',
+    {
+      preValidation,
+      schema: {
+        summary: 'A user’s notifications, newest first, each with its status now, a page at a time',
+        tags: ['status trail'],
+        params: z.object({ userId: z.string().min(1).max(200) }),
+        querystring: PageQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(20).describe('Notifications per page') }),
+        response: { 200: z.object({ userId: z.string(), notifications: z.array(UserNotification), next: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last') }), ...refusals(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { userId } = request.params;
+      const page = await pageOf(() => options.log.userNotifications(userId, request.query));
+      return {
+        userId,
+        notifications: page.items.map(({ notificationId, eventId, status, channel, reason, service, at, firstAt }) => ({ notificationId, eventId, status, ...(channel ? { channel } : {}), ...(reason ? { reason } : {}), service, at: at.toISOString(), firstAt: firstAt.toISOString() })),
+        next: page.next,
+      };
+    },
+  );
 }
