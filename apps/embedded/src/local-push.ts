@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { requireToken, type ApiToken } from '@notify/http';
+import { z } from 'zod';
+import { refusals, requireToken, type ApiToken, type ZodTypeProvider } from '@notify/http';
 import { ApnsSender, FcmSender, type PushSender } from '@notify/push';
 import { ApnsEmulator, FcmEmulator } from '@notify/push-emulators';
 import { connectFirebaseToEmulator } from '@notify/push-emulators/firebase-harness';
@@ -23,7 +24,13 @@ export async function startLocalPush(app: FastifyInstance, adminTokens: readonly
   const apns = await new ApnsEmulator({ auth, recordLimit: 200 }).start();
   const fcm = await new FcmEmulator({ projectId: 'notify-local', recordLimit: 200 }).start();
   const firebase = connectFirebaseToEmulator(fcm, { projectId: 'notify-local' });
-  app.get('/v1/dev/pushes', { preHandler: requireToken(adminTokens, ['admin', 'producer']) }, async () => ({
+  const received = z.array(z.unknown()).describe('The last 50 requests, as the emulator received them');
+  const schema = {
+    summary: 'The pushes the local APNs and FCM emulators received (embedded product only)',
+    tags: ['development'],
+    response: { 200: z.object({ note: z.string(), apns: received, fcm: received }), ...refusals(401, 403) },
+  };
+  app.withTypeProvider<ZodTypeProvider>().get('/v1/dev/pushes', { preValidation: requireToken(adminTokens, ['admin', 'producer']), schema }, async () => ({
     note: 'pushes received by the local APNs and FCM emulators (newest last)',
     apns: apns.received.slice(-50),
     fcm: fcm.received.slice(-50),

@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from '@notify/http';
+import { z } from 'zod';
+import { HttpError, refusals, type ZodTypeProvider } from '@notify/http';
 import type { ClientAddressOf } from '../access/client-address';
 import type { ConnectionAdmission, ConnectionRefusal } from '../access/connection-admission';
 import { bearerToken, type TokenVerifier, type VerifiedToken } from '../auth/verify-token';
@@ -32,8 +33,17 @@ export interface SseRouteOptions {
  * `/v1/stream?ticket=…`. Other clients may send `Authorization: Bearer` on the stream itself.
  * `Last-Event-ID` (or `?lastEventId=`) resumes after that seq.
  */
+const StreamQuery = z.looseObject({
+  ticket: z.string().optional().describe('From POST /v1/stream/tickets: single use, short-lived'),
+  lastEventId: z.string().optional().describe('Resume after this seq (as the Last-Event-ID header)'),
+  device: z.string().optional().describe('A name for this device, up to 128 characters (shown in the status trail)'),
+  access_token: z.string().optional().describe('Deprecated, off unless allowed: the user’s token itself'),
+});
+const tags = ['stream'];
+
 export function registerSseRoutes(app: FastifyInstance, options: SseRouteOptions): void {
-  app.post('/v1/stream/tickets', async (request, reply) => {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.post('/v1/stream/tickets', { schema: { summary: 'Trade the user’s token for a single-use ticket to open the stream with (EventSource cannot send headers)', tags, response: { 201: z.object({ ticket: z.string(), expiresAt: z.string() }), ...refusals(401) } } }, async (request, reply) => {
     const token = bearerToken({ authorization: request.headers.authorization });
     if (!token) throw new HttpError('NOTIFY_ERR_UNAUTHENTICATED', 'send the user’s token as Authorization: Bearer');
     const { userId, expiresAt } = await verified(options.verify, token);
@@ -41,35 +51,47 @@ export function registerSseRoutes(app: FastifyInstance, options: SseRouteOptions
     return reply.status(201).header('cache-control', 'no-store').send({ ticket, expiresAt: new Date(ticketExpiresAt).toISOString() });
   });
 
-  app.get('/v1/stream', async (request, reply) => {
-    if (options.isDraining()) throw new HttpError('NOTIFY_ERR_UNAVAILABLE', 'this gateway is shutting down; reconnect to another instance');
-    const flooding = options.admission?.attempt(options.clientAddress?.(request.raw) ?? request.ip);
-    if (flooding) refuse(reply, flooding);
-    const { userId, expiresAt } = await streamUser(request, options);
-    const admitted = options.admission?.admit(userId);
-    if (admitted && 'refusal' in admitted) refuse(reply, admitted.refusal);
-    const cursor = lastEventIdOf(request.headers['last-event-id'], (request.query as { lastEventId?: unknown }).lastEventId);
-    const device = (request.query as { device?: unknown }).device;
+  api.get(
+    '/v1/stream',
+    {
+      schema: {
+        summary: 'Server-sent events: the user’s notifications as they arrive (text/event-stream), resumable with Last-Event-ID',
+        description: 'Open with `?ticket=` (from POST /v1/stream/tickets) or `Authorization: Bearer`. Each event is a ClientNotification; `expired` ends the stream when the token does.',
+        tags,
+        querystring: StreamQuery,
+        response: refusals(401, 429, 503),
+      },
+    },
+    async (request, reply) => {
+      if (options.isDraining()) throw new HttpError('NOTIFY_ERR_UNAVAILABLE', 'this gateway is shutting down; reconnect to another instance');
+      const flooding = options.admission?.attempt(options.clientAddress?.(request.raw) ?? request.ip);
+      if (flooding) refuse(reply, flooding);
+      const { userId, expiresAt } = await streamUser(request, options);
+      const admitted = options.admission?.admit(userId);
+      if (admitted && 'refusal' in admitted) refuse(reply, admitted.refusal);
+      const cursor = lastEventIdOf(request.headers['last-event-id'], request.query.lastEventId);
+      const device = request.query.device;
 
-    reply.hijack();
-    const response = reply.raw;
-    // Headers set before the hijack (CORS) go out with the stream's own.
-    response.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    response.write(`retry: ${options.retryMs ?? 2000}\n: connected\n\n`);
-    const connection = sseConnection(response, userId, options.maxBufferedBytes, typeof device === 'string' && device.length <= 128 ? device : undefined);
-    const opened = options.hub.open(connection, cursor);
-    const keepAlive = setInterval(() => response.writableEnded || response.write(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
-    keepAlive.unref();
-    // The token's end is the stream's (with a ticket: the end of the token it was issued for): an `expired` event, then the end.
-    const expiry = setTimeout(() => response.writableEnded || response.end('event: expired\ndata: {"reason":"token expired: reconnect with a fresh token"}\n\n'), Math.max(0, expiresAt - Date.now()));
-    response.on('close', () => {
-      clearInterval(keepAlive);
-      clearTimeout(expiry);
-      if (admitted && 'release' in admitted) admitted.release();
-      void opened.then((feed) => options.hub.close(feed, 'stream closed'), () => undefined);
-    });
-    await opened.catch(() => response.destroy());
-  });
+      reply.hijack();
+      const response = reply.raw;
+      // Headers set before the hijack (CORS) go out with the stream's own.
+      response.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      response.write(`retry: ${options.retryMs ?? 2000}\n: connected\n\n`);
+      const connection = sseConnection(response, userId, options.maxBufferedBytes, typeof device === 'string' && device.length <= 128 ? device : undefined);
+      const opened = options.hub.open(connection, cursor);
+      const keepAlive = setInterval(() => response.writableEnded || response.write(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
+      keepAlive.unref();
+      // The token's end is the stream's (with a ticket: the end of the token it was issued for): an `expired` event, then the end.
+      const expiry = setTimeout(() => response.writableEnded || response.end('event: expired\ndata: {"reason":"token expired: reconnect with a fresh token"}\n\n'), Math.max(0, expiresAt - Date.now()));
+      response.on('close', () => {
+        clearInterval(keepAlive);
+        clearTimeout(expiry);
+        if (admitted && 'release' in admitted) admitted.release();
+        void opened.then((feed) => options.hub.close(feed, 'stream closed'), () => undefined);
+      });
+      await opened.catch(() => response.destroy());
+    },
+  );
 }
 
 /** Who the stream is for: a ticket's user, or a bearer token's (the header; the query only where still allowed). */

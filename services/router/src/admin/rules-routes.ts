@@ -81,7 +81,7 @@ async function recipientEffects(deps: RulesRouteDeps, ruleId: string | null, eve
 
 export function registerRulesRoutes(app: FastifyInstance, deps: RulesRouteDeps): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const preHandler = requireToken(deps.tokens, ['admin']);
+  const preValidation = requireToken(deps.tokens, ['admin']);
   const base = '/v1/admin/rules';
   // Read your writes: this router routes and judges intake by the change before it answers (the
   // others catch up from rules.changes), so an event sent right after a new rule is not refused.
@@ -92,53 +92,53 @@ export function registerRulesRoutes(app: FastifyInstance, deps: RulesRouteDeps):
   };
 
   // Live validation for editors: the checks a create or update runs, answered as a verdict, not a 400.
-  api.post(`${base}/validate`, { preHandler, schema: { summary: 'Check a rule without saving it: a verdict, never a 400', tags, body: z.unknown().describe('A rule, as POST /v1/admin/rules takes'), response: { 200: Verdict, ...refusals(401, 403) } } }, async (request) => ruleVerdict(request.body));
+  api.post(`${base}/validate`, { preValidation, schema: { summary: 'Check a rule without saving it: a verdict, never a 400', tags, body: z.unknown().describe('A rule, as POST /v1/admin/rules takes'), response: { 200: Verdict, ...refusals(401, 403) } } }, async (request) => ruleVerdict(request.body));
 
-  api.get(`${base}/hits`, { preHandler, schema: { summary: 'How often each rule decided over the last minute', tags, response: { 200: z.object({ windowSeconds: z.number(), hits: z.record(z.string(), z.number()) }), ...refusals(401, 403) } } }, async () => ({ windowSeconds: 60, hits: deps.hits.lastMinute() }));
+  api.get(`${base}/hits`, { preValidation, schema: { summary: 'How often each rule decided over the last minute', tags, response: { 200: z.object({ windowSeconds: z.number(), hits: z.record(z.string(), z.number()) }), ...refusals(401, 403) } } }, async () => ({ windowSeconds: 60, hits: deps.hits.lastMinute() }));
 
-  api.get('/v1/admin/events/recent', { preHandler, schema: { summary: 'The last events routed, per type, to dry-run a rule on real traffic', tags, querystring: z.object({ type: z.string().min(1).max(128).optional().describe('Without it: only the types known') }), response: { 200: z.object({ types: z.array(z.string()), events: z.array(z.unknown()) }), ...refusals(400, 401, 403) } } }, async (request) => {
+  api.get('/v1/admin/events/recent', { preValidation, schema: { summary: 'The last events routed, per type, to dry-run a rule on real traffic', tags, querystring: z.object({ type: z.string().min(1).max(128).optional().describe('Without it: only the types known') }), response: { 200: z.object({ types: z.array(z.string()), events: z.array(z.unknown()) }), ...refusals(400, 401, 403) } } }, async (request) => {
     const type = request.query.type;
     if (!type) return { types: deps.recent.knownTypes(), events: [] };
     return { types: deps.recent.knownTypes(), events: deps.recent.of(type) };
   });
 
-  api.get(base, { preHandler, schema: { summary: 'Every rule, and what this router has loaded', tags, response: { 200: z.object({ rules: z.array(Rule), loaded: z.object({ version: z.string(), skipped: z.array(z.object({ ruleId: z.string(), name: z.string(), why: z.string() })).describe('Rules this router could not compile, and why') }) }), ...refusals(401, 403) } } }, async () => {
+  api.get(base, { preValidation, schema: { summary: 'Every rule, and what this router has loaded', tags, response: { 200: z.object({ rules: z.array(Rule), loaded: z.object({ version: z.string(), skipped: z.array(z.object({ ruleId: z.string(), name: z.string(), why: z.string() })).describe('Rules this router could not compile, and why') }) }), ...refusals(401, 403) } } }, async () => {
     const rules = await deps.rules.list();
     return { rules, loaded: { version: deps.cache.current.version, skipped: [...deps.cache.current.skipped] } };
   });
 
-  api.post(base, { preHandler, schema: { summary: 'Create a rule (every router reloads)', tags, body: RuleBody, response: { 201: Rule, ...refusals(400, 401, 403, 409) } } }, async (request, reply) => {
+  api.post(base, { preValidation, schema: { summary: 'Create a rule (every router reloads)', tags, body: RuleBody, response: { 201: Rule, ...refusals(400, 401, 403, 409) } } }, async (request, reply) => {
     return reply.status(201).send(await applied(createRule(deps, request.body, actorOf(request))));
   });
 
-  api.get(`${base}/:ruleId`, { preHandler, schema: { summary: 'One rule', tags, params: RuleParams, response: { 200: Rule, ...refusals(401, 403, 404) } } }, async (request) => {
+  api.get(`${base}/:ruleId`, { preValidation, schema: { summary: 'One rule', tags, params: RuleParams, response: { 200: Rule, ...refusals(401, 403, 404) } } }, async (request) => {
     const rule = await deps.rules.get(request.params.ruleId);
     if (!rule) throw new HttpError('NOTIFY_ERR_NOT_FOUND', `rule ${request.params.ruleId} does not exist`);
     return rule;
   });
 
-  api.patch(`${base}/:ruleId`, { preHandler, schema: { summary: 'Change a rule, optionally only if it is still at a revision', tags, params: RuleParams, body: RulePatchBody, response: { 200: Rule, ...refusals(400, 401, 403, 404, 409) } } }, async (request) => {
+  api.patch(`${base}/:ruleId`, { preValidation, schema: { summary: 'Change a rule, optionally only if it is still at a revision', tags, params: RuleParams, body: RulePatchBody, response: { 200: Rule, ...refusals(400, 401, 403, 404, 409) } } }, async (request) => {
     const { expectedRevision, ...patch } = request.body;
     return applied(updateRule(deps, request.params.ruleId, patch, actorOf(request), expectedRevision));
   });
 
-  api.delete(`${base}/:ruleId`, { preHandler, schema: { summary: 'Delete a rule, optionally only if it is still at a revision', tags, params: RuleParams, querystring: z.object({ expectedRevision: z.coerce.number().int().positive().optional() }), response: { 204: z.null().describe('Deleted'), ...refusals(400, 401, 403, 404, 409) } } }, async (request, reply) => {
+  api.delete(`${base}/:ruleId`, { preValidation, schema: { summary: 'Delete a rule, optionally only if it is still at a revision', tags, params: RuleParams, querystring: z.object({ expectedRevision: z.coerce.number().int().positive().optional() }), response: { 204: z.null().describe('Deleted'), ...refusals(400, 401, 403, 404, 409) } } }, async (request, reply) => {
     await applied(deleteRule(deps, request.params.ruleId, actorOf(request), request.query.expectedRevision));
     return reply.status(204).send(null);
   });
 
-  api.get(`${base}/:ruleId/history`, { preHandler, schema: { summary: 'Every revision of a rule, with who made it', tags, params: RuleParams, response: { 200: z.object({ versions: z.array(RuleVersion) }), ...refusals(401, 403, 404) } } }, async (request) => {
+  api.get(`${base}/:ruleId/history`, { preValidation, schema: { summary: 'Every revision of a rule, with who made it', tags, params: RuleParams, response: { 200: z.object({ versions: z.array(RuleVersion) }), ...refusals(401, 403, 404) } } }, async (request) => {
     const versions = await deps.rules.history(request.params.ruleId);
     if (versions.length === 0) throw new HttpError('NOTIFY_ERR_NOT_FOUND', `rule ${request.params.ruleId} has no history`);
     return { versions };
   });
 
-  api.post(`${base}/:ruleId/rollback`, { preHandler, schema: { summary: 'Make an earlier revision current again (a new revision)', tags, params: RuleParams, body: RollbackBody, response: { 200: Rule, ...refusals(400, 401, 403, 404) } } }, async (request) => {
+  api.post(`${base}/:ruleId/rollback`, { preValidation, schema: { summary: 'Make an earlier revision current again (a new revision)', tags, params: RuleParams, body: RollbackBody, response: { 200: Rule, ...refusals(400, 401, 403, 404) } } }, async (request) => {
     return applied(rollbackRule(deps, request.params.ruleId, request.body.toRevision, actorOf(request)));
   });
 
   // Which rule would decide this event, what would happen, and why; optionally with an unsaved rule tried out.
-  api.post('/v1/admin/rules/dry-run', { preHandler, schema: { summary: 'Which rule would decide an event, what would happen to each recipient, and why', tags, body: DryRunBody, response: { 200: DryRun, ...refusals(400, 401, 403) } } }, async (request) => {
+  api.post('/v1/admin/rules/dry-run', { preValidation, schema: { summary: 'Which rule would decide an event, what would happen to each recipient, and why', tags, body: DryRunBody, response: { 200: DryRun, ...refusals(400, 401, 403) } } }, async (request) => {
     const { event: candidateEvent, candidate } = request.body;
     const checked = validate(topics.notifyEvents, candidateEvent);
     if (!checked.ok) throw new HttpError('NOTIFY_ERR_VALIDATION', `event: ${checked.message}`);

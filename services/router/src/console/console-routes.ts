@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { requireToken, type ApiToken } from '@notify/http';
+import { z } from 'zod';
+import { refusals, requireToken, type ApiToken, type ZodTypeProvider } from '@notify/http';
 
 /** Where `nx build console` writes the ops console (apps/console/dist in this repository). */
 export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../../../apps/console/dist', import.meta.url));
@@ -20,10 +21,15 @@ const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>C
  */
 export function registerConsoleRoutes(app: FastifyInstance, deps: { tokens: readonly ApiToken[]; dir?: string }): void {
   const dir = deps.dir ?? DEFAULT_CONSOLE_DIR;
-  app.get('/v1/admin/whoami', { preHandler: requireToken(deps.tokens, ['admin']) }, async (request) => ({ name: request.caller!.name }));
-  app.get('/console', async (_request, reply) => reply.redirect('/console/'));
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/v1/admin/whoami',
+    { preValidation: requireToken(deps.tokens, ['admin']), schema: { summary: 'Whose admin token this is (the console signs in with it)', tags: ['console'], response: { 200: z.object({ name: z.string() }), ...refusals(401, 403) } } },
+    async (request) => ({ name: request.caller!.name }),
+  );
+  // The console's pages are static files, not API: they stay out of the OpenAPI document.
+  app.get('/console', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
   if (!existsSync(path.join(dir, 'index.html'))) {
-    app.get('/console/*', async (_request, reply) => reply.status(503).type('text/html; charset=utf-8').send(NOT_BUILT));
+    app.get('/console/*', { schema: { hide: true } }, async (_request, reply) => reply.status(503).type('text/html; charset=utf-8').send(NOT_BUILT));
     return;
   }
   // Hashed assets may be cached for good; index.html names the current ones, so it is never cached.

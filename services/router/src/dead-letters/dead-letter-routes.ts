@@ -37,7 +37,7 @@ const CATCH_UP_WAIT_MS = 2000;
  * the token's name.
  */
 export function registerDeadLetterRoutes(app: FastifyInstance, deps: DeadLetterDeps & { tokens: readonly ApiToken[]; catchUp: () => Promise<void> }): void {
-  const preHandler = requireToken(deps.tokens, ['admin']);
+  const preValidation = requireToken(deps.tokens, ['admin']);
   const base = '/v1/admin/dead-letters';
   const actor = (request: FastifyRequest) => request.caller!.name;
   // Read your dead letters: a letter written just now is in the answer, unless the topic is slow to read.
@@ -47,7 +47,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, deps: DeadLetterD
 
   api.get(
     base,
-    { preHandler, schema: { summary: 'Dead letters by reason, state and time, newest first', tags, querystring: ListQuery, response: { 200: LetterList, ...refusals(400, 401, 403) } } },
+    { preValidation, schema: { summary: 'Dead letters by reason, state and time, newest first', tags, querystring: ListQuery, response: { 200: LetterList, ...refusals(400, 401, 403) } } },
     async (request) => {
       const complete = await caughtUp();
       const { since, until, ...rest } = request.query;
@@ -57,14 +57,14 @@ export function registerDeadLetterRoutes(app: FastifyInstance, deps: DeadLetterD
     },
   );
 
-  api.get(`${base}/actions`, { preHandler, schema: { summary: 'Who replayed or discarded which letters, newest first', tags, querystring: LogQuery, response: { 200: ActionLog, ...refusals(400, 401, 403) } } }, async (request) => {
+  api.get(`${base}/actions`, { preValidation, schema: { summary: 'Who replayed or discarded which letters, newest first', tags, querystring: LogQuery, response: { 200: ActionLog, ...refusals(400, 401, 403) } } }, async (request) => {
     const answer = { actions: (await actionLog(deps, request.query.limit)).map((a) => ({ ...a, at: a.at.toISOString() })) };
     return answer as typeof answer & z.infer<typeof ActionLog>;
   });
 
   api.get(
     `${base}/:id`,
-    { preHandler, schema: { summary: 'One dead letter with its original bytes', tags, params: LetterParams, response: { 200: Letter.extend({ originalBase64: z.string(), originalText: z.string().nullable().describe('The bytes as text, when they are UTF-8') }), ...refusals(400, 401, 403, 404) } } },
+    { preValidation, schema: { summary: 'One dead letter with its original bytes', tags, params: LetterParams, response: { 200: Letter.extend({ originalBase64: z.string(), originalText: z.string().nullable().describe('The bytes as text, when they are UTF-8') }), ...refusals(400, 401, 403, 404) } } },
     async (request) => {
       await caughtUp();
       const letter = await letterById(deps, request.params.id);
@@ -77,11 +77,11 @@ export function registerDeadLetterRoutes(app: FastifyInstance, deps: DeadLetterD
     },
   );
 
-  api.post(`${base}/replay`, { preHandler, schema: { summary: 'Publish letters again on the topic they failed on', tags, body: LetterIds, response: { 200: ActionResult, ...refusals(400, 401, 403) } } }, async (request) => {
+  api.post(`${base}/replay`, { preValidation, schema: { summary: 'Publish letters again on the topic they failed on', tags, body: LetterIds, response: { 200: ActionResult, ...refusals(400, 401, 403) } } }, async (request) => {
     return replayLetters(deps, request.body.ids, actor(request));
   });
 
-  api.post(`${base}/discard`, { preHandler, schema: { summary: 'Set letters aside for good', tags, body: LetterIds, response: { 200: ActionResult, ...refusals(400, 401, 403) } } }, async (request) => {
+  api.post(`${base}/discard`, { preValidation, schema: { summary: 'Set letters aside for good', tags, body: LetterIds, response: { 200: ActionResult, ...refusals(400, 401, 403) } } }, async (request) => {
     return discardLetters(deps, request.body.ids, actor(request));
   });
 }

@@ -52,7 +52,7 @@ function declareIntakeRoute(app: FastifyInstance, options: HttpIntakeOptions): v
     body: z.unknown().describe('One event envelope (docs/schemas/notify.events.v1.schema.json), or { "events": [...] }'),
     response: { 202: z.union([Accepted, z.object({ accepted: z.array(Accepted) })]), ...refusals(400, 401, 403, 409, 413, 429, 503) },
   };
-  app.withTypeProvider<ZodTypeProvider>().post('/v1/events', { preHandler: requireScope(options.tokens, 'events:write'), schema }, async (request, reply) => {
+  app.withTypeProvider<ZodTypeProvider>().post('/v1/events', { preValidation: requireScope(options.tokens, 'events:write'), schema }, async (request, reply) => {
     const body = request.body;
     if (body === null || typeof body !== 'object') throw new HttpError('NOTIFY_ERR_VALIDATION', 'body must be an event envelope or { "events": [...] }');
     const isBatch = 'events' in body && Array.isArray((body as { events: unknown }).events);

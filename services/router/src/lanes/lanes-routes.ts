@@ -23,9 +23,9 @@ export interface LanesRouteDeps {
 
 /** GET /v1/admin/lanes: throughput, consumer lag and backlog per lane and topic, routed → socket latency, digests waiting. */
 export function registerLanesRoutes(app: FastifyInstance, deps: LanesRouteDeps): void {
-  const preHandler = requireToken(deps.tokens, ['admin']);
+  const preValidation = requireToken(deps.tokens, ['admin']);
   const report = z.looseObject({ transport: z.enum(['kafka', 'memory']), sampledAt: z.string(), topics: z.array(z.looseObject({ topic: z.string() })) }).describe('Per lane: its topics with rates, lag and backlog; latency percentiles; digests waiting');
-  app.withTypeProvider<ZodTypeProvider>().get('/v1/admin/lanes', { preHandler, schema: { summary: 'Throughput, consumer lag and backlog per priority lane, routed → socket latency, digests waiting', tags: ['lanes'], response: { 200: report, ...refusals(401, 403, 503) } } }, async () => {
+  app.withTypeProvider<ZodTypeProvider>().get('/v1/admin/lanes', { preValidation, schema: { summary: 'Throughput, consumer lag and backlog per priority lane, routed → socket latency, digests waiting', tags: ['lanes'], response: { 200: report, ...refusals(401, 403, 503) } } }, async () => {
     const [sample, digests] = await Promise.all([
       deps.sampler.current().catch((err: Error) => {
         throw new HttpError('NOTIFY_ERR_UNAVAILABLE', `could not read the lanes’ offsets from the bus: ${err.message}`);

@@ -49,12 +49,12 @@ export function registerPreferencesRoutes(app: FastifyInstance, deps: { preferen
   const params = z.object({ userId: UserId });
   const response = { 200: Preferences, ...refusals(400, 401, 403) };
 
-  api.get('/v1/users/:userId/preferences', { preHandler: requireScope(deps.tokens, 'preferences:read'), schema: { summary: 'A user’s notification preferences (defaults when never set)', tags, params, response } }, async (request) => {
+  api.get('/v1/users/:userId/preferences', { preValidation: requireScope(deps.tokens, 'preferences:read'), schema: { summary: 'A user’s notification preferences (defaults when never set)', tags, params, response } }, async (request) => {
     const { userId } = request.params;
     return (await deps.preferences.get(userId)) ?? { userId, optOuts: [], timeZone: DEFAULT_TIME_ZONE };
   });
 
-  api.patch('/v1/users/:userId/preferences', { preHandler: requireScope(deps.tokens, 'preferences:write'), schema: { summary: 'Change a user’s preferences: the fields sent replace theirs', tags, params, body: PreferencesPatch, response } }, async (request) => {
+  api.patch('/v1/users/:userId/preferences', { preValidation: requireScope(deps.tokens, 'preferences:write'), schema: { summary: 'Change a user’s preferences: the fields sent replace theirs', tags, params, body: PreferencesPatch, response } }, async (request) => {
     const stored = await deps.preferences.upsert(request.params.userId, request.body);
     await deps.bus.publish(topics.preferencesState, [{ value: preferencesState(stored) }]);
     return stored;
