@@ -5,7 +5,7 @@ import { encode, topics, type Notification } from '@notify/contracts';
 import { connectMongo } from '@notify/store';
 import { freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
 
-const jwtSecret = 'client-sdk-test-secret-0123456789abcdef';
+export const jwtSecret = 'client-sdk-test-secret-0123456789abcdef';
 /** The gateway's entry point, run as its own process (as `nx serve gateway` would), never imported. */
 const entry = fileURLToPath(new URL('../../../services/gateway/src/main.ts', import.meta.url));
 

@@ -7,6 +7,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, findChromium, freshProject, packPackage, uniqueName, type FreshProject } from '@notify/testing';
 import { startGateway, userToken, type GatewayUnderTest } from './gateway-process';
+import { startPush, type PushUnderTest } from './push-process';
 
 /**
  * The package as an app gets it: built, `npm pack`ed from dist/, installed from the tarball into a
@@ -17,6 +18,7 @@ const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 let project: FreshProject;
 let tarball: string;
 let gateway: GatewayUnderTest;
+let push: PushUnderTest;
 let page: Server | undefined;
 let browser: Browser | undefined;
 let pageOrigin: string;
@@ -26,17 +28,18 @@ beforeAll(async () => {
   page = createServer();
   await new Promise<void>((r) => page!.listen(0, '127.0.0.1', r));
   pageOrigin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
-  [gateway, tarball] = await Promise.all([startGateway({ GATEWAY_CORS_ORIGINS: pageOrigin }), packPackage(packageDir, { build: ['npm', 'run', 'build'], from: './dist' })]);
+  [gateway, push, tarball] = await Promise.all([startGateway({ GATEWAY_CORS_ORIGINS: pageOrigin }), startPush(), packPackage(packageDir, { build: ['npm', 'run', 'build'], from: './dist' })]);
   project = await freshProject([tarball], ['typescript', '@types/node']);
   // Chromium may have to be installed first (findChromium does it): in the hook, whose time is longer.
   browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: chromiumArgs() });
-  for (const example of ['receive-in-node.mjs', 'browser.html']) await copyFile(join(packageDir, 'examples', example), join(project.dir, example));
+  for (const example of ['receive-in-node.mjs', 'browser.html', 'register-device.mjs']) await copyFile(join(packageDir, 'examples', example), join(project.dir, example));
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
   await new Promise((r) => (page ? page.close(r) : r(undefined)));
   await gateway?.stop();
+  await push?.stop();
   await project?.remove();
   if (tarball) await rm(dirname(tarball), { recursive: true, force: true });
 });
@@ -116,5 +119,40 @@ export { wrong, NotifyError };
     await tab.locator(`li[data-id="${sent.notificationId}"]`).waitFor({ timeout: 15_000 });
     expect(await tab.locator('#inbox li').allTextContents()).toEqual(['Hello, browser']);
     expect(errors).toEqual([]);
+  });
+
+  it('registers the app’s push token for the signed-in user on the real push service, and removes it on logout', async () => {
+    const userId = uniqueName('device-user');
+    const pushToken = 'a1b2c3d4'.repeat(8);
+    await project.write(
+      'devices.mjs',
+      `import { NotifyClient } from '@notify/client';
+const client = new NotifyClient({ url: 'http://127.0.0.1:1', pushUrl: process.env.PUSH_URL, token: async () => process.env.USER_TOKEN });
+const mine = async () => (await (await fetch(process.env.PUSH_URL + '/v1/me/devices', { headers: { authorization: 'Bearer ' + process.env.USER_TOKEN } })).json()).devices.map((d) => [d.tokenSuffix, d.userId, d.platform, d.timeZone]);
+const out = {};
+out.first = await client.registerDevice('${pushToken}', { platform: 'ios', appId: 'com.example.shop', environment: 'sandbox', timeZone: 'Europe/Paris' }).then((r) => r.created);
+out.again = await client.registerDevice('${pushToken}', { platform: 'ios', appId: 'com.example.shop', environment: 'sandbox', timeZone: 'Europe/Paris' }).then((r) => r.created);
+out.listed = await mine();
+out.bad = await client.registerDevice('${pushToken}', { platform: 'ios', appId: 'com.example.shop', timeZone: 'Mars/Olympus' }).catch((err) => [err.name, err.code, err.status, err.message]);
+out.removed = await client.unregisterDevice('${pushToken}');
+out.removedAgain = await client.unregisterDevice('${pushToken}');
+out.after = await mine();
+console.log(JSON.stringify(out));`,
+    );
+    const result = await project.node('devices.mjs', { env: { PUSH_URL: push.url, USER_TOKEN: await userToken(userId) } });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({
+      first: true,
+      again: false,
+      listed: [[pushToken.slice(-8), userId, 'ios', 'Europe/Paris']],
+      bad: ['NotifyError', 'NOTIFY_ERR_VALIDATION', 400, expect.stringMatching(/timeZone.*IANA time zone/)],
+      removed: true,
+      removedAgain: false,
+      after: [],
+    });
+    // The example an app copies runs as it is.
+    const example = await project.node('register-device.mjs', { args: ['f0e1d2c3'.repeat(8)], env: { PUSH_URL: push.url, USER_TOKEN: await userToken(userId) } });
+    expect(example.stderr).toBe('');
+    expect(example.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([{ registered: 'f0e1d2c3', created: true }, { unregistered: true }]);
   });
 });
