@@ -16,7 +16,8 @@ let tarball: string;
 let router: RouterUnderTest;
 
 beforeAll(async () => {
-  [router, tarball] = await Promise.all([startRouter(), packPackage(packageDir)]);
+  // A small intake rate limit (3 requests a second per token), for the test of its 429s.
+  [router, tarball] = await Promise.all([startRouter({ ROUTER_INTAKE_RATE_LIMIT: '3', ROUTER_INTAKE_RATE_WINDOW_MS: '1000' }), packPackage(packageDir)]);
   project = await freshProject([tarball], ['kafkajs', 'typescript', '@types/node']);
   for (const example of ['send-over-http.mjs', 'send-over-kafka.mjs']) await copyFile(join(packageDir, 'examples', example), join(project.dir, example));
 }, 180_000);
@@ -75,6 +76,27 @@ console.log(JSON.stringify(out));`,
     expect(out.invalid[2]).toMatch(/priority: /);
     expect(out.unauthorized).toEqual(['ProducerError', 401, 'NOTIFY_ERR_UNAUTHENTICATED', false, 1]);
     expect(out.ms).toBeLessThan(2000);
+  });
+
+  it('waits out the router’s rate limit (429 with Retry-After) and sends every event once', async () => {
+    await new Promise((r) => setTimeout(r, 1100)); // a fresh window
+    const userId = uniqueName('limited-user');
+    await project.write(
+      'rate-limited.mjs',
+      `import { createProducer } from '@notify/producer';
+const producer = createProducer({ http: { url: process.env.NOTIFY_URL, token: process.env.NOTIFY_TOKEN }, batching: { maxEvents: 1, lingerMs: 0 } });
+const started = Date.now();
+const sent = await producer.sendMany(Array.from({ length: 6 }, (_, i) => ({ type: 'order.shipped', to: { userId: process.argv[2] }, priority: 'transactional', payload: { i } })));
+console.log(JSON.stringify({ ids: sent.map((s) => s.id), ms: Date.now() - started }));
+await producer.close();`,
+    );
+    const result = await project.node('rate-limited.mjs', { args: [userId], env: { NOTIFY_URL: router.base, NOTIFY_TOKEN: producerToken } });
+    expect(result.stderr).toBe('');
+    const { ids, ms } = JSON.parse(result.stdout) as { ids: string[]; ms: number };
+    expect(new Set(ids).size).toBe(6);
+    // Three requests fit in the first second; the fourth was refused and sent again after Retry-After.
+    expect(ms).toBeGreaterThanOrEqual(900);
+    for (const id of ids) await waitFor(`the router's history of ${id}`, async () => (await router.history(id)).length > 0, { timeoutMs: 20_000, intervalMs: 200 });
   });
 
   it('sends over Kafka: keyed by recipient on the prefixed intake topic, and the router routes them', async () => {

@@ -18,7 +18,7 @@ export interface RouterUnderTest {
 }
 
 /** A router process on the real Kafka and MongoDB-wire server, with a topic prefix and database of its own. */
-export async function startRouter(): Promise<RouterUnderTest> {
+export async function startRouter(extraEnv: Record<string, string> = {}): Promise<RouterUnderTest> {
   const brokers = await requireKafka();
   const mongoUrl = await requireMongo(uniqueName('producer'));
   const topicPrefix = uniqueName('producer');
@@ -31,6 +31,7 @@ export async function startRouter(): Promise<RouterUnderTest> {
     ADMIN_TOKENS: `ops:${adminToken}`,
     LOG_LEVEL: 'warn',
     PORT: String(port),
+    ...extraEnv,
   });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`router on port ${port} to be ready`, async () => {
