@@ -4,6 +4,7 @@ import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod as RoutesPlugin } from 'fastify-type-provider-zod';
 import { HttpError, errorCatalogue } from './errors';
+import { undocumentedRoutes } from './openapi';
 import { createHttpServer, type HttpServer } from './server';
 
 let server: HttpServer;
@@ -75,7 +76,7 @@ describe('errors', () => {
 describe('routes declared with zod schemas', () => {
   const Greeting = z.object({ name: z.string().min(2).describe('who to greet'), times: z.number().int().min(1).max(3) }).strict();
   const greetings: RoutesPlugin = async (app) => {
-    app.post('/v1/greetings/:lang', { schema: { params: z.object({ lang: z.enum(['en', 'fr']) }), body: Greeting, response: { 200: z.object({ text: z.string() }) } } }, async (request) => ({
+    app.post('/v1/greetings/:lang', { schema: { summary: 'Greet someone', params: z.object({ lang: z.enum(['en', 'fr']) }), body: Greeting, response: { 200: z.object({ text: z.string() }) } } }, async (request) => ({
       text: `${request.params.lang === 'fr' ? 'bonjour' : 'hello'} ${request.body.name}`.repeat(request.body.times),
     }));
   };
@@ -108,5 +109,14 @@ describe('routes declared with zod schemas', () => {
     const page = await app.inject('/docs/');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('swagger-ui');
+  });
+
+  it('names every route the document does not describe, so none is added undocumented', async () => {
+    const app = withGreetings();
+    app.get('/v1/secret-feature', async () => ({ hidden: 'nowhere' }));
+    app.get('/v1/meant-to-be-hidden', { schema: { hide: true } }, async () => ({}));
+    expect(await undocumentedRoutes(app)).toEqual(['GET /v1/secret-feature']);
+    const doc = (await app.inject('/openapi.json')).json();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/greetings/{lang}', '/healthz', '/readyz', '/metrics']));
   });
 });

@@ -71,14 +71,18 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     void reply.status(404).send({ error: { code: 'NOTIFY_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url}` } } satisfies ErrorBody);
   });
 
-  app.get('/healthz', async () => ({ ok: true }));
-  app.get('/readyz', async (_request, reply) => {
-    const report = await runHealthChecks(checks);
-    const ready = report.ok && !draining;
-    return reply.status(ready ? 200 : 503).send({ ready, draining, checks: report.checks });
-  });
-  app.get('/metrics', async (_request, reply) => {
-    return reply.header('content-type', options.metrics.contentType).send(await options.metrics.metrics());
+  // In a plugin, loaded after the OpenAPI one, so the document describes them too.
+  void app.register(async (scoped) => {
+    const ops = (summary: string) => ({ schema: { summary, tags: ['ops'], security: [] } });
+    scoped.get('/healthz', ops('The process is alive'), async () => ({ ok: true }));
+    scoped.get('/readyz', ops('Every dependency answers and the process is not draining: 200, else 503 with each check'), async (_request, reply) => {
+      const report = await runHealthChecks(checks);
+      const ready = report.ok && !draining;
+      return reply.status(ready ? 200 : 503).send({ ready, draining, checks: report.checks });
+    });
+    scoped.get('/metrics', ops('Prometheus metrics (text exposition format)'), async (_request, reply) => {
+      return reply.header('content-type', options.metrics.contentType).send(await options.metrics.metrics());
+    });
   });
 
   return {

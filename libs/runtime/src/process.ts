@@ -28,9 +28,33 @@ export interface ProcessConfig extends KafkaSecurityConfig {
 }
 
 export interface RunningProcess {
+  service: string;
   deps: ServiceDeps;
   url: string;
   stop(reason: string): Promise<void>;
+}
+
+const live = new Set<RunningProcess>();
+
+let inMemory = 0;
+
+/**
+ * For tools that start whole processes in this one (the OpenAPI generator imports each `main`):
+ * every process started while `work` runs uses the in-process bus and store and a random port on
+ * 127.0.0.1, whatever its settings say, so nothing external is needed or touched.
+ */
+export async function startingInMemory<T>(work: () => Promise<T>): Promise<T> {
+  inMemory++;
+  try {
+    return await work();
+  } finally {
+    inMemory--;
+  }
+}
+
+/** The processes started in this one and not stopped: what tools that start services in-process read (the OpenAPI generator). */
+export function startedProcesses(): RunningProcess[] {
+  return [...live];
 }
 
 /**
@@ -45,7 +69,8 @@ export async function startProcess<C extends ProcessConfig>(options: {
   logger?: Logger;
   modules: (deps: ServiceDeps, config: C) => ServiceModule[] | Promise<ServiceModule[]>;
 }): Promise<RunningProcess> {
-  const { service, config } = options;
+  const { service } = options;
+  const config: C = inMemory > 0 ? { ...options.config, kafkaBrokers: undefined, mongoUrl: undefined, port: 0, host: '127.0.0.1' } : options.config;
   const logger = options.logger ?? createLogger(service, config.logLevel);
   const metrics = createMetricsRegistry(service);
   const instanceId = `${service}-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
@@ -109,9 +134,12 @@ export async function startProcess<C extends ProcessConfig>(options: {
       await bus.stop().catch((err) => logger.error({ err }, 'bus stop failed'));
       await store.close().catch((err) => logger.error({ err }, 'store close failed'));
       await http.close();
+      live.delete(startedProcess);
       logger.info(`${service} stopped`);
     })());
-  return { deps, url: address, stop };
+  const startedProcess: RunningProcess = { service, deps, url: address, stop };
+  live.add(startedProcess);
+  return startedProcess;
 }
 
 function startupCheck(startup: 'starting' | 'started' | Error): void {

@@ -15,7 +15,7 @@ export const RuleCandidate = z
     definition: z.unknown().describe('What the rule matches and decides (see docs/rules.md)'),
   })
   .strict()
-  .meta({ id: 'RuleInput' });
+  .meta({ id: 'NewRule' });
 
 export interface RuleChangeDeps {
   rules: RuleRepository;
