@@ -33,7 +33,7 @@ beforeAll(async () => {
   // Chromium may have to be installed first (findChromium does it): in the hook, whose time is longer.
   browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: chromiumArgs() });
   for (const example of ['receive-in-node.mjs', 'browser.html', 'register-device.mjs']) await copyFile(join(packageDir, 'examples', example), join(project.dir, example));
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -20,7 +20,7 @@ beforeAll(async () => {
   [router, tarball] = await Promise.all([startRouter({ ROUTER_INTAKE_RATE_LIMIT: '3', ROUTER_INTAKE_RATE_WINDOW_MS: '1000' }), packPackage(packageDir)]);
   project = await freshProject([tarball], ['kafkajs', 'typescript', '@types/node']);
   for (const example of ['send-over-http.mjs', 'send-over-kafka.mjs']) await copyFile(join(packageDir, 'examples', example), join(project.dir, example));
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await router?.stop();
