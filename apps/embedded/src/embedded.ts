@@ -63,20 +63,26 @@ export function startEmbedded(config: ResolvedEmbeddedConfig, logger?: Logger): 
   return startProcess({ service: 'embedded', config, ...(logger ? { logger } : {}), modules: embeddedModules });
 }
 
-/** What a newcomer needs on screen after `npm start`. */
+/**
+ * What a newcomer needs on screen after `npm start`: every URL answers and every command works as
+ * printed (welcome.spec.ts runs them against a started product).
+ */
 export function welcomeText(url: string, running: RunningProcess, config: ResolvedEmbeddedConfig, aliceToken: string): string {
   const { bus, store } = running.deps;
-  const curl = `curl -X POST ${url}/v1/events -H 'authorization: Bearer ${config.intakeTokens[0]!.secret}' -H 'content-type: application/json' -d '{"version":1,"id":"evt-1","type":"payment.succeeded","to":{"userId":"alice"},"priority":"transactional","payload":{"title":"Payment received","body":"You were paid 42 EUR"},"createdAt":"${new Date().toISOString()}"}'`;
+  const intake = config.intakeTokens[0]!;
+  const admin = config.adminTokens[0]!;
+  const curl = `curl -X POST ${url}/v1/events -H 'authorization: Bearer ${intake.secret}' -H 'content-type: application/json' -d '{"version":1,"id":"evt-1","type":"payment.succeeded","to":{"userId":"alice"},"priority":"transactional","payload":{"title":"Payment received","body":"You were paid 42 EUR"},"createdAt":"${new Date().toISOString()}"}'`;
   return [
     '',
     'Notification platform running in one process',
     `  bus:    ${bus.kind === 'memory' ? 'in-process (set KAFKA_BROKERS for Kafka)' : 'Kafka'}`,
     `  store:  ${store.kind === 'memory' ? 'in memory, lost on restart (set MONGO_URL for MongoDB)' : 'MongoDB'}`,
-    `  REST:   ${url}/v1`,
+    `  API:    ${url}/docs (every route, with its schemas; the OpenAPI document is ${url}/openapi.json)`,
     `  socket: ${url.replace(/^http/, 'ws')} (socket.io, path /socket.io)`,
     `  health: ${url}/readyz   metrics: ${url}/metrics`,
-    `  tokens: intake ${config.intakeTokens[0]!.name}=${config.intakeTokens[0]!.secret}   rules admin ${config.adminTokens[0]!.name}=${config.adminTokens[0]!.secret}`,
-    `  push:   local APNs and FCM emulators (real node-apn and firebase-admin); see what they received at ${url}/v1/dev/pushes`,
+    `  console: ${url}/console (sign in with the admin token)`,
+    `  tokens: intake ${intake.name}=${intake.secret}   admin ${admin.name}=${admin.secret}`,
+    '  push:   local APNs and FCM emulators (real node-apn and firebase-admin)',
     '',
     'Listen as alice (socket.io client, Node 20+):',
     `  node -e "require('socket.io-client').io('${url}',{auth:{token:'${aliceToken}'}}).on('notification',n=>console.log(n))"`,
@@ -85,7 +91,10 @@ export function welcomeText(url: string, running: RunningProcess, config: Resolv
     `  ${curl}`,
     '',
     'Give her a phone, and events reach it as pushes while she is offline:',
-    `  curl -X PUT ${url}/v1/users/alice/devices/${'ab'.repeat(32)} -H 'authorization: Bearer ${config.intakeTokens[0]!.secret}' -H 'content-type: application/json' -d '{"platform":"ios","appId":"com.example.app"}'`,
+    `  curl -X PUT ${url}/v1/users/alice/devices/${'ab'.repeat(32)} -H 'authorization: Bearer ${intake.secret}' -H 'content-type: application/json' -d '{"platform":"ios","appId":"com.example.app"}'`,
+    '',
+    'See what the local push emulators received (with the admin token):',
+    `  curl ${url}/v1/dev/pushes -H 'authorization: Bearer ${admin.secret}'`,
     '',
   ].join('\n');
 }
