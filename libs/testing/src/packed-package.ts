@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,9 +65,11 @@ async function mustRun(command: string, args: string[], cwd: string, env?: Recor
 export async function packPackage(packageDir: string, { build, from = '.' }: { build?: string[]; from?: string } = {}): Promise<string> {
   const out = await mkdtemp(join(tmpdir(), 'notify-pack-'));
   if (build) await mustRun(build[0]!, build.slice(1), packageDir);
-  const stdout = await mustRun('npm', ['pack', from, '--json', '--pack-destination', out, '--loglevel=error'], packageDir);
-  const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string }>;
-  return join(out, packed!.filename);
+  // The tarball is the one file in a new directory: the build scripts npm runs print on the same stdout as `--json` would.
+  await mustRun('npm', ['pack', from, '--pack-destination', out, '--loglevel=error'], packageDir);
+  const [packed, ...more] = (await readdir(out)).filter((file) => file.endsWith('.tgz'));
+  if (!packed || more.length > 0) throw new Error(`npm pack in ${packageDir} left ${[packed, ...more].join(', ') || 'no tarball'} in ${out}`);
+  return join(out, packed);
 }
 
 /** The version of a package this repository has installed, so the fresh project finds it in npm's cache. */
