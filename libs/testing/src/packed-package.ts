@@ -63,13 +63,18 @@ async function mustRun(command: string, args: string[], cwd: string, env?: Recor
  * directory outside the repository.
  */
 export async function packPackage(packageDir: string, { build, from = '.' }: { build?: string[]; from?: string } = {}): Promise<string> {
-  const out = await mkdtemp(join(tmpdir(), 'notify-pack-'));
   if (build) await mustRun(build[0]!, build.slice(1), packageDir);
-  // The tarball is the one file in a new directory: the build scripts npm runs print on the same stdout as `--json` would.
-  await mustRun('npm', ['pack', from, '--pack-destination', out, '--loglevel=error'], packageDir);
-  const [packed, ...more] = (await readdir(out)).filter((file) => file.endsWith('.tgz'));
-  if (!packed || more.length > 0) throw new Error(`npm pack in ${packageDir} left ${[packed, ...more].join(', ') || 'no tarball'} in ${out}`);
-  return join(out, packed);
+  const out = await mkdtemp(join(tmpdir(), 'notify-pack-'));
+  try {
+    // The tarball is the one file in a new directory: the build scripts npm runs print on the same stdout as `--json` would.
+    await mustRun('npm', ['pack', from, '--pack-destination', out, '--loglevel=error'], packageDir);
+    const [packed, ...more] = (await readdir(out)).filter((file) => file.endsWith('.tgz'));
+    if (!packed || more.length > 0) throw new Error(`npm pack in ${packageDir} left ${[packed, ...more].join(', ') || 'no tarball'} in ${out}`);
+    return join(out, packed);
+  } catch (err) {
+    await rm(out, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /** The version of a package this repository has installed, so the fresh project finds it in npm's cache. */
@@ -85,10 +90,15 @@ async function installedVersion(name: string): Promise<string> {
  * other packages at the versions this repository uses (e.g. kafkajs, typescript).
  */
 export async function freshProject(tarballs: string[], also: string[] = []): Promise<FreshProject> {
-  const dir = await mkdtemp(join(tmpdir(), 'notify-consumer-'));
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2));
   const extras = await Promise.all(also.map(async (name) => `${name}@${await installedVersion(name)}`));
-  await mustRun('npm', ['install', ...npmInstallFlags, ...tarballs, ...extras], dir);
+  const dir = await mkdtemp(join(tmpdir(), 'notify-consumer-'));
+  try {
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2));
+    await mustRun('npm', ['install', ...npmInstallFlags, ...tarballs, ...extras], dir);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     dir,
     write: (path, content) => writeFile(join(dir, path), content),
