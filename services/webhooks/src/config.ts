@@ -6,7 +6,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** How deliveries go out: retries, timeouts, concurrency. Shared with the embedded mode. */
 export const webhookDeliverySettings = {
-  webhookRetryForMs: setting('WEBHOOK_RETRY_FOR_MS', env.int(DAY_MS, 1000), 'How long a delivery is retried (from when it was written, or retried by hand) before it is parked as failed; Standard Webhooks retries for about a day'),
+  webhookRetryForMs: setting('WEBHOOK_RETRY_FOR_MS', env.int(DAY_MS, 1000), 'How long a delivery is retried (from its first attempt, or from a retry by hand) before it is parked as failed; Standard Webhooks retries for about a day'),
   webhookRetryInitialMs: setting('WEBHOOK_RETRY_INITIAL_MS', env.int(5000, 1), 'Ceiling of the first retry delay; doubles per attempt up to WEBHOOK_RETRY_MAX_MS, each delay drawn at random below its ceiling (full jitter)'),
   webhookRetryMaxMs: setting('WEBHOOK_RETRY_MAX_MS', env.int(3_600_000, 1), 'Longest retry delay'),
   webhookTimeoutMs: setting('WEBHOOK_TIMEOUT_MS', env.int(10_000, 10), 'How long a receiver has to answer one POST; past it the attempt failed and is retried'),

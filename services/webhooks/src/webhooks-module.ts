@@ -25,7 +25,7 @@ export interface WebhooksOptions extends RetentionScheduleOptions {
   webhookDisableOnGone: boolean;
   webhookSecretOverlapMs: number;
   retentionWebhookDeliveriesDays: number;
-  /** How long the status consumer trusts its copy of the endpoints (default 1 s; this instance's own changes drop it at once). */
+  /** How long the dispatcher trusts its copy of the endpoints (default 1 s; this instance's own changes drop it at once). */
   endpointCacheMs?: number;
   /** The HTTP client (tests may wrap it). */
   post?: WebhookPoster;
@@ -94,7 +94,8 @@ export function createWebhooksModule(deps: ServiceDeps, options: WebhooksOptions
       retention?.start();
       dispatcher.start();
       subscription = await deps.bus.subscribeBatch(topics.deliveryStatus, { groupId: WEBHOOKS_GROUP, background: true, maxBatchSize: 500 }, async (messages) => {
-        const added = await writeOutbox({ webhooks: deps.store.webhooks, claims: deps.store.idempotency, endpoints: () => endpoints.get() }, messages);
+        // The endpoints are read for each slice, not cached: one created on any instance before the slice was read hears its statuses.
+        const added = await writeOutbox({ webhooks: deps.store.webhooks, claims: deps.store.idempotency, endpoints: () => deps.store.webhooks.listEndpoints() }, messages);
         if (added > 0) {
           written.inc(added);
           dispatcher.wake();

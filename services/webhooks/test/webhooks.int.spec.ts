@@ -62,7 +62,8 @@ describe('webhook delivery (Kafka, FerretDB, a real receiver)', () => {
     expect(receiver.received.map((r) => r.answered)).toEqual([503, 503, 200]);
     expect(new Set(receiver.received.map((r) => r.id)).size).toBe(1);
     expect(receiver.received.every((r) => r.verified)).toBe(true);
-    const [delivery] = (await deliveries(endpoint.id)).deliveries;
+    // The receiver answers before the outcome is written: wait for the store.
+    const delivery = await waitFor('the delivery recorded', async () => (await deliveries(endpoint.id, '?state=delivered')).deliveries[0]);
     expect(delivery).toMatchObject({ id: receiver.received[0]!.id, state: 'delivered', attempts: 3, lastStatusCode: 200 });
   });
 
@@ -73,7 +74,7 @@ describe('webhook delivery (Kafka, FerretDB, a real receiver)', () => {
     await waitFor('an answer in time, and the slow one over', () => receiver.accepted.length === 1 && receiver.received.every((r) => r.answered !== 'waiting'));
     expect(receiver.received.map((r) => r.answered)).toEqual(['too slow', 200]);
     expect(receiver.received[0]!.id).toBe(receiver.received[1]!.id);
-    expect((await deliveries(endpoint.id)).deliveries[0]).toMatchObject({ state: 'delivered', attempts: 2 });
+    expect(await waitFor('the delivery recorded', async () => (await deliveries(endpoint.id, '?state=delivered')).deliveries[0])).toMatchObject({ state: 'delivered', attempts: 2 });
   });
 
   it('loses nothing while the receiver is gone, and keeps each notification’s statuses in order', async () => {
@@ -120,7 +121,7 @@ describe('webhook delivery (Kafka, FerretDB, a real receiver)', () => {
     expect(receiver.accepted.flatMap((r) => (r.body as Array<{ data: { reason: string } }>).map((p) => p.data.reason))).toEqual(published.map((s) => s.reason));
     expect(receiver.accepted.every((r) => r.verified && r.id.startsWith('msg_b'))).toBe(true);
     expect(new Set(receiver.accepted.map((r) => r.id)).size).toBe(3);
-    expect((await deliveries(endpoint.id, '?state=delivered&limit=200')).deliveries).toHaveLength(10);
+    await waitFor('every member recorded delivered', async () => (await deliveries(endpoint.id, '?state=delivered&limit=200')).deliveries.length === 10);
   });
 
   it('gives a producer’s endpoint only the events that producer sent, and hides it from other producers', async () => {
@@ -149,5 +150,25 @@ describe('webhook delivery (Kafka, FerretDB, a real receiver)', () => {
     await sleep(400);
     expect(receiver.received).toHaveLength(after);
     expect((await service.api('GET', `/v1/webhooks/endpoints/${endpoint.id}`, adminToken)).json.disabledReason).toMatch(/410 Gone/);
+  });
+
+  it('keeps a live endpoint fast while another hangs on every request, and shows the backlog', async () => {
+    const dead = await endpointFor(adminToken);
+    dead.receiver.script = { delayMs: 10_000 };
+    const live = await endpointFor(adminToken);
+    await service.publish(...Array.from({ length: 40 }, (_, i) => dead.typed(status(`e9dead${i}:u${i}`, 'sent'))));
+    await waitFor('the hanging endpoint busy', () => dead.receiver.received.length >= 8);
+    const started = Date.now();
+    await service.publish(...Array.from({ length: 5 }, (_, i) => live.typed(status(`e9live${i}:u${i}`, 'delivered'))));
+    await waitFor('the live endpoint served', () => live.receiver.accepted.length === 5);
+    const took = Date.now() - started;
+    expect(took).toBeLessThan(1500);
+    expect(await service.counter('notify_webhook_backlog')).toBeGreaterThanOrEqual(32);
+    await waitFor('the hanging requests timed out', async () => (await service.counter('notify_webhook_attempts_total', { result: 'timeout' })) >= 8);
+    expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
+    const answer = await fetch(`${service.url}/openapi.json`);
+    const openapi = (await answer.json()) as { paths: Record<string, unknown> };
+    expect(answer.status, JSON.stringify(openapi).slice(0, 300)).toBe(200);
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/webhooks/endpoints', '/v1/webhooks/endpoints/{endpointId}/deliveries']));
   });
 });

@@ -65,6 +65,8 @@ export function webhookContract(fixture: StoreFixture): void {
     const requeued = await webhooks.getDelivery('d2');
     expect(requeued).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAt: at(7), retryFrom: at(7), createdAt: at(2), lastError: 'HTTP 503' });
     expect(requeued).not.toHaveProperty('finishedAt');
+    await webhooks.recordAttempt(['d3'], { state: 'pending', attempts: 1, nextAttemptAt: at(9), retryFrom: at(8), lastError: 'timeout' });
+    expect(await webhooks.getDelivery('d3')).toMatchObject({ attempts: 1, nextAttemptAt: at(9), retryFrom: at(8), createdAt: at(3), lastError: 'timeout' });
     await webhooks.assignBatch(['d2', 'd3'], 'b1');
     expect((await webhooks.pending('we_1', 10)).map((d) => d.batchId)).toEqual(['b1', 'b1']);
     expect(await webhooks.sweepDeliveredBefore(at(4))).toBe(0);

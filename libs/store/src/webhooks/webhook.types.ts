@@ -48,7 +48,7 @@ export interface WebhookDelivery {
   /** When it may be tried (again). */
   nextAttemptAt: Date;
   createdAt: Date;
-  /** Start of its retry window: when it was written, or retried by hand. */
+  /** Start of its retry window: its first attempt (its creation until then), or when it was retried by hand. */
   retryFrom: Date;
   /** Set once delivered or parked. */
   finishedAt?: Date | undefined;
@@ -61,6 +61,8 @@ export interface WebhookDelivery {
 /** What one attempt did to a delivery (written by the holder of its lease only). */
 export interface WebhookAttemptResult {
   state: WebhookDeliveryState;
+  /** Set by the first attempt: where the retry window starts. */
+  retryFrom?: Date;
   attempts: number;
   nextAttemptAt: Date;
   finishedAt?: Date | undefined;

@@ -207,10 +207,13 @@ export class Dispatcher {
     const now = this.now();
     const first = deliveries[0]!;
     const attempts = first.attempts + 1;
+    // The window opens at the first attempt, so a delivery that waited its turn behind its chain still gets all of it.
+    const retryFrom = first.attempts === 0 ? started : first.retryFrom;
+    const opened = first.attempts === 0 ? { retryFrom } : {};
     const ids = deliveries.map((d) => d.id);
     const statusCode = outcome.kind === 'answered' ? outcome.status : undefined;
     if (outcome.kind === 'answered' && outcome.ok) {
-      await webhooks.recordAttempt(ids, { state: 'delivered', attempts, nextAttemptAt: now, finishedAt: now, lastStatusCode: statusCode, lastError: undefined });
+      await webhooks.recordAttempt(ids, { ...opened, state: 'delivered', attempts, nextAttemptAt: now, finishedAt: now, lastStatusCode: statusCode, lastError: undefined });
       this.options.onFinished?.('delivered', ids.length);
       return;
     }
@@ -220,14 +223,14 @@ export class Dispatcher {
       if (disabled) this.options.onDisabled?.(disabled);
       this.options.logger.warn({ endpointId: endpoint.id, url: endpoint.url }, 'webhook endpoint answered 410 Gone: disabled');
     }
-    const next = nextAttemptAt(attempts, first.retryFrom, now, this.options.retry, this.options.random);
+    const next = nextAttemptAt(attempts, retryFrom, now, this.options.retry, this.options.random);
     if (next === null) {
-      await webhooks.recordAttempt(ids, { state: 'failed', attempts, nextAttemptAt: now, finishedAt: now, lastStatusCode: statusCode, lastError: error });
+      await webhooks.recordAttempt(ids, { ...opened, state: 'failed', attempts, nextAttemptAt: now, finishedAt: now, lastStatusCode: statusCode, lastError: error });
       this.options.onFinished?.('parked', ids.length);
       this.options.logger.warn({ endpointId: endpoint.id, deliveryId: id, attempts, error }, 'webhook delivery parked as failed after its retry window');
       return;
     }
-    await webhooks.recordAttempt(ids, { state: 'pending', attempts, nextAttemptAt: next, lastStatusCode: statusCode, lastError: error });
+    await webhooks.recordAttempt(ids, { ...opened, state: 'pending', attempts, nextAttemptAt: next, lastStatusCode: statusCode, lastError: error });
     this.options.onFinished?.('retried', ids.length);
   }
 

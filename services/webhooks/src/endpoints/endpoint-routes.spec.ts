@@ -18,10 +18,12 @@ let server: HttpServer;
 let store: Store;
 let changes = 0;
 const now = new Date('2026-12-02T09:00:00Z');
-beforeEach(() => {
+beforeEach(async () => {
   store = createMemoryStore();
   changes = 0;
-  server = createHttpServer({ logger: silentLogger(), metrics: createMetricsRegistry('t', { processMetrics: false }) });
+  server = createHttpServer({ logger: silentLogger(), metrics: createMetricsRegistry('t', { processMetrics: false }), openapi: { title: 'webhooks', version: '1.0.0' } });
+  // As in a process: the OpenAPI plugin is loaded before routes are added, so it sees each one.
+  await server.app.after();
   registerEndpointRoutes(server.app, { webhooks: store.webhooks, tokens, allowHttp: false, secretOverlapMs: 3_600_000, changed: () => void changes++, now: () => now });
 });
 afterEach(async () => server.close());
@@ -71,7 +73,7 @@ describe('webhook endpoints API', () => {
     const own = (await create('shop', { url: 'https://hooks.shop.example/a' })).json();
     const ops = (await create('ops', { url: 'https://hooks.ops.example/b' })).json();
     expect((await server.app.inject({ url: '/v1/webhooks/endpoints', headers: as('shop') })).json().endpoints.map((e: { id: string }) => e.id)).toEqual([own.id]);
-    expect((await server.app.inject({ url: '/v1/webhooks/endpoints', headers: as('ops') })).json().endpoints.map((e: { id: string }) => e.id)).toEqual([own.id, ops.id]);
+    expect((await server.app.inject({ url: '/v1/webhooks/endpoints', headers: as('ops') })).json().endpoints.map((e: { id: string }) => e.id).sort()).toEqual([own.id, ops.id].sort());
     for (const [method, url] of [['GET', ''], ['PATCH', ''], ['DELETE', ''], ['GET', '/deliveries'], ['POST', '/test'], ['POST', '/rotate-secret']] as const) {
       const res = await server.app.inject({ method, url: `/v1/webhooks/endpoints/${ops.id}${url}`, headers: as('shop'), ...(method === 'PATCH' ? { payload: { description: 'mine now' } } : {}) });
       expect(res.statusCode, `${method} ${url}`).toBe(404);
@@ -115,5 +117,24 @@ describe('webhook endpoints API', () => {
     expect(page2.deliveries).toHaveLength(1);
     expect(page2.next).toBeUndefined();
     expect(new Set([...page1.deliveries, ...page2.deliveries].map((d: { id: string }) => d.id)).size).toBe(3);
+  });
+
+  it('documents every route in the OpenAPI document, from the same schemas', async () => {
+    const res = await server.app.inject('/openapi.json');
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+    const doc = res.json();
+    expect(Object.keys(doc.paths).filter((p: string) => p.startsWith('/v1/webhooks')).sort()).toEqual([
+      '/v1/webhooks/endpoints',
+      '/v1/webhooks/endpoints/{endpointId}',
+      '/v1/webhooks/endpoints/{endpointId}/deliveries',
+      '/v1/webhooks/endpoints/{endpointId}/deliveries/{deliveryId}/retry',
+      '/v1/webhooks/endpoints/{endpointId}/rotate-secret',
+      '/v1/webhooks/endpoints/{endpointId}/secret',
+      '/v1/webhooks/endpoints/{endpointId}/test',
+    ]);
+    const create = doc.paths['/v1/webhooks/endpoints'].post;
+    expect(create.tags).toEqual(['webhooks']);
+    expect(create.requestBody.content['application/json'].schema.properties.statuses.items.enum).toContain('delivered');
+    expect(doc.components.schemas).toHaveProperty('WebhookDelivery');
   });
 });

@@ -27,8 +27,7 @@ const Batch = z
     maxWaitMs: z.number().int().min(0).max(3_600_000).describe('Longest the first delivery of a batch waits for others'),
   })
   .strict()
-  .describe('Send several deliveries in one POST: a JSON array, in order, with an id of its own')
-  .meta({ id: 'WebhookBatching' });
+  .describe('Send several deliveries in one POST: a JSON array, in order, with an id of its own');
 
 const SecretInput = z.string().refine(isSecret, 'a secret is whsec_ followed by 24 to 64 bytes in base64').describe('Your own secret instead of a generated one: whsec_<base64>');
 
@@ -46,7 +45,7 @@ const EndpointInput = z
     batch: Batch.optional(),
   })
   .strict()
-  .meta({ id: 'WebhookEndpointInput' });
+  .describe('A new endpoint');
 
 const EndpointPatch = z
   .object({

@@ -14,7 +14,7 @@ export interface OutboxWriterDeps {
   webhooks: WebhookRepository;
   /** Where the router records each event's sender. */
   claims: Pick<IdempotencyRepository, 'holderOf'>;
-  /** The endpoints to match against (a short-lived cache of the store's). */
+  /** The endpoints to match against, as they are now. */
   endpoints: () => Promise<readonly WebhookEndpoint[]>;
   now?: () => Date;
 }
