@@ -29,7 +29,8 @@ export interface DeliveryLogRepository {
   /**
    * A page of `history`, oldest first, and the cursor of the next page (null on the last). The order
    * (time, then order of writing) is total, and a page starts strictly after the previous one ended,
-   * so no step is repeated, and steps written meanwhile come on later pages.
+   * so no step is repeated, and steps written meanwhile come on later pages (one stamped earlier than
+   * where a page ended sorts into that page).
    * @throws InvalidCursorError for a cursor this repository did not give out
    */
   historyPage(query: DeliveryLogQuery, page: PageRequest): Promise<Page<DeliveryLogEntry>>;
