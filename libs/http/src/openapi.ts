@@ -115,6 +115,12 @@ export const ErrorResponse = z
   .meta({ id: 'Error' });
 
 /** The refusals a route documents, by status: `response: { 200: Thing, ...refusals(400, 401, 404) }`. */
-export function refusals(...statuses: readonly number[]): Record<number, typeof ErrorResponse> {
-  return Object.fromEntries(statuses.map((status) => [status, ErrorResponse]));
+export function refusals(...statuses: readonly number[]): Record<number, z.ZodLazy<typeof ErrorResponse>> {
+  // Each status is described by the catalogue's codes for it; the body stays one named schema.
+  return Object.fromEntries(statuses.map((status) => [status, z.lazy(() => ErrorResponse).describe(refusalText(status))]));
+}
+
+function refusalText(status: number): string {
+  const codes = Object.entries(errorCatalogue).filter(([, entry]) => entry.status === status);
+  return codes.length === 0 ? 'Refused' : codes.map(([code, entry]) => `${code}: ${entry.message}`).join('; ');
 }
