@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { topics } from '@notify/contracts';
 import { silentLogger } from '@notify/observability';
 import { freePort } from '@notify/testing';
-import { startProcess, type ProcessConfig } from './process';
+import { startedProcesses, startingInMemory, startProcess, type ProcessConfig } from './process';
 import type { ServiceModule } from './service-module';
 
 async function config(): Promise<ProcessConfig> {
@@ -61,5 +61,19 @@ describe('startProcess', () => {
     const running = await startProcess({ service: 'test', config: await config(), logger: silentLogger(), modules: () => [{ name: 'm', start: async () => {}, stop: async () => void stops++ }] });
     await Promise.all([running.stop('a'), running.stop('b')]);
     expect(stops).toBe(1);
+  });
+});
+
+describe('startingInMemory', () => {
+  it('starts a process configured for Kafka and MongoDB on the in-process bus and store and a random local port, and lists it until it stops', async () => {
+    const distributed: ProcessConfig = { ...(await config()), host: '0.0.0.0', port: 1, kafkaBrokers: ['unused.invalid:9092'], mongoUrl: 'mongodb://unused.invalid/notify' };
+    const running = await startingInMemory(() => startProcess({ service: 'tool', config: distributed, logger: silentLogger(), modules: () => [] }));
+    expect(running.deps.bus.kind).toBe('memory');
+    expect(running.deps.store.kind).toBe('memory');
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(startedProcesses()).toContain(running);
+    expect((await fetch(`${running.url}/openapi.json`)).status).toBe(200);
+    await running.stop('test');
+    expect(startedProcesses()).not.toContain(running);
   });
 });
