@@ -55,6 +55,7 @@ export function webhookContract(fixture: StoreFixture): void {
     expect(await webhooks.enqueue([delivery('d1', 'we_1', 'n1', '0001', 1), delivery('d3', 'we_1', 'n2', '0003', 3)])).toBe(1);
     expect((await webhooks.pending('we_1', 10)).map((d) => d.id)).toEqual(['d1', 'd2', 'd3']);
     expect((await webhooks.pending('we_1', 2)).map((d) => d.id)).toEqual(['d1', 'd2']);
+    expect((await webhooks.pending('we_1', 2, '0002')).map((d) => d.id)).toEqual(['d3']);
     await webhooks.recordAttempt(['d1'], { state: 'delivered', attempts: 1, nextAttemptAt: at(1), finishedAt: at(4), lastStatusCode: 200, lastError: undefined });
     await webhooks.recordAttempt(['d2'], { state: 'failed', attempts: 5, nextAttemptAt: at(2), finishedAt: at(6), lastError: 'HTTP 503', lastStatusCode: 503 });
     expect(await webhooks.getDelivery('d1')).toMatchObject({ state: 'delivered', attempts: 1, finishedAt: at(4), lastStatusCode: 200, payload: { status: 'delivered', detail: { n: 1 } } });

@@ -56,9 +56,9 @@ export class MemoryWebhookRepository implements WebhookRepository {
     return d ? structuredClone(d) : null;
   }
 
-  async pending(endpointId: string, limit: number): Promise<WebhookDelivery[]> {
+  async pending(endpointId: string, limit: number, afterSeq?: string): Promise<WebhookDelivery[]> {
     return [...this.deliveries.values()]
-      .filter((d) => d.endpointId === endpointId && d.state === 'pending')
+      .filter((d) => d.endpointId === endpointId && d.state === 'pending' && (afterSeq === undefined || d.seq > afterSeq))
       .sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
       .slice(0, limit)
       .map((d) => structuredClone(d));

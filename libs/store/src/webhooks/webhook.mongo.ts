@@ -115,8 +115,10 @@ export class MongoWebhookRepository implements WebhookRepository {
     return doc ? deliveryOf(doc) : null;
   }
 
-  async pending(endpointId: string, limit: number): Promise<WebhookDelivery[]> {
-    const docs = await this.deliveries.find({ endpointId, state: 'pending' }).sort({ seq: 1 }).limit(limit).lean().exec();
+  async pending(endpointId: string, limit: number, afterSeq?: string): Promise<WebhookDelivery[]> {
+    const filter: Record<string, unknown> = { endpointId, state: 'pending' };
+    if (afterSeq !== undefined) filter['seq'] = { $gt: afterSeq };
+    const docs = await this.deliveries.find(filter).sort({ seq: 1 }).limit(limit).lean().exec();
     return docs.map(deliveryOf);
   }
 

@@ -91,8 +91,8 @@ export interface WebhookRepository {
   /** Writes the deliveries not written before (by id): how many were new. A redelivered status writes nothing. */
   enqueue(deliveries: readonly WebhookDelivery[]): Promise<number>;
   getDelivery(id: string): Promise<WebhookDelivery | null>;
-  /** Up to `limit` pending deliveries of an endpoint in `seq` order: the dispatcher picks each chain's head from them. */
-  pending(endpointId: string, limit: number): Promise<WebhookDelivery[]>;
+  /** Up to `limit` pending deliveries of an endpoint in `seq` order (after `afterSeq` if given): the dispatcher picks each chain's head from them. */
+  pending(endpointId: string, limit: number, afterSeq?: string): Promise<WebhookDelivery[]>;
   /** An endpoint's deliveries, newest first, optionally of one state; `after` is a page's `next`. */
   listDeliveries(endpointId: string, options: { state?: WebhookDeliveryState; after?: string; limit: number }): Promise<WebhookDeliveryPage>;
   /** Records an attempt's outcome on these deliveries (the lease holder's write). */

@@ -7,7 +7,7 @@ import { newSecret } from './signing';
 
 const t0 = new Date('2026-12-02T09:00:00Z');
 
-function setup(answer: (id: string, body: string, n: number) => SendOutcome, endpointExtra: Partial<WebhookEndpoint> = {}) {
+function setup(answer: (id: string, body: string, n: number) => SendOutcome, endpointExtra: Partial<WebhookEndpoint> = {}, window?: number) {
   const store = createMemoryStore();
   let now = t0;
   const sent: Array<{ id: string; body: string }> = [];
@@ -31,6 +31,7 @@ function setup(answer: (id: string, body: string, n: number) => SendOutcome, end
     logger: silentLogger(),
     now: () => now,
     random: () => 0.5,
+    ...(window ? { window } : {}),
   });
   /** Runs passes until nothing more is sent at this time. */
   const settle = async () => {
@@ -107,5 +108,13 @@ describe('dispatcher', () => {
     advance(1000); // c1 alone, once it has waited maxWaitMs
     await settle();
     expect(JSON.parse(sent.at(-1)!.body)).toEqual([{ id: 'c1' }]);
+  });
+
+  it('reads past a window filled by one stuck notification to reach the others', async () => {
+    const { store, sent, settle, delivery, endpoint } = setup((id) => (id.startsWith('a') ? fail(503) : ok), {}, 2);
+    await store.webhooks.createEndpoint(endpoint);
+    await store.webhooks.enqueue([...[1, 2, 3, 4, 5].map((i) => delivery(`a${i}`, 'A', `0${i}`)), delivery('b1', 'B', '06'), delivery('c1', 'C', '07')]);
+    await settle();
+    expect(sent.map((s) => s.id).sort()).toEqual(['a1', 'b1', 'c1']);
   });
 });

@@ -114,14 +114,23 @@ export class Dispatcher {
       return;
     }
     const now = this.now();
-    const pending = await this.options.webhooks.pending(endpoint.id, this.options.window ?? 500);
+    const window = this.options.window ?? 500;
+    // Chains already met: a later delivery of one is not its head. Reading on past a full window
+    // finds the heads of chains that start later, so one long chain stuck behind a failing delivery
+    // holds up its endpoint's other notifications only for a few windows.
     const seen = new Set<string>();
-    for (const delivery of pending) {
-      if (seen.has(delivery.chain)) continue;
-      seen.add(delivery.chain);
-      if (delivery.nextAttemptAt > now || this.inFlight.has(delivery.id) || this.inFlight.has(chainKey(endpoint.id, delivery.chain))) continue;
-      if (this.capacity(endpoint.id) <= 0) break;
-      this.spawn(endpoint.id, chainKey(endpoint.id, delivery.chain), () => this.sendOne(endpoint, delivery));
+    let afterSeq: string | undefined;
+    for (let page = 0; page < MAX_PAGES && this.capacity(endpoint.id) > 0; page++) {
+      const pending = await this.options.webhooks.pending(endpoint.id, window, afterSeq);
+      for (const delivery of pending) {
+        if (seen.has(delivery.chain)) continue;
+        seen.add(delivery.chain);
+        if (delivery.nextAttemptAt > now || this.inFlight.has(chainKey(endpoint.id, delivery.chain))) continue;
+        if (this.capacity(endpoint.id) <= 0) return;
+        this.spawn(endpoint.id, chainKey(endpoint.id, delivery.chain), () => this.sendOne(endpoint, delivery));
+      }
+      if (pending.length < window) return;
+      afterSeq = pending.at(-1)!.seq;
     }
   }
 
@@ -239,5 +248,7 @@ export class Dispatcher {
   }
 }
 
+/** Windows of pending deliveries one pass reads per endpoint at most. */
+const MAX_PAGES = 8;
 const chainKey = (endpointId: string, chain: string) => `chain:${endpointId}:${chain}`;
 const batchKey = (endpointId: string) => `batch:${endpointId}`;
