@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { z } from 'zod';
-import type { FastifyPluginAsyncZod as RoutesPlugin } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod as RoutesPlugin, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { HttpError, errorCatalogue } from './errors';
-import { undocumentedRoutes } from './openapi';
+import { refusals, undocumentedRoutes } from './openapi';
 import { createHttpServer, type HttpServer } from './server';
 
 let server: HttpServer;
@@ -118,5 +118,27 @@ describe('routes declared with zod schemas', () => {
     expect(await undocumentedRoutes(app)).toEqual(['GET /v1/secret-feature']);
     const doc = (await app.inject('/openapi.json')).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/greetings/{lang}', '/healthz', '/readyz', '/metrics']));
+  });
+
+  it('lists only the named schemas its own routes use, though the process declares more', async () => {
+    const Unrelated = z.object({ elsewhere: z.string() }).meta({ id: 'DeclaredElsewhere' });
+    const other = createHttpServer({ logger: silentLogger(), metrics: createMetricsRegistry('other', { processMetrics: false }), openapi: { title: 'other', version: '1.0.0' } });
+    await other.app.after();
+    other.app.withTypeProvider<ZodTypeProvider>().get('/v1/elsewhere', { schema: { summary: 'Elsewhere', response: { 200: Unrelated } } }, async () => ({ elsewhere: 'yes' }));
+    try {
+      expect(Object.keys((await other.app.inject('/openapi.json')).json().components.schemas)).toEqual(['DeclaredElsewhere']);
+      const app = withGreetings();
+      void app.register(async (scoped) => {
+        scoped.withTypeProvider<ZodTypeProvider>().get('/v1/refused', { schema: { summary: 'Always refused', response: refusals(404) } }, async () => {
+          throw new HttpError('NOTIFY_ERR_NOT_FOUND', 'never here');
+        });
+      });
+      const doc = (await app.inject('/openapi.json')).json();
+      expect(Object.keys(doc.components.schemas)).toEqual(['Error']);
+      expect(doc.paths['/v1/refused'].get.responses['404'].description).toBe('NOTIFY_ERR_NOT_FOUND: No such resource');
+      expect((await app.inject('/v1/refused')).json()).toEqual({ error: { code: 'NOTIFY_ERR_NOT_FOUND', message: 'never here' } });
+    } finally {
+      await other.close();
+    }
   });
 });
