@@ -49,6 +49,8 @@ export class Dispatcher {
   private wakeUp: (() => void) | undefined;
   private woken = false;
   private readonly sends = new Set<Promise<void>>();
+  /** Per endpoint, until when its last scan found nothing due (its earliest retry): it is not read again before. */
+  private readonly idleUntil = new Map<string, number>();
 
   constructor(private readonly options: DispatcherOptions) {}
 
@@ -71,8 +73,10 @@ export class Dispatcher {
     await Promise.allSettled([...this.sends]);
   }
 
-  /** Looks for work at once (a delivery was written, or one finished). */
-  wake(): void {
+  /** Looks for work at once: at every endpoint (deliveries were written), or at one (a send to it finished). */
+  wake(endpointId?: string): void {
+    if (endpointId === undefined) this.idleUntil.clear();
+    else this.idleUntil.delete(endpointId);
     this.woken = true;
     this.wakeUp?.();
   }
@@ -114,7 +118,11 @@ export class Dispatcher {
       return;
     }
     const now = this.now();
+    if ((this.idleUntil.get(endpoint.id) ?? 0) > now.getTime()) return;
     const window = this.options.window ?? 500;
+    let earliest = Number.POSITIVE_INFINITY;
+    let started = false;
+    let readAll = false;
     // Chains already met: a later delivery of one is not its head. Reading on past a full window
     // finds the heads of chains that start later, so one long chain stuck behind a failing delivery
     // holds up its endpoint's other notifications only for a few windows.
@@ -125,13 +133,23 @@ export class Dispatcher {
       for (const delivery of pending) {
         if (seen.has(delivery.chain)) continue;
         seen.add(delivery.chain);
-        if (delivery.nextAttemptAt > now || this.inFlight.has(chainKey(endpoint.id, delivery.chain))) continue;
+        if (this.inFlight.has(chainKey(endpoint.id, delivery.chain))) continue;
+        if (delivery.nextAttemptAt > now) {
+          earliest = Math.min(earliest, delivery.nextAttemptAt.getTime());
+          continue;
+        }
         if (this.capacity(endpoint.id) <= 0) return;
+        started = true;
         this.spawn(endpoint.id, chainKey(endpoint.id, delivery.chain), () => this.sendOne(endpoint, delivery));
       }
-      if (pending.length < window) return;
+      if (pending.length < window) {
+        readAll = true;
+        break;
+      }
       afterSeq = pending.at(-1)!.seq;
     }
+    // Nothing was due: leave this endpoint alone until its first retry is (or something wakes it).
+    if (readAll && !started && (this.perEndpoint.get(endpoint.id) ?? 0) === 0 && Number.isFinite(earliest)) this.idleUntil.set(endpoint.id, earliest);
   }
 
   private spawn(endpointId: string, key: string, work: () => Promise<boolean>): void {
@@ -149,7 +167,7 @@ export class Dispatcher {
         this.perEndpoint.set(endpointId, (this.perEndpoint.get(endpointId) ?? 1) - 1);
         this.sends.delete(done);
         // The next of the chain (or batch) may go at once.
-        if (didWork) this.wake();
+        if (didWork) this.wake(endpointId);
       });
     this.sends.add(done);
   }
