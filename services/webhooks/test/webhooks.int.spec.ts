@@ -28,7 +28,7 @@ async function endpointFor(token: string, body: Record<string, unknown> = {}) {
   expect(res.status, JSON.stringify(res.json)).toBe(201);
   endpoints.push(res.json.id);
   receiver.secret = res.json.secret;
-  return { receiver, endpoint: res.json as { id: string; secret: string }, type, typed: (s: ReturnType<typeof status>) => ({ ...s, detail: { eventType: type } }) };
+  return { receiver, endpoint: res.json as { id: string; secret: string }, type, typed: (s: ReturnType<typeof status>) => ({ ...s, eventType: type }) };
 }
 
 const deliveries = async (endpointId: string, query = '') => (await service.api('GET', `/v1/webhooks/endpoints/${endpointId}/deliveries${query}`, adminToken)).json;

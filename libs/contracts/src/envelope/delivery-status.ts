@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventId, IsoTimestamp, NotificationId, UserId } from './fields';
+import { EventId, EventType, IsoTimestamp, NotificationId, UserId } from './fields';
 
 /** Every decision and every delivery step, so a notification's history can be traced. */
 export const DELIVERY_STATES = [
@@ -30,6 +30,7 @@ export const DeliveryStatusV1 = z
     version: z.literal(1),
     notificationId: NotificationId.optional(),
     eventId: EventId,
+    eventType: EventType.optional().describe('The type of the event this step belongs to, when the service that wrote it knows it'),
     userId: UserId.optional(),
     status: DeliveryState,
     channel: Channel.optional(),

@@ -66,6 +66,7 @@ const itemSchema = new Schema<ItemDoc>(
     digestKey: { type: String, required: true },
     bucketId: { type: String, required: true },
     eventId: { type: String, required: true },
+    type: { type: String },
     title: String,
     body: String,
     data: Schema.Types.Mixed,
@@ -239,7 +240,7 @@ export class MongoDigestRepository implements DigestRepository {
     return {
       ...bucket,
       bucketId: _id,
-      items: kept.map(({ eventId, title, body, data, at }) => ({ eventId, at: new Date(at), ...(title === undefined ? {} : { title }), ...(body === undefined ? {} : { body }), ...(data === undefined ? {} : { data }) })),
+      items: kept.map(({ eventId, type, title, body, data, at }) => ({ eventId, at: new Date(at), ...(type === undefined ? {} : { type }), ...(title === undefined ? {} : { title }), ...(body === undefined ? {} : { body }), ...(data === undefined ? {} : { data }) })),
     };
   }
 }

@@ -1,5 +1,7 @@
 export interface DigestItem {
   eventId: string;
+  /** The event's type (digests written before it was kept have none). */
+  type?: string;
   title?: string;
   body?: string;
   data?: Record<string, unknown>;

@@ -23,6 +23,12 @@ export function toClientNotification(item: InboxItem): ClientNotification {
  */
 export type FeedNotification = ClientNotification & { eventId?: string; previousSeq?: number };
 
+/** The event a notification a connection was handed came from: what its status events name. */
+export interface HandedEvent {
+  eventId: string;
+  eventType: string;
+}
+
 export function toFeedNotification(item: InboxItem): FeedNotification {
   return { ...toClientNotification(item), eventId: item.eventId };
 }

@@ -88,7 +88,7 @@ describe('Feed', () => {
     expect(connection.sent[0]).not.toHaveProperty('previousSeq');
     expect(connection.sent[0]).not.toHaveProperty('eventId');
     expect(reads).toBe(0);
-    expect(feed.handedEvents(['jumped', 'other'])).toEqual(new Map([['jumped', 'e-jumped']]));
+    expect(feed.handedEvents(['jumped', 'other'])).toEqual(new Map([['jumped', { eventId: 'e-jumped', eventType: 't' }]]));
     feed.offer({ ...items[1]!, notificationId: 'after-a-gap', seq: 2_000, previousSeq: 1_500 });
     await feed.idle();
     expect(reads).toBe(1);

@@ -1,7 +1,7 @@
 import type { Logger } from '@notify/observability';
 import type { InboxItem, InboxRepository } from '@notify/store';
 import type { ClientConnection } from './connection';
-import { toFeedNotification, type FeedNotification } from './client-notification';
+import { toFeedNotification, type FeedNotification, type HandedEvent } from './client-notification';
 
 const CATCH_UP_PAGE = 200;
 /** Notifications a feed remembers handing its connection, with their events: the most recent ones. */
@@ -31,8 +31,8 @@ export class Feed {
   private queued = 0;
   private catchUpQueued = false;
   private closed = false;
-  /** notificationId → eventId of what this connection was handed last: its acks need no inbox read. */
-  private readonly handed = new Map<string, string>();
+  /** notificationId → the event of what this connection was handed last: its acks need no inbox read. */
+  private readonly handed = new Map<string, HandedEvent>();
 
   constructor(
     readonly connection: ClientConnection,
@@ -45,11 +45,11 @@ export class Feed {
   }
 
   /** The events of those of these notifications this connection was handed recently: they are its user's. */
-  handedEvents(notificationIds: readonly string[]): Map<string, string> {
-    const known = new Map<string, string>();
+  handedEvents(notificationIds: readonly string[]): Map<string, HandedEvent> {
+    const known = new Map<string, HandedEvent>();
     for (const id of notificationIds) {
-      const eventId = this.handed.get(id);
-      if (eventId !== undefined) known.set(id, eventId);
+      const event = this.handed.get(id);
+      if (event !== undefined) known.set(id, event);
     }
     return known;
   }
@@ -135,11 +135,11 @@ export class Feed {
     if (this.closed) return;
     this.connection.sendNotification(notification);
     this.cursor = notification.seq;
-    if (eventId !== undefined) this.remember(notification.notificationId, eventId);
+    if (eventId !== undefined) this.remember(notification.notificationId, { eventId, eventType: notification.type });
   }
 
-  private remember(notificationId: string, eventId: string): void {
-    this.handed.set(notificationId, eventId);
+  private remember(notificationId: string, event: HandedEvent): void {
+    this.handed.set(notificationId, event);
     if (this.handed.size > REMEMBERED) this.handed.delete(this.handed.keys().next().value!);
   }
 }

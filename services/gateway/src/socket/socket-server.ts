@@ -7,6 +7,7 @@ import type { ConnectionAdmission, ConnectionRefusal } from '../access/connectio
 import { bearerToken, type TokenVerifier } from '../auth/verify-token';
 import type { ConnectionHub } from '../connections/connection-hub';
 import type { Feed } from '../connections/feed';
+import type { HandedEvent } from '../connections/client-notification';
 import { MAX_IDS_PER_REQUEST, type ClientState } from '../usecases/change-state';
 import { socketConnection, type NotifySocket } from './socket-connection';
 
@@ -26,7 +27,7 @@ export interface SocketServerOptions {
   /** Origins whose pages may use the long-polling transport (socket.io's CORS); none when absent. WebSocket is not subject to CORS. */
   corsOrigins?: readonly string[] | undefined;
   /** `handed`: of these ids, those this connection was handed, with their events (they need no inbox read). */
-  changeState: (userId: string, ids: readonly string[], state: ClientState, origin: string, handed: ReadonlyMap<string, string>) => Promise<{ updated: number }>;
+  changeState: (userId: string, ids: readonly string[], state: ClientState, origin: string, handed: ReadonlyMap<string, HandedEvent>) => Promise<{ updated: number }>;
   markAllRead: (userId: string, origin: string) => Promise<{ updated: number }>;
 }
 
@@ -105,7 +106,7 @@ function onConnection(socket: NotifySocket, options: SocketServerOptions): void 
   };
   const change = async (request: unknown, state: ClientState) => {
     const ids = idsOf(request);
-    const handed = (await opened)?.handedEvents(ids) ?? new Map<string, string>();
+    const handed = (await opened)?.handedEvents(ids) ?? new Map<string, HandedEvent>();
     return options.changeState(userId, ids, state, socket.id, handed);
   };
   for (const state of ['ack', 'seen', 'archive'] as const) {

@@ -1,6 +1,7 @@
 import type { Bus } from '@notify/bus';
 import type { InboxStateName } from '@notify/contracts';
 import { stateRank, type InboxItem, type InboxRepository } from '@notify/store';
+import type { HandedEvent } from '../connections/client-notification';
 import type { UserFanOut } from '../relay/user-fan-out';
 import { publishStatus, statusOf } from './deliver-notification';
 
@@ -31,22 +32,22 @@ export async function changeState(
   notificationIds: readonly string[],
   state: ClientState,
   origin?: string,
-  handed: ReadonlyMap<string, string> = new Map(),
+  handed: ReadonlyMap<string, HandedEvent> = new Map(),
 ): Promise<{ updated: number }> {
-  const eventOf = new Map<string, string>();
+  const eventOf = new Map<string, HandedEvent>();
   const unknown: string[] = [];
   for (const id of new Set(notificationIds)) {
-    const eventId = handed.get(id);
-    if (eventId === undefined) unknown.push(id);
-    else eventOf.set(id, eventId);
+    const event = handed.get(id);
+    if (event === undefined) unknown.push(id);
+    else eventOf.set(id, event);
   }
   if (unknown.length > 0) {
     // A state the item already has (or is past) is no change: no mark, no status.
-    for (const item of await deps.inbox.getMany(userId, unknown)) if (stateRank(item.state) < stateRank(state)) eventOf.set(item.notificationId, item.eventId);
+    for (const item of await deps.inbox.getMany(userId, unknown)) if (stateRank(item.state) < stateRank(state)) eventOf.set(item.notificationId, { eventId: item.eventId, eventType: item.type });
   }
   if (eventOf.size === 0) return { updated: 0 };
   const { moved, cleared } = await recordStatesOf(deps)(userId, [...eventOf.keys()], state);
-  await announce(deps, userId, moved.map((notificationId) => ({ notificationId, eventId: eventOf.get(notificationId)! })), state, cleared, origin);
+  await announce(deps, userId, moved.map((notificationId) => ({ notificationId, ...eventOf.get(notificationId)! })), state, cleared, origin);
   return { updated: moved.length };
 }
 
@@ -64,15 +65,15 @@ export async function markAllRead(deps: ChangeStateDeps, userId: string, origin?
   }
   if (unread.length === 0) return { updated: 0 };
   const { moved, cleared } = await recordStatesOf(deps)(userId, unread.map((i) => i.notificationId), 'read');
-  const eventOf = new Map(unread.map((i) => [i.notificationId, i.eventId]));
-  await announce(deps, userId, moved.map((notificationId) => ({ notificationId, eventId: eventOf.get(notificationId)! })), 'read', cleared, origin);
+  const eventOf = new Map(unread.map((i) => [i.notificationId, { eventId: i.eventId, eventType: i.type }]));
+  await announce(deps, userId, moved.map((notificationId) => ({ notificationId, ...eventOf.get(notificationId)! })), 'read', cleared, origin);
   return { updated: moved.length };
 }
 
-async function announce(deps: ChangeStateDeps, userId: string, moved: Array<{ notificationId: string; eventId: string }>, state: ClientState, cleared: number, origin?: string): Promise<void> {
+async function announce(deps: ChangeStateDeps, userId: string, moved: Array<{ notificationId: string } & HandedEvent>, state: ClientState, cleared: number, origin?: string): Promise<void> {
   if (moved.length === 0) return;
   const at = new Date();
-  await publishStatus(deps.bus, ...moved.map((n) => statusOf({ ...n, userId }, state, at, deps.gatewayId)));
+  await publishStatus(deps.bus, ...moved.map((n) => statusOf({ notificationId: n.notificationId, eventId: n.eventId, type: n.eventType, userId }, state, at, deps.gatewayId)));
   // "Delivered" on one device says nothing the others need to show.
   if (state === 'delivered') return;
   for (let from = 0; from < moved.length; from += MAX_IDS_PER_REQUEST) {

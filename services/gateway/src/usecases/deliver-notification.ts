@@ -109,13 +109,13 @@ function inboxItemOf(notification: Notification, partition: number, now: Date): 
 }
 
 export function statusOf(
-  n: Pick<Notification, 'notificationId' | 'eventId' | 'userId'>,
+  n: Pick<Notification, 'notificationId' | 'eventId' | 'userId' | 'type'>,
   status: DeliveryStatus['status'],
   at: Date,
   gatewayId: string,
   extra: { channel?: DeliveryStatus['channel']; reason?: string; detail?: Record<string, unknown> } = {},
 ): DeliveryStatus {
-  return { version: 1, notificationId: n.notificationId, eventId: n.eventId, userId: n.userId, status, channel: extra.channel ?? 'inapp', service: 'gateway', at: at.toISOString(), ...(extra.reason ? { reason: extra.reason } : {}), detail: { gatewayId, ...extra.detail } };
+  return { version: 1, notificationId: n.notificationId, eventId: n.eventId, eventType: n.type, userId: n.userId, status, channel: extra.channel ?? 'inapp', service: 'gateway', at: at.toISOString(), ...(extra.reason ? { reason: extra.reason } : {}), detail: { gatewayId, ...extra.detail } };
 }
 
 export function publishStatus(bus: Bus, ...statuses: DeliveryStatus[]): Promise<void> {

@@ -4,7 +4,7 @@ import type { PushLane } from '../senders/push-sender';
 
 /** A notification's push status, as delivery.status carries it. */
 export function statusOf(notification: Notification, now: () => Date, s: DeliveryStatus['status'], extra: Partial<DeliveryStatus> = {}): DeliveryStatus {
-  return { version: 1, notificationId: notification.notificationId, eventId: notification.eventId, userId: notification.userId, status: s, channel: 'push', service: 'push', at: now().toISOString(), ...extra };
+  return { version: 1, notificationId: notification.notificationId, eventId: notification.eventId, eventType: notification.type, userId: notification.userId, status: s, channel: 'push', service: 'push', at: now().toISOString(), ...extra };
 }
 
 /** Writes statuses on delivery.status, on the bulk producer for the bulk lane. */

@@ -92,7 +92,7 @@ export class DigestFlusher {
     // A digest sent again after a crash finds the slot it took the first time.
     if (cap && this.rateSlots && !(await this.rateSlots.take([{ ruleKey: bucket.digestKey, userId: bucket.userId, holder: bucket.bucketId, cap, mayHoldOne: true }], now))[0]) {
       const statuses = bucket.items.map(
-        (item): DeliveryStatus => ({ version: 1, eventId: item.eventId, notificationId: notificationIdOf(item.eventId, bucket.userId), userId: bucket.userId, status: 'rate_capped', channel: 'push', reason: `at most ${cap.max} pushes per ${cap.per} for ${bucket.digestKey}`, service: 'router', at: now.toISOString() }),
+        (item): DeliveryStatus => ({ version: 1, eventId: item.eventId, ...(item.type ? { eventType: item.type } : {}), notificationId: notificationIdOf(item.eventId, bucket.userId), userId: bucket.userId, status: 'rate_capped', channel: 'push', reason: `at most ${cap.max} pushes per ${cap.per} for ${bucket.digestKey}`, service: 'router', at: now.toISOString() }),
       );
       await this.deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: 'bulk' });
       await this.deps.digests.markSent(bucket.bucketId);
@@ -101,7 +101,7 @@ export class DigestFlusher {
     const notification = digestNotification(bucket, this.deps.templateFor(bucket.digestKey), now);
     await this.deps.bus.publish(topics.deliverPushBulk, [{ value: notification }], { lane: 'bulk' });
     const statuses = bucket.items.map(
-      (item): DeliveryStatus => ({ version: 1, eventId: item.eventId, notificationId: notificationIdOf(item.eventId, bucket.userId), userId: bucket.userId, status: 'routed', channel: 'push', service: 'router', at: now.toISOString(), detail: { digest: notification.notificationId, items: bucket.items.length } }),
+      (item): DeliveryStatus => ({ version: 1, eventId: item.eventId, ...(item.type ? { eventType: item.type } : {}), notificationId: notificationIdOf(item.eventId, bucket.userId), userId: bucket.userId, status: 'routed', channel: 'push', service: 'router', at: now.toISOString(), detail: { digest: notification.notificationId, items: bucket.items.length } }),
     );
     await this.deps.bus.publish(topics.deliveryStatus, statuses.map((value) => ({ value })), { lane: 'bulk' });
     await this.deps.digests.markSent(bucket.bucketId);

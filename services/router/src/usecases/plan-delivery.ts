@@ -54,12 +54,12 @@ export function notificationIdOf(eventId: string, userId: string): string {
 
 /** The status of a notification put on a delivery lane. */
 export function routedStatus(n: Notification, lane: DeliveryLane, at: Date, ruleId: string | null): DeliveryStatus {
-  return { version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'routed', channel: lane === 'inapp' ? 'inapp' : 'push', service: 'router', at: at.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) };
+  return { version: 1, eventId: n.eventId, eventType: n.type, notificationId: n.notificationId, userId: n.userId, status: 'routed', channel: lane === 'inapp' ? 'inapp' : 'push', service: 'router', at: at.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) };
 }
 
 /** The status events that record a plan, one per recipient; `ruleId` says which rule decided. */
 export function statusesOf(event: NotifyEvent, plan: DeliveryPlan, at: Date, ruleId: string | null = null): DeliveryStatus[] {
-  const base = { version: 1 as const, eventId: event.id, service: 'router', at: at.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) };
+  const base = { version: 1 as const, eventId: event.id, eventType: event.type, service: 'router', at: at.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) };
   const each = (userIds: string[], status: DeliveryStatus['status'], reason: string) =>
     userIds.map((userId): DeliveryStatus => ({ ...base, notificationId: notificationIdOf(event.id, userId), userId, status, reason }));
   switch (plan.kind) {

@@ -122,7 +122,7 @@ const dedupKeyOf = (event: NotifyEvent) => `${event.id}|${intakeKeyOf(event)}`;
 
 function duplicate(outbox: Outbox, event: NotifyEvent, now: Date): 'duplicate' {
   const userIds = 'userId' in event.to ? [event.to.userId] : 'userIds' in event.to ? event.to.userIds : [];
-  const base = { version: 1 as const, eventId: event.id, status: 'duplicate' as const, reason: 'event id already routed', service: 'router', at: now.toISOString() };
+  const base = { version: 1 as const, eventId: event.id, eventType: event.type, status: 'duplicate' as const, reason: 'event id already routed', service: 'router', at: now.toISOString() };
   // A topic event has no direct recipients: its duplicate is recorded once, for the event.
   const statuses: DeliveryStatus[] = userIds.length > 0 ? userIds.map((userId) => ({ ...base, notificationId: notificationIdOf(event.id, userId), userId })) : [base];
   outbox.add(topics.deliveryStatus, ...statuses);
@@ -168,12 +168,12 @@ async function route(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, {
     outbox.add(topics.deliveryStatus, ...notifications.map((n) => routedStatus(n, lane, now, ruleId)));
   }
   if (capped.length > 0) {
-    const statuses = capped.map((n): DeliveryStatus => ({ version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'rate_capped', channel: 'push', reason: `at most ${outcome.rateCap!.max} pushes per ${outcome.rateCap!.per} for rule ${ruleId}`, service: 'router', at: now.toISOString() }));
+    const statuses = capped.map((n): DeliveryStatus => ({ version: 1, eventId: n.eventId, eventType: n.type, notificationId: n.notificationId, userId: n.userId, status: 'rate_capped', channel: 'push', reason: `at most ${outcome.rateCap!.max} pushes per ${outcome.rateCap!.per} for rule ${ruleId}`, service: 'router', at: now.toISOString() }));
     outbox.add(topics.deliveryStatus, ...statuses);
   }
   const suppressed = fates.filter((f) => f.kind === 'suppressed');
   if (suppressed.length > 0) {
-    const statuses = suppressed.map(({ notification: n, reason }): DeliveryStatus => ({ version: 1, eventId: n.eventId, notificationId: n.notificationId, userId: n.userId, status: 'suppressed', reason, service: 'router', at: now.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) }));
+    const statuses = suppressed.map(({ notification: n, reason }): DeliveryStatus => ({ version: 1, eventId: n.eventId, eventType: n.type, notificationId: n.notificationId, userId: n.userId, status: 'suppressed', reason, service: 'router', at: now.toISOString(), ...(ruleId ? { detail: { ruleId } } : {}) }));
     outbox.add(topics.deliveryStatus, ...statuses);
   }
   return 'routed';
@@ -198,7 +198,7 @@ async function expandTopic(deps: RouteEventDeps, event: NotifyEvent, topic: stri
     after = members[members.length - 1];
     if (members.length < FAN_OUT_PAGE) break;
   }
-  await deps.bus.publish(topics.deliveryStatus, [{ value: { version: 1, eventId: event.id, status: 'accepted', reason: `topic ${topic} expanded to ${count} members`, service: 'router', at: now.toISOString(), detail: { topic, members: count } } }], { lane: deps.lane });
+  await deps.bus.publish(topics.deliveryStatus, [{ value: { version: 1, eventId: event.id, eventType: event.type, status: 'accepted', reason: `topic ${topic} expanded to ${count} members`, service: 'router', at: now.toISOString(), detail: { topic, members: count } } }], { lane: deps.lane });
   return count;
 }
 
@@ -221,7 +221,7 @@ async function preferencesFor(deps: RouteEventDeps, userIds: string[]): Promise<
 
 export { digestKeyOf } from './decide-delivery';
 
-const itemOf = (event: NotifyEvent, n: Notification, now: Date) => ({ eventId: event.id, at: now, data: n.content.data, ...(n.content.title ? { title: n.content.title } : {}), ...(n.content.body ? { body: n.content.body } : {}) });
+const itemOf = (event: NotifyEvent, n: Notification, now: Date) => ({ eventId: event.id, type: event.type, at: now, data: n.content.data, ...(n.content.title ? { title: n.content.title } : {}), ...(n.content.body ? { body: n.content.body } : {}) });
 
 /** Pushes that arrive in a user's quiet hours wait in a digest of their own, sent when the quiet hours end. */
 async function hold(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, held: Array<Extract<RecipientFate, { kind: 'held_quiet_hours' }>>, now: Date): Promise<void> {
@@ -229,7 +229,7 @@ async function hold(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, he
   const statuses: DeliveryStatus[] = [];
   for (const { notification: n, until } of held) {
     await deps.digests.add({ userId: n.userId, digestKey: QUIET_HOURS_DIGEST, item: itemOf(event, n, now), flushAt: until, maxItems: 1000 });
-    statuses.push({ version: 1, eventId: event.id, notificationId: n.notificationId, userId: n.userId, status: 'held_quiet_hours', channel: 'push', reason: `quiet hours until ${until.toISOString()}`, service: 'router', at: now.toISOString() });
+    statuses.push({ version: 1, eventId: event.id, eventType: event.type, notificationId: n.notificationId, userId: n.userId, status: 'held_quiet_hours', channel: 'push', reason: `quiet hours until ${until.toISOString()}`, service: 'router', at: now.toISOString() });
   }
   outbox.add(topics.deliveryStatus, ...statuses);
 }
@@ -241,7 +241,7 @@ async function batch(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, d
   for (const { notification: n, digestKey, flushAt, maxItems } of digests) {
     const { bucket, full } = await deps.digests.add({ userId: n.userId, digestKey, item: itemOf(event, n, now), flushAt, maxItems });
     if (full) deps.onDigestFull?.(bucket.bucketId);
-    statuses.push({ version: 1, eventId: event.id, notificationId: n.notificationId, userId: n.userId, status: 'batched', channel: 'push', service: 'router', at: now.toISOString(), detail: { digestKey: bucket.digestKey, sendAt: bucket.flushAt.toISOString(), ...(ruleId ? { ruleId } : {}) } });
+    statuses.push({ version: 1, eventId: event.id, eventType: event.type, notificationId: n.notificationId, userId: n.userId, status: 'batched', channel: 'push', service: 'router', at: now.toISOString(), detail: { digestKey: bucket.digestKey, sendAt: bucket.flushAt.toISOString(), ...(ruleId ? { ruleId } : {}) } });
   }
   outbox.add(topics.deliveryStatus, ...statuses);
 }

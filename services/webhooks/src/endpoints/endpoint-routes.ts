@@ -40,7 +40,7 @@ const EndpointInput = z
       .array(z.string().min(1).max(256).regex(/^[^*]*\*?$/, 'an event type, or a prefix ending in *'))
       .max(100)
       .default([])
-      .describe('Event types to receive (exact, or a prefix ending in *); empty: every type. A status carries its type in detail.eventType'),
+      .describe('Event types to receive (exact, or a prefix ending in *); empty: every type. A status carries its type in eventType'),
     secret: SecretInput.optional(),
     batch: Batch.optional(),
   })

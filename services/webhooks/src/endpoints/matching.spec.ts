@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeliveryStatus } from '@notify/contracts';
 import { endpointWants, typeMatches } from './matching';
 
-const status = (kind: DeliveryStatus['status'], eventType?: string): DeliveryStatus => ({ version: 1, eventId: 'e1', status: kind, service: 'push', at: '2026-12-02T09:00:00.000Z', ...(eventType ? { detail: { eventType } } : {}) });
+const status = (kind: DeliveryStatus['status'], eventType?: string): DeliveryStatus => ({ version: 1, eventId: 'e1', status: kind, service: 'push', at: '2026-12-02T09:00:00.000Z', ...(eventType ? { eventType } : {}) });
 
 describe('endpoint filters', () => {
   it('matches an event type exactly or by a prefix ending in *', () => {

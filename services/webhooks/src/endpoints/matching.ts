@@ -1,10 +1,9 @@
 import type { DeliveryStatus } from '@notify/contracts';
 import type { WebhookEndpoint } from '@notify/store';
 
-/** The event type a status carries, when its producer stamped it (`detail.eventType`). */
+/** The event type a status carries: every service stamps it on the steps of a notification it knows. */
 export function eventTypeOf(status: DeliveryStatus): string | undefined {
-  const type = status.detail?.['eventType'];
-  return typeof type === 'string' ? type : undefined;
+  return status.eventType;
 }
 
 /** Whether a type matches a filter entry: equal, or starting with what comes before a final `*`. */
