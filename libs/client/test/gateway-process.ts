@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { encode, topics, type Notification } from '@notify/contracts';
 import { connectMongo } from '@notify/store';
-import { freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
+import { freePort, startServiceOnInfra } from '@notify/testing';
 
 export const jwtSecret = 'client-sdk-test-secret-0123456789abcdef';
 /** The gateway's entry point, run as its own process (as `nx serve gateway` would), never imported. */
@@ -23,27 +23,18 @@ export interface GatewayUnderTest {
 
 /** A gateway process on the real Kafka and MongoDB-wire server, with a topic prefix and database of its own. */
 export async function startGateway(extraEnv: Record<string, string> = {}): Promise<GatewayUnderTest> {
-  const brokers = await requireKafka();
-  const mongoUrl = await requireMongo(uniqueName('client-sdk'));
-  const prefix = uniqueName('client-sdk');
-  const port = await freePort();
-  const process: ServiceProcess = startServiceProcess(entry, {
-    KAFKA_BROKERS: brokers.join(','),
-    MONGO_URL: mongoUrl,
-    TOPIC_PREFIX: prefix,
-    JWT_SECRET: jwtSecret,
-    GATEWAY_RELAY_SECRET: 'client-sdk-relay-secret-0123456789abcdef',
-    GATEWAY_RELAY_PORT: String(await freePort()),
-    GATEWAY_CONNECT_RATE_PER_ADDRESS: '0',
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    ...extraEnv,
+  const gateway = await startServiceOnInfra({
+    name: 'client-sdk',
+    entry,
+    env: {
+      JWT_SECRET: jwtSecret,
+      GATEWAY_RELAY_SECRET: 'client-sdk-relay-secret-0123456789abcdef',
+      GATEWAY_RELAY_PORT: String(await freePort()),
+      GATEWAY_CONNECT_RATE_PER_ADDRESS: '0',
+      ...extraEnv,
+    },
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`gateway on port ${port} to be ready`, async () => {
-    if (process.child.exitCode !== null) throw new Error(`gateway exited: ${process.output()}`);
-    return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
-  }, { timeoutMs: 45_000, intervalMs: 100 });
+  const { url, brokers, mongoUrl, topicPrefix: prefix } = gateway;
   const kafka = new Kafka({ clientId: 'client-sdk-test', brokers, logLevel: logLevel.NOTHING });
   let producer: Producer | undefined;
   let counter = 0;
@@ -71,7 +62,7 @@ export async function startGateway(extraEnv: Record<string, string> = {}): Promi
     },
     stop: async () => {
       await producer?.disconnect();
-      await process.stop();
+      await gateway.process.stop();
       const connection = await connectMongo({ url: mongoUrl, attempts: 1 });
       await connection.dropDatabase();
       await connection.close();

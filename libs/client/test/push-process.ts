@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { connectMongo } from '@notify/store';
-import { freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
+import { freePort, startServiceOnInfra } from '@notify/testing';
 import { jwtSecret } from './gateway-process';
 
 /** The push service's entry point, run as its own process (as `nx serve push` would), never imported. */
@@ -18,34 +18,26 @@ export interface PushUnderTest {
  * an address nothing answers on: iOS devices can be registered; nothing here is pushed.
  */
 export async function startPush(): Promise<PushUnderTest> {
-  const brokers = await requireKafka();
-  const mongoUrl = await requireMongo(uniqueName('client-push'));
-  const port = await freePort();
   const apnsKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  const process: ServiceProcess = startServiceProcess(entry, {
-    KAFKA_BROKERS: brokers.join(','),
-    MONGO_URL: mongoUrl,
-    TOPIC_PREFIX: uniqueName('client-push'),
-    JWT_SECRET: jwtSecret,
-    INTAKE_TOKENS: 'backend:client-push-backend-secret-0123456789',
-    ADMIN_TOKENS: 'ops:client-push-admin-secret-0123456789',
-    APNS_KEY: apnsKey,
-    APNS_KEY_ID: 'KEYID12345',
-    APNS_TEAM_ID: 'TEAMID1234',
-    APNS_ADDRESS: '127.0.0.1',
-    APNS_PORT: String(await freePort()),
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
+  const push = await startServiceOnInfra({
+    name: 'client-push',
+    entry,
+    env: {
+      JWT_SECRET: jwtSecret,
+      INTAKE_TOKENS: 'backend:client-push-backend-secret-0123456789',
+      ADMIN_TOKENS: 'ops:client-push-admin-secret-0123456789',
+      APNS_KEY: apnsKey,
+      APNS_KEY_ID: 'KEYID12345',
+      APNS_TEAM_ID: 'TEAMID1234',
+      APNS_ADDRESS: '127.0.0.1',
+      APNS_PORT: String(await freePort()),
+    },
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`push on port ${port} to be ready`, async () => {
-    if (process.child.exitCode !== null) throw new Error(`push exited: ${process.output()}`);
-    return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
-  }, { timeoutMs: 45_000, intervalMs: 100 });
+  const { url, mongoUrl } = push;
   return {
     url,
     stop: async () => {
-      await process.stop();
+      await push.process.stop();
       const connection = await connectMongo({ url: mongoUrl, attempts: 1 });
       await connection.dropDatabase();
       await connection.close();

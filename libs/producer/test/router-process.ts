@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { connectMongo } from '@notify/store';
-import { freePort, requireKafka, requireMongo, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
+import { startServiceOnInfra } from '@notify/testing';
 
 export const producerToken = 'producer-secret-0123456789';
 export const adminToken = 'admin-secret-0123456789abcd';
@@ -19,25 +19,12 @@ export interface RouterUnderTest {
 
 /** A router process on the real Kafka and MongoDB-wire server, with a topic prefix and database of its own. */
 export async function startRouter(extraEnv: Record<string, string> = {}): Promise<RouterUnderTest> {
-  const brokers = await requireKafka();
-  const mongoUrl = await requireMongo(uniqueName('producer'));
-  const topicPrefix = uniqueName('producer');
-  const port = await freePort();
-  const process: ServiceProcess = startServiceProcess(entry, {
-    KAFKA_BROKERS: brokers.join(','),
-    MONGO_URL: mongoUrl,
-    TOPIC_PREFIX: topicPrefix,
-    INTAKE_TOKENS: `shop:${producerToken}:events:write+events:read`,
-    ADMIN_TOKENS: `ops:${adminToken}`,
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    ...extraEnv,
+  const router = await startServiceOnInfra({
+    name: 'producer',
+    entry,
+    env: { INTAKE_TOKENS: `shop:${producerToken}:events:write+events:read`, ADMIN_TOKENS: `ops:${adminToken}`, ...extraEnv },
   });
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(`router on port ${port} to be ready`, async () => {
-    if (process.child.exitCode !== null) throw new Error(`router exited: ${process.output()}`);
-    return (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200;
-  }, { timeoutMs: 45_000, intervalMs: 100 });
+  const { url: base, brokers, topicPrefix, mongoUrl } = router;
   return {
     base,
     brokers,
@@ -48,7 +35,7 @@ export async function startRouter(extraEnv: Record<string, string> = {}): Promis
       return ((await response.json()) as { history: Array<{ status: string }> }).history;
     },
     stop: async () => {
-      await process.stop();
+      await router.process.stop();
       const connection = await connectMongo({ url: mongoUrl, attempts: 1 });
       await connection.dropDatabase();
       await connection.close();

@@ -41,9 +41,19 @@ export interface FreshProject {
   remove(): Promise<void>;
 }
 
+/**
+ * This process's environment for the installed package's scripts, without the colour switches: with
+ * both NO_COLOR (set by CI) and FORCE_COLOR (set by the test runner) Node prints a warning on stderr,
+ * and the scripts are judged by an empty stderr.
+ */
+function quietEnv(): NodeJS.ProcessEnv {
+  const { NO_COLOR: _noColor, FORCE_COLOR: _forceColor, ...env } = process.env;
+  return env;
+}
+
 async function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CommandResult> {
   try {
-    const { stdout, stderr } = await exec(command, args, { cwd, env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await exec(command, args, { cwd, env: { ...quietEnv(), ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number | string; stdout?: string; stderr?: string; message: string };
@@ -109,7 +119,7 @@ export async function freshProject(tarballs: string[], also: string[] = []): Pro
       return run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], dir);
     },
     start: (file, options = {}) => {
-      const child = spawn(process.execPath, [file, ...(options.args ?? [])], { cwd: dir, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [file, ...(options.args ?? [])], { cwd: dir, env: { ...quietEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
       const lines: string[] = [];
       let partial = '';
       let stderr = '';

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { requireKafka, requireMongo, uniqueName } from './infra';
+import { waitFor } from './wait';
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -37,4 +39,36 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+export interface ServiceOnInfra {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  brokers: string[];
+  mongoUrl: string;
+  topicPrefix: string;
+  process: ServiceProcess;
+}
+
+/**
+ * A service's entry point run as its own process on the real Kafka and MongoDB-wire server, with a
+ * topic prefix and a database of its own, once its /readyz answers 200. Fails at once, with the
+ * process's output, if it exits first.
+ */
+export async function startServiceOnInfra(options: { name: string; entry: string; env?: Record<string, string>; readyTimeoutMs?: number }): Promise<ServiceOnInfra> {
+  const brokers = await requireKafka();
+  const mongoUrl = await requireMongo(uniqueName(options.name));
+  const topicPrefix = uniqueName(options.name);
+  const port = await freePort();
+  const service = startServiceProcess(options.entry, { KAFKA_BROKERS: brokers.join(','), MONGO_URL: mongoUrl, TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'warn', PORT: String(port), ...options.env });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    `${options.name} on port ${port} to be ready`,
+    async () => {
+      if (service.child.exitCode !== null) throw new Error(`${options.name} exited: ${service.output()}`);
+      return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
+    },
+    { timeoutMs: options.readyTimeoutMs ?? 45_000, intervalMs: 100 },
+  );
+  return { url, brokers, mongoUrl, topicPrefix, process: service };
 }

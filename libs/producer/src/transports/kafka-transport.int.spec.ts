@@ -25,7 +25,10 @@ async function intakeTopics(): Promise<{ prefix: string; read(count: number): Pr
   const admin = kafka.admin();
   await admin.connect();
   // The router provisions these on start-up; the producer never creates topics.
-  await admin.createTopics({ waitForLeaders: true, topics: Object.values(intakeTopicNames(prefix)).map((topic) => ({ topic, numPartitions: 2 })) });
+  const names = Object.values(intakeTopicNames(prefix));
+  await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: 2 })) });
+  // Right after creation a busy broker may still answer "does not host this topic-partition": wait for leaders.
+  await waitFor('the intake topics to have leaders', async () => (await admin.fetchTopicMetadata({ topics: names })).topics.every((t) => t.partitions.length === 2 && t.partitions.every((p) => p.leader >= 0)), { timeoutMs: 20_000 });
   await admin.disconnect();
   return {
     prefix,
