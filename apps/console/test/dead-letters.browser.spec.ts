@@ -45,7 +45,8 @@ describe('the Dead letters page', () => {
     await waitFor('the replayed event to be routed', async () => {
       const res = await fetch(`${session.router.base}/v1/events/gadget-1/history`, { headers: adminHeaders });
       return res.status === 200 && ((await res.json()) as { history: Array<{ status: string }> }).history.some((s) => s.status === 'routed');
-    }, { timeoutMs: 30_000 });
+      // The history is written by the status trail, a background consumer: with other suites sharing two cores it waits its turn.
+    }, { timeoutMs: 60_000 });
     // No longer offered, once the page has shown the replay (its list is read again after the action).
     await rowOf(alice, 'unknown_type').waitFor({ state: 'detached', timeout: 10_000 });
     expect(await rowOf(alice, 'unknown_type').count()).toBe(0);

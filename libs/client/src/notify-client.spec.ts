@@ -63,8 +63,9 @@ describe('NotifyClient acks', () => {
     const errors: string[] = [];
     client.on('error', (e) => errors.push(e.message));
     await client.connect();
-    await until(() => errors.some((e) => e.startsWith('ack given up')), 20_000);
+    // Five waits of 0.5, 1, 2, 4 and 8 s, each ±50 % jitter: 23.25 s at most (a 20 s wait failed when the draws ran high).
+    await until(() => errors.some((e) => e.startsWith('ack given up')), 26_000);
     expect(server.acks).toHaveLength(6);
     expect(errors.at(-1)).toBe('ack given up after 6 attempts: ack refused: no');
-  }, 30_000);
+  }, 35_000);
 });
