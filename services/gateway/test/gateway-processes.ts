@@ -35,7 +35,8 @@ export interface ServiceUnderTest {
 async function startAndWait(entry: string, env: Record<string, string>, port: number, what: string): Promise<ServiceUnderTest> {
   const process = startServiceProcess(entry, { ...env, PORT: String(port) });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${what} on port ${port} to be ready`, async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 40_000, intervalMs: 100 });
+  // A gateway reading 200,000 presence records takes about 12 s alone; with other suites on the same two cores, over 40 s once.
+  await waitFor(`${what} on port ${port} to be ready`, async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 90_000, intervalMs: 100 });
   return { base, process };
 }
 

@@ -100,8 +100,9 @@ export class Rejoiner {
   }
 
   private nextDelay(): number {
-    const initial = this.options.initialDelayMs ?? 1000;
-    const max = this.options.maxDelayMs ?? 30_000;
+    // An attempt costs a few requests; waiting long after the broker is back costs readiness.
+    const initial = this.options.initialDelayMs ?? 500;
+    const max = this.options.maxDelayMs ?? 5000;
     const base = Math.min(max, initial * 2 ** this.attempts++);
     return Math.round(base / 2 + Math.random() * (base / 2));
   }
