@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { HttpError, refusals, requireScope, type ApiToken, type ZodTypeProvider } from '@notify/http';
 import type { DeliveryLogEntry, DeliveryLogRepository } from '@notify/store';
 import type { EventSenders } from '../intake/event-senders';
-import { HistoryStep, pageOf, PageQuery } from './trail-pages';
+import { HistoryStep, NextCursor, pageOf, PageQuery } from './trail-pages';
 
 const tags = ['status trail'];
 
@@ -33,7 +33,7 @@ export function registerStatusRoutes(app: FastifyInstance, options: { log: Deliv
         tags,
         params: z.object({ notificationId: z.string().min(1).max(300) }),
         querystring: PageQuery,
-        response: { 200: z.object({ notificationId: z.string(), history: z.array(HistoryStep), next: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last') }), ...refusals(400, 401, 403, 404) },
+        response: { 200: z.object({ notificationId: z.string(), history: z.array(HistoryStep), next: NextCursor }), ...refusals(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -55,7 +55,7 @@ export function registerStatusRoutes(app: FastifyInstance, options: { log: Deliv
         tags,
         params: z.object({ eventId: z.string().min(1).max(200) }),
         querystring: PageQuery,
-        response: { 200: z.object({ eventId: z.string(), history: z.array(HistoryStep), next: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last') }), ...refusals(400, 401, 403, 404) },
+        response: { 200: z.object({ eventId: z.string(), history: z.array(HistoryStep), next: NextCursor }), ...refusals(400, 401, 403, 404) },
       },
     },
     async (request) => {

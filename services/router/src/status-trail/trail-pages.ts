@@ -3,6 +3,9 @@ import { HttpError } from '@notify/http';
 import { InvalidCursorError } from '@notify/store';
 
 /** `?limit=&cursor=`: the first page without a cursor, then each answer's `next`. */
+/** The cursor of the page after this one, in every paged answer. */
+export const NextCursor = z.string().nullable().describe('Pass as `cursor` for the next page; null on the last');
+
 export const PageQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(500).default(100).describe('Steps (or notifications) per page'),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { refusals, requireToken, type ApiToken, type ZodTypeProvider } from '@notify/http';
 import type { DeliveryLogRepository } from '@notify/store';
-import { pageOf, PageQuery } from './trail-pages';
+import { NextCursor, pageOf, PageQuery } from './trail-pages';
 
 const UserNotification = z
   .object({
@@ -33,7 +33,7 @@ export function registerUserTrailRoutes(app: FastifyInstance, options: { log: De
         tags: ['status trail'],
         params: z.object({ userId: z.string().min(1).max(200) }),
         querystring: PageQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(20).describe('Notifications per page') }),
-        response: { 200: z.object({ userId: z.string(), notifications: z.array(UserNotification), next: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last') }), ...refusals(400, 401, 403) },
+        response: { 200: z.object({ userId: z.string(), notifications: z.array(UserNotification), next: NextCursor }), ...refusals(400, 401, 403) },
       },
     },
     async (request) => {
