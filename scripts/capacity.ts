@@ -260,7 +260,7 @@ function limitsSection(plan: CapacityPlan, a: Assumptions): string[] {
     const sizing = first ? pick(first) : pick(plan.events[0]!);
     const partitions = first ? sizing.consuming : sizing.partitionsNeeded;
     return first
-      ? `- **${name}**: \`${topic}\` has ${fmt(partitions)} partitions, so at most ${fmt(partitions)} instances consume and the group tops out at ${rate(sizing.ceilingWithPartitions)}/s; at ${fmt(first.eventsPerSecond)} events/s it needs ${fmt(sizing.partitionsNeeded)} partitions. Partitions can be added to a topic but not taken away, and adding them moves keys to other partitions (one user’s order holds only among messages written after the change): add them before the load, at a quiet hour.`
+      ? `- **${name}**: \`${topic}\` has ${fmt(partitions)} partitions, so at most ${fmt(partitions)} instances consume and the group tops out at ${rate(sizing.ceilingWithPartitions)}/s; at ${fmt(first.eventsPerSecond)} events/s it needs ${fmt(sizing.partitionsNeeded)} partitions.`
       : `- **${name}**: CPU; \`${topic}\` has ${fmt(partitions)} partitions, room for ${rate(sizing.ceilingWithPartitions)}/s at this headroom, more than the largest load here.`;
   };
   const last = plan.events[plan.events.length - 1]!;
@@ -271,9 +271,12 @@ function limitsSection(plan: CapacityPlan, a: Assumptions): string[] {
     capped('Router', 'notify.events', (x) => x.router),
     capped('Gateway, storing notifications', 'deliver.inapp', (x) => x.gateway),
     capped('Push', 'deliver.push.transactional', (x) => x.push),
+    ...(plan.events.some((x) => x.router.limit === 'partitions' || x.gateway.limit === 'partitions' || x.push.limit === 'partitions')
+      ? ['- **Adding partitions**: a topic’s partitions can be added but not taken away, and adding them sends keys to other partitions, so one user’s order holds only among messages written after the change: add them before the load, at a quiet hour. Start-up creates missing topics with the catalogue’s count and leaves existing ones alone, so an existing topic is an operator’s change (`kafka-topics.sh --alter --partitions`); set the catalogue’s count too, for new deployments and for this document.']
+      : []),
     `- **Gateway, holding sockets**: ${plan.sockets.limit === 'cpu' ? `the per-socket CPU bound, ${fmt(plan.sockets.perInstance)} sockets a gateway (memory alone would allow ${fmt(plan.sockets.byMemory)})` : `memory, ${fmt(plan.sockets.perInstance)} sockets a gateway`}. Gateways beyond the \`deliver.inapp\` partitions hold sockets and sit idle in the consumer group; the notification reaches them through the relay. Run the larger of the two counts (users table, events table).`,
     `- **Presence**: ${fmt(biggest.presenceEventsPerSecond)} connects and disconnects a second at ${users(biggest.users)} users is within ${fmt(biggest.presence.consuming)} instances; what grows is \`presence.state\` (${fmt(biggest.presenceRecords)} records), which every starting router and gateway reads before it turns ready: ${duration(biggest.startupReadSeconds)} at the measured rate.`,
-    `- **Pushes per provider connection**: APNs carries about ${fmt(last.apns.ceilingPerConnection)} pushes/s per connection at the assumed round trip; at ${fmt(last.apns.perConnection)}/s each it is not the limit. FCM’s project quota is: ${last.fcm.overQuota ? `${fmt(last.fcm.pushesPerSecond)} FCM pushes/s at ${fmt(last.eventsPerSecond)} events/s is over ${fmt(last.fcm.quotaPerSecond)}/s` : 'within it at every rate here'}.`,
+    `- **Pushes per provider connection**: APNs carries about ${fmt(last.apns.ceilingPerConnection)} pushes/s per connection at the assumed round trip; at ${fmt(last.apns.perConnection)}/s each it is not the limit. FCM’s project quota ${last.fcm.overQuota ? `is: at ${fmt(last.eventsPerSecond)} events/s, ${fmt(last.fcm.pushesPerSecond)} FCM pushes/s against ${fmt(last.fcm.quotaPerSecond)}/s (Google raises it on request)` : 'is not either, at any rate here'}.`,
     `- **Database**: sized at its measured cost, with no headroom added; at ${fmt(last.eventsPerSecond)} events/s it takes ${fmt(last.database.writesPerSecond)} document writes a second, ${fmt(last.database.cores, 1)} cores of FerretDB and PostgreSQL at the measured cost (MongoDB proper is not measured).`,
     `- **Webhooks**: the measured rate per instance; at ${fmt(last.eventsPerSecond)} events/s and ${fmt(a.webhookDeliveriesPerEvent)} delivery per event, ${fmt(last.webhooks.instances)} instances. That is the weakest step today.`,
     '',
