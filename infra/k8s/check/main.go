@@ -51,8 +51,13 @@ func CheckChart(chartDir, valuesFile string) (lines, problems []string) {
 	if err != nil {
 		return nil, []string{err.Error()}
 	}
+	return CheckDocuments(rendered.Documents, ExistingSecrets(rendered.Values))
+}
+
+// CheckDocuments decodes and checks rendered documents: a line per object, and the problems.
+func CheckDocuments(docs []Document, existingSecrets []string) (lines, problems []string) {
 	var objects []*Object
-	for _, doc := range rendered.Documents {
+	for _, doc := range docs {
 		o, err := Decode(doc)
 		if err != nil {
 			problems = append(problems, err.Error())
@@ -64,7 +69,7 @@ func CheckChart(chartDir, valuesFile string) (lines, problems []string) {
 	if len(objects) == 0 && len(problems) == 0 {
 		problems = append(problems, "the chart rendered nothing")
 	}
-	return lines, append(problems, Check(objects, ExistingSecrets(rendered.Values))...)
+	return lines, append(problems, Check(objects, existingSecrets)...)
 }
 
 // ExistingSecrets is what the values name as Secrets made outside the chart.

@@ -118,7 +118,9 @@ func checkDeployment(d *appsv1.Deployment, secrets Secrets) []string {
 				say("no %s probe (HTTP GET %s)", which, path)
 				return
 			}
-			if p.HTTPGet.Path != path {
+			if which == "liveness" && p.HTTPGet.Path == readyPath {
+				say("liveness on %s would restart a process whose Kafka is briefly away (use %s)", readyPath, healthPath)
+			} else if p.HTTPGet.Path != path {
 				say("%s probe on %q, not %s", which, p.HTTPGet.Path, path)
 			}
 			if ok && !samePort(p.HTTPGet.Port, c, port) {
@@ -129,9 +131,6 @@ func checkDeployment(d *appsv1.Deployment, secrets Secrets) []string {
 		probe("liveness", c.LivenessProbe, healthPath)
 		if c.StartupProbe != nil {
 			probe("startup", c.StartupProbe, healthPath)
-		}
-		if c.LivenessProbe != nil && c.LivenessProbe.HTTPGet != nil && c.LivenessProbe.HTTPGet.Path == readyPath {
-			say("liveness on /readyz would restart a process whose Kafka is briefly away")
 		}
 		preStop, hasPreStop := preStopSeconds(c)
 		if !hasPreStop {

@@ -79,6 +79,9 @@ graceful stop (the process exits by itself at that bound), plus 5 s before the k
 {{- $useJwtSecret := not (or $v.jwt.publicKey $v.jwt.jwksUrl) -}}
 - name: HOST
   value: 0.0.0.0
+# Settings come from this environment only, never from a .env file in the image.
+- name: ENV_FILE
+  value: /dev/null
 - name: PORT
   value: {{ .svc.port | quote }}
 - name: LOG_LEVEL
