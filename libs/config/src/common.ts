@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENV_FILE } from './env-file';
 import { kafkaSecuritySettings } from './kafka-security';
 import { setting } from './setting';
 import { env } from './types';
@@ -8,6 +9,11 @@ export const commonSettings = {
   logLevel: setting('LOG_LEVEL', env.logLevel(), 'pino log level: fatal, error, warn, info, debug, trace or silent'),
   host: setting('HOST', env.string('127.0.0.1'), 'Interface the HTTP server listens on (0.0.0.0 in containers)'),
   shutdownTimeoutMs: setting('SHUTDOWN_TIMEOUT_MS', env.int(15_000, 100), 'How long a graceful shutdown may take before the process exits anyway'),
+  envFile: setting(
+    ENV_FILE,
+    env.optionalString(),
+    'File of KEY=value settings read at start-up; a variable set in the environment wins over it. A relative path is taken from the workspace root. Default: .env at the workspace root when there is one (cp .env.example .env); /dev/null reads none',
+  ),
 };
 
 /** Real infrastructure, required when a service runs on its own. */

@@ -3,3 +3,4 @@ export * from './types';
 export * from './common';
 export * from './kafka-security';
 export * from './retention';
+export * from './env-file';

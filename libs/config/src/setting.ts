@@ -1,4 +1,8 @@
 import type { z } from 'zod';
+import { ConfigError } from './config-error';
+import { environment } from './env-file';
+
+export { ConfigError } from './config-error';
 
 /** One environment variable: its name, how it is parsed, and what it is for (the README table comes from this). */
 export interface Setting<T> {
@@ -16,16 +20,11 @@ export function setting<T>(variable: string, schema: z.ZodType<T>, description: 
 export type Settings = Record<string, Setting<unknown>>;
 export type ConfigOf<S extends Settings> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
 
-/** A bad or missing setting: start-up stops with every offending variable named. */
-export class ConfigError extends Error {
-  constructor(readonly problems: ReadonlyArray<{ variable: string; message: string }>) {
-    super(`invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-/** Reads and validates every setting at once, so one start-up attempt reports all problems. */
-export function loadConfig<S extends Settings>(settings: S, env: NodeJS.ProcessEnv = process.env): ConfigOf<S> {
+/**
+ * Reads and validates every setting at once, so one start-up attempt reports all problems. Without
+ * `env`, the process's environment over its settings file (`.env` at the workspace root, or ENV_FILE).
+ */
+export function loadConfig<S extends Settings>(settings: S, env: NodeJS.ProcessEnv = environment()): ConfigOf<S> {
   const config: Record<string, unknown> = {};
   const problems: Array<{ variable: string; message: string }> = [];
   for (const [key, def] of Object.entries(settings)) {
