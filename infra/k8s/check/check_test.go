@@ -147,3 +147,8 @@ func TestChartSecretWithoutARequiredKeyFails(t *testing.T) {
 		t.Fatalf("want 4 problems (one per service reading MONGO_URL), got %q", problems)
 	}
 }
+
+func TestChartRefusesAValueItDoesNotKnow(t *testing.T) {
+	_, problems := CheckChart(chartDir, "testdata/values-misspelt-key.yaml")
+	expectProblem(t, problems, "values don't meet the specifications of the schema", "drainWindowMS")
+}

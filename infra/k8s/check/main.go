@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"helm.sh/helm/v3/pkg/chartutil"
 )
@@ -36,7 +37,7 @@ func main() {
 			fmt.Printf("%-26s %s\n", label, line)
 		}
 		for _, p := range problems {
-			fmt.Printf("%-26s FAIL %s\n", label, p)
+			fmt.Printf("%-26s FAIL %s\n", label, strings.ReplaceAll(strings.TrimSpace(p), "\n", "\n"+strings.Repeat(" ", 32)))
 			failed = true
 		}
 	}
