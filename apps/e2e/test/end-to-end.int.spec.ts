@@ -1,20 +1,24 @@
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotifyClient, memoryCursorStore } from '@notify/client';
 import { ApnsEmulator } from '@notify/push-emulators';
-import { freePort, requireKafka, requireMongo, sleep, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
+import { freePort, requireKafka, requireMongo, sleep, startServiceOnInfra, startServiceProcess, uniqueName, waitFor, type ServiceProcess } from '@notify/testing';
+import { assembleRelease, type Deployable, type Release } from './release';
 
 /**
- * The whole product on the real Kafka and MongoDB-wire server, run twice: each service its own
- * process (with the APNs emulator standing in for Apple), and the embedded single process (which
- * pushes to its own local emulators). Product events are written to `notify.events` with a plain
- * kafkajs producer, as a product team's service would.
+ * The whole product on the real Kafka and MongoDB-wire server, as production runs it: the compiled
+ * release the image ships (plain node, production dependencies only, laid out by the image's own
+ * script), run twice: each service its own process (with the APNs emulator standing in for Apple),
+ * and the embedded single process (which pushes to its own local emulators). Product events are
+ * written to `notify.events` with a plain kafkajs producer, as a product team's service would.
  */
-const service = (name: string) => fileURLToPath(new URL(`../../../services/${name}/src/main.ts`, import.meta.url));
-const embeddedEntry = fileURLToPath(new URL('../../embedded/src/main.ts', import.meta.url));
+let release: Release;
 const jwtSecret = 'e2e-jwt-secret-0123456789abcdefghijkl';
 const producer = 'shop:e2e-producer-secret-0123456789:events:write+events:read+presence:read+devices:write';
 const admin = 'ops:e2e-admin-secret-0123456789abcd';
@@ -41,7 +45,7 @@ const processes: ServiceProcess[] = [];
 const base: Record<'router' | 'gateway' | 'presence' | 'push', string> = { router: '', gateway: '', presence: '', push: '' };
 const clients: NotifyClient[] = [];
 
-async function start(name: keyof typeof base, env: Record<string, string>, entry = service(name)): Promise<void> {
+async function start(name: keyof typeof base, env: Record<string, string>, entry = release.entry(name)): Promise<void> {
   const port = await freePort();
   const child = startServiceProcess(entry, { ...env, PORT: String(port), ...(name === 'gateway' ? { GATEWAY_RELAY_PORT: String(await freePort()) } : {}) });
   processes.push(child);
@@ -58,7 +62,7 @@ async function deploy(mode: Mode): Promise<void> {
   const common = { KAFKA_BROKERS: brokers.join(','), MONGO_URL: await requireMongo(prefix), TOPIC_PREFIX: prefix, INTAKE_TOKENS: producer, ADMIN_TOKENS: admin, LOG_LEVEL: 'warn', ROUTER_DIGEST_TICK_MS: '200' };
   kafka = new Kafka({ clientId: 'product-service', brokers, logLevel: logLevel.NOTHING });
   if (mode === 'embedded') {
-    await start('router', { ...common, JWT_SECRET: jwtSecret }, embeddedEntry);
+    await start('router', { ...common, JWT_SECRET: jwtSecret }, release.entry('embedded'));
     base.gateway = base.presence = base.push = base.router;
     return;
   }
@@ -80,11 +84,40 @@ async function undeploy(): Promise<void> {
 
 beforeAll(async () => {
   apns = await new ApnsEmulator({ auth: apnsAuth }).start();
-});
+  release = await assembleRelease();
+}, 300_000);
 
 afterAll(async () => {
   await undeploy();
   await apns?.stop();
+  await release?.remove();
+});
+
+describe('the release the image ships', () => {
+  const deployables: Deployable[] = ['router', 'gateway', 'presence', 'push', 'webhooks', 'embedded'];
+
+  it('holds each service compiled to JavaScript and production dependencies only', () => {
+    for (const deployable of deployables) expect(existsSync(release.entry(deployable)), deployable).toBe(true);
+    // No TypeScript source ships: a service's folder holds its manifest and its build.
+    for (const name of ['router', 'gateway', 'presence', 'push', 'webhooks']) expect(readdirSync(path.join(release.dir, 'services', name)).sort()).toEqual(['dist', 'package.json']);
+    const installed = (name: string) => existsSync(path.join(release.dir, 'node_modules', name, 'package.json'));
+    for (const runtime of ['fastify', 'kafkajs', 'mongoose', 'socket.io', '@parse/node-apn', 'firebase-admin']) expect(installed(runtime), runtime).toBe(true);
+    for (const development of ['tsx', 'typescript', 'vitest', 'nx', 'eslint', 'tsup', 'node']) expect(installed(development), development).toBe(false);
+    // The dependency fixes in patches/ are applied to the production install too.
+    expect(readFileSync(path.join(release.dir, 'node_modules/@parse/node-apn/lib/client.js'), 'utf8')).toContain('error.retryAfter == null');
+  });
+
+  it('runs a service from its build with plain node, and the image’s health check tells up from down', async () => {
+    const webhooks = await startServiceOnInfra({ name: 'release-webhooks', entry: release.entry('webhooks'), env: { INTAKE_TOKENS: producer, ADMIN_TOKENS: admin } });
+    try {
+      const healthcheck = (port: string) =>
+        promisify(execFile)(process.execPath, [path.join(release.dir, 'healthcheck.mjs')], { env: { ...process.env, SERVICE: 'webhooks', PORT: port } }).then(() => 0, (err: { code?: number }) => err.code);
+      expect(await healthcheck(new URL(webhooks.url).port)).toBe(0);
+      expect(await healthcheck(String(await freePort()))).toBe(1);
+    } finally {
+      await webhooks.process.stop();
+    }
+  });
 });
 
 /** What a product team does: a plain Kafka producer writing the envelope, keyed by the recipient. */
@@ -121,6 +154,12 @@ describe.each(['distributed', 'embedded'] as const)('end to end, %s', (which) =>
     await deploy(which);
   }, 180_000);
   afterAll(() => undeploy());
+
+  it('serves the ops console the build carries', async () => {
+    const page = await fetch(`${base.router}/console/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).not.toContain('The console is not built');
+  });
 
   it('reaches an online user’s socket.io client at once, and the trail shows every step', async () => {
     const token = await userToken('alice');

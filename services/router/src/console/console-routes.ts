@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -6,8 +7,20 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { refusals, requireToken, type ApiToken, type ZodTypeProvider } from '@notify/http';
 
-/** Where `nx build console` writes the ops console (apps/console/dist in this repository). */
-export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../../../apps/console/dist', import.meta.url));
+/**
+ * Where `nx build console` writes the ops console: the dist folder of the `@notify/console` package,
+ * found the way node finds packages, so the same lookup works from the sources and from the compiled
+ * build. Without the package the folder is missing and /console explains how to build it.
+ */
+export const DEFAULT_CONSOLE_DIR = consoleBuildDir();
+
+function consoleBuildDir(): string {
+  try {
+    return path.join(path.dirname(createRequire(import.meta.url).resolve('@notify/console/package.json')), 'dist');
+  } catch {
+    return fileURLToPath(new URL('./console-not-installed', import.meta.url));
+  }
+}
 
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Console not built</title>
 <body style="font-family:system-ui;max-width:40rem;margin:3rem auto;padding:0 1rem">
