@@ -124,7 +124,10 @@ const groupAlive = (pid: number) => {
   }
 };
 
-/** SIGTERM to the whole group (a graceful stop); SIGKILL to what is left of it after 25 s. */
+/**
+ * SIGTERM to the whole group, as a terminal signals every process of a command on Ctrl-C (npx alone
+ * passes it on to nobody: nx and the service would run on); SIGKILL to what is left after 25 s.
+ */
 async function stopGroup(started: Started): Promise<void> {
   const pid = started.child.pid;
   if (pid === undefined || !groupAlive(pid)) return;
@@ -146,6 +149,10 @@ async function portIsFree(port: number): Promise<boolean> {
 }
 
 const running: Started[] = [];
+// Should the test run itself be killed, the groups go with it rather than hold the default ports.
+process.once('exit', () => {
+  for (const { child } of running) if (child.pid !== undefined && groupAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
+});
 let scratch: string;
 let block: Block;
 let ports: Record<string, number>;
