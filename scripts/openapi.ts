@@ -10,6 +10,7 @@
  * A new process is one line in `processes`.
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { devNull } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeSettings, type Settings } from '@notify/config';
 import { embeddedSettings } from '@notify/embedded';
@@ -31,6 +32,8 @@ const REQUIRED = {
   GATEWAY_RELAY_SECRET: SECRET,
   // Users' tokens can be checked: the routes for users' own requests are served, and described.
   JWT_SECRET: SECRET,
+  // No settings from a developer's .env either: the documents depend on nothing of this machine's.
+  ENV_FILE: devNull,
 };
 
 interface ProcessToDocument {
