@@ -88,6 +88,7 @@ func TestProductRules(t *testing.T) {
 		"unknown-secret.yaml":     `Secret "mongo-credentials" is neither rendered by the chart nor named in the values as existing`,
 		"missing-secret-key.yaml": "Secret notify-secrets has no key MONGO_URI",
 		"hpa-no-target.yaml":      `scales apps/v1 Deployment "notify-gatway", which the chart does not render`,
+		"long-port-name.yaml":     `container gateway port name "gateway-relay-port": must be no more than 15 characters`,
 	} {
 		t.Run(fixtureName, func(t *testing.T) {
 			_, problems := CheckDocuments(fixture(t, fixtureName), nil)

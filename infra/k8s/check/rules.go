@@ -9,7 +9,10 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/validate/content"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // What the processes do, as the chart must know it (libs/runtime, libs/config, services/gateway).
@@ -61,6 +64,9 @@ func Check(objects []*Object, existingSecrets []string) []string {
 		}
 	}
 	for _, o := range objects {
+		for _, p := range checkNames(o) {
+			fail(o, "%s", p)
+		}
 		switch v := o.Value.(type) {
 		case *appsv1.Deployment:
 			for _, p := range checkDeployment(v, secrets) {
@@ -289,4 +295,43 @@ func reaches(target intstr.IntOrString, containers []corev1.Container) bool {
 		}
 	}
 	return false
+}
+
+// checkNames applies the API server's rules for names the types cannot express: object names, label
+// keys and values, port names and environment variable names. A release name that makes them too
+// long, or a port name over 15 characters, is refused at install time; here it fails first.
+func checkNames(o *Object) []string {
+	var problems []string
+	add := func(what, value string, errs []string) {
+		if len(errs) > 0 {
+			problems = append(problems, fmt.Sprintf("%s %q: %s", what, value, strings.Join(errs, "; ")))
+		}
+	}
+	if o.Kind == "Service" {
+		add("name", o.Name, validation.IsDNS1035Label(o.Name))
+	} else {
+		add("name", o.Name, validation.IsDNS1123Subdomain(o.Name))
+	}
+	labels := func(where string, m map[string]string) {
+		for k, v := range m {
+			add(where+" label key", k, content.IsLabelKey(k))
+			add(where+" label "+k, v, content.IsLabelValue(v))
+		}
+	}
+	if meta, ok := o.Value.(metav1.Object); ok {
+		labels("metadata", meta.GetLabels())
+	}
+	if d, ok := o.Value.(*appsv1.Deployment); ok {
+		labels("pod template", d.Spec.Template.Labels)
+		for _, c := range d.Spec.Template.Spec.Containers {
+			add("container name", c.Name, validation.IsDNS1123Label(c.Name))
+			for _, p := range c.Ports {
+				add("container "+c.Name+" port name", p.Name, validation.IsValidPortName(p.Name))
+			}
+			for _, e := range c.Env {
+				add("container "+c.Name+" env", e.Name, validation.IsEnvVarName(e.Name))
+			}
+		}
+	}
+	return problems
 }
