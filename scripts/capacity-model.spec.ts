@@ -16,6 +16,7 @@ const assumptions: Assumptions = {
   apnsShare: 0.5,
   webhookDeliveriesPerEvent: 1,
   memoryMargin: 2,
+  youngGenerationBytes: 64 * MIB,
   gatewayMemoryLimitBytes: 1024 * MIB,
   apnsRoundTripSeconds: 0.1,
 };
@@ -222,9 +223,9 @@ describe('planCapacity', () => {
 
   it('holds sockets per gateway to the fewer of what fits the memory and what the CPU allows', () => {
     const f = extractFigures(results(), elsewhere);
-    // CPU: half a core at 0.1 ms a second per socket is 5,000. Memory: 1 GiB / 2 - 128 MiB = 384 MiB at 64 KiB is 6,144.
-    expect(socketsPerGateway(f, assumptions)).toEqual({ byMemory: 6144, byCpu: 5000, perInstance: 5000, limit: 'cpu' });
-    expect(socketsPerGateway(f, { ...assumptions, gatewayMemoryLimitBytes: 512 * MIB })).toMatchObject({ byMemory: 2048, perInstance: 2048, limit: 'memory' });
+    // CPU: half a core at 0.1 ms a second per socket is 5,000. Memory: 1 GiB / 2 - 128 MiB idle - 64 MiB young generation = 320 MiB at 64 KiB is 5,120.
+    expect(socketsPerGateway(f, assumptions)).toEqual({ byMemory: 5120, byCpu: 5000, perInstance: 5000, limit: 'cpu' });
+    expect(socketsPerGateway(f, { ...assumptions, gatewayMemoryLimitBytes: 512 * MIB })).toMatchObject({ byMemory: 1024, perInstance: 1024, limit: 'memory' });
 
     const users = plan().users;
     // 100,000 users, 10 % online, one socket each: 10,000 sockets, 5,000 a gateway.
@@ -237,11 +238,12 @@ describe('planCapacity', () => {
     expect(users[1]!.startupReadSeconds).toBe(100);
   });
 
-  it('asks for one core per instance, and for the gateway’s sockets’ memory on top of the idle process', () => {
+  it('asks for one core per instance, and for the young generation and the gateway’s sockets’ memory on top of the idle process', () => {
     const requests = plan().requests;
     const gateway = requests.find((r) => r.service === 'gateway')!;
-    // (128 MiB + 5,000 × 64 KiB) × 2 = 881.25 MiB, rounded up to 896.
-    expect(gateway).toMatchObject({ cpuMillicores: 1000, memoryMiB: 896 });
-    expect(requests.find((r) => r.service === 'router')).toMatchObject({ cpuMillicores: 1000, memoryMiB: 256 });
+    // (128 MiB + 64 MiB + 5,000 × 64 KiB) × 2 = 1,009 MiB, rounded up to 1,024.
+    expect(gateway).toMatchObject({ cpuMillicores: 1000, memoryMiB: 1024 });
+    // (128 MiB + 64 MiB) × 2 = 384 MiB.
+    expect(requests.find((r) => r.service === 'router')).toMatchObject({ cpuMillicores: 1000, memoryMiB: 384 });
   });
 });

@@ -23,6 +23,7 @@ export interface Assumptions {
   apnsShare: number;
   webhookDeliveriesPerEvent: number;
   memoryMargin: number;
+  youngGenerationBytes: number;
   gatewayMemoryLimitBytes: number;
   apnsRoundTripSeconds: number;
 }
@@ -262,7 +263,7 @@ export interface GatewaySockets {
 /** Sockets one gateway holds: the fewer of what fits its memory limit and what its CPU share allows. */
 export function socketsPerGateway(figures: Figures, a: Assumptions): GatewaySockets {
   const g = figures.gateway;
-  const byMemory = Math.floor((a.gatewayMemoryLimitBytes / a.memoryMargin - g.idleRssBytes) / g.rssBytesPerConnection);
+  const byMemory = Math.floor((a.gatewayMemoryLimitBytes / a.memoryMargin - g.idleRssBytes - a.youngGenerationBytes) / g.rssBytesPerConnection);
   const byCpu = g.cpuMsPerSocketSecond > 0 ? Math.floor((a.headroom * a.coresPerInstance * 1000) / g.cpuMsPerSocketSecond) : Number.POSITIVE_INFINITY;
   const perInstance = Math.max(1, Math.min(byMemory, byCpu));
   return { byMemory, byCpu, perInstance, limit: byCpu < byMemory ? 'cpu' : 'memory' };
@@ -417,26 +418,28 @@ const roundUpMiB = (bytes: number, step = 64) => Math.ceil(bytes / MIB / step) *
 
 /**
  * What each instance asks the scheduler for: one core (a Node event loop uses one; the plan keeps
- * it `headroom` busy at peak), and memory from the measured process size with a margin. Only the
- * gateway's memory has a measured part that grows (its sockets); the others start from the same
- * idle process (the only idle size measured) and grow with views the benchmarks do not measure.
+ * it `headroom` busy at peak), and memory from the measured process size with a margin. Every
+ * process may fill the young generation its flag allows under load, so that is counted on top of
+ * the idle size. Only the gateway's memory has a measured part that grows (its sockets); the others
+ * start from the same idle process (the only idle size measured) and grow with views the benchmarks
+ * do not measure.
  */
 export function resourceRequests(figures: Figures, a: Assumptions, sockets: GatewaySockets): ResourceRequest[] {
-  const idle = figures.gateway.idleRssBytes;
+  const loaded = figures.gateway.idleRssBytes + a.youngGenerationBytes;
   const cpuMillicores = Math.round(a.coresPerInstance * 1000);
-  const base = roundUpMiB(idle * a.memoryMargin);
-  const gatewayBytes = idle + sockets.perInstance * figures.gateway.rssBytesPerConnection;
+  const base = roundUpMiB(loaded * a.memoryMargin);
+  const gatewayBytes = loaded + sockets.perInstance * figures.gateway.rssBytesPerConnection;
   return [
-    { service: 'router', cpuMillicores, memoryMiB: base, basis: 'idle process × margin; its presence view (online users) and preferences view come on top, not measured' },
+    { service: 'router', cpuMillicores, memoryMiB: base, basis: '(idle process + young generation) × margin; its presence view (online users) and preferences view come on top, not measured' },
     {
       service: 'gateway',
       cpuMillicores,
       memoryMiB: roundUpMiB(gatewayBytes * a.memoryMargin),
-      basis: `idle process + ${fmt(sockets.perInstance)} sockets × ${kib(figures.gateway.rssBytesPerConnection)} RSS, × margin`,
+      basis: `(idle process + young generation + ${fmt(sockets.perInstance)} sockets × ${kib(figures.gateway.rssBytesPerConnection)} RSS) × margin`,
     },
-    { service: 'presence', cpuMillicores, memoryMiB: base, basis: 'idle process × margin; its table of the users of its partitions (offline ones too) comes on top, not measured' },
-    { service: 'push', cpuMillicores, memoryMiB: base, basis: 'idle process × margin; its cache of users’ devices comes on top, not measured' },
-    { service: 'webhooks', cpuMillicores, memoryMiB: base, basis: 'idle process × margin' },
+    { service: 'presence', cpuMillicores, memoryMiB: base, basis: '(idle process + young generation) × margin; its table of the users of its partitions (offline ones too) comes on top, not measured' },
+    { service: 'push', cpuMillicores, memoryMiB: base, basis: '(idle process + young generation) × margin; its cache of users’ devices comes on top, not measured' },
+    { service: 'webhooks', cpuMillicores, memoryMiB: base, basis: '(idle process + young generation) × margin' },
   ];
 }
 

@@ -7,6 +7,7 @@
  *   npm run docs:capacity
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
 import { topics } from '@notify/contracts';
 import {
   extractFigures,
@@ -34,6 +35,7 @@ const ASSUMPTIONS = {
   apnsShare: 0.5,
   webhookDeliveriesPerEvent: 1,
   memoryMargin: 1.5,
+  youngGenerationBytes: 3 * 64 * 1024 ** 2,
   gatewayMemoryLimitBytes: 2 * 1024 ** 3,
   apnsRoundTripSeconds: 0.2,
 } as const satisfies Assumptions;
@@ -51,6 +53,7 @@ const ASSUMPTION_NOTES: Record<keyof Assumptions, string> = {
   apnsShare: 'share of pushes that go to APNs, the rest to FCM',
   webhookDeliveriesPerEvent: 'webhook deliveries per event: each event’s team takes one of its statuses (its outcome, say) at an endpoint',
   memoryMargin: 'memory request = measured need × this margin, rounded up to 64 MiB',
+  youngGenerationBytes: 'young generation a process may fill under load (bytes): every process runs with --max-semi-space-size=64, and V8 sizes the young generation at three semi-spaces; the benchmarks measured idle sizes without it',
   gatewayMemoryLimitBytes: 'memory one gateway may use (bytes); sockets per gateway stop where their need × margin reaches it',
   apnsRoundTripSeconds: 'round trip from a push instance to APNs (seconds), for one HTTP/2 connection’s ceiling: streams in flight / round trip',
 };
@@ -154,7 +157,7 @@ function figuresSection(f: Figures, e: MeasuredElsewhere): string[] {
 }
 
 function assumptionsSection(a: Assumptions, e: MeasuredElsewhere): string[] {
-  const value = (key: string, v: number) => (key === 'gatewayMemoryLimitBytes' ? `${fmt(v / GIB, 1)} GiB` : key.endsWith('Share') || key === 'headroom' ? pct(v) : fmt(v, 2));
+  const value = (key: string, v: number) => (key === 'gatewayMemoryLimitBytes' ? `${fmt(v / GIB, 1)} GiB` : key === 'youngGenerationBytes' ? `${fmt(v / 1024 ** 2)} MiB` : key.endsWith('Share') || key === 'headroom' ? pct(v) : fmt(v, 2));
   return [
     '### Assumptions',
     '',
@@ -196,7 +199,7 @@ function requestsSection(plan: CapacityPlan): string[] {
   return [
     '### Resource requests per instance',
     '',
-    'What each instance asks for (Kubernetes `resources.requests`; set the memory limit to the same figure). One core each: a Node.js process runs its JavaScript on one thread, and the plan keeps that core half busy at peak.',
+    'What each instance asks for (Kubernetes `resources.requests`; the Helm chart in `infra/k8s/notify` requests exactly these, which `npm run docs:check` verifies, and lets memory reach twice the request). One core each: a Node.js process runs its JavaScript on one thread, and the plan keeps that core half busy at peak, which is the CPU target of the chart’s autoscalers.',
     '',
     '| service | cpu | memory | memory covers |',
     '| --- | --- | --- | --- |',
@@ -310,7 +313,38 @@ const doc = await readFile(docUrl, 'utf8');
 const pattern = /(<!-- capacity:start -->\n)[\s\S]*?(<!-- capacity:end -->)/;
 if (!pattern.test(doc)) throw new Error('docs/capacity.md has no <!-- capacity:start --> / <!-- capacity:end --> markers');
 const updated = doc.replace(pattern, (_match, start: string, end: string) => `${start}${renderCapacity(figures, plan, ASSUMPTIONS, MEASURED_ELSEWHERE)}${end}`);
+/**
+ * The Helm chart asks for what this plan says each instance needs: its requests equal the plan's,
+ * its memory limits are twice them, and its autoscalers aim at the plan's CPU headroom.
+ */
+async function chartDisagreements(plan: CapacityPlan): Promise<string[]> {
+  const file = 'infra/k8s/notify/values.yaml';
+  const values = parseYaml(await readFile(new URL(`../${file}`, import.meta.url), 'utf8')) as {
+    services: Record<string, { resources: { requests: { cpu: string; memory: string }; limits: { memory: string } }; autoscaling: { targetCPUUtilizationPercentage: number } }>;
+  };
+  const problems: string[] = [];
+  const expect = (path: string, actual: unknown, planned: unknown) => {
+    if (actual !== planned) problems.push(`${file}: ${path} is ${String(actual)}; docs/capacity.md plans ${String(planned)}`);
+  };
+  for (const request of plan.requests) {
+    const chart = values.services[request.service];
+    if (!chart) {
+      problems.push(`${file}: services.${request.service} is missing`);
+      continue;
+    }
+    const at = `services.${request.service}`;
+    expect(`${at}.resources.requests.cpu`, chart.resources.requests.cpu, `${request.cpuMillicores}m`);
+    expect(`${at}.resources.requests.memory`, chart.resources.requests.memory, `${request.memoryMiB}Mi`);
+    expect(`${at}.resources.limits.memory`, chart.resources.limits.memory, `${request.memoryMiB * 2}Mi`);
+    expect(`${at}.autoscaling.targetCPUUtilizationPercentage`, chart.autoscaling.targetCPUUtilizationPercentage, Math.round(ASSUMPTIONS.headroom * 100));
+  }
+  return problems;
+}
+
 if (process.argv.includes('--check')) {
+  const disagreements = await chartDisagreements(plan);
+  for (const problem of disagreements) console.error(problem);
+  if (disagreements.length > 0) process.exit(1);
   if (updated !== doc) {
     console.error('docs/capacity.md is stale (bench/results, the topic catalogue or the assumptions changed): run `npm run docs:capacity` and commit the result.');
     process.exit(1);
