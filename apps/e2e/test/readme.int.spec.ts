@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { requireKafka, requireMongo, sleep, waitFor } from '@notify/testing';
+import { requireKafka, requireMongo, sleep, uniqueName, waitFor } from '@notify/testing';
 
 /**
  * The README's "Running on real infrastructure" block, run as printed: its commands in a fresh
@@ -19,8 +19,8 @@ import { requireKafka, requireMongo, sleep, waitFor } from '@notify/testing';
  * they name, so a developer's own `.env` is left alone; the processes are pointed at what they wrote
  * with ENV_FILE, and Nx's own loading of the root `.env` is off for the same reason.
  *
- * The services run as a user runs them: no topic prefix, the database `notify`. Every event the test
- * sends has an id of its own, so runs do not see each other's.
+ * Each run's processes get topics and a database of their own (TOPIC_PREFIX, and the block's
+ * MONGO_URL under another name), as every suite here has; everything else is what the block gives.
  */
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -183,7 +183,8 @@ async function startAll(lines: Array<{ name: string; command: string }>): Promis
     if (port === undefined) throw new Error(`README: the PORT row gives no default port for ${name}`);
     if (!(await portIsFree(port))) throw new Error(`port ${port} (${name}'s default) is taken: stop what listens there and run the test again`);
   }
-  const started = lines.map(({ name, command }) => startBackground(name, command, ports[name]!, env));
+  const processEnv = isolated(env);
+  const started = lines.map(({ name, command }) => startBackground(name, command, ports[name]!, processEnv));
   running.push(...started);
   const t0 = Date.now();
   const readyAfter = await Promise.all(started.map(async (s) => (await ready(s), `${s.name} ${Date.now() - t0} ms`)));
@@ -204,10 +205,29 @@ async function ready(s: Started): Promise<void> {
   }
 }
 
+/** What the block gives a process: what it exported, over its settings file. */
+function blockSetting(variable: string): string | undefined {
+  return env[variable] ?? (env.ENV_FILE ? parseEnv(readFileSync(env.ENV_FILE, 'utf8'))[variable] : undefined);
+}
+
+/**
+ * Topics and a database of their own, as every suite here has: other processes may be using the
+ * default ones on the same servers, and a run must not join their consumer groups. Nothing the block
+ * must give is supplied: the database is the block's own MONGO_URL with another name, and only when
+ * the block gives one (without it, the services still stop asking for it).
+ */
+function isolated(blockEnv: Record<string, string>): Record<string, string> {
+  const name = uniqueName('readme');
+  const given = blockSetting('MONGO_URL');
+  if (!given || !URL.canParse(given)) return { ...blockEnv, TOPIC_PREFIX: name };
+  const mongoUrl = new URL(given);
+  mongoUrl.pathname = `/${name}`;
+  return { ...blockEnv, TOPIC_PREFIX: name, MONGO_URL: mongoUrl.toString() };
+}
+
 /** The token the block's settings give a product team: the first entry of INTAKE_TOKENS. */
 function intakeSecret(): string {
-  const fromFile = env.ENV_FILE ? parseEnv(readFileSync(env.ENV_FILE, 'utf8')) : {};
-  const tokens = env.INTAKE_TOKENS ?? fromFile.INTAKE_TOKENS;
+  const tokens = blockSetting('INTAKE_TOKENS');
   if (!tokens) throw new Error('the block gives no INTAKE_TOKENS');
   return tokens.split(',')[0]!.split(':')[1]!;
 }
