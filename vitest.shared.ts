@@ -13,5 +13,8 @@ export const sharedTestConfig = defineConfig({
     // Two cores and a shared broker: one test file at a time per project keeps timings honest.
     fileParallelism: false,
     reporters: ['default'],
+    // A developer's .env (README: running on real infrastructure) is for the processes they start,
+    // not for tests: every test sets the settings it needs.
+    env: { ENV_FILE: '/dev/null' },
   },
 });
