@@ -18,6 +18,7 @@ export const DELIVERY_STATES = [
   'read',
   'archived',
   'failed',
+  'shed_budget',
 ] as const;
 export const DeliveryState = z.enum(DELIVERY_STATES);
 export type DeliveryState = z.infer<typeof DeliveryState>;
