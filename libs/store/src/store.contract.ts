@@ -10,6 +10,7 @@ import { retentionContract } from './retention.contract';
 import { ruleContract } from './rules/rule.contract';
 import { topicContract } from './topics/topic.contract';
 import { webhookContract } from './webhooks/webhook.contract';
+import { escalationContract } from './escalations/escalation.contract';
 import type { Store } from './store';
 
 /** Hands each test a fresh, empty store. */
@@ -40,5 +41,6 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
     describe('dead-letter actions', () => deadLetterActionContract(fixture));
     describe('webhooks', () => webhookContract(fixture));
     describe('retention', () => retentionContract(fixture));
+    describe('escalations', () => escalationContract(fixture));
   });
 }

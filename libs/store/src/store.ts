@@ -32,6 +32,9 @@ import type { RuleRepository } from './rules/rule.types';
 import { MemoryWebhookRepository } from './webhooks/webhook.memory';
 import { MongoWebhookRepository } from './webhooks/webhook.mongo';
 import type { WebhookRepository } from './webhooks/webhook.types';
+import { MemoryEscalationRepository } from './escalations/escalation.memory';
+import { MongoEscalationRepository } from './escalations/escalation.mongo';
+import type { EscalationRepository } from './escalations/escalation.types';
 
 /** Every collection the services use, behind one repository each. */
 export interface Store {
@@ -46,6 +49,7 @@ export interface Store {
   readonly topics: TopicRepository;
   readonly deadLetterActions: DeadLetterActionRepository;
   readonly webhooks: WebhookRepository;
+  readonly escalations: EscalationRepository;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -79,6 +83,7 @@ export async function createMongoStore(options: ConnectOptions): Promise<MongoSt
     topics: new MongoTopicRepository(connection),
     deadLetterActions: new MongoDeadLetterActionRepository(connection),
     webhooks: new MongoWebhookRepository(connection),
+    escalations: new MongoEscalationRepository(connection),
     ping: () => pingMongo(connection),
     close: async () => {
       await watchdog.stop();
@@ -128,6 +133,7 @@ export function createMemoryStore(): Store {
     topics: new MemoryTopicRepository(),
     deadLetterActions: new MemoryDeadLetterActionRepository(),
     webhooks: new MemoryWebhookRepository(),
+    escalations: new MemoryEscalationRepository(),
     ping: async () => {},
     close: async () => {},
   };
