@@ -19,11 +19,12 @@ export const DELIVERY_STATES = [
   'archived',
   'failed',
   'shed_budget',
+  'escalated',
 ] as const;
 export const DeliveryState = z.enum(DELIVERY_STATES);
 export type DeliveryState = z.infer<typeof DeliveryState>;
 
-export const Channel = z.enum(['inapp', 'push', 'apns', 'fcm', 'sse']);
+export const Channel = z.enum(['inapp', 'push', 'apns', 'fcm', 'sse', 'webhook']);
 export type Channel = z.infer<typeof Channel>;
 
 export const DeliveryStatusV1 = z
