@@ -30,7 +30,7 @@ var composeServices = []string{"router", "gateway", "presence", "push", "webhook
 func CheckCompose(composeFile, dockerfile string, exposed map[int32]bool) (lines, problems []string) {
 	project, err := LoadCompose(composeFile)
 	if err != nil {
-		return nil, []string{fmt.Sprintf("%s: %v", composeFile, err)}
+		return nil, []string{fmt.Sprintf("%s: %s", composeFile, loadError(composeFile, err))}
 	}
 	lines = append(lines, fmt.Sprintf("loaded with schema validation: %d services", len(project.Services)))
 	dockerfileAbs, err := filepath.Abs(dockerfile)
@@ -109,6 +109,19 @@ func LoadCompose(composeFile string) (*types.Project, error) {
 	return loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
 		o.SetProjectName("notify", true)
 	})
+}
+
+// loadError says a schema error in the check's words: the file as given, and what a false schema means there.
+func loadError(composeFile string, err error) string {
+	message := err.Error()
+	if abs, absErr := filepath.Abs(composeFile); absErr == nil {
+		message = strings.ReplaceAll(message, "validating "+abs+": ", "")
+		message = strings.ReplaceAll(message, abs, composeFile)
+	}
+	if strings.HasSuffix(message, " false schema") {
+		message = strings.TrimSuffix(message, " false schema") + ": not a key the compose specification has there"
+	}
+	return message
 }
 
 // sameFile: the service's build uses the Dockerfile at dockerfileAbs.
