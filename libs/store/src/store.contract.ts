@@ -8,6 +8,7 @@ import { inboxContract } from './inbox/inbox.contract';
 import { preferencesContract } from './preferences/preferences.contract';
 import { retentionContract } from './retention.contract';
 import { ruleContract } from './rules/rule.contract';
+import { sendTimeContract } from './send-times/send-time.contract';
 import { topicContract } from './topics/topic.contract';
 import { webhookContract } from './webhooks/webhook.contract';
 import { escalationContract } from './escalations/escalation.contract';
@@ -40,6 +41,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
     describe('topics', () => topicContract(fixture));
     describe('dead-letter actions', () => deadLetterActionContract(fixture));
     describe('webhooks', () => webhookContract(fixture));
+    describe('send times', () => sendTimeContract(fixture));
     describe('retention', () => retentionContract(fixture));
     describe('escalations', () => escalationContract(fixture));
   });

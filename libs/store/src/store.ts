@@ -29,6 +29,9 @@ import type { PreferencesRepository } from './preferences/preferences.types';
 import { MemoryRuleRepository } from './rules/rule.memory';
 import { MongoRuleRepository } from './rules/rule.mongo';
 import type { RuleRepository } from './rules/rule.types';
+import { MemorySendTimeRepository } from './send-times/send-time.memory';
+import { MongoSendTimeRepository } from './send-times/send-time.mongo';
+import type { SendTimeRepository } from './send-times/send-time.types';
 import { MemoryWebhookRepository } from './webhooks/webhook.memory';
 import { MongoWebhookRepository } from './webhooks/webhook.mongo';
 import type { WebhookRepository } from './webhooks/webhook.types';
@@ -50,6 +53,7 @@ export interface Store {
   readonly deadLetterActions: DeadLetterActionRepository;
   readonly webhooks: WebhookRepository;
   readonly escalations: EscalationRepository;
+  readonly sendTimes: SendTimeRepository;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -84,6 +88,7 @@ export async function createMongoStore(options: ConnectOptions): Promise<MongoSt
     deadLetterActions: new MongoDeadLetterActionRepository(connection),
     webhooks: new MongoWebhookRepository(connection),
     escalations: new MongoEscalationRepository(connection),
+    sendTimes: new MongoSendTimeRepository(connection),
     ping: () => pingMongo(connection),
     close: async () => {
       await watchdog.stop();
@@ -134,6 +139,7 @@ export function createMemoryStore(): Store {
     deadLetterActions: new MemoryDeadLetterActionRepository(),
     webhooks: new MemoryWebhookRepository(),
     escalations: new MemoryEscalationRepository(),
+    sendTimes: new MemorySendTimeRepository(),
     ping: async () => {},
     close: async () => {},
   };
