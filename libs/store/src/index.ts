@@ -13,6 +13,7 @@ export * from './errors';
 export * from './topics/topic.types';
 export * from './dead-letters/dead-letter-action.types';
 export * from './webhooks/webhook.types';
+export * from './budgets/budget.types';
 export * from './send-times/send-time.types';
 export * from './escalations/escalation.types';
 export { serverKindOf, type ServerKind } from './expiry-indexes';

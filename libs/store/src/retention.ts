@@ -25,6 +25,8 @@ export const storeSweeps = {
   sentDigests: (store: Store, keepMs: number): StoreSweep => ({ collection: 'digests', sweep: (now) => store.digests.sweepSentBefore(before(now, keepMs)) }),
   /** Webhook deliveries delivered more than `keepMs` ago (parked and pending ones stay until handled). */
   deliveredWebhooks: (store: Store, keepMs: number): StoreSweep => ({ collection: 'webhook_deliveries', sweep: (now) => store.webhooks.sweepDeliveredBefore(before(now, keepMs)) }),
+  /** Daily budget units once their local day is over everywhere. */
+  budgets: (store: Store): StoreSweep => ({ collection: 'budget_units', sweep: (now) => store.budgets.sweepExpired(now) }),
   /** Users' learned send times not updated for `keepMs` (no read for that long: their weights have decayed to nothing). */
   sendTimes: (store: Store, keepMs: number): StoreSweep => ({ collection: 'send_times', sweep: (now) => store.sendTimes.sweepUpdatedBefore(before(now, keepMs)) }),
   /** Escalation ladders that finished more than `keepMs` ago, with their claims (until then a redelivered event finds its ladder). */

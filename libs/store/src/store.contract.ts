@@ -11,6 +11,7 @@ import { ruleContract } from './rules/rule.contract';
 import { sendTimeContract } from './send-times/send-time.contract';
 import { topicContract } from './topics/topic.contract';
 import { webhookContract } from './webhooks/webhook.contract';
+import { budgetContract } from './budgets/budget.contract';
 import { escalationContract } from './escalations/escalation.contract';
 import type { Store } from './store';
 
@@ -43,6 +44,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
     describe('webhooks', () => webhookContract(fixture));
     describe('send times', () => sendTimeContract(fixture));
     describe('retention', () => retentionContract(fixture));
+    describe('budgets', () => budgetContract(fixture));
     describe('escalations', () => escalationContract(fixture));
   });
 }

@@ -35,6 +35,9 @@ import type { SendTimeRepository } from './send-times/send-time.types';
 import { MemoryWebhookRepository } from './webhooks/webhook.memory';
 import { MongoWebhookRepository } from './webhooks/webhook.mongo';
 import type { WebhookRepository } from './webhooks/webhook.types';
+import { MemoryBudgetRepository } from './budgets/budget.memory';
+import { MongoBudgetRepository } from './budgets/budget.mongo';
+import type { BudgetRepository } from './budgets/budget.types';
 import { MemoryEscalationRepository } from './escalations/escalation.memory';
 import { MongoEscalationRepository } from './escalations/escalation.mongo';
 import type { EscalationRepository } from './escalations/escalation.types';
@@ -54,6 +57,7 @@ export interface Store {
   readonly webhooks: WebhookRepository;
   readonly escalations: EscalationRepository;
   readonly sendTimes: SendTimeRepository;
+  readonly budgets: BudgetRepository;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -89,6 +93,7 @@ export async function createMongoStore(options: ConnectOptions): Promise<MongoSt
     webhooks: new MongoWebhookRepository(connection),
     escalations: new MongoEscalationRepository(connection),
     sendTimes: new MongoSendTimeRepository(connection),
+    budgets: new MongoBudgetRepository(connection),
     ping: () => pingMongo(connection),
     close: async () => {
       await watchdog.stop();
@@ -121,6 +126,7 @@ function expiryIndexes(store: MongoStore): ExpiryIndex[] {
     { collection: name(idempotency.model), field: 'expiresAt', expireAfterSeconds: 0 },
     { collection: name(idempotency.takeovers), field: 'at', expireAfterSeconds: TAKEOVER_MARKER_TTL_MS / 1000 },
     { collection: name((store.deliveryLog as MongoDeliveryLogRepository).model), field: 'at', expireAfterSeconds: null },
+    { collection: name((store.budgets as MongoBudgetRepository).model), field: 'expiresAt', expireAfterSeconds: 0 },
   ];
 }
 
@@ -140,6 +146,7 @@ export function createMemoryStore(): Store {
     webhooks: new MemoryWebhookRepository(),
     escalations: new MemoryEscalationRepository(),
     sendTimes: new MemorySendTimeRepository(),
+    budgets: new MemoryBudgetRepository(),
     ping: async () => {},
     close: async () => {},
   };
