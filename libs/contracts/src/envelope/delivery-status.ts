@@ -20,6 +20,7 @@ export const DELIVERY_STATES = [
   'failed',
   'shed_budget',
   'escalated',
+  'superseded',
 ] as const;
 export const DeliveryState = z.enum(DELIVERY_STATES);
 export type DeliveryState = z.infer<typeof DeliveryState>;

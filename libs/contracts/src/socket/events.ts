@@ -14,7 +14,19 @@ export interface ClientNotification {
   content: NotificationContent;
   createdAt: string;
   state: InboxStateName;
+  /** Notifications with the same key replace each other while unread (see `updated`). */
+  collapseKey?: string;
+  /** The notification this one replaced: the client shows this one in its place. */
+  supersedes?: string;
 }
+
+/**
+ * A notification that replaces one the user has not read (same `collapseKey`): "your driver is 3
+ * minutes away" in place of "5 minutes away". It is a notification in its own right (a new id and
+ * seq, acknowledged like any other); `supersedes` names the one it replaces, which is gone from the
+ * inbox and the unread count.
+ */
+export type UpdatedNotification = ClientNotification & { supersedes: string };
 
 /**
  * What a client sends in the handshake (`auth`). `cursor` is the highest seq it has: the gateway
@@ -39,6 +51,12 @@ export interface NotificationIds {
 /** Events the gateway emits; shared by the gateway and every client. */
 export interface ServerToClientEvents {
   notification: (notification: ClientNotification) => void;
+  /**
+   * A notification that replaces an unread one: show it in place of `supersedes` (which the client
+   * may not have), move the cursor to its seq and acknowledge it as for `notification`. Sent
+   * instead of `notification` for such an item, live and in a catch-up alike.
+   */
+  updated: (notification: UpdatedNotification) => void;
   /** Where this connection starts; a client that had no cursor keeps it, so a reconnect resumes from here rather than from "now". */
   cursor: (position: { seq: number }) => void;
   /** The user's unread count, whenever it may have changed (on connect, new notification, read or archive anywhere). */
