@@ -95,13 +95,20 @@ describe('FCM emulator with the real firebase-admin', () => {
     expect(fcm.received).toHaveLength(1);
   });
 
-  it('throttles with QUOTA_EXCEEDED and a retry-after that firebase-admin does not pass on', async () => {
+  it('throttles with QUOTA_EXCEEDED and a retry-after, which firebase-admin 14 passes on from send and sendEach alike', async () => {
     fcm.throttle(1, 7);
     const error = await firebase.messaging.send({ token: registration(6) }).catch((err: FirebaseError) => err);
-
     expect((error as FirebaseError).code).toBe('messaging/message-rate-exceeded');
-    expect(JSON.stringify(error)).not.toContain('retry');
-    expect(fcm.received).toMatchObject([{ status: 429, errorCode: 'QUOTA_EXCEEDED', retryAfterSeconds: 7 }]);
+    expect((error as { httpResponse?: { headers?: Record<string, string> } }).httpResponse?.headers?.['retry-after']).toBe('7');
+
+    fcm.throttle(1, 9);
+    const batch = await firebase.messaging.sendEach([{ token: registration(7) }]);
+    expect(batch.responses[0]!.error?.code).toBe('messaging/message-rate-exceeded');
+    expect((batch.responses[0]!.error as { httpResponse?: { headers?: Record<string, string> } } | undefined)?.httpResponse?.headers?.['retry-after']).toBe('9');
+    expect(fcm.received).toMatchObject([
+      { status: 429, errorCode: 'QUOTA_EXCEEDED', retryAfterSeconds: 7 },
+      { status: 429, errorCode: 'QUOTA_EXCEEDED', retryAfterSeconds: 9 },
+    ]);
   });
 
   it('is retried by firebase-admin on 503, waiting as retry-after says, until it reports server-unavailable', async () => {

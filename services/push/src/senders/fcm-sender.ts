@@ -28,13 +28,13 @@ interface ErrorLike {
  * Sends to FCM (HTTP v1) over a firebase-admin `Messaging` the service builds from its
  * credential. Every message goes through `sendEach`, in chunks of at most 500, one chunk after
  * the other (each is one HTTP/2 session with one stream per message). `sendEachForMulticast` is
- * never used: in firebase-admin 13 it only expands its tokens into `sendEach` messages, so it
+ * never used: firebase-admin only expands its tokens into `sendEach` messages, so it
  * saves no request, and one `sendEach` over a whole mixed batch opens fewer sessions.
  *
  * A 429 is about the project's quota, not the device: every call then waits until the project's
  * pause is over ({@link FcmQuotaGate}; FCM's retry-after when it sent one, else a floor of a minute,
- * doubling). firebase-admin drops `retry-after` from its errors; the gate reads it from
- * firebase-admin's HTTP clients. firebase-admin still retries a 503 itself.
+ * doubling), read from the error's HTTP response, which firebase-admin 14 keeps on it. firebase-admin
+ * still retries a 503 itself.
  * @example const fcm = new FcmSender(getMessaging(app)); await fcm.send(messages);
  */
 export class FcmSender implements PushSender {
@@ -64,7 +64,7 @@ export class FcmSender implements PushSender {
       const chunk = ready.slice(start, start + this.batchLimit);
       const sentAt = await this.gate.ready();
       const responses = await this.sendChunk(chunk.map((c) => c.message));
-      const settled = this.gate.settle(sentAt, chunk.map((c) => c.message.token), responses, chunk.map((_, i) => fcmOutcomeOf(responses[i])));
+      const settled = this.gate.settle(sentAt, responses, chunk.map((_, i) => fcmOutcomeOf(responses[i])));
       chunk.forEach((c, i) => (outcomes[c.index] = settled[i]!));
     }
     return outcomes;
