@@ -280,8 +280,10 @@ func CheckDockerfile(df *Dockerfile, context string, chart ChartFacts) (lines, p
 	// EXPOSE covers every port the chart uses.
 	exposed := map[int32]bool{}
 	var exposedList []string
+	exposeLine := finalLine
 	for _, c := range final.Commands {
 		if e, isExpose := c.(*instructions.ExposeCommand); isExpose {
+			exposeLine = line(e.Location())
 			for _, p := range e.Ports {
 				exposedList = append(exposedList, p)
 				lo, hi, err := portRange(p)
@@ -302,7 +304,7 @@ func CheckDockerfile(df *Dockerfile, context string, chart ChartFacts) (lines, p
 	sort.Ints(ports)
 	for _, p := range ports {
 		if !exposed[int32(p)] {
-			problems = append(problems, fmt.Sprintf("%s:%d: the run stage does not EXPOSE %d, which %s uses", df.Path, finalLine, p, chart.Ports[int32(p)]))
+			problems = append(problems, fmt.Sprintf("%s:%d: the run stage does not EXPOSE %d, which %s uses", df.Path, exposeLine, p, chart.Ports[int32(p)]))
 		}
 	}
 	passed("EXPOSE %s covers the chart's ports %v", strings.Join(exposedList, " "), ports)

@@ -76,7 +76,7 @@ func TestDockerfileRules(t *testing.T) {
 		"cmd-without-exec.Dockerfile":        {"started by a shell without exec"},
 		"entrypoint-npm.Dockerfile":          {"the command runs npm", "does not run node"},
 		"run-npm-ci.Dockerfile":              {"the run stage runs npm ci"},
-		"missing-port.Dockerfile":            {"does not EXPOSE 3101, which defaults: Deployment notify-gateway container gateway port relay uses"},
+		"missing-port.Dockerfile":            {"missing-port.Dockerfile:14: the run stage does not EXPOSE 3101, which defaults: Deployment notify-gateway container gateway port relay uses"},
 		"missing-file.Dockerfile":            {"COPY missing.txt: nothing at missing.txt in the build context"},
 		"ignored-file.Dockerfile":            {"COPY notes.txt: testdata/image/ignored-file.Dockerfile.dockerignore excludes it"},
 		"unknown-service-arg.Dockerfile":     {`ARG SERVICE defaults to "all"`},
