@@ -16,14 +16,21 @@ export interface StateMark {
   _id: string;
   notificationId: string;
   userId: string;
-  /** `fallback`: a gateway claimed the item's push fallback (its `attempt`-th claim). */
-  state: ReachedState | 'cleared' | 'fallback';
+  /**
+   * `fallback`: a gateway claimed the item's push fallback (its `attempt`-th claim).
+   * `supersedes`: the item took the place of the unread item `of` (same collapse key).
+   */
+  state: ReachedState | 'cleared' | 'fallback' | 'supersedes';
   at: Date;
   attempt?: number;
+  /** On a `cleared` mark: the item left the unread count because this notification replaced it. */
+  supersededBy?: string;
+  /** On a `supersedes` mark: the notification replaced. */
+  of?: string;
 }
 
-/** A mark that moves the item (not `cleared`, not a fallback claim). */
-const isReachedMark = (m: StateMark): m is StateMark & { state: ReachedState } => m.state !== 'cleared' && m.state !== 'fallback';
+/** A mark that moves the item (not `cleared`, not a fallback claim, not a replacement). */
+const isReachedMark = (m: StateMark): m is StateMark & { state: ReachedState } => m.state !== 'cleared' && m.state !== 'fallback' && m.state !== 'supersedes';
 
 const markSchema = new Schema<StateMark>(
   {
@@ -33,6 +40,8 @@ const markSchema = new Schema<StateMark>(
     state: { type: String, required: true },
     at: { type: Date, required: true },
     attempt: Number,
+    supersededBy: String,
+    of: String,
   },
   { collection: 'inbox_states', versionKey: false },
 );
@@ -119,6 +128,24 @@ export class InboxStateMarks {
     );
   }
 
+  /**
+   * Takes these items of the user out of the unread count as replaced by `by`: each one's `cleared`
+   * mark, naming `by`. A read or archive inserts the same key, so of a read and a replacement racing
+   * exactly one wins. The positions (in `notificationIds`) of the items already cleared (read,
+   * archived or replaced by another).
+   */
+  supersede(userId: string, notificationIds: readonly string[], by: string, at: Date): Promise<Set<number>> {
+    return insertReportingTaken(
+      this.model,
+      notificationIds.map((notificationId) => ({ _id: markId(userId, notificationId, 'cleared'), notificationId, userId, state: 'cleared' as const, at, supersededBy: by })),
+    );
+  }
+
+  /** Records that `notificationId` took the place of `replaced` (once: a repeat changes nothing). */
+  async recordSupersedes(userId: string, notificationId: string, replaced: string, at: Date): Promise<void> {
+    await insertMissing(this.model, [{ _id: markId(userId, notificationId, 'supersedes'), notificationId, userId, state: 'supersedes', at, of: replaced }]);
+  }
+
   /** How many of the user's items left the unread count. */
   cleared(userId: string): Promise<number> {
     return this.model.countDocuments({ userId, state: 'cleared' }).exec();
@@ -146,6 +173,10 @@ export class InboxStateMarks {
  * marks existed carry their state themselves.
  */
 export function withMarks(item: InboxItem, marks: readonly StateMark[] = []): InboxItem {
+  for (const mark of marks) {
+    if (mark.state === 'cleared' && mark.supersededBy !== undefined) item.supersededBy = mark.supersededBy;
+    else if (mark.state === 'supersedes' && mark.of !== undefined) item.supersedes = mark.of;
+  }
   const ordered = marks.filter(isReachedMark).sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime() || stateRank(a.state) - stateRank(b.state));
   for (const mark of ordered) {
     if (stateRank(mark.state) <= stateRank(item.state)) continue;

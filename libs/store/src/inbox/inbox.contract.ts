@@ -365,6 +365,122 @@ export function inboxContract(fixture: StoreFixture): void {
     });
   });
 
+  describe('supersede by collapse key', () => {
+    const ride = (n: number, title: string, userId = 'alice', extra: Partial<NewInboxItem> = {}): NewInboxItem => item(n, userId, { collapseKey: 'ride:42', content: { title, data: {} }, ...extra });
+
+    it('replaces an unread item with the same key: one item, newer, the unread count unchanged', async () => {
+      const { inbox } = fixture.store();
+      const first = await inbox.append(ride(1, 'Your driver is 5 minutes away'));
+      await inbox.append(item(2));
+      await inbox.recordStates('alice', ['alice-n1'], 'delivered');
+      expect(await inbox.unreadCount('alice')).toBe(2);
+      const second = await inbox.append(ride(3, 'Your driver is 3 minutes away'));
+      expect(second.created).toBe(true);
+      expect(second.item).toMatchObject({ notificationId: 'alice-n3', supersedes: 'alice-n1', content: { title: 'Your driver is 3 minutes away' } });
+      expect(second.item.seq).toBeGreaterThan(first.item.seq);
+      expect(second.superseded?.map((i) => [i.notificationId, i.supersededBy, i.content.title])).toEqual([['alice-n1', 'alice-n3', 'Your driver is 5 minutes away']]);
+      expect(await inbox.unreadCount('alice')).toBe(2);
+      expect((await inbox.listAfter('alice', 0, 10)).map((i) => i.notificationId)).toEqual(['alice-n2', 'alice-n3']);
+      expect((await inbox.listAfter('alice', 0, 1)).map((i) => i.notificationId)).toEqual(['alice-n2']);
+      expect((await inbox.page('alice', { limit: 10, includeArchived: true })).items.map((i) => i.notificationId)).toEqual(['alice-n3', 'alice-n2']);
+      expect((await inbox.page('alice', { limit: 10, unreadOnly: true })).items.map((i) => i.notificationId)).toEqual(['alice-n3', 'alice-n2']);
+      // The replaced one is still found by id, saying what replaced it.
+      expect(await inbox.get('alice', 'alice-n1')).toMatchObject({ supersededBy: 'alice-n3' });
+      expect(await inbox.get('alice', 'alice-n3')).toMatchObject({ supersedes: 'alice-n1', state: 'sent' });
+      // A chain: the next update replaces the current one.
+      const third = await inbox.append(ride(4, 'Your driver is here'));
+      expect([third.item.supersedes, third.superseded?.map((i) => i.notificationId)]).toEqual(['alice-n3', ['alice-n3']]);
+      expect((await inbox.listAfter('alice', 0, 10)).map((i) => i.content.title)).toEqual(['hello 2', 'Your driver is here']);
+      expect(await inbox.unreadCount('alice')).toBe(2);
+      expect(await inbox.markAllRead('alice')).toBe(2);
+      expect(await inbox.unreadCount('alice')).toBe(0);
+    });
+
+    it('never replaces a read or archived item: a new one is created', async () => {
+      const { inbox } = fixture.store();
+      await inbox.append(ride(1, '5 minutes away'));
+      await inbox.setState('alice', 'alice-n1', 'read');
+      const second = await inbox.append(ride(2, '3 minutes away'));
+      expect(second.item.supersedes).toBeUndefined();
+      expect(second.superseded).toBeUndefined();
+      expect((await inbox.listAfter('alice', 0, 10)).map((i) => i.notificationId)).toEqual(['alice-n1', 'alice-n2']);
+      expect(await inbox.unreadCount('alice')).toBe(1);
+      await inbox.recordStates('alice', ['alice-n2'], 'archived');
+      const third = await inbox.append(ride(3, '1 minute away'));
+      expect(third.item.supersedes).toBeUndefined();
+      expect((await inbox.listAfter('alice', 0, 10)).map((i) => i.notificationId)).toEqual(['alice-n1', 'alice-n2', 'alice-n3']);
+      expect(await inbox.unreadCount('alice')).toBe(1);
+    });
+
+    it('replaces only the same user’s items with the same key', async () => {
+      const { inbox } = fixture.store();
+      await inbox.appendMany([ride(1, 'a'), ride(1, 'a', 'bob'), item(2, 'alice', { collapseKey: 'ride:43' }), item(3)]);
+      const next = await inbox.append(ride(4, 'b'));
+      expect(next.superseded?.map((i) => i.notificationId)).toEqual(['alice-n1']);
+      expect((await inbox.listAfter('alice', 0, 10)).map((i) => i.notificationId)).toEqual(['alice-n2', 'alice-n3', 'alice-n4']);
+      expect((await inbox.listAfter('bob', 0, 10)).map((i) => i.notificationId)).toEqual(['bob-n1']);
+    });
+
+    it('is idempotent: a redelivered replacement replaces nothing more and is answered as stored', async () => {
+      const { inbox } = fixture.store();
+      await inbox.append(ride(1, '5 minutes away'));
+      const first = await inbox.append(ride(2, '3 minutes away'));
+      const again = await inbox.append(ride(2, '3 minutes away'));
+      expect(again.created).toBe(false);
+      expect(again.superseded).toBeUndefined();
+      expect(again.item).toMatchObject({ notificationId: 'alice-n2', seq: first.item.seq, supersedes: 'alice-n1' });
+      const batch = await inbox.appendMany([ride(2, '3 minutes away'), ride(1, '5 minutes away'), ride(2, '3 minutes away')]);
+      expect(batch.map((r) => [r.created, r.superseded])).toEqual([
+        [false, undefined],
+        [false, undefined],
+        [false, undefined],
+      ]);
+      expect(batch[1]!.item.supersededBy).toBe('alice-n2');
+      expect((await inbox.listAfter('alice', 0, 10)).map((i) => i.notificationId)).toEqual(['alice-n2']);
+      expect(await inbox.unreadCount('alice')).toBe(1);
+    });
+
+    it('applies a batch in order: the last update of the key is the one left, each replaced item reported once', async () => {
+      const { inbox } = fixture.store();
+      await inbox.append(ride(1, '5 minutes away'));
+      const results = await inbox.appendMany([ride(2, '4 minutes away'), item(3), ride(4, '3 minutes away'), ride(1, 'Your driver is 2 minutes away', 'bob')]);
+      expect(results[2]!.item.supersedes).toBe('alice-n2');
+      expect(results.flatMap((r) => r.superseded ?? []).map((i) => [i.notificationId, i.supersededBy]).sort()).toEqual([
+        ['alice-n1', expect.stringMatching(/^alice-n[24]$/)],
+        ['alice-n2', 'alice-n4'],
+      ]);
+      expect((await inbox.listAfter('alice', 0, 10)).map((i) => i.notificationId)).toEqual(['alice-n3', 'alice-n4']);
+      expect((await inbox.listAfter('bob', 0, 10)).map((i) => i.notificationId)).toEqual(['bob-n1']);
+      expect(await inbox.unreadCount('alice')).toBe(2);
+      expect(await inbox.get('alice', 'alice-n2')).toMatchObject({ supersededBy: 'alice-n4' });
+    });
+
+    it('lets a read and a replacement racing end one way or the other, never both', async () => {
+      const { inbox } = fixture.store();
+      for (let round = 0; round < 6; round++) {
+        const userId = `rider${round}`;
+        await inbox.append(ride(1, '5 minutes away', userId));
+        const [read, replaced] = await Promise.all([inbox.recordStates(userId, [`${userId}-n1`], 'read'), inbox.append(ride(2, '3 minutes away', userId))]);
+        const listed = (await inbox.listAfter(userId, 0, 10)).map((i) => i.notificationId);
+        if (replaced.item.supersedes) {
+          expect([read.cleared, listed]).toEqual([0, [`${userId}-n2`]]);
+        } else {
+          expect([read.cleared, listed]).toEqual([1, [`${userId}-n1`, `${userId}-n2`]]);
+        }
+        expect(await inbox.unreadCount(userId)).toBe(1);
+      }
+    });
+
+    it('cancels the push fallback of a replaced item (the new one has its own)', async () => {
+      const { inbox } = fixture.store();
+      const due = new Date('2026-12-01T10:00:05Z');
+      await inbox.append(ride(1, '5 minutes away', 'alice', { fallback: { dueAt: due, partition: 0, afterMs: 5000 } }));
+      await inbox.append(ride(2, '3 minutes away', 'alice', { fallback: { dueAt: new Date(due.getTime() + 5000), partition: 0, afterMs: 5000 } }));
+      const claim = await inbox.claimDueFallbacks([0], new Date(due.getTime() + 10_000), { limit: 10, leaseMs: 30_000 });
+      expect([claim.cancelled, claim.claimed.map((i) => i.notificationId)]).toEqual([1, ['alice-n2']]);
+    });
+  });
+
   it('sweeps expired items', async () => {
     const { inbox } = fixture.store();
     await inbox.append(item(1, 'alice', { expiresAt: new Date('2026-01-01T00:00:00Z') }));

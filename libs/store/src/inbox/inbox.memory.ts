@@ -1,4 +1,4 @@
-import { STATE_TIMESTAMP, isUnread, stateRank, type AppendResult, type FallbackClaim, type FallbackClaimOptions, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type StateChanges, type StateRequest } from './inbox.types';
+import { STATE_TIMESTAMP, SUPERSEDE_LOOKBACK, isUnread, stateRank, type AppendResult, type FallbackClaim, type FallbackClaimOptions, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type StateChanges, type StateRequest } from './inbox.types';
 
 export class MemoryInboxRepository implements InboxRepository {
   private readonly byId = new Map<string, InboxItem>();
@@ -30,13 +30,26 @@ export class MemoryInboxRepository implements InboxRepository {
     const ofUser = this.byUser.get(item.userId);
     if (ofUser) ofUser.push(stored);
     else this.byUser.set(item.userId, [stored]);
-    return { item: structuredClone(stored), created: true, previousSeq };
+    const superseded = stored.collapseKey === undefined ? [] : this.supersede(stored);
+    return { item: structuredClone(stored), created: true, previousSeq, ...(superseded.length > 0 ? { superseded } : {}) };
+  }
+
+  /** The user's older unread items with the new item's collapse key leave the lists and the count; the new one names the newest. */
+  private supersede(stored: InboxItem): InboxItem[] {
+    const open = this.ofUser(stored.userId)
+      .filter((i) => i.seq < stored.seq && i.collapseKey === stored.collapseKey)
+      .slice(-SUPERSEDE_LOOKBACK)
+      .filter((i) => counted(i));
+    for (const replaced of open) replaced.supersededBy = stored.notificationId;
+    if (open.length > 0) stored.supersedes = open.at(-1)!.notificationId;
+    return open.map((i) => structuredClone(i));
   }
 
   async listAfter(userId: string, afterSeq: number, limit: number): Promise<InboxItem[]> {
     const items = this.ofUser(userId);
-    const first = firstAfter(items, afterSeq);
-    return items.slice(first, first + limit).map((i) => structuredClone(i));
+    const found: InboxItem[] = [];
+    for (let i = firstAfter(items, afterSeq); i < items.length && found.length < limit; i++) if (items[i]!.supersededBy === undefined) found.push(structuredClone(items[i]!));
+    return found;
   }
 
   async newestSeq(userId: string, before = Number.POSITIVE_INFINITY): Promise<number> {
@@ -46,6 +59,7 @@ export class MemoryInboxRepository implements InboxRepository {
 
   async page(userId: string, query: InboxPageQuery): Promise<InboxPage> {
     const matching = this.ofUser(userId)
+      .filter((i) => i.supersededBy === undefined)
       .filter((i) => query.before === undefined || i.seq < query.before)
       .filter((i) => query.includeArchived || i.state !== 'archived')
       .filter((i) => !query.unreadOnly || isUnread(i.state))
@@ -83,7 +97,7 @@ export class MemoryInboxRepository implements InboxRepository {
     for (const id of new Set(notificationIds)) {
       const item = this.byId.get(id);
       if (!item || item.userId !== userId) continue;
-      const wasUnread = isUnread(item.state);
+      const wasUnread = counted(item);
       if (!this.record(item, state, at)) continue;
       changes.moved.push(id);
       if (wasUnread && !isUnread(state)) changes.cleared++;
@@ -113,12 +127,12 @@ export class MemoryInboxRepository implements InboxRepository {
   }
 
   async markAllRead(userId: string): Promise<number> {
-    const unread = this.ofUser(userId).filter((i) => isUnread(i.state)).map((i) => i.notificationId);
+    const unread = this.ofUser(userId).filter(counted).map((i) => i.notificationId);
     return (await this.recordStates(userId, unread, 'read')).cleared;
   }
 
   async unreadCount(userId: string): Promise<number> {
-    return this.ofUser(userId).filter((i) => isUnread(i.state)).length;
+    return this.ofUser(userId).filter(counted).length;
   }
 
   async unreadCounts(userIds: readonly string[]): Promise<Map<string, number>> {
@@ -153,7 +167,8 @@ export class MemoryInboxRepository implements InboxRepository {
       .slice(0, limit);
     const answer: FallbackClaim = { claimed: [], cancelled: 0, found: due.length };
     for (const pending of due) {
-      if (stateRank(pending.item.state) >= stateRank('delivered')) {
+      // Acknowledged, or replaced by a newer notification (which has its own fallback): nothing to push.
+      if (stateRank(pending.item.state) >= stateRank('delivered') || pending.item.supersededBy !== undefined) {
         await this.clearFallbacks([pending.item.notificationId]);
         answer.cancelled++;
       } else if (pending.claimedAt === undefined || pending.claimedAt <= now.getTime() - leaseMs) {
@@ -176,6 +191,9 @@ export class MemoryInboxRepository implements InboxRepository {
     return this.byUser.get(userId) ?? [];
   }
 }
+
+/** Whether the item is in the unread count: not read, not archived, not replaced. */
+const counted = (item: InboxItem): boolean => isUnread(item.state) && item.supersededBy === undefined;
 
 /** The index of the first item with a seq above `seq`, in a list sorted by seq (binary search). */
 function firstAfter(items: readonly InboxItem[], seq: number): number {

@@ -4,7 +4,7 @@ import { deleteInChunks } from '../mongo-sweeps';
 import { countByUser, isDuplicateKey } from '../mongo-writes';
 import { InboxSequence } from './inbox-sequence';
 import { InboxStateMarks, hasReached, withMarks } from './inbox-states.mongo';
-import { isUnread, type AppendResult, type FallbackClaim, type FallbackClaimOptions, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type PendingFallback, type StateChanges, type StateRequest } from './inbox.types';
+import { SUPERSEDE_LOOKBACK, isUnread, type AppendResult, type FallbackClaim, type FallbackClaimOptions, type InboxItem, type InboxPage, type InboxPageQuery, type InboxRepository, type InboxState, type NewInboxItem, type PendingFallback, type StateChanges, type StateRequest } from './inbox.types';
 
 /**
  * `_id` is the notificationId: a redelivered notification is a duplicate key. Items are inserted
@@ -97,7 +97,10 @@ export class MongoInboxRepository implements InboxRepository {
     });
     await this.sequence.exclusive(
       pending.map((i) => items[i]!.userId),
-      () => this.insertNumbered(items, pending, results),
+      async () => {
+        await this.insertNumbered(items, pending, results);
+        await this.supersedeFor(pending.map((i) => results[i]!));
+      },
     );
     items.forEach((item, index) => {
       const first = firstOf.get(item.notificationId)!;
@@ -142,6 +145,75 @@ export class MongoInboxRepository implements InboxRepository {
     }
   }
 
+  /**
+   * Settles each (user, collapse key) of the batch once, all at the same time, by its newest item:
+   * the batch's earlier updates of a key are replaced along with what the key held before (they
+   * then say by what, and are handed to no one). A redelivered item does the same: if its first
+   * delivery stopped between storing and replacing, this finishes it; otherwise it finds nothing
+   * left to do. The items this replaced are reported on the newest item's result.
+   */
+  private async supersedeFor(results: readonly AppendResult[]): Promise<void> {
+    const groups = new Map<string, AppendResult[]>();
+    for (const result of results) {
+      const { userId, collapseKey, supersededBy } = result.item;
+      if (collapseKey === undefined || supersededBy !== undefined) continue;
+      const key = JSON.stringify([userId, collapseKey]);
+      const group = groups.get(key);
+      if (group) group.push(result);
+      else groups.set(key, [result]);
+    }
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const newest = group.reduce((a, b) => (b.item.seq > a.item.seq ? b : a));
+        const superseded = await this.settle(newest.item);
+        for (const { item } of group) {
+          const replacedBy = superseded.find((s) => s.notificationId === item.notificationId)?.supersededBy;
+          if (replacedBy !== undefined) item.supersededBy = replacedBy;
+        }
+        if (superseded.length > 0) newest.superseded = superseded;
+      }),
+    );
+  }
+
+  /**
+   * Leaves one unread item of the user's collapse key, the newest: every other unread one is
+   * replaced by it. One read of the key's newest items and their marks, one insert. The decision
+   * is each replaced item's `cleared` mark (see InboxStateMarks.supersede): an item read meanwhile,
+   * or replaced by a racing writer, is not this call's to replace. Looking at the whole key, not
+   * only below `item`, makes two writers storing two updates at once agree: whichever reads last
+   * sees both. Updates `item` (what replaced it, or what it replaced); answers what this call replaced.
+   */
+  private async settle(item: InboxItem): Promise<InboxItem[]> {
+    const { userId, collapseKey } = item;
+    const docs = await this.model.find({ userId, collapseKey }).sort({ seq: -1 }).limit(SUPERSEDE_LOOKBACK).lean().exec();
+    const marks = await this.marks.of(userId, docs.map((d) => d._id));
+    const clearedOf = (doc: InboxDoc) => (marks.get(doc._id) ?? []).find((m) => m.state === 'cleared');
+    const open = docs.filter((doc) => !clearedOf(doc) && isUnread(doc.state));
+    const winner = open[0];
+    if (winner === undefined) return [];
+    const losers = open.slice(1);
+    const at = new Date();
+    const taken = await this.marks.supersede(userId, losers.map((d) => d._id), winner._id, at);
+    if (taken.has(-1)) throw new Error('the server did not say which replaced items were cleared before');
+    const won = losers.filter((_, i) => !taken.has(i));
+    let supersedes = (marks.get(winner._id) ?? []).find((m) => m.state === 'supersedes')?.of;
+    if (supersedes === undefined) {
+      // The newest this call replaced, or one an earlier delivery replaced without recording it on the winner.
+      const replaced = docs.find((doc) => won.includes(doc) || clearedOf(doc)?.supersededBy === winner._id);
+      if (replaced !== undefined) {
+        await this.marks.recordSupersedes(userId, winner._id, replaced._id, at);
+        supersedes = replaced._id;
+      }
+    }
+    if (winner._id === item.notificationId && supersedes !== undefined) item.supersedes = supersedes;
+    const own = docs.find((doc) => doc._id === item.notificationId);
+    if (own !== undefined) {
+      const replacedBy = won.includes(own) ? winner._id : clearedOf(own)?.supersededBy;
+      if (replacedBy !== undefined) item.supersededBy = replacedBy;
+    }
+    return won.map((doc) => ({ ...withMarks(toItem(doc), marks.get(doc._id)), supersededBy: winner._id }));
+  }
+
   /** Inserts in order; the position of the document whose key was taken, where the insert stopped. */
   private async insertInOrder(docs: InboxDoc[]): Promise<number | undefined> {
     try {
@@ -156,8 +228,15 @@ export class MongoInboxRepository implements InboxRepository {
     }
   }
 
+  /** Replaced items are read and left out, so a page is full unless the inbox has no more. */
   async listAfter(userId: string, afterSeq: number, limit: number): Promise<InboxItem[]> {
-    return this.withMarks(await this.model.find({ userId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).lean().exec());
+    const found: InboxItem[] = [];
+    for (let after = afterSeq; ; ) {
+      const docs = await this.model.find({ userId, seq: { $gt: after } }).sort({ seq: 1 }).limit(limit).lean().exec();
+      found.push(...(await this.withMarks(docs)).filter((i) => i.supersededBy === undefined));
+      if (found.length >= limit || docs.length < limit) return found.slice(0, limit);
+      after = docs.at(-1)!.seq;
+    }
   }
 
   async newestSeq(userId: string, before?: number): Promise<number> {
@@ -176,7 +255,7 @@ export class MongoInboxRepository implements InboxRepository {
       if (before !== undefined) filter.seq = { $lt: before };
       if (query.category !== undefined) filter.category = query.category;
       const chunk = await this.withMarks(await this.model.find(filter).sort({ seq: -1 }).limit(chunkSize).lean().exec());
-      matching.push(...chunk.filter((i) => (query.includeArchived || i.state !== 'archived') && (!query.unreadOnly || isUnread(i.state))));
+      matching.push(...chunk.filter((i) => i.supersededBy === undefined && (query.includeArchived || i.state !== 'archived') && (!query.unreadOnly || isUnread(i.state))));
       if (matching.length > query.limit || chunk.length < chunkSize) break;
       before = chunk.at(-1)!.seq;
     }
@@ -270,7 +349,8 @@ export class MongoInboxRepository implements InboxRepository {
     const candidates: Array<{ doc: InboxDoc; attempt: number }> = [];
     for (const doc of docs) {
       const own = marks.get(doc._id);
-      if (hasReached(doc, own, 'delivered')) {
+      // Acknowledged, or replaced by a newer notification (which has its own fallback): nothing to push.
+      if (hasReached(doc, own, 'delivered') || own?.some((m) => m.state === 'cleared' && m.supersededBy !== undefined)) {
         acknowledged.push(doc._id);
         continue;
       }

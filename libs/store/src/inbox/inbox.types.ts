@@ -25,6 +25,13 @@ export interface InboxItem {
   createdAt: Date;
   expiresAt?: Date;
   collapseKey?: string;
+  /**
+   * The notification this one replaced: the user's unread item with the same `collapseKey` when this
+   * one was stored. The replaced item leaves the lists and the unread count; this one takes its place.
+   */
+  supersedes?: string;
+  /** On a replaced item: the notification that replaced it. Such an item is in no list and not counted unread. */
+  supersededBy?: string;
   /** Per-user, strictly increasing: the cursor a reconnecting client resumes from. */
   seq: number;
   state: InboxState;
@@ -71,7 +78,10 @@ export interface FallbackClaim {
   found: number;
 }
 
-export type NewInboxItem = Omit<InboxItem, 'seq' | 'state' | 'deliveredAt' | 'seenAt' | 'readAt' | 'archivedAt'>;
+export type NewInboxItem = Omit<InboxItem, 'seq' | 'state' | 'deliveredAt' | 'seenAt' | 'readAt' | 'archivedAt' | 'supersedes' | 'supersededBy'>;
+
+/** How far back, in a user's items with one collapse key, a new item looks for unread ones to replace. */
+export const SUPERSEDE_LOOKBACK = 20;
 
 export interface InboxPageQuery {
   /** Items older than this cursor (exclusive); the newest first when absent. */
@@ -97,6 +107,12 @@ export interface AppendResult {
    * knows it without reading. A feed whose client has that one can send this item straight away.
    */
   previousSeq?: number;
+  /**
+   * The items this call replaced (an item with a `collapseKey` replaces the user's older unread items
+   * with the same key; normally one), as they were, with `supersededBy` set. Each is replaced by one
+   * call only: a redelivery or a racing writer finds it taken and reports nothing.
+   */
+  superseded?: InboxItem[];
 }
 
 /** One user's request to move notifications to a state. */
@@ -115,6 +131,11 @@ export interface StateChanges {
 
 /**
  * One user's notifications, numbered by `seq`, the cursor a reconnecting client resumes from.
+ * - An item with a `collapseKey` replaces the user's unread items with the same key ("your driver is
+ *   3 minutes away" replaces "5 minutes away"): they leave the lists and the unread count, the new one
+ *   (with a new, higher seq) names the newest of them in `supersedes`, so the unread count is
+ *   unchanged. A read or archived item is never replaced. Whether an item is read or replaced is
+ *   decided once, by the store: of a read and a replacement racing, exactly one wins.
  * - Strictly increasing per user and never handed out twice, not even after the item was swept.
  * - Items of one user become visible in `seq` order (one writer per user at a time, writing in
  *   order), so a reader resuming after a cursor never misses an item that appears later.
@@ -130,11 +151,12 @@ export interface InboxRepository {
    * Idempotent on notificationId; the results are in the order of `items`.
    */
   appendMany(items: readonly NewInboxItem[]): Promise<AppendResult[]>;
-  /** Everything after a cursor, oldest first: reconnect catch-up. */
+  /** Everything after a cursor, oldest first, replaced items left out: reconnect catch-up. */
   listAfter(userId: string, afterSeq: number, limit: number): Promise<InboxItem[]>;
   /** The highest seq of the user's items (below `before` when given); 0 when there is none. */
   newestSeq(userId: string, before?: number): Promise<number>;
   page(userId: string, query: InboxPageQuery): Promise<InboxPage>;
+  /** The item, also when it was replaced (then with `supersededBy`). */
   get(userId: string, notificationId: string): Promise<InboxItem | null>;
   /** The user's items among these ids, as they are now; ids of other users or of nothing are left out. */
   getMany(userId: string, notificationIds: readonly string[]): Promise<InboxItem[]>;
