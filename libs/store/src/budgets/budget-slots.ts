@@ -1,5 +1,5 @@
 import { compositeId } from '../mongo-writes';
-import type { BudgetChannel, BudgetTake, BudgetTakeOutcome } from './budget.types';
+import type { BudgetChannel, BudgetSpend, BudgetTake, BudgetTakeOutcome } from './budget.types';
 
 /** A unit of a budget: the `slot`-th of its (user, day, budget, channel), held by one notification. */
 export interface BudgetUnit {
@@ -22,6 +22,9 @@ export interface BudgetUnitStore {
   /** The units with these `_id`s (absent ones are left out). */
   read(ids: string[]): Promise<BudgetUnit[]>;
 }
+
+/** Groups (user, day, budget, channel) a repository remembers the next free slot of: a hint only. */
+export const REMEMBERED_GROUPS = 50_000;
 
 const groupOf = (r: Pick<BudgetTake, 'userId' | 'day' | 'budget' | 'channel'>) => compositeId(r.userId, r.day, r.budget, r.channel);
 export const unitId = (group: string, slot: number) => compositeId(group, slot);
@@ -104,4 +107,16 @@ function remember(nextToTry: Map<string, number>, remembered: number, key: strin
   nextToTry.delete(key);
   nextToTry.set(key, next);
   if (nextToTry.size > remembered) nextToTry.delete(nextToTry.keys().next().value!);
+}
+
+/** Units counted per budget and channel, in name order. */
+export function spendOf(units: Iterable<Pick<BudgetUnit, 'budget' | 'channel'>>): BudgetSpend[] {
+  const counts = new Map<string, BudgetSpend>();
+  for (const { budget, channel } of units) {
+    const key = JSON.stringify([budget, channel]);
+    const spend = counts.get(key) ?? { budget, channel, count: 0 };
+    spend.count++;
+    counts.set(key, spend);
+  }
+  return [...counts.values()].sort((a, b) => a.budget.localeCompare(b.budget) || a.channel.localeCompare(b.channel));
 }

@@ -1,5 +1,5 @@
 import type { BudgetRepository, BudgetSpend, BudgetTake, BudgetTakeOutcome } from './budget.types';
-import { takeBudgetUnits, type BudgetUnit, type BudgetUnitStore } from './budget-slots';
+import { REMEMBERED_GROUPS, spendOf, takeBudgetUnits, type BudgetUnit, type BudgetUnitStore } from './budget-slots';
 
 export class MemoryBudgetRepository implements BudgetRepository {
   private readonly units = new Map<string, BudgetUnit>();
@@ -17,19 +17,11 @@ export class MemoryBudgetRepository implements BudgetRepository {
   };
 
   take(requests: readonly BudgetTake[]): Promise<BudgetTakeOutcome[]> {
-    return takeBudgetUnits(this.store, this.nextToTry, 50_000, requests, new Date());
+    return takeBudgetUnits(this.store, this.nextToTry, REMEMBERED_GROUPS, requests, new Date());
   }
 
   async spent(userId: string, day: string): Promise<BudgetSpend[]> {
-    const counts = new Map<string, BudgetSpend>();
-    for (const unit of this.units.values()) {
-      if (unit.kind !== 'unit' || unit.userId !== userId || unit.day !== day) continue;
-      const key = `${unit.budget}\u0000${unit.channel}`;
-      const spend = counts.get(key) ?? { budget: unit.budget, channel: unit.channel, count: 0 };
-      spend.count++;
-      counts.set(key, spend);
-    }
-    return [...counts.values()].sort((a, b) => a.budget.localeCompare(b.budget) || a.channel.localeCompare(b.channel));
+    return spendOf([...this.units.values()].filter((u) => u.kind === 'unit' && u.userId === userId && u.day === day));
   }
 
   async sweepExpired(now: Date): Promise<number> {

@@ -2,7 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { insertReportingTaken } from '../mongo-writes';
 import { deleteInChunks } from '../mongo-sweeps';
 import type { BudgetRepository, BudgetSpend, BudgetTake, BudgetTakeOutcome } from './budget.types';
-import { takeBudgetUnits, type BudgetUnit, type BudgetUnitStore } from './budget-slots';
+import { REMEMBERED_GROUPS, spendOf, takeBudgetUnits, type BudgetUnit, type BudgetUnitStore } from './budget-slots';
 
 const unitSchema = new Schema<BudgetUnit>(
   {
@@ -23,9 +23,6 @@ const unitSchema = new Schema<BudgetUnit>(
 );
 // A user's spend for a day (the console's user view); the index on `expiresAt` is made by createMongoStore.
 unitSchema.index({ userId: 1, day: 1 });
-
-/** Units a router remembers the next free slot of (a hint only). */
-const REMEMBERED_GROUPS = 50_000;
 
 export class MongoBudgetRepository implements BudgetRepository {
   readonly model: Model<BudgetUnit>;
@@ -49,13 +46,9 @@ export class MongoBudgetRepository implements BudgetRepository {
   }
 
   async spent(userId: string, day: string): Promise<BudgetSpend[]> {
-    const groups = await this.model
-      .aggregate<{ _id: { budget: string; channel: BudgetSpend['channel'] }; count: number }>([
-        { $match: { userId, day, kind: 'unit' } },
-        { $group: { _id: { budget: '$budget', channel: '$channel' }, count: { $sum: 1 } } },
-      ])
-      .exec();
-    return groups.map((g) => ({ budget: g._id.budget, channel: g._id.channel, count: g.count })).sort((a, b) => a.budget.localeCompare(b.budget) || a.channel.localeCompare(b.channel));
+    // A user's units of one day are few (their budgets' sizes): counted here rather than by a $group every server may not have.
+    const units = await this.model.find({ userId, day, kind: 'unit' }, { budget: 1, channel: 1 }).lean<Array<Pick<BudgetUnit, 'budget' | 'channel'>>>().exec();
+    return spendOf(units);
   }
 
   sweepExpired(now: Date): Promise<number> {
