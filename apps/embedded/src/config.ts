@@ -17,6 +17,8 @@ export const embeddedSettings = {
   maxBatchEvents: routerSettings.maxBatchEvents,
   rulesRefreshMs: routerSettings.rulesRefreshMs,
   digestTickMs: routerSettings.digestTickMs,
+  escalationSweepMs: routerSettings.escalationSweepMs,
+  escalationLeaseMs: routerSettings.escalationLeaseMs,
   dedupWindowMs: routerSettings.dedupWindowMs,
   intakeRateLimit: routerSettings.intakeRateLimit,
   intakeRateWindowMs: routerSettings.intakeRateWindowMs,

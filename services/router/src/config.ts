@@ -11,6 +11,8 @@ export const routerSettings = {
   intakeRateLimit: setting('ROUTER_INTAKE_RATE_LIMIT', env.int(100, 0), 'Requests one token may make to POST /v1/events per ROUTER_INTAKE_RATE_WINDOW_MS on one router instance (a batch counts once); beyond it 429 NOTIFY_ERR_RATE_LIMITED with Retry-After. 0: no limit'),
   intakeRateWindowMs: setting('ROUTER_INTAKE_RATE_WINDOW_MS', env.int(1000, 100), 'The window of ROUTER_INTAKE_RATE_LIMIT'),
   digestTickMs: setting('ROUTER_DIGEST_TICK_MS', env.int(1000, 50), 'How often the router looks for digests whose window ended'),
+  escalationSweepMs: setting('ROUTER_ESCALATION_SWEEP_MS', env.int(1000, 50), 'Time between sweeps of the due escalation steps of the intake partitions a router owns: how late a step may be taken'),
+  escalationLeaseMs: setting('ROUTER_ESCALATION_LEASE_MS', env.int(30_000, 1000), 'How long a claimed escalation step stays its router’s: a step whose router died between claiming and settling it is taken over after this (and sent again: the same push, the same webhook delivery id)'),
   rulesRefreshMs: setting('ROUTER_RULES_REFRESH_MS', env.int(30_000, 1000), 'Rules are reloaded on every change event; this periodic reload is the safety net'),
   dedupWindowMs: setting('ROUTER_DEDUP_WINDOW_MS', env.int(7 * 24 * 60 * 60 * 1000, 1000), 'How long an event id is remembered: the same id again within it (a producer retry, a replay) is a duplicate; the retention sweep deletes it afterwards'),
   deadLettersIndexMb: setting('ROUTER_DEAD_LETTERS_INDEX_MB', env.positive(64), 'Memory each router gives the ops console’s view of notify.dlq (original bytes included); past it the oldest letters are dropped from the view (they stay on the topic)'),

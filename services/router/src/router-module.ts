@@ -2,7 +2,7 @@ import type { Subscription } from '@notify/bus';
 import { DAY_MS } from '@notify/config';
 import { intakeLaneOf, type NotifyEvent } from '@notify/contracts';
 import type { ApiToken } from '@notify/http';
-import { Gauge, metric } from '@notify/observability';
+import { Counter, Gauge, Histogram, metric } from '@notify/observability';
 import { retentionJobFor, type RetentionScheduleOptions, type ServiceDeps, type ServiceModule } from '@notify/runtime';
 import { storeSweeps } from '@notify/store';
 import { registerRulesRoutes } from './admin/rules-routes';
@@ -34,9 +34,12 @@ import { DeadLetterIndex } from './dead-letters/dead-letter-index';
 import { registerDeadLetterRoutes } from './dead-letters/dead-letter-routes';
 import { followDeadLetters } from './dead-letters/follow-dead-letters';
 import { registerUserTrailRoutes } from './status-trail/user-trail-routes';
+import { EscalationSweeper } from './escalations/escalation-sweeper';
 
 /** A sent digest is kept this long: an event redelivered before its claim was written still finds its item. */
 const SENT_DIGEST_GRACE_MS = 24 * 60 * 60 * 1000;
+/** A finished escalation ladder is kept this long: an event redelivered meanwhile finds it and starts no second one. */
+const FINISHED_ESCALATION_GRACE_MS = 24 * 60 * 60 * 1000;
 
 export interface RouterOptions extends RetentionScheduleOptions {
   maxBatchEvents: number;
@@ -45,6 +48,10 @@ export interface RouterOptions extends RetentionScheduleOptions {
   rulesRefreshMs: number;
   /** How often due digests are looked for. */
   digestTickMs: number;
+  /** Time between sweeps of the due escalation steps of the intake partitions this router owns; 1 s by default. */
+  escalationSweepMs?: number;
+  /** How long a claimed escalation step stays its router's before another takes it over; 30 s by default. */
+  escalationLeaseMs?: number;
   /** Longest POST /v1/events waits for Kafka before a 503; 2 s by default. */
   intakeTimeoutMs?: number;
   /** Requests per window each token may make to POST /v1/events; absent or 0: no limit. */
@@ -121,7 +128,27 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId), hits: ruleHits, recent: recentEvents });
   // The router writes deduplication claims and rate-cap slots, the status trail and the digests.
   const deliveryLogMs = (options.retentionDeliveryLogDays ?? 30) * DAY_MS;
-  const retention = retentionJobFor(deps, options, [storeSweeps.idempotency(deps.store), storeSweeps.deliveryLog(deps.store, deliveryLogMs), storeSweeps.sentDigests(deps.store, SENT_DIGEST_GRACE_MS), storeSweeps.deadLetterActions(deps.store, (options.retentionDeadLetterActionsDays ?? 90) * DAY_MS)]);
+  const retention = retentionJobFor(deps, options, [storeSweeps.idempotency(deps.store), storeSweeps.deliveryLog(deps.store, deliveryLogMs), storeSweeps.sentDigests(deps.store, SENT_DIGEST_GRACE_MS), storeSweeps.finishedEscalations(deps.store, FINISHED_ESCALATION_GRACE_MS), storeSweeps.deadLetterActions(deps.store, (options.retentionDeadLetterActionsDays ?? 90) * DAY_MS)]);
+  // Escalation ladders are swept by the owner of the intake partition that started them, as their due times come.
+  let intake: Subscription[] = [];
+  const escalationsTotal = metric(deps.metrics, 'notify_router_escalation_steps_total', () => new Counter({ name: 'notify_router_escalation_steps_total', help: 'Due escalation steps: taken (to push or webhook), or skipped (read, delivered or expired by then)', labelNames: ['outcome'], registers: [deps.metrics] }));
+  const escalationLateness = metric(deps.metrics, 'notify_router_escalation_lateness_seconds', () => new Histogram({ name: 'notify_router_escalation_lateness_seconds', help: 'How long after its due time an escalation step was taken (the sweep interval, or a partition changing hands)', buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300], registers: [deps.metrics] }));
+  const escalations = new EscalationSweeper(
+    { bus: deps.bus, escalations: deps.store.escalations, inbox: deps.store.inbox },
+    {
+      intervalMs: options.escalationSweepMs ?? 1000,
+      leaseMs: options.escalationLeaseMs ?? 30_000,
+      partitions: (lane) => intake[lane === 'default' ? 0 : 1]?.assignedPartitions() ?? [],
+      logger: deps.logger.child({ module: 'escalations' }),
+      onSwept: ({ taken, skipped }) => {
+        for (const { to, lateMs } of taken) {
+          escalationsTotal.inc({ outcome: to });
+          escalationLateness.observe(lateMs / 1000);
+        }
+        for (const why of skipped) escalationsTotal.inc({ outcome: why });
+      },
+    },
+  );
   let subscriptions: Subscription[] = [];
   let refresh: NodeJS.Timeout | undefined;
   return {
@@ -137,12 +164,13 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
       await cache.reload();
       subscriptions.push(
         ...(await Promise.all([followPresence(deps, presence), followPreferences(deps, preferences)])),
-        ...(await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, rateSlots, onDecided, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
+        ...(intake = await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, rateSlots, onDecided, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
         await consumeStatusTrail(deps.bus, deps.store.deliveryLog, (status) => routedToSocket.observe(status)),
       );
       deadLettersView = followDeadLetters(deps, deadLetters);
       subscriptions.push((await deadLettersView).subscription);
       flusher.start(options.digestTickMs);
+      escalations.start();
       lanesSampler.start();
       refresh = setInterval(() => void cache.reload(), options.rulesRefreshMs);
       refresh.unref();
@@ -151,6 +179,8 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
       clearInterval(refresh);
       await lanesSampler.stop();
       await retention?.stop();
+      // Nothing is taken early: what is not due stays in the store for the routers that take the partitions.
+      await escalations.stop();
       await Promise.all(subscriptions.map((s) => s.stop()));
       await flusher.stop();
     },

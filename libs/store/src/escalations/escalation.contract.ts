@@ -35,7 +35,7 @@ export function escalationContract(fixture: StoreFixture): void {
   it('hands a due step to one claimer only, only for the partitions and lane asked for, earliest first', async () => {
     const { escalations } = fixture.store();
     await escalations.startMany([ladder(1), ladder(2, { startedAt: at(-1000) }), ladder(3, { partition: 4 }), ladder(4, { lane: 'bulk' }), ladder(5, { startedAt: at(1000) })]);
-    expect((await escalations.claimDue('default', [3], at(59_999), options)).claimed).toEqual([]);
+    expect((await escalations.claimDue('default', [3], at(58_999), options)).claimed).toEqual([]);
     const first = await escalations.claimDue('default', [3], at(60_000), options);
     expect(first.claimed.map((e) => e.notificationId)).toEqual(['e2:alice', 'e1:alice']);
     expect(first.found).toBe(2);

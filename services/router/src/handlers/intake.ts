@@ -19,7 +19,7 @@ import { routeEvents, type PreferencesSource, type RouteEventDeps } from '../use
 export async function consumeIntake(
   bus: Bus,
   rules: Pick<RulesCache, 'current'>,
-  store: Pick<Store, 'idempotency' | 'digests' | 'topics'>,
+  store: Pick<Store, 'idempotency' | 'digests' | 'topics'> & Partial<Pick<Store, 'escalations'>>,
   presence: Pick<PresenceView, 'isOnline'>,
   preferences: PreferencesSource,
   options: { onDigestFull?: (bucketId: string) => void; dedupWindowMs?: number; rateSlots?: RateSlots; onDecided?: RouteEventDeps['onDecided'] } = {},
@@ -28,7 +28,8 @@ export async function consumeIntake(
   const rateSlots = options.rateSlots ?? new RateSlots(store.idempotency);
   const handlerFor = (lane: 'default' | 'bulk') => async (batch: ReadonlyArray<BusMessage<NotifyEvent>>) => {
     await routeEvents(
-      { bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences, topics: store.topics, isOnline, ...options, rateSlots },
+      // A slice is of one partition: the one its escalation ladders are kept under.
+      { bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences, topics: store.topics, isOnline, ...options, rateSlots, ...(store.escalations ? { escalations: store.escalations, partition: batch[0]?.partition ?? 0 } : {}) },
       batch.map((m) => ({ event: m.value, source: `${m.topic}/${m.partition}/${m.offset}` })),
     );
   };

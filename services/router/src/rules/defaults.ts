@@ -12,6 +12,8 @@ export interface EffectiveOutcome {
   collapseKey?: string;
   ignoreOptOut: boolean;
   suppress: boolean;
+  /** The escalation ladder's steps (the notification then goes in-app only: the ladder takes the push fallback's place). */
+  escalation?: NonNullable<RuleOutcome['escalation']>['steps'];
 }
 
 /** How long an online user's client has to acknowledge before the push fallback. */
@@ -53,5 +55,10 @@ export function applyOutcome(event: Pick<NotifyEvent, 'priority' | 'ttl' | 'coll
   if (outcome.rateCap) effective.rateCap = outcome.rateCap;
   if (outcome.ttlSeconds) effective.ttlSeconds = outcome.ttlSeconds;
   if (outcome.collapseKey) effective.collapseKey = outcome.collapseKey;
+  if (outcome.escalation) {
+    effective.escalation = outcome.escalation.steps;
+    effective.channels = { mode: 'inapp_only', pushAfterMs: 0 };
+    delete effective.batching;
+  }
   return effective;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PriorityClass } from '@notify/contracts';
+import { EscalationPolicy, escalationConflicts } from '../escalations/escalation-policy';
 
 /** A type pattern: exact ("payment.succeeded"), a prefix wildcard ("payment.*") or everything ("*"). */
 const TypePattern = z.string().min(1).max(128).regex(/^(\*|[A-Za-z0-9]+([._:-][A-Za-z0-9]+)*(\.\*)?)$/, 'an event type, optionally ending in ".*", or "*"');
@@ -62,12 +63,15 @@ export const RuleOutcome = z
     ignoreOptOut: z.boolean().optional(),
     /** Drop matching events altogether (e.g. silence a noisy type during an incident). */
     suppress: z.boolean().optional(),
+    /** In-app first, then push and/or a webhook for the product's own channel, each unless read (or delivered) in time. */
+    escalation: EscalationPolicy.optional(),
   })
   .strict()
   .superRefine((o, ctx) => {
     if (o.ignoreOptOut && o.priority !== 'critical') ctx.addIssue({ code: 'custom', message: 'only a rule that makes events critical may ignore opt-outs', path: ['ignoreOptOut'] });
     if (o.batching && o.channels && o.channels.mode !== 'push_only') ctx.addIssue({ code: 'custom', message: 'batched digests are sent as push: use channels.mode "push_only" or leave channels out', path: ['channels', 'mode'] });
     if (o.channels?.pushAfterMs !== undefined && o.channels.mode !== 'inapp_then_push') ctx.addIssue({ code: 'custom', message: 'pushAfterMs applies to mode "inapp_then_push" only', path: ['channels', 'pushAfterMs'] });
+    for (const issue of escalationConflicts(o)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 export const RuleDefinition = z.object({ match: RuleMatch, outcome: RuleOutcome }).strict();

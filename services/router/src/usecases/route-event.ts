@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NonRetriableError, runKeyed, type Bus, type PublishLane } from '@notify/bus';
 import { intakeKeyOf, topics, type DeliveryStatus, type Notification, type NotifyEvent } from '@notify/contracts';
-import type { DigestRepository, IdempotencyRepository, Preferences, TopicRepository } from '@notify/store';
+import type { DigestRepository, EscalationRepository, IdempotencyRepository, Preferences, TopicRepository } from '@notify/store';
 import type { RuleSet } from '../rules/compile';
 import { QUIET_HOURS_DIGEST } from '../preferences/quiet-hours';
 import { notificationIdOf, planDelivery, routedStatus, statusesOf, type DeliveryLane } from './plan-delivery';
@@ -9,6 +9,7 @@ import { decideDelivery, digestKeyOf, type RecipientFate } from './decide-delive
 import type { RuleHitOutcome } from '../rules/rule-hits';
 import { Outbox } from './outbox';
 import { RateSlots } from './rate-cap';
+import { startEscalations } from '../escalations/start-escalations';
 
 const laneTopics = { inapp: topics.deliverInapp, 'push.transactional': topics.deliverPushTransactional, 'push.bulk': topics.deliverPushBulk } satisfies Record<DeliveryLane, unknown>;
 
@@ -34,6 +35,10 @@ export interface RouteEventDeps {
   dedupWindowMs?: number;
   /** Called once per event a rule (or the defaults) decided: per-rule metrics, recent events for dry runs. */
   onDecided?: (event: NotifyEvent, ruleId: string | null, outcome: RuleHitOutcome) => void;
+  /** Where escalation ladders are kept; without it, rules' ladders are not started. */
+  escalations?: EscalationRepository;
+  /** The intake partition the batch came from: its owner sweeps the ladders the batch starts. */
+  partition?: number;
 }
 
 /** Where a router reads preferences from: its view of the preferences topic, or the store in tests. */
@@ -165,6 +170,7 @@ async function route(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, {
     }
     if (notifications.length === 0) continue;
     outbox.add(laneTopics[lane], ...notifications);
+    if (lane === 'inapp') await startEscalations(deps, outcome.escalation, notifications, ruleId, now);
     outbox.add(topics.deliveryStatus, ...notifications.map((n) => routedStatus(n, lane, now, ruleId)));
   }
   if (capped.length > 0) {
