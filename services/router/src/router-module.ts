@@ -18,6 +18,7 @@ import { registerPreferencesRoutes } from './preferences/preferences-routes';
 import { followPreferences, followPresence } from './handlers/state-views';
 import { PreferencesView } from './preferences/preferences-view';
 import { QUIET_HOURS_DIGEST, QUIET_HOURS_TEMPLATE } from './preferences/quiet-hours';
+import { BUDGET_DIGEST_PREFIX, BUDGET_DIGEST_TEMPLATE } from './budgets/decide-budget';
 import { PresenceView } from './presence/presence-view';
 import { consumeStatusTrail } from './status-trail/status-trail';
 import { registerStatusRoutes } from './status-trail/status-routes';
@@ -89,14 +90,14 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
     refuse: (event) => unknownType(event, cache.current.evaluate(event).ruleId),
     rateLimit: { max: options.intakeRateLimit ?? 0, windowMs: options.intakeRateWindowMs ?? 1000 },
   });
-  registerPreferencesRoutes(deps.http.app, { preferences: deps.store.preferences, bus: deps.bus, tokens });
+  registerPreferencesRoutes(deps.http.app, { preferences: deps.store.preferences, bus: deps.bus, tokens, budgets: deps.store.budgets });
   const preferences = new PreferencesView();
   metric(deps.metrics, 'notify_router_preferences_view_users', () => new Gauge({ name: 'notify_router_preferences_view_users', help: 'Users whose preferences this router holds in memory (from preferences.state)', registers: [deps.metrics], collect() { this.set(preferences.size); } }));
   registerTopicRoutes(deps.http.app, { topics: deps.store.topics, tokens });
   const flusher = new DigestFlusher({
     digests: deps.store.digests,
     bus: deps.bus,
-    templateFor: (digestKey) => (digestKey === QUIET_HOURS_DIGEST ? QUIET_HOURS_TEMPLATE : (cache.current.batchingOf(digestKey) ?? DEFAULT_MARKETING_BATCHING)),
+    templateFor: (digestKey) => (digestKey === QUIET_HOURS_DIGEST ? QUIET_HOURS_TEMPLATE : digestKey.startsWith(BUDGET_DIGEST_PREFIX) ? BUDGET_DIGEST_TEMPLATE : (cache.current.batchingOf(digestKey) ?? DEFAULT_MARKETING_BATCHING)),
     logger: deps.logger.child({ module: 'digests' }),
     rateCapFor: (digestKey) => cache.current.rateCapOf(digestKey),
     idempotency: deps.store.idempotency,
@@ -128,7 +129,7 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId), hits: ruleHits, recent: recentEvents });
   // The router writes deduplication claims and rate-cap slots, the status trail and the digests.
   const deliveryLogMs = (options.retentionDeliveryLogDays ?? 30) * DAY_MS;
-  const retention = retentionJobFor(deps, options, [storeSweeps.idempotency(deps.store), storeSweeps.deliveryLog(deps.store, deliveryLogMs), storeSweeps.sentDigests(deps.store, SENT_DIGEST_GRACE_MS), storeSweeps.finishedEscalations(deps.store, FINISHED_ESCALATION_GRACE_MS), storeSweeps.deadLetterActions(deps.store, (options.retentionDeadLetterActionsDays ?? 90) * DAY_MS)]);
+  const retention = retentionJobFor(deps, options, [storeSweeps.idempotency(deps.store), storeSweeps.deliveryLog(deps.store, deliveryLogMs), storeSweeps.sentDigests(deps.store, SENT_DIGEST_GRACE_MS), storeSweeps.budgets(deps.store), storeSweeps.finishedEscalations(deps.store, FINISHED_ESCALATION_GRACE_MS), storeSweeps.deadLetterActions(deps.store, (options.retentionDeadLetterActionsDays ?? 90) * DAY_MS)]);
   // Escalation ladders are swept by the owner of the intake partition that started them, as their due times come.
   let intake: Subscription[] = [];
   const escalationsTotal = metric(deps.metrics, 'notify_router_escalation_steps_total', () => new Counter({ name: 'notify_router_escalation_steps_total', help: 'Due escalation steps: taken (to push or webhook), or skipped (read, delivered or expired by then)', labelNames: ['outcome'], registers: [deps.metrics] }));

@@ -13,6 +13,11 @@ export const PreferencesStateV1 = z
     quietHours: z.object({ start: z.string(), end: z.string() }).strict().optional(),
     timeZone: z.string().min(1).max(64).describe('IANA time zone name'),
     locale: z.string().max(35).optional(),
+    budgets: z
+      .array(z.object({ category: z.string().min(1).max(64), pushesPerDay: z.number().int().min(0) }).strict())
+      .max(50)
+      .optional()
+      .describe("The user's own daily interruption budgets per budget category"),
     updatedAt: IsoTimestamp,
   })
   .strict();

@@ -14,6 +14,7 @@ const preferencesSchema = new Schema<PreferencesDoc>(
     quietHours: { type: { _id: false, start: String, end: String }, required: false },
     timeZone: { type: String, required: true },
     locale: String,
+    budgets: { type: [{ _id: false, category: String, pushesPerDay: Number }], default: undefined },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'preferences', versionKey: false },

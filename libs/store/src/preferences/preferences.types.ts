@@ -9,7 +9,14 @@ export interface Preferences {
   /** IANA time zone name. */
   timeZone: string;
   locale?: string;
+  /** The user's own daily interruption budgets, per budget category named by the rules, in place of the rules' numbers. */
+  budgets?: BudgetOverride[];
   updatedAt: Date;
+}
+
+export interface BudgetOverride {
+  category: string;
+  pushesPerDay: number;
 }
 
 export type PreferencesPatch = Partial<Omit<Preferences, 'userId' | 'updatedAt'>>;

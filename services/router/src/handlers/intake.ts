@@ -19,7 +19,7 @@ import { routeEvents, type PreferencesSource, type RouteEventDeps } from '../use
 export async function consumeIntake(
   bus: Bus,
   rules: Pick<RulesCache, 'current'>,
-  store: Pick<Store, 'idempotency' | 'digests' | 'topics'> & Partial<Pick<Store, 'escalations'>>,
+  store: Pick<Store, 'idempotency' | 'digests' | 'topics'> & Partial<Pick<Store, 'budgets'>> & Partial<Pick<Store, 'escalations'>>,
   presence: Pick<PresenceView, 'isOnline'>,
   preferences: PreferencesSource,
   options: { onDigestFull?: (bucketId: string) => void; dedupWindowMs?: number; rateSlots?: RateSlots; onDecided?: RouteEventDeps['onDecided'] } = {},
@@ -29,7 +29,7 @@ export async function consumeIntake(
   const handlerFor = (lane: 'default' | 'bulk') => async (batch: ReadonlyArray<BusMessage<NotifyEvent>>) => {
     await routeEvents(
       // A slice is of one partition: the one its escalation ladders are kept under.
-      { bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences, topics: store.topics, isOnline, ...options, rateSlots, ...(store.escalations ? { escalations: store.escalations, partition: batch[0]?.partition ?? 0 } : {}) },
+      { bus, lane, rules: rules.current, idempotency: store.idempotency, digests: store.digests, preferences, topics: store.topics, isOnline, ...options, rateSlots, ...(store.budgets ? { budgets: store.budgets } : {}), ...(store.escalations ? { escalations: store.escalations, partition: batch[0]?.partition ?? 0 } : {}) },
       batch.map((m) => ({ event: m.value, source: `${m.topic}/${m.partition}/${m.offset}` })),
     );
   };

@@ -37,6 +37,7 @@ export function preferencesState(preferences: Preferences): PreferencesState {
     timeZone: preferences.timeZone,
     ...(preferences.quietHours ? { quietHours: preferences.quietHours } : {}),
     ...(preferences.locale ? { locale: preferences.locale } : {}),
+    ...(preferences.budgets ? { budgets: preferences.budgets } : {}),
     updatedAt: preferences.updatedAt.toISOString(),
   };
 }

@@ -12,6 +12,7 @@ export interface EffectiveOutcome {
   collapseKey?: string;
   ignoreOptOut: boolean;
   suppress: boolean;
+  budget?: NonNullable<RuleOutcome['budget']>;
   /** The escalation ladder's steps (the notification then goes in-app only: the ladder takes the push fallback's place). */
   escalation?: NonNullable<RuleOutcome['escalation']>['steps'];
 }
@@ -55,6 +56,11 @@ export function applyOutcome(event: Pick<NotifyEvent, 'priority' | 'ttl' | 'coll
   if (outcome.rateCap) effective.rateCap = outcome.rateCap;
   if (outcome.ttlSeconds) effective.ttlSeconds = outcome.ttlSeconds;
   if (outcome.collapseKey) effective.collapseKey = outcome.collapseKey;
+  // A budgeted rule sends one by one and sheds what is over the budget, instead of the marketing digest.
+  if (outcome.budget) {
+    effective.budget = outcome.budget;
+    delete effective.batching;
+  }
   if (outcome.escalation) {
     effective.escalation = outcome.escalation.steps;
     effective.channels = { mode: 'inapp_only', pushAfterMs: 0 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PriorityClass } from '@notify/contracts';
+import { BudgetPolicy } from '../budgets/budget-policy';
 import { EscalationPolicy, escalationConflicts } from '../escalations/escalation-policy';
 
 /** A type pattern: exact ("payment.succeeded"), a prefix wildcard ("payment.*") or everything ("*"). */
@@ -63,6 +64,8 @@ export const RuleOutcome = z
     ignoreOptOut: z.boolean().optional(),
     /** Drop matching events altogether (e.g. silence a noisy type during an incident). */
     suppress: z.boolean().optional(),
+    /** A daily interruption budget per user for a named category; over it, lower-priority notifications are shed. */
+    budget: BudgetPolicy.optional(),
     /** In-app first, then push and/or a webhook for the product's own channel, each unless read (or delivered) in time. */
     escalation: EscalationPolicy.optional(),
   })
@@ -71,6 +74,7 @@ export const RuleOutcome = z
     if (o.ignoreOptOut && o.priority !== 'critical') ctx.addIssue({ code: 'custom', message: 'only a rule that makes events critical may ignore opt-outs', path: ['ignoreOptOut'] });
     if (o.batching && o.channels && o.channels.mode !== 'push_only') ctx.addIssue({ code: 'custom', message: 'batched digests are sent as push: use channels.mode "push_only" or leave channels out', path: ['channels', 'mode'] });
     if (o.channels?.pushAfterMs !== undefined && o.channels.mode !== 'inapp_then_push') ctx.addIssue({ code: 'custom', message: 'pushAfterMs applies to mode "inapp_then_push" only', path: ['channels', 'pushAfterMs'] });
+    if (o.budget && o.batching) ctx.addIssue({ code: 'custom', message: 'a batched rule already sends one digest per window: a budget applies to notifications sent one by one', path: ['budget'] });
     for (const issue of escalationConflicts(o)) ctx.addIssue({ code: 'custom', ...issue });
   });
 

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { NonRetriableError, runKeyed, type Bus, type PublishLane } from '@notify/bus';
 import { intakeKeyOf, topics, type DeliveryStatus, type Notification, type NotifyEvent } from '@notify/contracts';
-import type { DigestRepository, EscalationRepository, IdempotencyRepository, Preferences, TopicRepository } from '@notify/store';
+import type { BudgetRepository, DigestRepository, EscalationRepository, IdempotencyRepository, Preferences, TopicRepository } from '@notify/store';
 import type { RuleSet } from '../rules/compile';
 import { QUIET_HOURS_DIGEST } from '../preferences/quiet-hours';
 import { notificationIdOf, planDelivery, routedStatus, statusesOf, type DeliveryLane } from './plan-delivery';
 import { decideDelivery, digestKeyOf, type RecipientFate } from './decide-delivery';
 import type { RuleHitOutcome } from '../rules/rule-hits';
 import { Outbox } from './outbox';
+import { shedOverBudget, spendBudget } from '../budgets/apply-budget';
+import type { Shed } from '../budgets/decide-budget';
 import { RateSlots } from './rate-cap';
 import { startEscalations } from '../escalations/start-escalations';
 
@@ -27,6 +29,8 @@ export interface RouteEventDeps {
   topics: TopicRepository;
   /** Push slots of rules with a rate cap (one per router: it remembers where each user's window stands). */
   rateSlots?: RateSlots;
+  /** Daily interruption budgets (rules with a budget); without it, budgets are not applied. */
+  budgets?: BudgetRepository;
   /** Called with the member count after a topic event was expanded (metrics, tests). */
   onExpanded?: (members: number) => void;
   /** A digest reached its item cap: send it now rather than at the end of its window. */
@@ -155,6 +159,7 @@ async function route(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, {
   }
   const fates = await decideDelivery({ ruleId, outcome, lane: plan.lane, notifications: plan.notifications, category: event.category, isOnline: deps.isOnline, preferencesOf: (userIds) => preferencesFor(deps, userIds), now });
   const capped: Notification[] = [];
+  const overBudget: Shed[] = [];
   for (const lane of new Set(fates.flatMap((f) => (f.kind === 'suppressed' ? [] : [f.lane])))) {
     const onLane = fates.filter((f) => f.kind !== 'suppressed' && f.lane === lane);
     await batch(deps, outbox, event, onLane.filter((f) => f.kind === 'digest'), ruleId, now);
@@ -168,6 +173,12 @@ async function route(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, {
       capped.push(...notifications.filter((_, i) => !granted[i]));
       notifications = notifications.filter((_, i) => granted[i]);
     }
+    // Pushes a budgeted rule sends take a unit of each user's daily budget; over it, lower priorities are shed.
+    if (outcome.budget && deps.budgets && lane !== 'inapp') {
+      const spent = await spendBudget(deps.budgets, outcome.budget, notifications, (userIds) => preferencesFor(deps, userIds), now, seenBefore);
+      overBudget.push(...spent.shed);
+      notifications = spent.pass;
+    }
     if (notifications.length === 0) continue;
     outbox.add(laneTopics[lane], ...notifications);
     if (lane === 'inapp') await startEscalations(deps, outcome.escalation, notifications, ruleId, now);
@@ -176,6 +187,10 @@ async function route(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, {
   if (capped.length > 0) {
     const statuses = capped.map((n): DeliveryStatus => ({ version: 1, eventId: n.eventId, eventType: n.type, notificationId: n.notificationId, userId: n.userId, status: 'rate_capped', channel: 'push', reason: `at most ${outcome.rateCap!.max} pushes per ${outcome.rateCap!.per} for rule ${ruleId}`, service: 'router', at: now.toISOString() }));
     outbox.add(topics.deliveryStatus, ...statuses);
+  }
+  if (overBudget.length > 0) {
+    const inInbox = new Set(fates.flatMap((f) => (f.kind === 'send' && f.lane === 'inapp' ? [f.notification.notificationId] : [])));
+    await shedOverBudget(deps, outbox, event, outcome.budget!, overBudget, inInbox, ruleId, itemOf, now);
   }
   const suppressed = fates.filter((f) => f.kind === 'suppressed');
   if (suppressed.length > 0) {
