@@ -5,3 +5,5 @@ export * from './usecases/plan-delivery';
 export * from './rules/compile';
 export * from './rules/defaults';
 export * from './rules/rule-definition';
+export { decideDelivery, type RecipientFate } from './usecases/decide-delivery';
+export * from './send-time/learning';

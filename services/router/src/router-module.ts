@@ -35,6 +35,7 @@ import { DeadLetterIndex } from './dead-letters/dead-letter-index';
 import { registerDeadLetterRoutes } from './dead-letters/dead-letter-routes';
 import { followDeadLetters } from './dead-letters/follow-dead-letters';
 import { registerUserTrailRoutes } from './status-trail/user-trail-routes';
+import { SEND_TIME_KEEP_MS, sendTimeWiring } from './send-time/send-time-module';
 import { EscalationSweeper } from './escalations/escalation-sweeper';
 
 /** A sent digest is kept this long: an event redelivered before its claim was written still finds its item. */
@@ -107,6 +108,9 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
   // No cap: the view holds only users online now (offline is the default and has no entry), which is the state it mirrors.
   metric(deps.metrics, 'notify_router_presence_view_users', () => new Gauge({ name: 'notify_router_presence_view_users', help: 'Users online in this router’s view of presence.state (only online users are held)', registers: [deps.metrics], collect() { this.set(presence.onlineCount); } }));
   const rateSlots = new RateSlots(deps.store.idempotency);
+  // Digests at each user's best hour, learned from when they read (GET /v1/users/:userId/send-time shows it).
+  const sendTime = sendTimeWiring({ app: deps.http.app, bus: deps.bus, sendTimes: deps.store.sendTimes, timeZoneOf: (userId) => preferences.get(userId)?.timeZone, tokens, metrics: deps.metrics, logger: deps.logger.child({ module: 'send-time' }) });
+  const { sendTimesOf } = sendTime;
   metric(deps.metrics, 'notify_router_rate_cap_windows', () => new Gauge({ name: 'notify_router_rate_cap_windows', help: 'Rate-cap windows (user, rule) whose next free slot this router remembers (bounded; a hint only)', registers: [deps.metrics], collect() { this.set(rateSlots.size); } }));
   registerStatusRoutes(deps.http.app, { log: deps.store.deliveryLog, tokens, senders });
   registerUserTrailRoutes(deps.http.app, { log: deps.store.deliveryLog, tokens });
@@ -126,10 +130,10 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
     ruleHits.hit(ruleId, outcome);
     recentEvents.add(event);
   };
-  registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId), hits: ruleHits, recent: recentEvents });
+  registerRulesRoutes(deps.http.app, { rules: deps.store.rules, bus: deps.bus, cache, tokens, preferences: deps.store.preferences, isOnline: (userId) => presence.isOnline(userId), hits: ruleHits, recent: recentEvents, sendTimesOf });
   // The router writes deduplication claims and rate-cap slots, the status trail and the digests.
   const deliveryLogMs = (options.retentionDeliveryLogDays ?? 30) * DAY_MS;
-  const retention = retentionJobFor(deps, options, [storeSweeps.idempotency(deps.store), storeSweeps.deliveryLog(deps.store, deliveryLogMs), storeSweeps.sentDigests(deps.store, SENT_DIGEST_GRACE_MS), storeSweeps.budgets(deps.store), storeSweeps.finishedEscalations(deps.store, FINISHED_ESCALATION_GRACE_MS), storeSweeps.deadLetterActions(deps.store, (options.retentionDeadLetterActionsDays ?? 90) * DAY_MS)]);
+  const retention = retentionJobFor(deps, options, [storeSweeps.idempotency(deps.store), storeSweeps.deliveryLog(deps.store, deliveryLogMs), storeSweeps.sentDigests(deps.store, SENT_DIGEST_GRACE_MS), storeSweeps.budgets(deps.store), storeSweeps.finishedEscalations(deps.store, FINISHED_ESCALATION_GRACE_MS), storeSweeps.sendTimes(deps.store, SEND_TIME_KEEP_MS), storeSweeps.deadLetterActions(deps.store, (options.retentionDeadLetterActionsDays ?? 90) * DAY_MS)]);
   // Escalation ladders are swept by the owner of the intake partition that started them, as their due times come.
   let intake: Subscription[] = [];
   const escalationsTotal = metric(deps.metrics, 'notify_router_escalation_steps_total', () => new Counter({ name: 'notify_router_escalation_steps_total', help: 'Due escalation steps: taken (to push or webhook), or skipped (read, delivered or expired by then)', labelNames: ['outcome'], registers: [deps.metrics] }));
@@ -165,8 +169,9 @@ export function createRouterModule(deps: ServiceDeps, options: RouterOptions): S
       await cache.reload();
       subscriptions.push(
         ...(await Promise.all([followPresence(deps, presence), followPreferences(deps, preferences)])),
-        ...(intake = await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, rateSlots, onDecided, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
+        ...(intake = await consumeIntake(deps.bus, cache, deps.store, presence, preferences, { onDigestFull: sendFull, rateSlots, onDecided, sendTimesOf, ...(options.dedupWindowMs ? { dedupWindowMs: options.dedupWindowMs } : {}) })),
         await consumeStatusTrail(deps.bus, deps.store.deliveryLog, (status) => routedToSocket.observe(status)),
+        await sendTime.consume(),
       );
       deadLettersView = followDeadLetters(deps, deadLetters);
       subscriptions.push((await deadLettersView).subscription);

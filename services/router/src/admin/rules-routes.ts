@@ -7,7 +7,7 @@ import { RuleSet } from '../rules/compile';
 import type { RulesCache } from '../rules/rules-cache';
 import { createRule, deleteRule, RuleCandidate, rollbackRule, ruleVerdict, updateRule, validDefinition, type RuleChangeDeps } from '../usecases/change-rules';
 import { planDelivery, type DeliveryLane } from '../usecases/plan-delivery';
-import { decideDelivery, type RecipientFate } from '../usecases/decide-delivery';
+import { decideDelivery, type DeliveryDecisionInput, type RecipientFate } from '../usecases/decide-delivery';
 import type { RecentEvents } from '../rules/recent-events';
 import type { RuleHits } from '../rules/rule-hits';
 import type { EffectiveOutcome } from '../rules/defaults';
@@ -38,6 +38,8 @@ type RulesRouteDeps = RuleChangeDeps & {
   tokens: readonly ApiToken[];
   preferences: PreferencesRepository;
   isOnline: (userId: string) => boolean;
+  /** Users' learned read times, so a dry run of a digest sent at the user's best hour says when. */
+  sendTimesOf?: DeliveryDecisionInput['sendTimesOf'];
   /** Each rule's hits over the last minute (the counters behind notify_rule_hits_total). */
   hits: Pick<RuleHits, 'lastMinute'>;
   /** The last events routed per type, to dry-run a rule on real traffic. */
@@ -57,6 +59,7 @@ async function recipientEffects(deps: RulesRouteDeps, ruleId: string | null, eve
     category: event.category,
     isOnline: deps.isOnline,
     preferencesOf: async (userIds) => new Map(await Promise.all(userIds.map(async (userId) => [userId, await deps.preferences.get(userId)] as const))),
+    ...(deps.sendTimesOf ? { sendTimesOf: deps.sendTimesOf } : {}),
     now,
   });
   return notifications.map((n) => {
@@ -73,7 +76,7 @@ async function recipientEffects(deps: RulesRouteDeps, ruleId: string | null, eve
       lanes: [...new Set(mine.flatMap((f) => (f.lane ? [f.lane] : [])))],
       ...(suppressed ? { suppressed: suppressed.reason } : {}),
       ...(quietUntil ? { quietHours: { until: quietUntil.toISOString(), pushes: outcome.quietHours } } : {}),
-      ...(digest ? { digest: { digestKey: digest.digestKey, sendAt: digest.flushAt.toISOString(), windowMs: outcome.batching?.windowMs, maxItems: digest.maxItems } } : {}),
+      ...(digest ? { digest: { digestKey: digest.digestKey, sendAt: digest.flushAt.toISOString(), windowMs: outcome.batching?.windowMs, maxItems: digest.maxItems, ...(digest.sendTime ? { sendTime: { sendAt: digest.sendTime.sendAt, source: digest.sendTime.source, hour: digest.sendTime.hour } } : {}) } } : {}),
       ...(capped?.rateCap ? { rateCap: capped.rateCap } : {}),
     };
   });

@@ -22,7 +22,7 @@ export async function consumeIntake(
   store: Pick<Store, 'idempotency' | 'digests' | 'topics'> & Partial<Pick<Store, 'budgets'>> & Partial<Pick<Store, 'escalations'>>,
   presence: Pick<PresenceView, 'isOnline'>,
   preferences: PreferencesSource,
-  options: { onDigestFull?: (bucketId: string) => void; dedupWindowMs?: number; rateSlots?: RateSlots; onDecided?: RouteEventDeps['onDecided'] } = {},
+  options: { onDigestFull?: (bucketId: string) => void; dedupWindowMs?: number; rateSlots?: RateSlots; onDecided?: RouteEventDeps['onDecided']; sendTimesOf?: RouteEventDeps['sendTimesOf'] } = {},
 ): Promise<Subscription[]> {
   const isOnline = (userId: string) => presence.isOnline(userId);
   const rateSlots = options.rateSlots ?? new RateSlots(store.idempotency);

@@ -81,7 +81,7 @@ describe('RuleDefinition validation', () => {
     expect(problems({ match: {}, outcome: { batching: { windowMs: 60_000, maxItems: 3, title: 't' }, channels: { mode: 'inapp_only' } } })).toEqual([
       'outcome.channels.mode: batched digests are sent as push: use channels.mode "push_only" or leave channels out',
     ]);
-    expect(problems({ match: {}, outcome: { batching: { windowMs: 60_000, maxItems: 3, title: 't', sendAt: '9am' } } })).toEqual(['outcome.batching.sendAt: HH:MM, 24-hour']);
+    expect(problems({ match: {}, outcome: { batching: { windowMs: 60_000, maxItems: 3, title: 't', sendAt: '9am' } } })).toEqual(['outcome.batching.sendAt: HH:MM, 24-hour, or "best"']);
     expect(problems({ match: { typo: 1 }, outcome: {} })[0]).toContain('match');
   });
 });

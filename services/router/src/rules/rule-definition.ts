@@ -46,10 +46,19 @@ export const Batching = z
     /** "{{count}} new offers from {{payload.shop}}" */
     title: z.string().min(1).max(256),
     body: z.string().max(1024).optional(),
-    /** Send at a fixed local time in the user's time zone instead of at window end, e.g. "09:00". */
-    sendAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour').optional(),
+    /**
+     * Send at a fixed local time in the user's time zone instead of at window end, e.g. "09:00"; or
+     * "best": at the user's best hour, learned from when they read, and at `fallbackAt` until then.
+     */
+    sendAt: z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|best)$/, 'HH:MM, 24-hour, or "best"').optional(),
+    /** With sendAt "best": the local time until the user's reads say better, e.g. "09:00". */
+    fallbackAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour').optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.sendAt === 'best' && !b.fallbackAt) ctx.addIssue({ code: 'custom', message: 'sendAt "best" needs a fallbackAt (HH:MM), used until the user’s reads say better', path: ['fallbackAt'] });
+    if (b.fallbackAt && b.sendAt !== 'best') ctx.addIssue({ code: 'custom', message: 'fallbackAt applies to sendAt "best" only', path: ['fallbackAt'] });
+  });
 
 export const RuleOutcome = z
   .object({

@@ -1,6 +1,7 @@
 import type { Notification } from '@notify/contracts';
-import type { Preferences } from '@notify/store';
-import { digestFlushAt } from '../digests/digest-schedule';
+import type { Preferences, SendTimeProfile } from '@notify/store';
+import { scheduleDigest } from '../digests/digest-schedule';
+import type { SendTimeChoice } from '../send-time/best-hour';
 import { applyOptOuts } from '../preferences/apply-opt-outs';
 import { quietUntil } from '../preferences/quiet-hours';
 import { applyPresence } from '../presence/apply-presence';
@@ -18,7 +19,7 @@ export type RecipientFate =
   /** Written to the lane now; a push under a rate cap first takes a slot of the cap (or is rate-capped). */
   | { kind: 'send'; lane: DeliveryLane; notification: Notification; rateCap: NonNullable<EffectiveOutcome['rateCap']> | null }
   /** Collected into the user's digest, sent at flushAt (the window's end, or the end of their quiet hours). */
-  | { kind: 'digest'; lane: 'push.bulk'; notification: Notification; digestKey: string; flushAt: Date; maxItems: number }
+  | { kind: 'digest'; lane: 'push.bulk'; notification: Notification; digestKey: string; flushAt: Date; maxItems: number; sendTime?: SendTimeChoice }
   /** A push in the user's quiet hours, held until they end. */
   | { kind: 'held_quiet_hours'; lane: DeliveryLane; notification: Notification; until: Date }
   /** Not delivered: opted out (no lane), or a push dropped in the user's quiet hours (with its lane). */
@@ -34,6 +35,8 @@ export interface DeliveryDecisionInput {
   isOnline: (userId: string) => boolean;
   /** The preferences of the given users (null: none); asked only for the users whose preferences matter. */
   preferencesOf: (userIds: string[]) => Promise<Map<string, Preferences | null>>;
+  /** What was learned of the given users' read times (those with none are absent), for digests sent at their best hour; without it, those use their fallback. */
+  sendTimesOf?: (userIds: string[]) => Promise<Map<string, SendTimeProfile>>;
   now: Date;
 }
 
@@ -60,13 +63,14 @@ export async function decideDelivery(input: DeliveryDecisionInput): Promise<Reci
   for (const [lane, notifications] of byLane) {
     if (lane === 'push.bulk' && outcome.batching) {
       const batching = outcome.batching;
-      // A digest sent at a local time needs the user's time zone.
+      // A digest sent at a local time needs the user's time zone; at their best hour, what their reads say (one read for all).
       if (batching.sendAt) await loadMissing(notifications.map((n) => n.userId));
+      const sendTimes = batching.sendAt === 'best' && input.sendTimesOf ? await input.sendTimesOf(unique(notifications.map((n) => n.userId))) : null;
       for (const n of notifications) {
-        const scheduled = digestFlushAt(batching, now, batching.sendAt ? (preferences.get(n.userId)?.timeZone ?? 'UTC') : 'UTC');
+        const { flushAt: scheduled, sendTime } = scheduleDigest(batching, now, batching.sendAt ? (preferences.get(n.userId)?.timeZone ?? 'UTC') : 'UTC', sendTimes?.get(n.userId) ?? null);
         const quietEnd = quietEnds(n.userId);
         // A digest whose window ends in the user's quiet hours waits for them to end.
-        fates.push({ kind: 'digest', lane, notification: n, digestKey: digestKeyOf(input.ruleId), flushAt: quietEnd && quietEnd > scheduled ? quietEnd : scheduled, maxItems: batching.maxItems });
+        fates.push({ kind: 'digest', lane, notification: n, digestKey: digestKeyOf(input.ruleId), flushAt: quietEnd && quietEnd > scheduled ? quietEnd : scheduled, maxItems: batching.maxItems, ...(sendTime ? { sendTime } : {}) });
       }
       continue;
     }

@@ -5,7 +5,7 @@ import type { BudgetRepository, DigestRepository, EscalationRepository, Idempote
 import type { RuleSet } from '../rules/compile';
 import { QUIET_HOURS_DIGEST } from '../preferences/quiet-hours';
 import { notificationIdOf, planDelivery, routedStatus, statusesOf, type DeliveryLane } from './plan-delivery';
-import { decideDelivery, digestKeyOf, type RecipientFate } from './decide-delivery';
+import { decideDelivery, digestKeyOf, type DeliveryDecisionInput, type RecipientFate } from './decide-delivery';
 import type { RuleHitOutcome } from '../rules/rule-hits';
 import { Outbox } from './outbox';
 import { shedOverBudget, spendBudget } from '../budgets/apply-budget';
@@ -24,6 +24,8 @@ export interface RouteEventDeps {
   digests: DigestRepository;
   /** Opt-outs, quiet hours and time zones: the router's local view, no database read per event. */
   preferences: PreferencesSource;
+  /** Users' learned read times, for digests sent at their best hour (without it: at the rule's fallbackAt). */
+  sendTimesOf?: DeliveryDecisionInput['sendTimesOf'];
   /** Whether a user has a live socket somewhere (the router's presence view). */
   isOnline: (userId: string) => boolean;
   topics: TopicRepository;
@@ -157,7 +159,7 @@ async function route(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, {
     outbox.add(topics.deliveryStatus, ...statusesOf(event, plan, now, ruleId));
     return 'routed';
   }
-  const fates = await decideDelivery({ ruleId, outcome, lane: plan.lane, notifications: plan.notifications, category: event.category, isOnline: deps.isOnline, preferencesOf: (userIds) => preferencesFor(deps, userIds), now });
+  const fates = await decideDelivery({ ruleId, outcome, lane: plan.lane, notifications: plan.notifications, category: event.category, isOnline: deps.isOnline, preferencesOf: (userIds) => preferencesFor(deps, userIds), ...(deps.sendTimesOf ? { sendTimesOf: deps.sendTimesOf } : {}), now });
   const capped: Notification[] = [];
   const overBudget: Shed[] = [];
   for (const lane of new Set(fates.flatMap((f) => (f.kind === 'suppressed' ? [] : [f.lane])))) {
@@ -259,10 +261,13 @@ async function hold(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, he
 async function batch(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, digests: Array<Extract<RecipientFate, { kind: 'digest' }>>, ruleId: string | null, now: Date): Promise<void> {
   if (digests.length === 0) return;
   const statuses: DeliveryStatus[] = [];
-  for (const { notification: n, digestKey, flushAt, maxItems } of digests) {
+  for (const { notification: n, digestKey, flushAt, maxItems, sendTime } of digests) {
     const { bucket, full } = await deps.digests.add({ userId: n.userId, digestKey, item: itemOf(event, n, now), flushAt, maxItems });
     if (full) deps.onDigestFull?.(bucket.bucketId);
-    statuses.push({ version: 1, eventId: event.id, eventType: event.type, notificationId: n.notificationId, userId: n.userId, status: 'batched', channel: 'push', service: 'router', at: now.toISOString(), detail: { digestKey: bucket.digestKey, sendAt: bucket.flushAt.toISOString(), ...(ruleId ? { ruleId } : {}) } });
+    statuses.push({ version: 1, eventId: event.id, eventType: event.type, notificationId: n.notificationId, userId: n.userId, status: 'batched', channel: 'push', service: 'router', at: now.toISOString(), detail: { digestKey: bucket.digestKey, sendAt: bucket.flushAt.toISOString(), ...(ruleId ? { ruleId } : {}), ...(sendTime ? { sendTime: sendTimeDetail(sendTime) } : {}) } });
   }
   outbox.add(topics.deliveryStatus, ...statuses);
 }
+
+/** On a `batched` step: when the user's best hour was asked for, what was chosen and on what grounds. */
+const sendTimeDetail = ({ sendAt, source, hour, confidence, samples }: NonNullable<Extract<RecipientFate, { kind: 'digest' }>['sendTime']>) => ({ sendAt, source, hour, confidence: Math.round(confidence * 100) / 100, samples });
