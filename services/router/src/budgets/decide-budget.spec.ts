@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Notification } from '@notify/contracts';
 import type { BudgetTake, Preferences } from '@notify/store';
 import { alwaysPasses, budgetRequest, inboxCopy, pushesPerDay, shedStatus, splitByBudget } from './decide-budget';
-import { BudgetOverride, BudgetPolicy } from './budget-policy';
+import { BudgetOverride, type BudgetPolicy } from './budget-policy';
 import { localDay, nextLocalMidnight } from './local-day';
 import { RuleOutcome } from '../rules/rule-definition';
 import { applyOutcome } from '../rules/defaults';
