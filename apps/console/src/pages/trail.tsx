@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, errorText } from '../api';
 import type { PageProps } from '../app';
 import { when } from '../format';
+import { BudgetSpendLine } from './budget-spend';
 import './records.css';
 
 interface Step {
@@ -148,6 +149,7 @@ export default function TrailPage({ api }: PageProps) {
       {found?.kind === 'user' && (
         <section class="panel" aria-labelledby="trail-user-title" data-testid="trail-user">
           <h2 id="trail-user-title">Notifications of {found.userId}, newest first</h2>
+          <BudgetSpendLine api={api} userId={found.userId} />
           {found.notifications.length === 0 ? (
             <p>No notifications on the trail for this user.</p>
           ) : (
