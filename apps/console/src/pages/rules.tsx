@@ -4,6 +4,7 @@ import type { PageProps } from '../app';
 import { when } from '../format';
 import { useDebounced } from '../rules/debounce';
 import { ruleDiff, type EditableRule } from '../rules/rule-diff';
+import { SendTimeField } from '../rules/send-time-field';
 import { EscalationEditor } from '../rules/escalation-editor';
 import { BudgetField } from '../rules/budget-field';
 
@@ -31,7 +32,7 @@ interface DryRunRecipient {
   lanes: string[];
   suppressed?: string;
   quietHours?: { until: string; pushes: string };
-  digest?: { digestKey: string; sendAt: string; maxItems: number };
+  digest?: { digestKey: string; sendAt: string; maxItems: number; sendTime?: { sendAt: string; source: 'learned' | 'fallback'; hour: number | null } };
   rateCap?: { max: number; per: string };
 }
 interface DryRun {
@@ -245,6 +246,7 @@ function RuleEditor({ api, rule: latest, onSaved, onClose, reload }: { api: Api;
           </div>
           <label for="rule-definition">Definition (JSON)</label>
           <textarea id="rule-definition" rows={14} spellcheck={false} value={draft.definitionText} onInput={(e) => set({ definitionText: e.currentTarget.value })} aria-describedby="rule-verdict" />
+          <SendTimeField definitionText={draft.definitionText} onChange={(definitionText) => set({ definitionText })} />
           <EscalationEditor definitionText={draft.definitionText} onChange={(definitionText) => set({ definitionText })} />
           <BudgetField definitionText={draft.definitionText} onChange={(definitionText) => set({ definitionText })} />
           <div id="rule-verdict" role="status" aria-live="polite">
@@ -433,7 +435,7 @@ function DryRunResult({ result }: { result: DryRun }) {
                     {r.userId} <span class="muted">({r.online ? 'online' : 'offline'})</span>
                   </td>
                   <td>{r.lanes.join(', ') || '—'}</td>
-                  <td>{r.digest ? `${r.digest.digestKey}, sent ${when(r.digest.sendAt)}` : '—'}</td>
+                  <td>{r.digest ? `${r.digest.digestKey}, sent ${when(r.digest.sendAt)}${r.digest.sendTime ? (r.digest.sendTime.source === 'learned' ? ` (the user’s best hour, ${r.digest.sendTime.sendAt})` : ` (the fallback, ${r.digest.sendTime.sendAt}: not enough reads yet)`) : ''}` : '—'}</td>
                   <td>{r.rateCap ? `at most ${r.rateCap.max} per ${r.rateCap.per}` : '—'}</td>
                   <td>{r.quietHours ? `${r.quietHours.pushes} until ${when(r.quietHours.until)}` : '—'}</td>
                   <td>{r.suppressed ?? '—'}</td>
