@@ -69,3 +69,33 @@ describe('NotifyClient acks', () => {
     expect(errors.at(-1)).toBe('ack given up after 6 attempts: ack refused: no');
   }, 35_000);
 });
+
+describe('NotifyClient updates', () => {
+  it('applies an updated notification: the app hears `updated`, the view shows it in place of the one it replaced, and it is acknowledged', async () => {
+    http = createServer();
+    io = new Server(http);
+    const acks: string[][] = [];
+    io.on('connection', (socket) => {
+      socket.emit('cursor', { seq: 0 });
+      socket.on('ack', (request: { notificationIds: string[] }, reply: (r: unknown) => void) => {
+        acks.push(request.notificationIds);
+        reply({ ok: true, updated: request.notificationIds.length });
+      });
+      socket.emit('notification', { ...notification(1), collapseKey: 'ride:42', content: { title: 'Your driver is 5 minutes away', data: {} } });
+      socket.emit('updated', { ...notification(2), collapseKey: 'ride:42', supersedes: 'n1', content: { title: 'Your driver is 3 minutes away', data: {} } });
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    client = new NotifyClient({ url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, token: 't', transports: ['websocket'] });
+    const notifications: string[] = [];
+    const updates: Array<[string, string]> = [];
+    client.on('notification', (n) => notifications.push(n.notificationId));
+    client.on('updated', (n) => updates.push([n.notificationId, n.supersedes]));
+    await client.connect();
+    await until(() => updates.length === 1 && acks.flat().length === 2);
+    expect(notifications).toEqual(['n1']);
+    expect(updates).toEqual([['n2', 'n1']]);
+    expect(client.notifications.map((n) => n.content.title)).toEqual(['Your driver is 3 minutes away']);
+    expect(client.cursor).toBe(2);
+    expect(acks.flat()).toEqual(['n1', 'n2']);
+  });
+});

@@ -1,9 +1,10 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientNotification, ClientToServerEvents, InboxStateName, NotificationIds, RequestResult, ServerToClientEvents } from '@notify/contracts';
+import type { ClientNotification, ClientToServerEvents, InboxStateName, NotificationIds, RequestResult, ServerToClientEvents, UpdatedNotification } from '@notify/contracts';
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff';
 import { memoryCursorStore, type CursorStore } from './cursor-store';
 import { registerDevice, unregisterDevice, type DeviceRegistered, type DeviceRegistration } from './devices';
 import { fromConnectError } from './errors';
+import { LocalInbox } from './local-inbox';
 
 export interface NotifyClientOptions {
   /** The gateway's base URL, e.g. https://notify.example.com */
@@ -24,6 +25,12 @@ export interface NotifyClientOptions {
 
 export interface NotifyClientEvents {
   notification: (notification: ClientNotification) => void;
+  /**
+   * A notification that replaces one the user has not read (same collapse key): show it in place of
+   * `supersedes` ("your driver is 3 minutes away" instead of "5 minutes away"). It is acknowledged
+   * like any notification; `notifications` already shows it in that one's place.
+   */
+  updated: (notification: UpdatedNotification) => void;
   unread: (count: number) => void;
   state: (update: { notificationId: string; state: InboxStateName }) => void;
   connected: () => void;
@@ -53,11 +60,12 @@ const ackRetry: BackoffOptions = { initialDelayMs: 500, maxDelayMs: 8000, jitter
  */
 export class NotifyClient {
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
-  private readonly listeners: Listeners = { notification: new Set(), unread: new Set(), state: new Set(), connected: new Set(), disconnected: new Set(), error: new Set() };
+  private readonly listeners: Listeners = { notification: new Set(), updated: new Set(), unread: new Set(), state: new Set(), connected: new Set(), disconnected: new Set(), error: new Set() };
   private readonly cursorStore: CursorStore;
   private readonly backoff: BackoffOptions;
   private cursorValue: number | undefined;
   private cursorLoaded = false;
+  private readonly view = new LocalInbox();
   private pendingAcks: string[] = [];
   /** Failed ack batches waiting for their retry, with the attempts they have had. */
   private retryingAcks: Array<{ ids: string[]; attempts: number }> = [];
@@ -83,13 +91,17 @@ export class NotifyClient {
       },
     });
     this.socket.on('notification', (n) => this.receive(n));
+    this.socket.on('updated', (n) => this.receive(n));
     this.socket.on('cursor', ({ seq }) => {
       if (this.cursorValue !== undefined) return;
       this.cursorValue = seq;
       void Promise.resolve(this.cursorStore.save(seq)).catch((err: Error) => this.fail(err));
     });
     this.socket.on('unread', ({ count }) => this.listeners.unread.forEach((l) => l(count)));
-    this.socket.on('state', (update) => this.listeners.state.forEach((l) => l(update)));
+    this.socket.on('state', (update) => {
+      this.view.setState(update.notificationId, update.state);
+      this.listeners.state.forEach((l) => l(update));
+    });
     this.socket.on('drain', ({ reconnectAfterMs }) => {
       // Come back when told, not on socket.io's own schedule: the gateway is spreading its clients out.
       this.drainAdvice = reconnectAfterMs;
@@ -155,6 +167,15 @@ export class NotifyClient {
     return this.cursorValue;
   }
 
+  /**
+   * The notifications received while this client ran, as they are now, oldest first (the latest
+   * 500): a replacement in place of what it replaced, states from every device applied. The inbox
+   * API has the full history.
+   */
+  get notifications(): ClientNotification[] {
+    return this.view.list();
+  }
+
   get transport(): string | undefined {
     return this.socket.io.engine?.transport.name;
   }
@@ -184,16 +205,22 @@ export class NotifyClient {
     return this.request('seen', { notificationIds });
   }
 
-  read(notificationIds: string[]): Promise<number> {
-    return this.request('read', { notificationIds });
+  async read(notificationIds: string[]): Promise<number> {
+    const updated = await this.request('read', { notificationIds });
+    for (const id of notificationIds) this.view.setState(id, 'read');
+    return updated;
   }
 
-  readAll(): Promise<number> {
-    return this.request('read', { all: true });
+  async readAll(): Promise<number> {
+    const updated = await this.request('read', { all: true });
+    this.view.readAll();
+    return updated;
   }
 
-  archive(notificationIds: string[]): Promise<number> {
-    return this.request('archive', { notificationIds });
+  async archive(notificationIds: string[]): Promise<number> {
+    const updated = await this.request('archive', { notificationIds });
+    for (const id of notificationIds) this.view.setState(id, 'archived');
+    return updated;
   }
 
   close(): void {
@@ -223,7 +250,10 @@ export class NotifyClient {
     this.cursorValue = notification.seq;
     void Promise.resolve(this.cursorStore.save(notification.seq)).catch((err: Error) => this.fail(err));
     if (this.options.autoAck !== false) this.queueAck(notification.notificationId);
-    this.listeners.notification.forEach((l) => l(notification));
+    this.view.add(notification);
+    const { supersedes } = notification;
+    if (supersedes === undefined) this.listeners.notification.forEach((l) => l(notification));
+    else this.listeners.updated.forEach((l) => l({ ...notification, supersedes }));
   }
 
   private queueAck(notificationId: string): void {

@@ -1,4 +1,5 @@
-import type { ClientNotification, InboxStateName } from '@notify/contracts';
+import type { ClientNotification, InboxStateName, UpdatedNotification } from '@notify/contracts';
+import { LocalInbox } from './local-inbox';
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff';
 import { memoryCursorStore, type CursorStore } from './cursor-store';
 import { NotifyError } from './errors';
@@ -26,6 +27,8 @@ export interface NotifyStreamOptions {
 
 export interface NotifyStreamEvents {
   notification: (notification: ClientNotification) => void;
+  /** A notification that replaces an unread one (`supersedes`); see NotifyClientEvents. */
+  updated: (notification: UpdatedNotification) => void;
   unread: (count: number) => void;
   state: (update: { notificationId: string; state: InboxStateName }) => void;
   connected: () => void;
@@ -43,12 +46,13 @@ type Listeners = { [E in keyof NotifyStreamEvents]: Set<NotifyStreamEvents[E]> }
  * (with a fresh token) when the token expired.
  */
 export class NotifyStream {
-  private readonly listeners: Listeners = { notification: new Set(), unread: new Set(), state: new Set(), connected: new Set(), disconnected: new Set(), error: new Set() };
+  private readonly listeners: Listeners = { notification: new Set(), updated: new Set(), unread: new Set(), state: new Set(), connected: new Set(), disconnected: new Set(), error: new Set() };
   private readonly cursorStore: CursorStore;
   private readonly backoff: BackoffOptions;
   private source: EventSourceLike | undefined;
   private cursorValue: number | undefined;
   private cursorLoaded = false;
+  private readonly view = new LocalInbox();
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private attempts = 0;
   private closed = true;
@@ -90,6 +94,11 @@ export class NotifyStream {
     return this.cursorValue;
   }
 
+  /** The notifications received while this stream ran, as they are now, oldest first (see NotifyClient). */
+  get notifications(): ClientNotification[] {
+    return this.view.list();
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.retryTimer);
@@ -126,13 +135,18 @@ export class NotifyStream {
       this.listeners.connected.forEach((l) => l());
     });
     source.addEventListener('notification', (event) => this.receive(data<ClientNotification>(event)));
+    source.addEventListener('updated', (event) => this.receive(data<ClientNotification>(event)));
     source.addEventListener('cursor', (event) => {
       if (this.cursorValue !== undefined) return;
       this.cursorValue = data<{ seq: number }>(event).seq;
       void Promise.resolve(this.cursorStore.save(this.cursorValue)).catch((err: Error) => this.fail(new NotifyError(err.message)));
     });
     source.addEventListener('unread', (event) => this.listeners.unread.forEach((l) => l(data<{ count: number }>(event).count)));
-    source.addEventListener('state', (event) => this.listeners.state.forEach((l) => l(data<{ notificationId: string; state: InboxStateName }>(event))));
+    source.addEventListener('state', (event) => {
+      const update = data<{ notificationId: string; state: InboxStateName }>(event);
+      this.view.setState(update.notificationId, update.state);
+      this.listeners.state.forEach((l) => l(update));
+    });
     // Come back when told: the gateway is spreading its clients over its drain window.
     source.addEventListener('drain', (event) => this.reconnect('drain', data<{ reconnectAfterMs: number }>(event).reconnectAfterMs));
     source.addEventListener('expired', () => this.reconnect('token expired', 0));
@@ -148,7 +162,10 @@ export class NotifyStream {
     if (this.cursorValue !== undefined && notification.seq <= this.cursorValue) return;
     this.cursorValue = notification.seq;
     void Promise.resolve(this.cursorStore.save(notification.seq)).catch((err: Error) => this.fail(new NotifyError(err.message)));
-    this.listeners.notification.forEach((l) => l(notification));
+    this.view.add(notification);
+    const { supersedes } = notification;
+    if (supersedes === undefined) this.listeners.notification.forEach((l) => l(notification));
+    else this.listeners.updated.forEach((l) => l({ ...notification, supersedes }));
   }
 
   private reconnect(reason: string, afterMs: number): void {

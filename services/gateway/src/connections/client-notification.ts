@@ -12,6 +12,8 @@ export function toClientNotification(item: InboxItem): ClientNotification {
     content: item.content,
     createdAt: item.createdAt.toISOString(),
     state: item.state,
+    ...(item.collapseKey ? { collapseKey: item.collapseKey } : {}),
+    ...(item.supersedes ? { supersedes: item.supersedes } : {}),
   };
 }
 

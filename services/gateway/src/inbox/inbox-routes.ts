@@ -40,6 +40,8 @@ const Notification = z
     content: NotificationContent,
     createdAt: z.string(),
     state: z.enum(['sent', 'delivered', 'seen', 'read', 'archived']),
+    collapseKey: z.string().optional().describe('Unread notifications with the same key replace each other'),
+    supersedes: z.string().optional().describe('The notification this one replaced (it is no longer in the inbox)'),
   })
   .meta({ id: 'ClientNotification' });
 const ItemParams = z.object({ notificationId: z.string().min(1).max(300) });

@@ -18,6 +18,8 @@ export const RelayMessage = z
           content: NotificationContent,
           createdAt: z.string(),
           state: InboxStateName,
+          collapseKey: z.string().optional(),
+          supersedes: z.string().optional(),
           eventId: z.string().optional(),
           previousSeq: z.number().int().nonnegative().optional(),
         }),

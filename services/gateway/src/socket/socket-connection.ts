@@ -14,7 +14,8 @@ export function socketConnection(socket: NotifySocket, backlogLimit: number): Cl
     backlog: () => pendingPackets(socket),
     backlogLimit,
     whenDrained: (timeoutMs) => whenBelow(socket, backlogLimit, timeoutMs),
-    sendNotification: (n) => socket.emit('notification', n),
+    // A notification that replaces an unread one is `updated`, so the client shows it in that one's place.
+    sendNotification: (n) => (n.supersedes === undefined ? socket.emit('notification', n) : socket.emit('updated', { ...n, supersedes: n.supersedes })),
     sendCursor: (seq) => socket.emit('cursor', { seq }),
     sendUnread: (count) => socket.emit('unread', { count }),
     sendState: (update) => socket.emit('state', update),

@@ -33,7 +33,7 @@ export function sseConnection(response: ServerResponse, userId: string, backlogL
         response.once('drain', drainedNow);
         response.once('close', closed);
       }),
-    sendNotification: (n) => write(`id: ${n.seq}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`),
+    sendNotification: (n) => write(`id: ${n.seq}\nevent: ${n.supersedes === undefined ? 'notification' : 'updated'}\ndata: ${JSON.stringify(n)}\n\n`),
     // An id-only event sets EventSource's Last-Event-ID, so even a stream that has received nothing resumes from here.
     sendCursor: (seq) => write(`id: ${seq}\nevent: cursor\ndata: ${JSON.stringify({ seq })}\n\n`),
     sendUnread: (count) => write(`event: unread\ndata: ${JSON.stringify({ count })}\n\n`),

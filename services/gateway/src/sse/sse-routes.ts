@@ -56,7 +56,7 @@ export function registerSseRoutes(app: FastifyInstance, options: SseRouteOptions
     {
       schema: {
         summary: 'Server-sent events: the user’s notifications as they arrive (text/event-stream), resumable with Last-Event-ID',
-        description: 'Open with `?ticket=` (from POST /v1/stream/tickets) or `Authorization: Bearer`. Each event is a ClientNotification; `expired` ends the stream when the token does.',
+        description: 'Open with `?ticket=` (from POST /v1/stream/tickets) or `Authorization: Bearer`. Each `notification` event is a ClientNotification, and an `updated` event one that replaces an unread notification (named in `supersedes`); `expired` ends the stream when the token does.',
         tags,
         querystring: StreamQuery,
         response: refusals(401, 429, 503),

@@ -105,6 +105,38 @@ describe('deliverNotifications', () => {
   });
 });
 
+describe('supersede by collapse key', () => {
+  it('hands a replacement over with what it replaces, keeps the unread count, and writes the replaced one’s superseded step once', async () => {
+    const dan = connect('dan');
+    const five = notification('dan', { collapseKey: 'ride:42', content: { title: '5 minutes away', data: {} } });
+    const three = notification('dan', { collapseKey: 'ride:42', content: { title: '3 minutes away', data: {} } });
+    const two = notification('dan', { collapseKey: 'ride:42', content: { title: '2 minutes away', data: {} } });
+    const chat = notification('dan', { content: { title: 'chat', data: {} } });
+    await deliverNotifications(deps, [five], 0);
+    await deliverNotifications(deps, [three, chat], 0);
+    await deliverNotifications(deps, [three, two], 0);
+    await dan.feed.idle();
+    expect(dan.sent.map((x) => [x.content.title, x.supersedes])).toEqual([
+      ['5 minutes away', undefined],
+      ['3 minutes away', five.notificationId],
+      ['chat', undefined],
+      ['2 minutes away', three.notificationId],
+    ]);
+    expect(dan.unread).toEqual([1, 2]);
+    expect(await store.inbox.unreadCount('dan')).toBe(2);
+    await settled();
+    const steps = (x: Notification) => statuses.filter((s) => s.notificationId === x.notificationId).map((s) => [s.status, s.detail?.supersededBy ?? s.detail?.supersedes]);
+    expect(steps(five)).toEqual([
+      ['sent', undefined],
+      ['superseded', three.notificationId],
+    ]);
+    expect(steps(three)).toEqual([
+      ['sent', five.notificationId],
+      ['superseded', two.notificationId],
+    ]);
+  });
+});
+
 describe('push fallback', () => {
   const at = (ms: number) => () => new Date(Date.parse('2026-12-01T10:00:00Z') + ms);
   const sweep = (partitions: number[], ms: number) => pushDueFallbacks({ ...deps, now: at(ms) }, partitions, { batchSize: 2, leaseMs: 60_000 });

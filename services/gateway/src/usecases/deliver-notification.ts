@@ -45,7 +45,12 @@ export async function deliverNotifications(deps: DeliverNotificationDeps, notifi
     const { local, remote } = reached.get(notification.userId) ?? { local: 0, remote: [] };
     const online = local > 0 || remote.length > 0;
     outcomes[index] = online ? 'sent' : 'stored';
-    if (result.created) statuses.push(statusOf(notification, 'sent', now, deps.gatewayId, { detail: { seq: result.item.seq, online, localConnections: local, gateways: remote } }));
+    const supersedes = result.item.supersedes === undefined ? {} : { supersedes: result.item.supersedes };
+    if (result.created) statuses.push(statusOf(notification, 'sent', now, deps.gatewayId, { detail: { seq: result.item.seq, online, localConnections: local, gateways: remote, ...supersedes } }));
+    // Each replaced item's trail says what replaced it, once: only the call that replaced it reports it.
+    for (const replaced of result.superseded ?? []) {
+      statuses.push(statusOf(replaced, 'superseded', now, deps.gatewayId, { reason: `replaced by ${replaced.supersededBy} (same collapse key, not yet read)`, detail: { supersededBy: replaced.supersededBy, collapseKey: replaced.collapseKey } }));
+    }
   }
   await publishStatus(deps.bus, ...statuses);
   return outcomes;
@@ -61,16 +66,22 @@ async function handOver(deps: DeliverNotificationDeps, delivered: ReadonlyArray<
   const messages = new Map<string, RelayMessage & { notifications: FeedNotification[] }>();
   // Each user's first new notification of the batch, when the inbox did not say what came before it.
   const unplaced = new Map<string, FeedNotification>();
+  // Users with a new notification earlier in the batch.
+  const created = new Set<string>();
   for (const { notification, result } of delivered) {
     const { userId } = notification;
     if (!deps.fanOut.isReachable(userId)) continue;
     let message = messages.get(userId);
     if (!message) messages.set(userId, (message = { userId, notifications: [], unreadDelta: 0 }));
+    // A new item counts; the items it (or another of the batch) replaced leave the count.
+    message.unreadDelta! += (result.created ? 1 : 0) - (result.superseded?.length ?? 0);
+    // Replaced already (a later update of the batch, a redelivery, a racing writer): its replacement is what clients get.
+    if (result.item.supersededBy !== undefined) continue;
     const handed: FeedNotification = toFeedNotification(result.item);
     if (result.created) {
       if (result.previousSeq !== undefined) handed.previousSeq = result.previousSeq;
-      else if (message.unreadDelta === 0) unplaced.set(userId, handed);
-      message.unreadDelta! += 1;
+      else if (!created.has(userId)) unplaced.set(userId, handed);
+      created.add(userId);
     }
     message.notifications.push(handed);
   }
