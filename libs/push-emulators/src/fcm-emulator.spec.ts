@@ -216,10 +216,12 @@ describe('FCM emulator on the wire', () => {
     expect((await webpush({ headers: { TTL: 60 } })).body).toMatchObject({ error: { code: 400, message: "Invalid value at 'message.webpush.headers[0].value' (TYPE_STRING)" } });
     expect((await webpush({ headers: { Urgency: 'urgent' } })).body).toMatchObject({ error: { message: expect.stringContaining('Invalid Urgency header') } });
     expect((await webpush({ headers: { TTL: '-1' } })).body).toMatchObject({ error: { message: expect.stringContaining('Invalid TTL header') } });
+    expect((await webpush({ headers: { Topic: 'ride:42' } })).body).toMatchObject({ error: { message: expect.stringContaining('Invalid Topic header') } });
+    expect((await webpush({ headers: { Topic: 't'.repeat(33) } })).body).toMatchObject({ error: { message: expect.stringContaining('Invalid Topic header') } });
     expect((await webpush({ fcmOptions: { link: 'shop://orders/1' } })).body).toMatchObject({ error: { message: 'The link in webpush.fcm_options must be an HTTPS URL.' } });
     expect((await webpush({ priority: 'high' })).body).toMatchObject({ error: { message: expect.stringContaining('Unknown name "priority" at \'message.webpush\'') } });
     fcm.reset();
-    const block = { headers: { TTL: '600', Urgency: 'high' }, notification: { title: 'Hi', icon: 'https://shop.example.com/icon.png' }, fcm_options: { link: 'https://shop.example.com/orders/1' } };
+    const block = { headers: { TTL: '600', Urgency: 'high', Topic: 'ride-42' }, notification: { title: 'Hi', icon: 'https://shop.example.com/icon.png' }, fcm_options: { link: 'https://shop.example.com/orders/1' } };
     expect((await webpush(block)).headers[':status']).toBe(200);
     expect(fcm.received.at(-1)).toMatchObject({ status: 200, token: registration(2), message: { webpush: block } });
   });

@@ -7,7 +7,7 @@ export interface FcmMessage {
   data?: Record<string, string>;
   android?: Record<string, unknown>;
   apns?: Record<string, unknown>;
-  /** A browser's block, recorded as sent: `headers` (TTL, Urgency), `notification`, `fcm_options.link`. */
+  /** A browser's block, recorded as sent: `headers` (TTL, Urgency, Topic), `notification`, `fcm_options.link`. */
   webpush?: WebpushBlock;
   fcm_options?: Record<string, unknown>;
   [field: string]: unknown;
@@ -81,7 +81,7 @@ export function checkSendRequest(body: unknown): SendRequestCheck {
 }
 
 const webpushFields = new Set(['headers', 'data', 'notification', 'fcm_options', 'fcmOptions']);
-/** RFC 8030's Urgency values. */
+/** RFC 8030's Urgency values (its Topic: 32 characters at most, of the URL-safe base64 alphabet). */
 const urgencies = new Set(['very-low', 'low', 'normal', 'high']);
 
 /** What FCM refuses in a `webpush` block: unknown fields, non-string headers or data, a bad TTL or Urgency, a link that is not https. */
@@ -100,6 +100,7 @@ function webpushProblem(webpush: Record<string, unknown>): { message: string; fi
   for (const [name, value] of Object.entries(headers)) {
     if (name.toLowerCase() === 'ttl' && !/^\d+$/.test(value)) return { message: `Invalid TTL header: ${JSON.stringify(value)} (seconds, a whole number)`, field: 'message.webpush.headers' };
     if (name.toLowerCase() === 'urgency' && !urgencies.has(value)) return { message: `Invalid Urgency header: ${JSON.stringify(value)} (very-low, low, normal or high)`, field: 'message.webpush.headers' };
+    if (name.toLowerCase() === 'topic' && !/^[A-Za-z0-9_-]{1,32}$/.test(value)) return { message: `Invalid Topic header: ${JSON.stringify(value)} (at most 32 characters of the URL-safe base64 alphabet)`, field: 'message.webpush.headers' };
   }
   if (webpush.notification !== undefined && !isObject(webpush.notification)) return { message: "Invalid value at 'message.webpush.notification'", field: 'message.webpush.notification' };
   const options = webpush.fcm_options ?? webpush.fcmOptions;

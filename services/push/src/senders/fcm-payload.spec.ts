@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { androidDevice, notification } from '../../test/sender-fixtures';
-import { buildFcmMessage, type FcmBuild } from './fcm-payload';
+import { buildFcmMessage, webPushTopic, type FcmBuild } from './fcm-payload';
 
 const token = 'fcm-token-0123456789';
 const phone = androidDevice(token);
@@ -40,6 +40,20 @@ describe('buildFcmMessage', () => {
   it('collapses by the collapse key and lives until expiresAt', () => {
     const m = message(buildFcmMessage(notification({ collapseKey: 'payments', expiresAt: '2030-01-01T00:10:00.000Z' }), phone, undefined, now));
     expect(m.android).toMatchObject({ collapseKey: 'payments', ttl: 600_000 });
+  });
+
+  it('tags the shown notification with the collapse key, so a newer one replaces it on the device; a silent push has no tag', () => {
+    expect(message(buildFcmMessage(notification({ collapseKey: 'ride:42' }), phone, 1, now)).android).toEqual({ priority: 'high', collapseKey: 'ride:42', notification: { tag: 'ride:42', notificationCount: 1 } });
+    expect(message(buildFcmMessage(notification({ collapseKey: 'ride:42', push: { silent: true } }), phone, 1, now)).android).toEqual({ priority: 'high', collapseKey: 'ride:42' });
+  });
+
+  it('makes a Web Push Topic of a collapse key: the key when it is one, else 32 characters of its hash', () => {
+    expect(webPushTopic('ride-42_x')).toBe('ride-42_x');
+    const hashed = webPushTopic('ride:42');
+    expect(hashed).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(webPushTopic('ride:42')).toBe(hashed);
+    expect(webPushTopic('ride:43')).not.toBe(hashed);
+    expect(webPushTopic('x'.repeat(33))).toHaveLength(32);
   });
 
   it('sets no ttl without expiresAt, and 0 once it has passed', () => {
@@ -98,6 +112,11 @@ describe('buildFcmMessage for a web device', () => {
         fcmOptions: { link: 'https://shop.example.com/orders/7' },
       },
     });
+  });
+
+  it('sends a collapse key as the Topic header, so the push service keeps only the latest', () => {
+    expect(webMessage(notification({ collapseKey: 'ride-42' })).webpush?.headers).toMatchObject({ Topic: 'ride-42' });
+    expect(webMessage(notification({ collapseKey: 'ride:42' })).webpush?.headers?.Topic).toBe(webPushTopic('ride:42'));
   });
 
   it.each([

@@ -41,9 +41,21 @@ describe('FcmSender', () => {
       message: {
         notification: { title: 'Payment received', body: '12.00 EUR from Bob' },
         data: { notificationId: n.notificationId, deepLink: 'shop://payments/7', data: '{"paymentId":7}' },
-        android: { priority: 'high', collapse_key: 'payments', ttl: expect.stringMatching(/^(600|59\d(\.\d+)?)s$/), notification: { notification_count: 3 } },
+        android: { priority: 'high', collapse_key: 'payments', ttl: expect.stringMatching(/^(600|59\d(\.\d+)?)s$/), notification: { tag: 'payments', notification_count: 3 } },
       },
     });
+  });
+
+  it('sends a collapse key as FCM writes it on the wire: collapse_key and the shown notification’s tag on Android, the Topic header on the web', async () => {
+    const update = notification({ collapseKey: 'ride:42', content: { title: 'Your driver is 3 minutes away', data: {} } });
+    const browser = androidDevice('fcm-web-browser-0123456789', { platform: 'web', appId: 'shop-web' });
+    const outcomes = await sender.send([message(update, to('rider'), 1), message(update, browser)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['sent', 'sent']);
+    const android = fcm.received.find((r) => r.token === 'fcm-rider-0123456789');
+    const web = fcm.received.find((r) => r.token === browser.token);
+    expect(android?.message?.android).toMatchObject({ collapse_key: 'ride:42', notification: { tag: 'ride:42' } });
+    expect(web?.message?.webpush?.headers).toMatchObject({ Topic: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/) });
+    expect(web?.message).not.toHaveProperty('android');
   });
 
   it('sends a silent push as data only, at normal priority for marketing', async () => {
