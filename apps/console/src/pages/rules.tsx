@@ -4,6 +4,7 @@ import type { PageProps } from '../app';
 import { when } from '../format';
 import { useDebounced } from '../rules/debounce';
 import { ruleDiff, type EditableRule } from '../rules/rule-diff';
+import { CollapseKeyField } from '../rules/collapse-key-field';
 import { SendTimeField } from '../rules/send-time-field';
 import { EscalationEditor } from '../rules/escalation-editor';
 import { BudgetField } from '../rules/budget-field';
@@ -246,6 +247,7 @@ function RuleEditor({ api, rule: latest, onSaved, onClose, reload }: { api: Api;
           </div>
           <label for="rule-definition">Definition (JSON)</label>
           <textarea id="rule-definition" rows={14} spellcheck={false} value={draft.definitionText} onInput={(e) => set({ definitionText: e.currentTarget.value })} aria-describedby="rule-verdict" />
+          <CollapseKeyField definitionText={draft.definitionText} onChange={(definitionText) => set({ definitionText })} />
           <SendTimeField definitionText={draft.definitionText} onChange={(definitionText) => set({ definitionText })} />
           <EscalationEditor definitionText={draft.definitionText} onChange={(definitionText) => set({ definitionText })} />
           <BudgetField definitionText={draft.definitionText} onChange={(definitionText) => set({ definitionText })} />

@@ -68,6 +68,7 @@ export const RuleOutcome = z
     rateCap: z.object({ max: z.number().int().min(1).max(10_000), per: z.enum(['hour', 'day']) }).strict().optional(),
     quietHours: z.enum(['hold', 'deliver', 'drop']).optional(),
     ttlSeconds: z.number().int().positive().max(31_536_000).optional(),
+    /** Unread notifications with the same key replace each other; "ride:{{payload.rideId}}" takes the event's payload values. */
     collapseKey: z.string().min(1).max(64).optional(),
     /** Deliver even to users who opted out of the category (critical events only). */
     ignoreOptOut: z.boolean().optional(),

@@ -30,6 +30,16 @@ describe('planDelivery (built-in defaults)', () => {
     });
   });
 
+  it('fills a rule’s collapse key template from the event’s payload, one key per ride; no key when the payload lacks the value', () => {
+    const outcome = { ...defaultOutcome(event()), collapseKey: 'ride:{{payload.rideId}}' };
+    const keys = (e: NotifyEvent) => {
+      const plan = planWith(e, outcome, now);
+      return plan.kind === 'deliver' ? plan.notifications.map((n) => n.collapseKey) : [];
+    };
+    expect(keys(event({ to: { userId: 'alice' }, payload: { title: 'Your driver is 3 minutes away', rideId: 7731 } }))).toEqual(['ride:7731']);
+    expect(keys(event({ to: { userId: 'alice' } }))).toEqual([undefined]);
+  });
+
   it('follows a rule outcome: push only goes to the transactional push lane, suppress drops with a status', () => {
     const outcome = { ...defaultOutcome(event()), channels: { mode: 'push_only' as const, pushAfterMs: 0 } };
     expect(planWith(event({ to: { userId: 'alice' } }), outcome, now)).toMatchObject({ kind: 'deliver', lane: 'push.transactional' });

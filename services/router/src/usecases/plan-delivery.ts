@@ -1,5 +1,6 @@
 import type { DeliveryStatus, Notification, NotificationContent, NotifyEvent } from '@notify/contracts';
 import type { EffectiveOutcome } from '../rules/defaults';
+import { collapseKeyOf } from './collapse-key';
 
 export type DeliveryLane = 'inapp' | 'push.transactional' | 'push.bulk';
 
@@ -22,6 +23,7 @@ export function planDelivery(event: NotifyEvent, outcome: EffectiveOutcome, now:
   const expiresAt = ttl ? new Date(new Date(event.createdAt).getTime() + ttl * 1000) : undefined;
   if (expiresAt && expiresAt <= now) return { kind: 'expired', userIds };
   const lane = laneOf(outcome);
+  const collapseKey = collapseKeyOf(outcome.collapseKey, event);
   const notifications = [...new Set(userIds)].map(
     (userId): Notification => ({
       version: 1,
@@ -34,7 +36,7 @@ export function planDelivery(event: NotifyEvent, outcome: EffectiveOutcome, now:
       createdAt: event.createdAt,
       ...(event.category ? { category: event.category } : {}),
       ...(event.tenant ? { tenant: event.tenant } : {}),
-      ...(outcome.collapseKey ? { collapseKey: outcome.collapseKey } : {}),
+      ...(collapseKey ? { collapseKey } : {}),
       ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
       ...(event.push ? { push: event.push } : {}),
       ...(outcome.channels.mode === 'inapp_then_push' ? { fallback: { channel: 'push' as const, afterMs: outcome.channels.pushAfterMs } } : {}),
