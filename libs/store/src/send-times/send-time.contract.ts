@@ -10,6 +10,7 @@ const profile = (userId: string, hour: number, weight: number, updatedAt: Date):
   decayedTo: new Date(updatedAt.getTime() - 60_000),
   samples: Math.ceil(weight),
   countedSlots: [493_000, 493_024, 493_048],
+  digestsDueAt: [new Date(updatedAt.getTime() - 3_600_000)],
   timeZone: 'Europe/Paris',
   updatedAt,
 });
@@ -28,7 +29,7 @@ export function sendTimeContract(fixture: StoreFixture): void {
     const { sendTimes } = fixture.store();
     const now = new Date('2026-12-02T12:00:00Z');
     await sendTimes.putMany([profile('alice', 20, 3, now), profile('bob', 8, 6, now)]);
-    const later = { ...profile('alice', 21, 5.5, new Date(now.getTime() + 3_600_000)), countedSlots: [493_072], timeZone: 'Asia/Tokyo' };
+    const later = { ...profile('alice', 21, 5.5, new Date(now.getTime() + 3_600_000)), countedSlots: [493_072], digestsDueAt: [], timeZone: 'Asia/Tokyo' };
     await sendTimes.putMany([later]);
     expect(await sendTimes.get('alice')).toEqual(later);
     expect(await sendTimes.get('bob')).toEqual(profile('bob', 8, 6, now));

@@ -12,6 +12,7 @@ const sendTimeSchema = new Schema<SendTimeDoc>(
     decayedTo: { type: Date, required: true },
     samples: { type: Number, required: true },
     countedSlots: { type: [Number], default: [] },
+    digestsDueAt: { type: [Date], default: [] },
     timeZone: { type: String, required: true },
     updatedAt: { type: Date, required: true },
   },
@@ -55,6 +56,6 @@ export class MongoSendTimeRepository implements SendTimeRepository {
   }
 }
 
-function fromDoc({ _id, hours, decayedTo, samples, countedSlots, timeZone, updatedAt }: SendTimeDoc): SendTimeProfile {
-  return { userId: _id, hours: [...hours], decayedTo, samples, countedSlots: [...(countedSlots ?? [])], timeZone, updatedAt };
+function fromDoc({ _id, hours, decayedTo, samples, countedSlots, digestsDueAt, timeZone, updatedAt }: SendTimeDoc): SendTimeProfile {
+  return { userId: _id, hours: [...hours], decayedTo, samples, countedSlots: [...(countedSlots ?? [])], digestsDueAt: [...(digestsDueAt ?? [])], timeZone, updatedAt };
 }

@@ -17,6 +17,11 @@ export interface SendTimeProfile {
    * here and is not counted twice.
    */
   countedSlots: number[];
+  /**
+   * When the user's latest digests sent at their best hour were due (the newest few): a read soon after
+   * one was likely prompted by it, and says less about the user's own habit.
+   */
+  digestsDueAt: Date[];
   /** The time zone the latest reads were placed in. */
   timeZone: string;
   updatedAt: Date;

@@ -29,4 +29,21 @@ describe('learnReadTimes', () => {
     expect(await learnReadTimes(deps, batch, new Date('2026-12-02T13:00:00Z'))).toEqual({ reads: 3, counted: 0, users: 0 });
     expect(await sendTimes.get('alice')).toEqual(before);
   });
+
+  it('takes the due times of digests sent at the best hour from their batched steps, and weighs the reads they prompt less', async () => {
+    const { sendTimes } = createMemoryStore();
+    const deps = { sendTimes, timeZoneOf: () => 'UTC' };
+    const batched = (detail: Record<string, unknown>): DeliveryStatus => ({ ...status('carol', 'p1:carol', 'batched', '2026-12-01T06:00:00Z'), detail });
+    const steps = [
+      batched({ digestKey: 'weekly', sendAt: '2026-12-01T20:00:00.000Z', sendTime: { sendAt: '20:00', source: 'learned' } }),
+      batched({ digestKey: 'plain', sendAt: '2026-12-01T09:00:00.000Z' }), // a digest at a fixed time: not the learning's doing
+      status('carol', 'n1:carol', 'read', '2026-12-01T20:03:00Z'),
+      status('carol', 'n2:carol', 'read', '2026-12-01T09:02:00Z'),
+    ];
+    expect(await learnReadTimes(deps, steps, new Date('2026-12-02T00:00:00Z'))).toEqual({ reads: 2, counted: 2, users: 1 });
+    const carol = (await sendTimes.get('carol'))!;
+    expect(carol.digestsDueAt).toEqual([new Date('2026-12-01T20:00:00Z')]);
+    expect(carol.hours[20]).toBeCloseTo(0.25, 9);
+    expect(carol.hours[9]).toBeGreaterThan(0.95);
+  });
 });

@@ -71,6 +71,22 @@ describe('recordReads', () => {
     expect(profile.countedSlots).toEqual([...profile.countedSlots].sort((a, b) => a - b));
   });
 
+  it('weighs a read soon after a digest at the learned hour was due a quarter: the send time should not teach itself', () => {
+    const due = new Date('2026-12-01T20:00:00Z');
+    const { profile, counted, changed } = recordReads(null, 'u', [new Date('2026-12-01T20:04:00Z'), new Date('2026-12-02T09:00:00Z')], 'UTC', now, SEND_TIME_POLICY, [due]);
+    expect({ counted, changed }).toEqual({ counted: 2, changed: true });
+    expect(profile.digestsDueAt).toEqual([due]);
+    expect(profile.hours[20]).toBeCloseTo(SEND_TIME_POLICY.promptedWeight * decayFactor(13 * 3_600_000 - 4 * 60_000, SEND_TIME_POLICY.halfLifeMs), 9);
+    expect(profile.hours[9]).toBeCloseTo(1, 9);
+    // Past the prompt window, a read counts in full; a due time alone is kept (and written), the newest few only.
+    const later = recordReads(profile, 'u', [new Date('2026-12-02T20:25:00Z')], 'UTC', now, SEND_TIME_POLICY, [new Date('2026-12-02T20:00:00Z')]).profile;
+    expect(later.hours[20]).toBeGreaterThan(1);
+    const dueOnly = recordReads(later, 'u', [], 'UTC', now, SEND_TIME_POLICY, [1, 2, 3, 4].map((d) => new Date(Date.UTC(2026, 11, 2 + d, 20))));
+    expect(dueOnly).toMatchObject({ counted: 0, changed: true });
+    expect(dueOnly.profile.digestsDueAt.map((d) => d.toISOString().slice(0, 10))).toEqual(['2026-12-03', '2026-12-04', '2026-12-05', '2026-12-06']);
+    expect(recordReads(dueOnly.profile, 'u', [], 'UTC', now, SEND_TIME_POLICY, [new Date(Date.UTC(2026, 11, 6, 20))]).changed).toBe(false);
+  });
+
   it('never changes the profile it is given', () => {
     const first = recordReads(null, 'u', [new Date('2026-12-01T09:00:00Z')], 'UTC', now).profile;
     const copy = structuredClone(first);
