@@ -44,7 +44,7 @@ describe('the rule editor’s daily budget', () => {
     }, { timeoutMs: 30_000, intervalMs: 500 });
     const user = page.getByTestId('trail-user');
     expect(await user.locator('tbody tr', { hasText: 'offer-2:mia' }).locator('.badge').textContent()).toBe('shed_budget');
-    await user.getByTestId('budget-spend').getByText('promotions 1 pushes').waitFor();
+    await user.getByTestId('budget-spend').getByText('promotions: 1 push').waitFor();
     await tab.screenshot('console-trail-budget');
   });
 });

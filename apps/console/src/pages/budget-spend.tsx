@@ -26,7 +26,7 @@ export function BudgetSpendLine({ api, userId }: { api: Api; userId: string }) {
   if (!spend) return null;
   return (
     <p class="muted" data-testid="budget-spend">
-      Budgets spent today ({spend.day}, {spend.timeZone}): {spend.spent.length === 0 ? 'none' : spend.spent.map((s) => `${s.budget} ${s.count} ${s.channel === 'push' ? 'pushes' : 'toasts'}`).join(', ')}
+      Budgets spent today ({spend.day}, {spend.timeZone}): {spend.spent.length === 0 ? 'none' : spend.spent.map((s) => `${s.budget}: ${s.count} ${s.channel}${s.count === 1 ? '' : s.channel === 'push' ? 'es' : 's'}`).join(', ')}
     </p>
   );
 }
