@@ -11,6 +11,7 @@ import { decideDelivery, type DeliveryDecisionInput, type RecipientFate } from '
 import type { RecentEvents } from '../rules/recent-events';
 import type { RuleHits } from '../rules/rule-hits';
 import type { EffectiveOutcome } from '../rules/defaults';
+import { alwaysPasses, pushesPerDay } from '../budgets/decide-budget';
 
 const RuleBody = RuleCandidate;
 const RulePatchBody = RuleBody.omit({ ruleId: true }).partial().extend({ expectedRevision: z.number().int().positive().optional().describe('Refused with 409 when the rule moved on') }).strict();
@@ -62,8 +63,11 @@ async function recipientEffects(deps: RulesRouteDeps, ruleId: string | null, eve
     ...(deps.sendTimesOf ? { sendTimesOf: deps.sendTimesOf } : {}),
     now,
   });
+  // A budget's limit is the user's own number when they set one; what they spent today is GET /v1/users/:id/budgets.
+  const budgetPreferences = outcome.budget ? new Map(await Promise.all(notifications.map(async (n) => [n.userId, await deps.preferences.get(n.userId)] as const))) : null;
   return notifications.map((n) => {
     const mine = fates.filter((f) => f.notification.userId === n.userId);
+    const budgeted = outcome.budget && mine.some((f) => f.kind === 'send' && f.lane !== 'inapp') ? outcome.budget : null;
     const fate = <K extends RecipientFate['kind']>(kind: K) => mine.find((f): f is Extract<RecipientFate, { kind: K }> => f.kind === kind);
     const suppressed = fate('suppressed');
     const held = fate('held_quiet_hours');
@@ -78,6 +82,7 @@ async function recipientEffects(deps: RulesRouteDeps, ruleId: string | null, eve
       ...(quietUntil ? { quietHours: { until: quietUntil.toISOString(), pushes: outcome.quietHours } } : {}),
       ...(digest ? { digest: { digestKey: digest.digestKey, sendAt: digest.flushAt.toISOString(), windowMs: outcome.batching?.windowMs, maxItems: digest.maxItems, ...(digest.sendTime ? { sendTime: { sendAt: digest.sendTime.sendAt, source: digest.sendTime.source, hour: digest.sendTime.hour } } : {}) } } : {}),
       ...(capped?.rateCap ? { rateCap: capped.rateCap } : {}),
+      ...(budgeted ? { budget: { category: budgeted.category, pushesPerDay: pushesPerDay(budgeted, budgetPreferences?.get(n.userId)), alwaysPasses: alwaysPasses(n.priority), shedTo: budgeted.shedTo ?? 'inbox' } } : {}),
     };
   });
 }
