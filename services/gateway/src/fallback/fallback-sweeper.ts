@@ -1,4 +1,5 @@
 import type { Logger } from '@notify/observability';
+import { RepeatingTask } from '@notify/runtime';
 import { pushDueFallbacks, type PushDueFallbacksDeps, type PushedFallbacks } from '../usecases/push-due-fallbacks';
 
 /** Due fallbacks claimed per round trip to the store. */
@@ -27,42 +28,29 @@ export interface FallbackSweeperOptions {
  * fires nothing early: what is not due stays in the store for whoever holds the partition next.
  */
 export class FallbackSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
-  private stopped = true;
+  private readonly task: RepeatingTask;
   /** When the last sweep failed, if one did. */
   private failedAt: number | undefined;
 
   constructor(
     private readonly deps: PushDueFallbacksDeps,
     private readonly options: FallbackSweeperOptions,
-  ) {}
+  ) {
+    this.task = new RepeatingTask(() => this.sweep(), options.intervalMs);
+  }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule();
+    this.task.start();
   }
 
   /** No further sweep starts; resolves once the one under way (if any) has finished. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.sweeping;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One sweep now, unless one is under way (then that one). */
   sweepOnce(): Promise<void> {
-    this.sweeping ??= this.sweep().finally(() => (this.sweeping = undefined));
-    return this.sweeping;
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      void this.sweepOnce().finally(() => {
-        if (!this.stopped) this.schedule();
-      });
-    }, this.options.intervalMs);
+    return this.task.runOnce();
   }
 
   private async sweep(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Escalation } from '@notify/store';
 import type { Logger } from '@notify/observability';
+import { RepeatingTask } from '@notify/runtime';
 import { sweepEscalations, type SweepEscalationsDeps, type SweptEscalations } from './sweep-escalations';
 
 /** Due ladders claimed per round trip to the store. */
@@ -21,40 +22,27 @@ export interface EscalationSweeperOptions {
  * Stopping takes nothing early: what is not due stays in the store for whoever owns the partition next.
  */
 export class EscalationSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
-  private stopped = true;
+  private readonly task: RepeatingTask;
 
   constructor(
     private readonly deps: SweepEscalationsDeps,
     private readonly options: EscalationSweeperOptions,
-  ) {}
+  ) {
+    this.task = new RepeatingTask(() => this.sweep(), options.intervalMs);
+  }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule();
+    this.task.start();
   }
 
   /** No further sweep starts; resolves once the one under way (if any) has finished. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.sweeping;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One sweep now, unless one is under way (then that one). */
   sweepOnce(): Promise<void> {
-    this.sweeping ??= this.sweep().finally(() => (this.sweeping = undefined));
-    return this.sweeping;
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      void this.sweepOnce().finally(() => {
-        if (!this.stopped) this.schedule();
-      });
-    }, this.options.intervalMs);
+    return this.task.runOnce();
   }
 
   private async sweep(): Promise<void> {
