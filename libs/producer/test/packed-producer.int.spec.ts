@@ -102,7 +102,7 @@ await producer.close();`,
   it('sends over Kafka: keyed by recipient on the prefixed intake topic, and the router routes them', async () => {
     const userId = uniqueName('kafka-user');
     const result = await project.node('send-over-kafka.mjs', { env: { KAFKA_BROKERS: router.brokers.join(','), TOPIC_PREFIX: router.topicPrefix }, args: [userId] });
-    expect(result.stderr).toBe('');
+    expect(withoutKafkajsTimerWarning(result.stderr)).toBe('');
     const sent = parse(result.stdout);
     expect(sent).toEqual(['packed', 'shipped', 'delivered'].map((step) => ({ id: `order-o-1001-${step}`, lane: 'default' })));
     for (const { id } of sent) await waitFor(`the router's history of ${id}`, async () => (await router.history(id)).some((h) => h.userId === userId), { timeoutMs: 20_000, intervalMs: 200 });
@@ -140,3 +140,13 @@ export { sent, wrong, InvalidEventError };
     expect(result.code).toBe(0);
   });
 });
+
+/**
+ * kafkajs 2.2.4 (the app's own copy, from the registry) sets a timer with a negative delay, which
+ * Node 24 reports once per process as a TimeoutNegativeWarning; Node waits 1 ms, as it always did.
+ * The platform's services carry a fix (patches/); an app's kafkajs does not, so the warning is
+ * expected here and documented in the producer's README. Anything else on stderr still fails.
+ */
+function withoutKafkajsTimerWarning(stderr: string): string {
+  return stderr.replace(/^\(node:\d+\) TimeoutNegativeWarning: -\d+ is a negative number\.\nTimeout duration was set to 1\.\n(\(Use `node --trace-warnings \.\.\.` to show where the warning was created\)\n)?/m, '');
+}
