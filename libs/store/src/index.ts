@@ -14,6 +14,7 @@ export * from './topics/topic.types';
 export * from './dead-letters/dead-letter-action.types';
 export * from './webhooks/webhook.types';
 export * from './budgets/budget.types';
+export { BUDGET_UNIT_KEPT_MS, budgetDay } from './budgets/budget-day';
 export * from './send-times/send-time.types';
 export * from './escalations/escalation.types';
 export { serverKindOf, type ServerKind } from './expiry-indexes';

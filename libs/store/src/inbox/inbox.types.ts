@@ -1,4 +1,4 @@
-import type { Notification, NotificationContent, PriorityClass } from '@notify/contracts';
+import type { FallbackBudget, Notification, NotificationContent, PriorityClass } from '@notify/contracts';
 
 export const INBOX_STATES = ['sent', 'delivered', 'seen', 'read', 'archived'] as const;
 export type InboxState = (typeof INBOX_STATES)[number];
@@ -57,6 +57,8 @@ export interface PendingFallback {
   /** What the push carries besides the item: the producer's platform blocks, a digest's summary. */
   push?: Notification['push'];
   digest?: Notification['digest'];
+  /** The daily budget the push draws on (the router resolved it for this user): counted, or shed, when due. */
+  budget?: FallbackBudget;
 }
 
 export interface FallbackClaimOptions {

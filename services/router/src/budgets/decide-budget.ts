@@ -1,11 +1,9 @@
 import type { DeliveryStatus, Notification, PriorityClass } from '@notify/contracts';
-import type { BudgetTake, BudgetTakeOutcome, Preferences } from '@notify/store';
+import { BUDGET_UNIT_KEPT_MS, type BudgetTake, type BudgetTakeOutcome, type Preferences } from '@notify/store';
 import { quietUntil } from '../preferences/quiet-hours';
 import type { BudgetPolicy } from './budget-policy';
 import { localDay, nextLocalMidnight } from './local-day';
 
-/** How long a unit is kept: past the end of its local day in every time zone. */
-const UNIT_KEPT_MS = 2 * 86_400_000;
 
 /** The digest key shed notifications of a budget collect in (with shedTo "digest"). */
 export const BUDGET_DIGEST_PREFIX = 'budget:';
@@ -32,7 +30,7 @@ export function budgetRequest(n: Notification, policy: BudgetPolicy, preferences
     notificationId: n.notificationId,
     limit: alwaysPasses(n.priority) ? null : pushesPerDay(policy, preferences),
     mayHoldOne,
-    expiresAt: new Date(now.getTime() + UNIT_KEPT_MS),
+    expiresAt: new Date(now.getTime() + BUDGET_UNIT_KEPT_MS),
   };
 }
 
