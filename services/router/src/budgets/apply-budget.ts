@@ -1,8 +1,8 @@
-import { topics, type Notification, type NotifyEvent } from '@notify/contracts';
+import { topics, type FallbackBudget, type Notification, type NotifyEvent } from '@notify/contracts';
 import type { BudgetRepository, DigestRepository, Preferences } from '@notify/store';
 import type { Outbox } from '../usecases/outbox';
 import type { BudgetPolicy } from './budget-policy';
-import { budgetDigestKey, budgetRequest, inboxCopy, shedStatus, splitByBudget, type Shed } from './decide-budget';
+import { alwaysPasses, budgetDigestKey, budgetRequest, inboxCopy, pushesPerDay, shedStatus, splitByBudget, type Shed } from './decide-budget';
 
 /**
  * Takes one unit of each recipient's budget for these pushes (one write for all of them): what is
@@ -23,6 +23,29 @@ export async function spendBudget(
   const outcomes = await budgets.take(requests);
   const { pass, shed } = splitByBudget(notifications, requests, outcomes, policy, (userId) => preferences.get(userId), now);
   return { pass: pass.map((p) => p.notification), shed };
+}
+
+/**
+ * In-app notifications with a push fallback carry the budget that push draws on, resolved for each
+ * user now (their own number or the rule's, their time zone): the gateway that sends the fallback
+ * later takes a unit of it on the user's day then, or keeps the notification in the inbox without
+ * the push once the budget is spent.
+ */
+export async function budgetFallbacks(
+  policy: BudgetPolicy,
+  notifications: readonly Notification[],
+  preferencesOf: (userIds: string[]) => Promise<Map<string, Preferences | null>>,
+  ruleId: string | null,
+): Promise<Notification[]> {
+  const withFallback = notifications.filter((n) => n.fallback);
+  if (withFallback.length === 0) return [...notifications];
+  const preferences = await preferencesOf([...new Set(withFallback.map((n) => n.userId))]);
+  return notifications.map((n) => {
+    if (!n.fallback) return n;
+    const own = preferences.get(n.userId);
+    const budget: FallbackBudget = { category: policy.category, limit: alwaysPasses(n.priority) ? null : pushesPerDay(policy, own), timeZone: own?.timeZone ?? 'UTC', ...(ruleId ? { ruleId } : {}) };
+    return { ...n, fallback: { ...n.fallback, budget } };
+  });
 }
 
 /**

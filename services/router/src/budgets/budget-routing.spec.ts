@@ -103,4 +103,23 @@ describe('daily budget in routing', () => {
     expect(shed().map((s) => s.notificationId)).toEqual(['a4:alice']);
     expect(seen.pushed).toContain('b1:bob');
   });
+
+  it('gives an in-app notification’s push fallback the budget resolved for its user (their number, their zone); a transactional one always passes', async () => {
+    await store.preferences.upsert('alice', { timeZone: 'Asia/Tokyo', budgets: [{ category: 'promotions', pushesPerDay: 1 }] });
+    const inApp = RuleSet.compile([
+      rule('news', 1, { match: { types: ['news.*'] }, outcome: { priority: 'normal', channels: { mode: 'inapp_then_push', pushAfterMs: 30000 }, budget: budget() } }),
+      rule('receipts', 2, { match: { types: ['receipt.*'] }, outcome: { priority: 'transactional', channels: { mode: 'inapp_then_push', pushAfterMs: 30000 }, budget: budget() } }),
+    ]);
+    const online = { ...deps(inApp), isOnline: () => true };
+    await routeEvents(online, messages(event('n1', 'news.post'), event('r1', 'receipt.sent'), event('n2', 'news.post', 'bob')), new Date('2026-12-02T10:00:00Z'));
+    await waitFor('every notification in-app', () => seen.inapp.length === 3);
+    expect(Object.fromEntries(seen.inapp.map((n) => [n.notificationId, n.fallback]))).toEqual({
+      'n1:alice': { channel: 'push', afterMs: 30000, budget: { category: 'promotions', limit: 1, timeZone: 'Asia/Tokyo', ruleId: 'news' } },
+      'r1:alice': { channel: 'push', afterMs: 30000, budget: { category: 'promotions', limit: null, timeZone: 'Asia/Tokyo', ruleId: 'receipts' } },
+      'n2:bob': { channel: 'push', afterMs: 30000, budget: { category: 'promotions', limit: 3, timeZone: 'UTC', ruleId: 'news' } },
+    });
+    // Nothing is counted yet: the fallbacks are counted by the gateway, if and when they are pushed.
+    expect(await store.budgets.spent('alice', '2026-12-02')).toEqual([]);
+    expect(seen.pushed).toEqual([]);
+  });
 });

@@ -8,7 +8,7 @@ import { notificationIdOf, planDelivery, routedStatus, statusesOf, type Delivery
 import { decideDelivery, digestKeyOf, type DeliveryDecisionInput, type RecipientFate } from './decide-delivery';
 import type { RuleHitOutcome } from '../rules/rule-hits';
 import { Outbox } from './outbox';
-import { shedOverBudget, spendBudget } from '../budgets/apply-budget';
+import { budgetFallbacks, shedOverBudget, spendBudget } from '../budgets/apply-budget';
 import type { Shed } from '../budgets/decide-budget';
 import { RateSlots } from './rate-cap';
 import { startEscalations } from '../escalations/start-escalations';
@@ -181,6 +181,8 @@ async function route(deps: RouteEventDeps, outbox: Outbox, event: NotifyEvent, {
       overBudget.push(...spent.shed);
       notifications = spent.pass;
     }
+    // Their push fallbacks carry the budget: the gateway counts (or sheds) each when it is due.
+    if (outcome.budget && deps.budgets && lane === 'inapp') notifications = await budgetFallbacks(outcome.budget, notifications, (userIds) => preferencesFor(deps, userIds), ruleId);
     if (notifications.length === 0) continue;
     outbox.add(laneTopics[lane], ...notifications);
     if (lane === 'inapp') await startEscalations(deps, outcome.escalation, notifications, ruleId, now);
