@@ -92,18 +92,20 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
   // Push fallbacks live in the inbox; this gateway pushes the due ones of the deliver.inapp partitions it holds.
   const heldPartitions = () => deliveries?.assignedPartitions() ?? [];
   const fallbacksPushed = metric(deps.metrics, 'notify_gateway_fallbacks_pushed_total', () => new Counter({ name: 'notify_gateway_fallbacks_pushed_total', help: 'Push fallbacks sent: in-app notifications no device acknowledged in time', registers: [deps.metrics] }));
+  const fallbacksShed = metric(deps.metrics, 'notify_gateway_fallbacks_shed_total', () => new Counter({ name: 'notify_gateway_fallbacks_shed_total', help: "Push fallbacks not sent because the user's daily budget was spent: kept in the inbox", registers: [deps.metrics] }));
   const fallbacksCancelled = metric(deps.metrics, 'notify_gateway_fallbacks_cancelled_total', () => new Counter({ name: 'notify_gateway_fallbacks_cancelled_total', help: 'Push fallbacks found acknowledged when due: not sent', registers: [deps.metrics] }));
   const fallbackLateness = metric(deps.metrics, 'notify_gateway_fallback_lateness_seconds', () => new Histogram({ name: 'notify_gateway_fallback_lateness_seconds', help: 'How long after its due time a push fallback was sent (the sweep interval, or a partition changing hands)', buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300], registers: [deps.metrics] }));
   metric(deps.metrics, 'notify_gateway_fallback_partitions', () => new Gauge({ name: 'notify_gateway_fallback_partitions', help: 'Partitions of deliver.inapp whose push fallbacks this gateway sweeps', registers: [deps.metrics], collect() { this.set(heldPartitions().length); } }));
   const fallbackSweeper = new FallbackSweeper(
-    { bus: deps.bus, inbox: deps.store.inbox, gatewayId },
+    { bus: deps.bus, inbox: deps.store.inbox, budgets: deps.store.budgets, gatewayId },
     {
       intervalMs: options.fallbackSweepIntervalMs ?? 1000,
       partitions: heldPartitions,
       logger,
-      onSwept: ({ pushed, cancelled }) => {
+      onSwept: ({ pushed, cancelled, shed }) => {
         fallbacksPushed.inc(pushed.length);
         fallbacksCancelled.inc(cancelled);
+        fallbacksShed.inc(shed);
         for (const lateMs of pushed) fallbackLateness.observe(lateMs / 1000);
       },
     },

@@ -60,7 +60,7 @@ export class FallbackSweeper {
       const result = await pushDueFallbacks(this.deps, this.options.partitions(), { batchSize: BATCH_SIZE, leaseMs: CLAIM_LEASE_MS });
       this.failedAt = undefined;
       this.options.onSwept?.(result);
-      if (result.pushed.length > 0) this.options.logger.debug({ pushed: result.pushed.length, cancelled: result.cancelled }, 'push fallbacks sent');
+      if (result.pushed.length + result.shed > 0) this.options.logger.debug({ pushed: result.pushed.length, cancelled: result.cancelled, shed: result.shed }, 'push fallbacks sent');
     } catch (err) {
       // Nothing is lost: what was not cleared is due still (or claimed, and taken over after the lease).
       this.failedAt = this.options.now?.() ?? Date.now();

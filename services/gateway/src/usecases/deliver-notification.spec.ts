@@ -154,11 +154,11 @@ describe('push fallback', () => {
     await changeState(deps, 'dave', [acked.notificationId], 'delivered', 'c-dave', dave.feed.handedEvents([acked.notificationId]));
     await store.inbox.recordStates('dave', [ackedElsewhere.notificationId], 'delivered');
 
-    expect(await sweep([2], 29)).toEqual({ pushed: [], cancelled: 0 });
-    expect(await sweep([0, 1, 3], 1000)).toEqual({ pushed: [], cancelled: 0 });
+    expect(await sweep([2], 29)).toEqual({ pushed: [], cancelled: 0, shed: 0 });
+    expect(await sweep([0, 1, 3], 1000)).toEqual({ pushed: [], cancelled: 0, shed: 0 });
     // Batches of two: the acknowledged pair is cancelled, then the other two pushed.
-    expect(await sweep([2], 1030)).toEqual({ pushed: [1000, 1000], cancelled: 2 });
-    expect(await sweep([2], 5000)).toEqual({ pushed: [], cancelled: 0 });
+    expect(await sweep([2], 1030)).toEqual({ pushed: [1000, 1000], cancelled: 2, shed: 0 });
+    expect(await sweep([2], 5000)).toEqual({ pushed: [], cancelled: 0, shed: 0 });
     await settled();
     expect(pushes.map((p) => p.notificationId)).toEqual([unacked.notificationId, alsoUnacked.notificationId]);
     expect(pushes[0]).toEqual({ ...unacked, fallback: undefined, createdAt: new Date(unacked.createdAt).toISOString() });

@@ -113,6 +113,7 @@ function inboxItemOf(notification: Notification, partition: number, now: Date): 
             afterMs: fallback.afterMs,
             ...(notification.push ? { push: notification.push } : {}),
             ...(notification.digest ? { digest: notification.digest } : {}),
+            ...(fallback.budget ? { budget: fallback.budget } : {}),
           },
         }
       : {}),

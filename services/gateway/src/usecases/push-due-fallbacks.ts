@@ -1,11 +1,14 @@
 import type { Bus } from '@notify/bus';
 import { topics, type Notification } from '@notify/contracts';
-import type { InboxItem, InboxRepository } from '@notify/store';
+import type { BudgetRepository, InboxItem, InboxRepository } from '@notify/store';
+import { shedFallbackStatus, spendFallbackBudgets, type ShedFallback } from '../fallback/fallback-budget';
 import { publishStatus, statusOf } from './deliver-notification';
 
 export interface PushDueFallbacksDeps {
   bus: Bus;
   inbox: InboxRepository;
+  /** Daily interruption budgets: a fallback that carries one takes a unit of it, or is shed; without it, none is counted. */
+  budgets?: BudgetRepository;
   gatewayId: string;
   now?: () => Date;
 }
@@ -22,6 +25,8 @@ export interface PushedFallbacks {
   pushed: number[];
   /** Found acknowledged when due: nothing to push. */
   cancelled: number;
+  /** Due, but over the user's daily budget: kept in the inbox without a push (a shed_budget step on the trail). */
+  shed: number;
 }
 
 /**
@@ -33,19 +38,26 @@ export interface PushedFallbacks {
  * by another gateway.
  */
 export async function pushDueFallbacks(deps: PushDueFallbacksDeps, partitions: readonly number[], options: PushDueFallbacksOptions): Promise<PushedFallbacks> {
-  const result: PushedFallbacks = { pushed: [], cancelled: 0 };
+  const result: PushedFallbacks = { pushed: [], cancelled: 0, shed: 0 };
   if (partitions.length === 0) return result;
   for (;;) {
     const now = deps.now?.() ?? new Date();
     const { claimed, cancelled, found } = await deps.inbox.claimDueFallbacks(partitions, now, { limit: options.batchSize, leaseMs: options.leaseMs });
     result.cancelled += cancelled;
     if (claimed.length > 0) {
+      // A budgeted fallback takes a unit of the user's budget first (its own again after a crash), or is shed.
+      const { push, shed }: { push: InboxItem[]; shed: ShedFallback[] } = deps.budgets ? await spendFallbackBudgets(deps.budgets, claimed, now) : { push: claimed, shed: [] };
       // Pushed, then cleared: after a crash in between, it is pushed again once the lease is over (the
       // push service marks each device done, so no device shows it twice).
-      await deps.bus.publish(topics.deliverPushTransactional, claimed.map((item) => ({ value: pushOf(item) })));
+      if (push.length > 0) await deps.bus.publish(topics.deliverPushTransactional, push.map((item) => ({ value: pushOf(item) })));
       await deps.inbox.clearFallbacks(claimed.map((item) => item.notificationId));
-      await publishStatus(deps.bus, ...claimed.map((item) => statusOf(item, 'routed', now, deps.gatewayId, { channel: 'push', reason: `not acknowledged within ${item.fallback!.afterMs} ms: push fallback` })));
-      result.pushed.push(...claimed.map((item) => now.getTime() - item.fallback!.dueAt.getTime()));
+      await publishStatus(
+        deps.bus,
+        ...push.map((item) => statusOf(item, 'routed', now, deps.gatewayId, { channel: 'push', reason: `not acknowledged within ${item.fallback!.afterMs} ms: push fallback`, ...(item.fallback!.budget ? { detail: { budget: item.fallback!.budget.category } } : {}) })),
+        ...shed.map((item) => shedFallbackStatus(item, now, deps.gatewayId)),
+      );
+      result.pushed.push(...push.map((item) => now.getTime() - item.fallback!.dueAt.getTime()));
+      result.shed += shed.length;
     }
     // A full batch that moved nothing is another gateway's for now: the next sweep looks again.
     if (found < options.batchSize || claimed.length + cancelled === 0) return result;
