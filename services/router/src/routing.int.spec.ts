@@ -59,6 +59,8 @@ describe('routing on real Kafka and the MongoDB-wire server', () => {
     expect((await post('/v1/events', event('pay-1', 'payment.done', 'dave', { priority: 'transactional' }))).status).toBe(202); // a producer retry
 
     await waitFor('every decision', () => ['otp-1', 'chat-1', 'noise-1', 'flash-1', 'promo-2', 'remind-1', 'like-1'].every((id) => seen.status.some((s) => s.eventId === id)) && seen.status.some((s) => s.eventId === 'pay-1' && s.status === 'duplicate'), { timeoutMs: 30_000 });
+    // The lanes are topics of their own: a decision's status may be heard before its notification.
+    await waitFor('the routed notifications on their lanes', () => ['chat-1', 'pay-1'].every((id) => seen.inapp.some((n) => n.eventId === id)) && ['otp-1', 'promo-1', 'pay-1'].every((id) => seen.push.some((n) => n.eventId === id)), { timeoutMs: 30_000 });
 
     expect(seen.push.find((n) => n.eventId === 'otp-1')).toMatchObject({ priority: 'critical', collapseKey: 'otp' });
     expect(seen.inapp.find((n) => n.eventId === 'otp-1')).toBeUndefined();
