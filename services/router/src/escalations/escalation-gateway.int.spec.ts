@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { createMongoStore, type MongoStore } from '@notify/store';
 import { freePort, requireMongo, sleep, startServiceProcess, waitFor, type ServiceProcess } from '@notify/testing';
 import { adminHeaders, producerHeaders, routerEnv } from '../../test/router-process';
+import { startSmsReceiver, type SmsReceiver } from './sms-receiver';
 
 /**
  * Escalation ladders the way users stop them: router, gateway and webhooks service as processes on
@@ -42,8 +41,7 @@ const pushes: Notification[] = [];
 const escalated: DeliveryStatus[] = [];
 /** The gateway's `read` steps on the trail. */
 const reads: DeliveryStatus[] = [];
-const received: Array<{ id: string; at: number; body: { type: string; data: DeliveryStatus } }> = [];
-let receiver: Server;
+let sms: SmsReceiver;
 let routerBase: string;
 const routerEntry = fileURLToPath(new URL('../main.ts', import.meta.url));
 const gatewayEntry = fileURLToPath(new URL('../../../gateway/src/main.ts', import.meta.url));
@@ -82,15 +80,7 @@ beforeAll(async () => {
     if (m.value.status === 'read') reads.push(m.value);
   });
 
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      received.push({ id: String(req.headers['webhook-id']), at: Date.now(), body: JSON.parse(body) as (typeof received)[number]['body'] });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  sms = await startSmsReceiver();
 
   gatewayPorts.client = await freePort();
   gatewayPorts.relay = await freePort();
@@ -99,8 +89,7 @@ beforeAll(async () => {
   routerBase = `http://127.0.0.1:${routerPort}`;
   await Promise.all([start('router', routerEntry, {}, routerPort), startGateway(), start('webhooks', webhooksEntry, { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_POLL_MS: '50' }, webhooksPort)]);
 
-  const endpoint = { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/sms`, description: 'SMS for unread payment alerts', statuses: ['escalated'], eventTypes: ['payment.*'] };
-  expect((await fetch(`http://127.0.0.1:${webhooksPort}/v1/webhooks/endpoints`, { method: 'POST', headers: adminHeaders, body: JSON.stringify(endpoint) })).status).toBe(201);
+  expect(await sms.subscribe(`http://127.0.0.1:${webhooksPort}`)).toBe(201);
   const ladder = (pushAfterMs: number, webhookAfterMs: number) => ({ priority: 'critical', escalation: { steps: [{ afterMs: pushAfterMs, unless: 'read', to: 'push' }, { afterMs: webhookAfterMs, unless: 'read', to: 'webhook' }] } });
   const rules = [
     { ruleId: 'failed-payments', name: 'Failed payments: in-app, then push, then SMS', definition: { match: { types: ['payment.failed'] }, outcome: ladder(PUSH_AFTER_MS, WEBHOOK_AFTER_MS) } },
@@ -115,7 +104,7 @@ afterAll(async () => {
   await bus?.stop();
   await store?.connection.dropDatabase();
   await store?.close();
-  receiver?.close();
+  sms?.close();
 });
 
 const userToken = (userId: string) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setExpirationTime('1h').sign(new TextEncoder().encode(jwtSecret));
@@ -144,8 +133,7 @@ async function send(id: string, type: 'payment.failed' | 'payment.disputed', use
 const has = (d: Device, notificationId: string) => d.received.some((n) => n.notificationId === notificationId);
 const stepsOf = (notificationId: string) => escalated.filter((s) => s.notificationId === notificationId).map((s) => s.channel);
 const pushesOf = (notificationId: string) => pushes.filter((p) => p.notificationId === notificationId).length;
-/** The webhook steps the receiver got for a notification, one per webhook-id. */
-const smsOf = (notificationId: string) => [...new Map(received.filter((r) => r.body.data.notificationId === notificationId && r.body.data.channel === 'webhook').map((r) => [r.id, r.body])).values()];
+const smsOf = (notificationId: string) => sms.smsOf(notificationId);
 /** When the ladder's next step is due (0 once it has ended: a read after that came too late). */
 const dueAt = async (notificationId: string) => (await store.escalations.get(notificationId))?.dueAt?.getTime() ?? 0;
 
@@ -190,7 +178,7 @@ describe('escalation ladder stopped by a read on the client SDK (router, gateway
     expect(stepsOf(f3)).toEqual(['push', 'webhook']);
     expect(pushesOf(f3)).toBe(1);
     expect(smsOf(f3)).toEqual([expect.objectContaining({ type: 'notification.escalated', data: expect.objectContaining({ userId: 'never-reads', detail: expect.objectContaining({ ruleId: 'failed-payments', notification: expect.objectContaining({ title: 'Payment f3: action needed' }) }) }) })]);
-    expect(received.filter((r) => r.body.data.notificationId === f1)).toEqual([]);
+    expect(sms.received.filter((r) => r.body.data.notificationId === f1)).toEqual([]);
     expect(await store.escalations.get(f1)).toMatchObject({ end: 'read' });
     expect(await store.escalations.get(f2)).toMatchObject({ end: 'read' });
     expect(await store.escalations.get(f3)).toMatchObject({ end: 'completed' });

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus, type Bus } from '@notify/bus';
@@ -8,6 +6,7 @@ import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { createMongoStore, type MongoStore } from '@notify/store';
 import { freePort, requireMongo, sleep, startServiceProcess, waitFor, type ServiceProcess } from '@notify/testing';
 import { adminHeaders, producerHeaders, routerEnv } from '../../test/router-process';
+import { startSmsReceiver, type SmsReceiver } from './sms-receiver';
 
 /**
  * Escalation ladders on the real data path: router processes and the webhooks service on the real
@@ -25,9 +24,7 @@ const processes: ServiceProcess[] = [];
 const inapp: Notification[] = [];
 const pushes: Notification[] = [];
 const escalated: DeliveryStatus[] = [];
-/** What the product's receiver got: each POST's webhook-id and body. */
-const received: Array<{ id: string; at: number; body: { type: string; data: DeliveryStatus } }> = [];
-let receiver: Server;
+let sms: SmsReceiver;
 const routerEntry = fileURLToPath(new URL('../main.ts', import.meta.url));
 const webhooksEntry = fileURLToPath(new URL('../../../webhooks/src/main.ts', import.meta.url));
 
@@ -48,15 +45,7 @@ beforeAll(async () => {
   await bus.subscribe(topics.deliveryStatus, { groupId: 'test-statuses' }, async (m) => void (m.value.status === 'escalated' && escalated.push(m.value)));
 
   // The product's receiver, subscribed to the status kind `escalated` of payment events.
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      received.push({ id: String(req.headers['webhook-id']), at: Date.now(), body: JSON.parse(body) as (typeof received)[number]['body'] });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  sms = await startSmsReceiver();
   const port = await freePort();
   const webhooks = startServiceProcess(webhooksEntry, { ...env, PORT: String(port), WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_POLL_MS: '50' });
   processes.push(webhooks);
@@ -65,8 +54,7 @@ beforeAll(async () => {
     if (webhooks.child.exitCode !== null) throw new Error(`webhooks exited: ${webhooks.output()}`);
     return (await fetch(`${webhooksBase}/readyz`).catch(() => undefined))?.status === 200;
   }, { timeoutMs: 90_000, intervalMs: 100 });
-  const endpoint = { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/sms`, description: 'SMS for unread payment alerts', statuses: ['escalated'], eventTypes: ['payment.*'] };
-  expect((await fetch(`${webhooksBase}/v1/webhooks/endpoints`, { method: 'POST', headers: adminHeaders, body: JSON.stringify(endpoint) })).status).toBe(201);
+  expect(await sms.subscribe(webhooksBase)).toBe(201);
 }, 150_000);
 
 afterAll(async () => {
@@ -74,7 +62,7 @@ afterAll(async () => {
   await bus?.stop();
   await store?.connection.dropDatabase();
   await store?.close();
-  receiver?.close();
+  sms?.close();
 });
 
 /** A router process, once ready: joining the intake groups waits for a killed member's session to end (6 s), and other suites share the cores. */
@@ -108,8 +96,7 @@ const read = (userId: string, notificationId: string) => store.inbox.recordState
 const stepsOf = (notificationId: string) => escalated.filter((s) => s.notificationId === notificationId).map((s) => s.channel);
 const pushesOf = (notificationId: string) => pushes.filter((p) => p.notificationId === notificationId).length;
 const inInbox = (notificationId: string) => inapp.some((n) => n.notificationId === notificationId);
-/** The webhook steps the receiver got for a notification, one per webhook-id. */
-const smsOf = (notificationId: string) => [...new Map(received.filter((r) => r.body.data.notificationId === notificationId && r.body.data.channel === 'webhook').map((r) => [r.id, r.body])).values()];
+const smsOf = (notificationId: string) => sms.smsOf(notificationId);
 
 describe('escalation ladder (router processes, Kafka, MongoDB-wire store)', () => {
   it('read in time: nothing escalates; read after the push: no webhook; never read: every step, once each', async () => {
@@ -145,7 +132,7 @@ describe('escalation ladder (router processes, Kafka, MongoDB-wire store)', () =
     await sleep(500);
     expect(smsOf('p3:never-reads')).toEqual([expect.objectContaining({ type: 'notification.escalated', data: expect.objectContaining({ userId: 'never-reads', detail: expect.objectContaining({ notification: expect.objectContaining({ title: 'Payment p3 failed' }) }) }) })]);
     expect(smsOf('p2:reads-after-push')).toEqual([]);
-    expect(received.filter((r) => r.body.data.notificationId === 'p1:reads-in-time')).toEqual([]);
+    expect(sms.received.filter((r) => r.body.data.notificationId === 'p1:reads-in-time')).toEqual([]);
     // The trail has both steps.
     await waitFor('the trail', async () => (await store.deliveryLog.history({ notificationId: 'p3:never-reads' })).filter((e) => e.status === 'escalated').length === 2, { timeoutMs: 10_000 });
   }, 90_000);
@@ -170,7 +157,7 @@ describe('escalation ladder (router processes, Kafka, MongoDB-wire store)', () =
     }
     expect(smsOf(ids[0]!)).toEqual([]);
     // Taken by the router that came next: every SMS arrived after the first one was killed.
-    expect(received.filter((r) => ids.includes(r.body.data.notificationId!) && r.body.data.channel === 'webhook').every((r) => r.at > killedAt)).toBe(true);
+    expect(sms.received.filter((r) => ids.includes(r.body.data.notificationId!) && r.body.data.channel === 'webhook').every((r) => r.at > killedAt)).toBe(true);
     expect(stepsOf(ids[0]!)).toEqual(['push']);
     expect(await store.escalations.get(ids[0]!)).toMatchObject({ end: 'read' });
   }, 180_000);
