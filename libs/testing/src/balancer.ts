@@ -3,8 +3,10 @@ import { relayConnection } from './tcp-relay';
 
 export interface Balancer {
   url: string;
-  /** Which backend each accepted connection went to, in order. */
-  readonly routed: string[];
+  /** Which backend each accepted connection went to, and when, in order. */
+  readonly routed: ReadonlyArray<{ backend: string; at: number }>;
+  /** When each backend was last taken out of the rotation (a 503 from /readyz, or silence). */
+  readonly takenOutAt: ReadonlyMap<string, number>;
   stop(): Promise<void>;
 }
 
@@ -21,6 +23,10 @@ const FALL_AFTER_SILENT_CHECKS = 3;
  */
 export async function startBalancer(backends: string[]): Promise<Balancer> {
   const ready = new Set<string>();
+  const takenOutAt = new Map<string, number>();
+  const takeOut = (backend: string) => {
+    if (ready.delete(backend)) takenOutAt.set(backend, Date.now());
+  };
   const silentChecks = new Map<string, number>();
   let checking = false;
   const check = async () => {
@@ -33,13 +39,13 @@ export async function startBalancer(backends: string[]): Promise<Balancer> {
           if (answer === undefined) {
             const silent = (silentChecks.get(backend) ?? 0) + 1;
             silentChecks.set(backend, silent);
-            if (silent >= FALL_AFTER_SILENT_CHECKS) ready.delete(backend);
+            if (silent >= FALL_AFTER_SILENT_CHECKS) takeOut(backend);
             return;
           }
           silentChecks.set(backend, 0);
           await answer.body?.cancel();
           if (answer.status === 200) ready.add(backend);
-          else ready.delete(backend);
+          else takeOut(backend);
         }),
       );
     } finally {
@@ -48,14 +54,14 @@ export async function startBalancer(backends: string[]): Promise<Balancer> {
   };
   await check();
   const poller = setInterval(() => void check(), 100);
-  const routed: string[] = [];
+  const routed: Array<{ backend: string; at: number }> = [];
   const open = new Set<Socket>();
   let next = 0;
   const server = createServer((client) => {
     const candidates = backends.filter((b) => ready.has(b));
     if (candidates.length === 0) return client.destroy();
     const backend = candidates[next++ % candidates.length]!;
-    routed.push(backend);
+    routed.push({ backend, at: Date.now() });
     relayConnection(client, new URL(backend), open);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -63,6 +69,7 @@ export async function startBalancer(backends: string[]): Promise<Balancer> {
   return {
     url: `http://127.0.0.1:${port}`,
     routed,
+    takenOutAt,
     stop: async () => {
       clearInterval(poller);
       for (const socket of open) socket.destroy();

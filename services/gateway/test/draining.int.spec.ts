@@ -73,11 +73,18 @@ describe('draining a gateway', () => {
     // The spread: when each drained client was let go, relative to SIGTERM, in tenths of the window.
     const offsets = moved.map((c) => c.disconnectedAt[0]! - termAt);
     const perTenth = Array.from({ length: 10 }, (_, t) => offsets.filter((o) => Math.floor((o / WINDOW_MS) * 10) === t).length);
-    console.log(`drain: ${moved.length} clients over ${WINDOW_MS} ms, per tenth of the window: ${perTenth.join(' ')}; process exited ${exitedAfterMs} ms after SIGTERM`);
+    const refusedThere = balancer.routed.filter((r) => r.at >= termAt && r.backend === leaving.base).length;
+    console.log(`drain: ${moved.length} clients over ${WINDOW_MS} ms, per tenth of the window: ${perTenth.join(' ')}; process exited ${exitedAfterMs} ms after SIGTERM; balancer took it out ${(balancer.takenOutAt.get(leaving.base) ?? NaN) - termAt} ms after SIGTERM, ${refusedThere} reconnects sent there before`);
     expect(Math.max(...offsets)).toBeLessThan(WINDOW_MS + 1500);
     // No tenth takes more than a quarter of the clients (a herd would put them all in the first).
     expect(Math.max(...perTenth)).toBeLessThan(moved.length / 4);
     expect(perTenth.filter((n) => n > 0).length).toBeGreaterThanOrEqual(8);
-    expect(balancer.routed.slice(CLIENTS).every((b) => b === staying.base)).toBe(true);
+    // Every client ends up on the instance that stays. A reconnect the balancer sent to the leaving
+    // instance before its health check saw the 503 was refused there and retried: from then on, none went there.
+    expect(await metricValue(staying.base, 'notify_gateway_connections')).toBe(CLIENTS);
+    const outAt = balancer.takenOutAt.get(leaving.base);
+    expect(outAt, 'the balancer took the leaving instance out').toBeDefined();
+    const lateToLeaving = balancer.routed.filter((r) => r.at > outAt! && r.backend === leaving.base);
+    expect(lateToLeaving.map((r) => r.at - termAt)).toEqual([]);
   }, 240_000);
 });

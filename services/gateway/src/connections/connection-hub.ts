@@ -33,9 +33,10 @@ export class ConnectionHub {
     connection.sendCursor(start);
     this.options.presence.connected(connection);
     try {
-      const unread = await readUnread(inbox, local, connection.userId);
-      local.rememberUnread(connection.userId, unread);
-      connection.sendUnread(unread);
+      const { count, settled } = await readUnread(inbox, local, connection.userId);
+      local.rememberUnread(connection.userId, count);
+      connection.sendUnread(count);
+      if (!settled) void this.settleUnread(connection.userId);
     } catch (err) {
       // The caller closes the connection; the feed must not stay registered behind it.
       this.close(feed, 'could not read the inbox');
@@ -49,6 +50,24 @@ export class ConnectionHub {
     return feed;
   }
 
+  /**
+   * The count sent on connect may have missed a notification stored during its last read: it is read
+   * again a little later, until a read hears no change, and the exact count goes to the user's
+   * connections (the deltas heard meanwhile were applied to a count that may have been short).
+   */
+  private async settleUnread(userId: string): Promise<void> {
+    const { inbox, local, logger } = this.options;
+    for (let attempt = 1; attempt <= SETTLE_ATTEMPTS; attempt++) {
+      await new Promise((r) => setTimeout(r, SETTLE_PAUSE_MS * attempt).unref());
+      const read = await readUnread(inbox, local, userId).catch((err: unknown) => {
+        logger.warn({ err, userId }, 'could not read the unread count again');
+        return undefined;
+      });
+      if (read?.settled) return local.sendUnread(userId, read.count);
+    }
+    logger.warn({ userId, attempts: SETTLE_ATTEMPTS }, 'the unread count kept changing while it was read; the next change to it corrects it');
+  }
+
   close(feed: Feed, reason: string): void {
     feed.close();
     if (this.options.local.remove(feed)) this.options.presence.disconnected(feed.connection, reason);
@@ -58,12 +77,18 @@ export class ConnectionHub {
 /**
  * The user's unread count for a new connection. Until it is remembered, new notifications cannot be
  * added to it; one stored while the count was being read may be missing from what was read, so the
- * count is read again until no change was heard during a read (at most three reads).
+ * count is read again until no change was heard during a read. After three reads it is given as it
+ * is, not settled (see `settleUnread`).
  */
-async function readUnread(inbox: InboxRepository, local: LocalConnections, userId: string): Promise<number> {
+async function readUnread(inbox: InboxRepository, local: LocalConnections, userId: string): Promise<{ count: number; settled: boolean }> {
   for (let attempt = 1; ; attempt++) {
     const heard = local.unreadChangesHeard(userId);
-    const unread = await inbox.unreadCount(userId);
-    if (local.unreadChangesHeard(userId) === heard || attempt === 3) return unread;
+    const count = await inbox.unreadCount(userId);
+    const settled = local.unreadChangesHeard(userId) === heard;
+    if (settled || attempt === 3) return { count, settled };
   }
 }
+
+/** Reads again after 250 ms, 500 ms, …: a burst to the user is over by then. */
+const SETTLE_PAUSE_MS = 250;
+const SETTLE_ATTEMPTS = 5;
