@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetricsRegistry, silentLogger } from '@notify/observability';
 import { z } from 'zod';
@@ -43,6 +44,18 @@ describe('ops routes', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ ready: false, draining: true });
   });
+
+  it('closes promptly with a connection open that has not sent its request yet', async () => {
+    const http = build();
+    const address = new URL(await http.listen(0, '127.0.0.1'));
+    // A client that connected just before the stop (a reconnect, a balancer's probe): node leaves such a connection to headersTimeout (60 s).
+    const silent = connect(Number(address.port), address.hostname);
+    await new Promise<void>((resolve) => silent.once('connect', resolve));
+    const closedIn = Date.now();
+    await http.close();
+    expect(Date.now() - closedIn).toBeLessThan(5000);
+    await new Promise<void>((resolve) => (silent.closed ? resolve() : silent.once('close', () => resolve())));
+  }, 20_000);
 
   it('serves prometheus metrics with the service label', async () => {
     const res = await build().app.inject('/metrics');

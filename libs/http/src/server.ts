@@ -92,9 +92,22 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     },
     isDraining: () => draining,
     listen: async (port, host) => app.listen({ port, host }),
-    close: async () => app.close(),
+    close: async () => {
+      // Closing cuts idle keep-alive connections but waits for the others, including one opened just
+      // before that has not sent its request yet, which only headersTimeout (60 s) would end. Every
+      // module has stopped by now: whatever is still open after a short grace is cut.
+      const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
   };
 }
+
+/** How long requests still in flight when the server closes get to finish. */
+const CLOSE_GRACE_MS = 1000;
 
 /** How deep any JSON body may nest; each route's schema may allow less (an event: see EVENT_LIMITS). */
 const MAX_BODY_DEPTH = 32;

@@ -196,24 +196,18 @@ export function createGatewayModule(deps: ServiceDeps, options: GatewayOptions):
   };
 }
 
-/** Asks every connection to move, spread over the window; resolves when all have gone (or the window plus a grace has passed). */
+/**
+ * Asks every connection to move, spread over the window; resolves when all have gone (those that
+ * leave on their own before their turn are not waited for), or the window plus a grace has passed.
+ */
 async function drainConnections(local: LocalConnections, windowMs: number, logger: ServiceDeps['logger']): Promise<void> {
   const plan = planDrain(local.all(), windowMs);
   if (plan.length === 0) return;
   logger.info({ connections: plan.length, windowMs }, 'draining connections');
   const started = Date.now();
-  await Promise.all(
-    plan.map(
-      ({ connection: feed, atMs }) =>
-        new Promise<void>((resolve) => {
-          setTimeout(() => {
-            feed.connection.drain(reconnectAdvice());
-            resolve();
-          }, atMs);
-        }),
-    ),
-  );
+  const turns = plan.map(({ connection: feed, atMs }) => setTimeout(() => feed.connection.drain(reconnectAdvice()), atMs));
   const deadline = started + windowMs + 2000;
   while (local.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const turn of turns) clearTimeout(turn);
   logger.info({ left: local.size, tookMs: Date.now() - started }, 'drained');
 }
