@@ -22,7 +22,6 @@ const assumptions: Assumptions = {
 };
 
 const elsewhere: MeasuredElsewhere = {
-  webhookDeliveriesPerSecond: 100,
   webhookWritesPerDelivery: 4,
   webhookReadsPerDelivery: 1,
   pushWritesPerPush: 2,
@@ -119,6 +118,12 @@ function results(overrides: { routerCores?: number; routerRate?: number } = {}):
       file: 'push-transactional.json',
       json: { benchmark: 'push', lane: 'transactional', store: 'memory', pushes: 10_000, apns: 5000, devicesPerUser: 1, pushesPerSecond: 5000, cpuMsPerPush: 0.1, serverCores: { kafka: 0.1, ferretdb: 0, postgres: 0 } },
     },
+    {
+      file: 'webhooks-mongo.json',
+      json: { benchmark: 'webhooks', store: 'mongo', flood: { deliveries: 5000, perSecond: 200, cpuMsPerDelivery: 2, cores: { webhooks: 0.4 } } },
+    },
+    // A lab run, far faster: never what the plan rests on.
+    { file: 'webhooks.json', json: { benchmark: 'webhooks', store: 'memory (a lab figure)', flood: { deliveries: 5000, perSecond: 5000, cpuMsPerDelivery: 0.1, cores: { webhooks: 0.5 } } } },
     // Files of other benchmarks are ignored.
     { file: 'rule-evaluation.json', json: { benchmark: 'rule-evaluation', evaluationsPerSecond: 1 } },
   ];
@@ -159,6 +164,7 @@ describe('extractFigures', () => {
 
     expect(f.push).toMatchObject({ source: 'push-transactional-mongo-0.json', cpuMsPerPush: 0.5, apnsShare: 0.5 });
     expect(f.pushLab?.cpuMsPerPush).toBe(0.1);
+    expect(f.webhooks).toEqual({ source: 'webhooks-mongo.json', deliveriesPerSecond: 200, cpuMsPerDelivery: 2, serviceCores: 0.4 });
   });
 
   it('refuses to plan on lab figures alone', () => {
@@ -166,6 +172,8 @@ describe('extractFigures', () => {
     expect(() => extractFigures(labOnly, elsewhere)).toThrow(/router-throughput-real/);
     const noRealGateway = results().filter((r) => r.file !== 'gateway-4000-mongo.json');
     expect(() => extractFigures(noRealGateway, elsewhere)).toThrow(/gateway result on the real store/);
+    const noRealWebhooks = results().filter((r) => r.file !== 'webhooks-mongo.json');
+    expect(() => extractFigures(noRealWebhooks, elsewhere)).toThrow(/webhooks result on the real store/);
   });
 });
 
@@ -217,8 +225,8 @@ describe('planCapacity', () => {
     // Planned at the dearest database cost per write: push's 0.4 cores for 2,000 marks a second.
     expect(e.database.coreMsPerWrite).toBeCloseTo(0.2);
     expect(e.database.cores).toBeCloseTo((14_500 * 0.2) / 1000);
-    // 100 deliveries/s measured, half of it planned: 1,000 deliveries need 20 instances.
-    expect(e.webhooks).toMatchObject({ instances: 20, limit: 'measured rate' });
+    // 200 deliveries/s measured on the real store (not the lab run's 5,000), half of it planned: 1,000 deliveries need 10 instances.
+    expect(e.webhooks).toMatchObject({ instances: 10, limit: 'measured rate' });
   });
 
   it('holds sockets per gateway to the fewer of what fits the memory and what the CPU allows', () => {

@@ -30,7 +30,6 @@ export interface Assumptions {
 
 /** Figures not in a results file (scripts/capacity.ts holds the values and where each comes from). */
 export interface MeasuredElsewhere {
-  webhookDeliveriesPerSecond: number;
   webhookWritesPerDelivery: number;
   webhookReadsPerDelivery: number;
   pushWritesPerPush: number;
@@ -92,6 +91,12 @@ const pushRun = z.object({
   serverCores: z.object({ ferretdb: z.number(), postgres: z.number() }),
 });
 
+const webhooksRun = z.object({
+  benchmark: z.literal('webhooks'),
+  store: z.string(),
+  flood: z.object({ deliveries: z.number().positive(), perSecond: z.number().positive(), cpuMsPerDelivery: z.number().positive(), cores: z.object({ webhooks: z.number().positive() }) }),
+});
+
 /** One results file: its name under bench/results and its parsed JSON. */
 export interface ResultFile {
   file: string;
@@ -121,6 +126,8 @@ export interface Figures {
   gatewayLab: { source: string; connections: number; rssBytesPerConnection: number; heapBytesPerConnection: number } | null;
   push: { source: string; pushesPerSecond: number; cpuMsPerPush: number; apnsShare: number; databaseCoreMsPerWrite: number };
   pushLab: { source: string; pushesPerSecond: number; cpuMsPerPush: number } | null;
+  /** One webhooks instance sending to a receiver that answers at once: its rate, and its CPU per delivery. */
+  webhooks: { source: string; deliveriesPerSecond: number; cpuMsPerDelivery: number; serviceCores: number };
 }
 
 const isRealStore = (store: string) => /mongo|ferret/i.test(store);
@@ -160,6 +167,9 @@ export function extractFigures(files: readonly ResultFile[], elsewhere: Pick<Mea
   const p = pushReal.value;
   const pushLab = pushes.filter((x) => !isRealStore(x.value.store) && x.value.lane === 'transactional')[0];
   const labRouter = parsed(routerLab)[0];
+  const webhooksReal = parsed(webhooksRun).filter((w) => isRealStore(w.value.store))[0];
+  if (!webhooksReal) throw new Error('bench/results has no webhooks result on the real store: run `npm run bench:webhooks`');
+  const w = webhooksReal.value.flood;
 
   return {
     router: {
@@ -200,6 +210,7 @@ export function extractFigures(files: readonly ResultFile[], elsewhere: Pick<Mea
       databaseCoreMsPerWrite: ((p.serverCores.ferretdb + p.serverCores.postgres) * 1000) / (p.pushesPerSecond * elsewhere.pushWritesPerPush),
     },
     pushLab: pushLab ? { source: pushLab.file, pushesPerSecond: pushLab.value.pushesPerSecond, cpuMsPerPush: pushLab.value.cpuMsPerPush } : null,
+    webhooks: { source: webhooksReal.file, deliveriesPerSecond: w.perSecond, cpuMsPerDelivery: w.cpuMsPerDelivery, serviceCores: w.cores.webhooks },
   };
 }
 
@@ -335,7 +346,7 @@ export function planCapacity(
   // Presence is not benchmarked: an event costs it a consume and a state record on Kafka, no database,
   // so it is taken to cost no more than routing an event.
   const presenceEvents = routerEvents;
-  const webhookDeliveries = e.webhookDeliveriesPerSecond * a.headroom;
+  const webhookDeliveries = figures.webhooks.deliveriesPerSecond * a.headroom;
   const sockets = socketsPerGateway(figures, a);
   const coreMsPerWrite = Math.max(figures.router.databaseCoreMsPerWrite, figures.gateway.databaseCoreMsPerWrite, figures.push.databaseCoreMsPerWrite);
 

@@ -63,7 +63,6 @@ const ASSUMPTION_NOTES: Record<keyof Assumptions, string> = {
  * when someone edits them here.
  */
 const MEASURED_ELSEWHERE = {
-  webhookDeliveriesPerSecond: 500 / 7.4,
   webhookWritesPerDelivery: 4,
   webhookReadsPerDelivery: 1,
   pushWritesPerPush: 2,
@@ -79,10 +78,8 @@ const MEASURED_ELSEWHERE = {
 } as const satisfies MeasuredElsewhere;
 
 const MEASURED_ELSEWHERE_NOTES: Record<keyof MeasuredElsewhere, string> = {
-  webhookDeliveriesPerSecond:
-    'deliveries a second one webhooks instance sends: 500 deliveries to a fast receiver took 6.7–7.4 s on the local FerretDB (the measurement behind docs/webhooks.md, “Limits today”; no results file); the slow end',
-  webhookWritesPerDelivery: 'database writes per webhook delivery: the outbox insert from delivery.status, then lease, outcome and release (docs/webhooks.md)',
-  webhookReadsPerDelivery: 'database reads per webhook delivery: the re-read under the lease (docs/webhooks.md)',
+  webhookWritesPerDelivery: 'documents written per webhook delivery: its outbox insert from delivery.status, its lease, its outcome and the lease’s release (the dispatcher merges each kind across the sends that go together, so these are fewer round trips; docs/webhooks.md)',
+  webhookReadsPerDelivery: 'documents read per webhook delivery: the re-read under the lease (the outbox window is read once for many; docs/webhooks.md)',
   pushWritesPerPush: 'database writes per push: its started and done marks; devices come from the instance’s cache (docs/push.md, “Throughput”)',
   routerClaimsPerEvent: 'of the router’s writes per event, its claim; the rest are its statuses on the trail (bench/README.md)',
   statusesPerDelivery: 'statuses each delivery adds to the trail: the gateway’s `delivered`, or the push service’s `sent` per device',
@@ -142,6 +139,7 @@ function figuresSection(f: Figures, e: MeasuredElsewhere): string[] {
     `| gateway: documents stored per notification | ${fmt(f.gateway.storedPerNotification, 2)} (inbox item and state marks) | \`bench/results/${f.gateway.source}\` |`,
     `| gateway: connects a second | ${fmt(f.gateway.connectPerSecond)} on one gateway (client SDK handshakes, presence events, inbox catch-up) | \`bench/results/${f.gateway.source}\` |`,
     `| push: CPU per push | **${ms(f.push.cpuMsPerPush)}** (${fmt(f.push.pushesPerSecond)} pushes/s on one instance, transactional lane, real node-apn and firebase-admin against the local emulators) | \`bench/results/${f.push.source}\` |`,
+    `| webhooks: deliveries a second, one instance | **${fmt(f.webhooks.deliveriesPerSecond)}** (to a receiver that answers at once; the service ${fmt(f.webhooks.serviceCores, 2)} cores busy, ${ms(f.webhooks.cpuMsPerDelivery)} of its CPU per delivery) | \`bench/results/${f.webhooks.source}\` |`,
     `| database CPU per document written (FerretDB + PostgreSQL) | router ${ms(f.router.databaseCoreMsPerWrite)}, gateway ${ms(f.gateway.databaseCoreMsPerWrite)}, push ${ms(f.push.databaseCoreMsPerWrite)} (the push figure counts ${fmt(e.pushWritesPerPush)} writes per push and includes its badge counts); planned at the dearest | the same three files |`,
     '',
   ];
@@ -282,7 +280,7 @@ function limitsSection(plan: CapacityPlan, a: Assumptions): string[] {
     `- **Pushes per provider connection**: APNs carries about ${fmt(last.apns.ceilingPerConnection)} pushes/s per connection at the assumed round trip; at ${fmt(last.apns.perConnection)}/s each it is not the limit. FCM’s project quota ${last.fcm.overQuota ? `is: at ${fmt(last.eventsPerSecond)} events/s, ${fmt(last.fcm.pushesPerSecond)} FCM pushes/s against ${fmt(last.fcm.quotaPerSecond)}/s (Google raises it on request)` : 'is not either, at any rate here'}.`,
     `- **Status trail**: \`delivery.status\` has ${fmt(last.statusPartitions.partitions)} partitions, so at most ${fmt(last.statusPartitions.partitions)} routers write the trail; at ${fmt(last.eventsPerSecond)} events/s each writes ${fmt(last.statusesPerSecond / last.statusPartitions.routersReadingTrail)} statuses/s. The router’s CPU per event covers its own statuses, not the gateway’s and push’s ones it also writes (not measured apart): watch \`notify_bus_background_waiting\` and give \`delivery.status\` the routers’ partition count when it grows.`,
     `- **Database**: sized at its measured cost, with no headroom added; at ${fmt(last.eventsPerSecond)} events/s it takes ${fmt(last.database.writesPerSecond)} document writes a second, ${fmt(last.database.cores, 1)} cores of FerretDB and PostgreSQL at the measured cost (MongoDB proper is not measured).`,
-    `- **Webhooks**: the measured rate per instance; at ${fmt(last.eventsPerSecond)} events/s and ${fmt(a.webhookDeliveriesPerEvent)} delivery per event, ${fmt(last.webhooks.instances)} instances. That is the weakest step today.`,
+    `- **Webhooks**: the measured rate per instance; at ${fmt(last.eventsPerSecond)} events/s and ${fmt(a.webhookDeliveriesPerEvent)} delivery per event, ${fmt(last.webhooks.instances)} instances. That is the weakest step today, and the instance is not what limits it: it was ${fmt(figures.webhooks.serviceCores, 2)} cores busy at ${fmt(figures.webhooks.deliveriesPerSecond)} deliveries/s; each delivery waits on the store (a lease, a re-read, an outcome and a release, merged across the sends in flight), so more instances help only while the database has room (docs/webhooks.md, “Limits today”).`,
     '',
   ];
 }

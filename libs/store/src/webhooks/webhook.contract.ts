@@ -94,15 +94,47 @@ export function webhookContract(fixture: StoreFixture): void {
 
   it('leases a key to one holder at a time until it expires or is released', async () => {
     const { webhooks } = fixture.store();
-    expect(await webhooks.lease('d1', 'a', at(0), at(10))).toBe(true);
-    expect(await webhooks.lease('d1', 'b', at(5), at(15))).toBe(false);
-    expect(await webhooks.lease('d1', 'a', at(5), at(15))).toBe(true);
-    expect(await webhooks.lease('d1', 'b', at(16), at(26))).toBe(true);
-    await webhooks.release('d1', 'a');
-    expect(await webhooks.lease('d1', 'a', at(17), at(27))).toBe(false);
-    await webhooks.release('d1', 'b');
-    expect(await webhooks.lease('d1', 'a', at(17), at(27))).toBe(true);
-    const racing = await Promise.all(['x', 'y', 'z'].map((holder) => webhooks.lease('d2', holder, at(0), at(10))));
+    const lease = async (key: string, holder: string, from: Date, until: Date) => (await webhooks.lease([key], holder, from, until)).has(key);
+    expect(await lease('d1', 'a', at(0), at(10))).toBe(true);
+    expect(await lease('d1', 'b', at(5), at(15))).toBe(false);
+    expect(await lease('d1', 'a', at(5), at(15))).toBe(true);
+    expect(await lease('d1', 'b', at(16), at(26))).toBe(true);
+    await webhooks.release([{ key: 'd1', until: at(15) }], 'a');
+    expect(await lease('d1', 'a', at(17), at(27))).toBe(false);
+    // A release names the lease as it was taken: not the same holder's lease renewed since.
+    await webhooks.release([{ key: 'd1', until: at(25) }], 'b');
+    expect(await lease('d1', 'a', at(17), at(27))).toBe(false);
+    await webhooks.release([{ key: 'd1', until: at(26) }], 'b');
+    expect(await lease('d1', 'a', at(17), at(27))).toBe(true);
+    const racing = await Promise.all(['x', 'y', 'z'].map((holder) => lease('d2', holder, at(0), at(10))));
     expect(racing.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('leases many keys in one call: the free ones, its own, the expired; never one another holder has', async () => {
+    const { webhooks } = fixture.store();
+    await webhooks.lease(['held', 'expired', 'own'], 'b', at(0), at(10));
+    await webhooks.lease(['own'], 'a', at(11), at(20));
+    await webhooks.lease(['held'], 'b', at(5), at(30));
+    expect([...(await webhooks.lease(['free', 'held', 'expired', 'own'], 'a', at(12), at(40)))].sort()).toEqual(['expired', 'free', 'own']);
+    // Two holders racing for the same keys: each key goes to exactly one.
+    const [x, y] = await Promise.all(['x', 'y'].map((holder) => webhooks.lease(['k1', 'k2', 'k3', 'k4'], holder, at(0), at(10))));
+    expect([...x!, ...y!].sort()).toEqual(['k1', 'k2', 'k3', 'k4']);
+    await webhooks.release(['free', 'expired', 'held'].map((key) => ({ key, until: at(40) })), 'a');
+    expect([...(await webhooks.lease(['free', 'expired', 'held'], 'c', at(13), at(40)))].sort()).toEqual(['expired', 'free']);
+  });
+
+  it('reads several deliveries at once and records several attempts in one write', async () => {
+    const { webhooks } = fixture.store();
+    await webhooks.enqueue([delivery('m1', 'we_1', 'c1', '01', 0), delivery('m2', 'we_1', 'c2', '02', 0), delivery('m3', 'we_1', 'c3', '03', 0)]);
+    expect((await webhooks.getDeliveries(['m3', 'nope', 'm1'])).map((d) => d.id).sort()).toEqual(['m1', 'm3']);
+    await webhooks.recordAttempts([
+      { ids: ['m1', 'm2'], result: { state: 'delivered', attempts: 1, nextAttemptAt: at(1), finishedAt: at(1), lastStatusCode: 200, lastError: undefined } },
+      { ids: ['m3'], result: { state: 'pending', attempts: 1, nextAttemptAt: at(9), retryFrom: at(1), lastStatusCode: 503, lastError: 'HTTP 503' } },
+    ]);
+    const after = new Map((await webhooks.getDeliveries(['m1', 'm2', 'm3'])).map((d) => [d.id, d]));
+    expect(after.get('m1')).toMatchObject({ state: 'delivered', finishedAt: at(1), lastStatusCode: 200 });
+    expect(after.get('m2')).toMatchObject({ state: 'delivered', finishedAt: at(1) });
+    expect(after.get('m3')).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: at(9), retryFrom: at(1), lastError: 'HTTP 503' });
+    expect(after.get('m1')!.lastError).toBeUndefined();
   });
 }

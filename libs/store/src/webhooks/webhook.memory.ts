@@ -56,6 +56,13 @@ export class MemoryWebhookRepository implements WebhookRepository {
     return d ? structuredClone(d) : null;
   }
 
+  async getDeliveries(ids: readonly string[]): Promise<WebhookDelivery[]> {
+    return ids.flatMap((id) => {
+      const d = this.deliveries.get(id);
+      return d ? [structuredClone(d)] : [];
+    });
+  }
+
   async pending(endpointId: string, limit: number, afterSeq?: string): Promise<WebhookDelivery[]> {
     return [...this.deliveries.values()]
       .filter((d) => d.endpointId === endpointId && d.state === 'pending' && (afterSeq === undefined || d.seq > afterSeq))
@@ -82,6 +89,10 @@ export class MemoryWebhookRepository implements WebhookRepository {
     }
   }
 
+  async recordAttempts(attempts: ReadonlyArray<{ ids: readonly string[]; result: WebhookAttemptResult }>): Promise<void> {
+    for (const { ids, result } of attempts) await this.recordAttempt(ids, result);
+  }
+
   async assignBatch(ids: readonly string[], batchId: string): Promise<void> {
     for (const id of ids) {
       const d = this.deliveries.get(id);
@@ -103,15 +114,22 @@ export class MemoryWebhookRepository implements WebhookRepository {
     return counts;
   }
 
-  async lease(key: string, holder: string, now: Date, until: Date): Promise<boolean> {
-    const current = this.leases.get(key);
-    if (current && current.until > now && current.holder !== holder) return false;
-    this.leases.set(key, { holder, until });
-    return true;
+  async lease(keys: readonly string[], holder: string, now: Date, until: Date): Promise<Set<string>> {
+    const leased = new Set<string>();
+    for (const key of keys) {
+      const current = this.leases.get(key);
+      if (current && current.until > now && current.holder !== holder) continue;
+      this.leases.set(key, { holder, until });
+      leased.add(key);
+    }
+    return leased;
   }
 
-  async release(key: string, holder: string): Promise<void> {
-    if (this.leases.get(key)?.holder === holder) this.leases.delete(key);
+  async release(leases: ReadonlyArray<{ key: string; until: Date }>, holder: string): Promise<void> {
+    for (const { key, until } of leases) {
+      const current = this.leases.get(key);
+      if (current?.holder === holder && current.until.getTime() === until.getTime()) this.leases.delete(key);
+    }
   }
 
   async sweepDeliveredBefore(cutoff: Date): Promise<number> {

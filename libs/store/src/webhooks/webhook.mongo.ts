@@ -115,6 +115,12 @@ export class MongoWebhookRepository implements WebhookRepository {
     return doc ? deliveryOf(doc) : null;
   }
 
+  async getDeliveries(ids: readonly string[]): Promise<WebhookDelivery[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.deliveries.find({ _id: { $in: [...ids] } }).lean().exec();
+    return docs.map(deliveryOf);
+  }
+
   async pending(endpointId: string, limit: number, afterSeq?: string): Promise<WebhookDelivery[]> {
     const filter: Record<string, unknown> = { endpointId, state: 'pending' };
     if (afterSeq !== undefined) filter['seq'] = { $gt: afterSeq };
@@ -137,14 +143,12 @@ export class MongoWebhookRepository implements WebhookRepository {
   }
 
   async recordAttempt(ids: readonly string[], result: WebhookAttemptResult): Promise<void> {
-    if (ids.length === 0) return;
-    const $set: Record<string, unknown> = {};
-    const $unset: Record<string, ''> = {};
-    for (const [key, value] of Object.entries(result)) {
-      if (value === undefined) $unset[key] = '';
-      else $set[key] = value;
-    }
-    await this.deliveries.updateMany({ _id: { $in: [...ids] } }, { $set, ...(Object.keys($unset).length > 0 ? { $unset } : {}) }).exec();
+    await this.recordAttempts([{ ids, result }]);
+  }
+
+  async recordAttempts(attempts: ReadonlyArray<{ ids: readonly string[]; result: WebhookAttemptResult }>): Promise<void> {
+    const writes = attempts.filter((a) => a.ids.length > 0).map(({ ids, result }) => ({ updateMany: { filter: { _id: { $in: [...ids] } }, update: attemptUpdate(result) } }));
+    if (writes.length > 0) await this.deliveries.bulkWrite(writes, { ordered: false });
   }
 
   async assignBatch(ids: readonly string[], batchId: string): Promise<void> {
@@ -163,30 +167,55 @@ export class MongoWebhookRepository implements WebhookRepository {
     return new Map(groups.map((g) => [g._id, g.count]));
   }
 
-  async lease(key: string, holder: string, now: Date, until: Date): Promise<boolean> {
-    // An insert is the claim (first one wins); an expired lease is deleted by its exact value, so of two
-    // instances taking it over only one deletes it, and only one of their inserts wins.
+  async lease(keys: readonly string[], holder: string, now: Date, until: Date): Promise<Set<string>> {
+    // An insert is the claim (first one wins): the keys nobody holds are taken in one write. The others
+    // are looked at one by one (renewed when this holder has them, taken over when expired).
+    const taken = await insertReportingTaken(this.leases, keys.map((_id) => ({ _id, holder, until })));
+    const leased = new Set(keys.filter((_, i) => !taken.has(i)));
+    const held = await Promise.all(keys.filter((_, i) => taken.has(i)).map(async (key) => ((await this.leaseHeld(key, holder, now, until)) ? key : undefined)));
+    for (const key of held) if (key !== undefined) leased.add(key);
+    return leased;
+  }
+
+  /**
+   * A key whose insert found a lease: an expired one is deleted by its exact value, so of two instances
+   * taking it over only one deletes it, and only one of their inserts wins.
+   */
+  private async leaseHeld(key: string, holder: string, now: Date, until: Date): Promise<boolean> {
     for (let round = 0; round < 2; round++) {
-      if (await insertOnce(this.leases, { _id: key, holder, until })) return true;
       const current = await this.leases.findById(key).lean().exec();
-      if (!current) continue;
-      if (current.holder === holder) {
-        await this.leases.updateOne({ _id: key, holder }, { $set: { until } }).exec();
-        return true;
+      if (current) {
+        if (current.holder === holder) {
+          // Renewed only if it is still there: this holder's own release of it may have gone first.
+          if ((await this.leases.updateOne({ _id: key, holder }, { $set: { until } }).exec()).matchedCount === 1) return true;
+          continue;
+        }
+        if (current.until > now) return false;
+        await this.leases.deleteOne({ _id: key, holder: current.holder, until: current.until }).exec();
       }
-      if (current.until > now) return false;
-      await this.leases.deleteOne({ _id: key, holder: current.holder, until: current.until }).exec();
+      if (await insertOnce(this.leases, { _id: key, holder, until })) return true;
     }
     return false;
   }
 
-  async release(key: string, holder: string): Promise<void> {
-    await this.leases.deleteOne({ _id: key, holder }).exec();
+  async release(leases: ReadonlyArray<{ key: string; until: Date }>, holder: string): Promise<void> {
+    if (leases.length > 0) await this.leases.bulkWrite(leases.map(({ key, until }) => ({ deleteOne: { filter: { _id: key, holder, until } } })), { ordered: false });
   }
 
   async sweepDeliveredBefore(cutoff: Date): Promise<number> {
     return deleteInChunks(this.deliveries, { state: 'delivered', finishedAt: { $lt: cutoff } });
   }
+}
+
+/** An attempt's outcome as an update: an `undefined` field is removed. */
+function attemptUpdate(result: WebhookAttemptResult): Record<string, unknown> {
+  const $set: Record<string, unknown> = {};
+  const $unset: Record<string, ''> = {};
+  for (const [key, value] of Object.entries(result)) {
+    if (value === undefined) $unset[key] = '';
+    else $set[key] = value;
+  }
+  return { $set, ...(Object.keys($unset).length > 0 ? { $unset } : {}) };
 }
 
 function endpointOf({ _id, ...rest }: EndpointDoc): WebhookEndpoint {

@@ -91,12 +91,16 @@ export interface WebhookRepository {
   /** Writes the deliveries not written before (by id): how many were new. A redelivered status writes nothing. */
   enqueue(deliveries: readonly WebhookDelivery[]): Promise<number>;
   getDelivery(id: string): Promise<WebhookDelivery | null>;
+  /** Those of these deliveries that exist, in no particular order. */
+  getDeliveries(ids: readonly string[]): Promise<WebhookDelivery[]>;
   /** Up to `limit` pending deliveries of an endpoint in `seq` order (after `afterSeq` if given): the dispatcher picks each chain's head from them. */
   pending(endpointId: string, limit: number, afterSeq?: string): Promise<WebhookDelivery[]>;
   /** An endpoint's deliveries, newest first, optionally of one state; `after` is a page's `next`. */
   listDeliveries(endpointId: string, options: { state?: WebhookDeliveryState; after?: string; limit: number }): Promise<WebhookDeliveryPage>;
   /** Records an attempt's outcome on these deliveries (the lease holder's write). */
   recordAttempt(ids: readonly string[], result: WebhookAttemptResult): Promise<void>;
+  /** Several attempts' outcomes in one write (each on its own deliveries). */
+  recordAttempts(attempts: ReadonlyArray<{ ids: readonly string[]; result: WebhookAttemptResult }>): Promise<void>;
   /** Puts these deliveries in a batch (before its first attempt). */
   assignBatch(ids: readonly string[], batchId: string): Promise<void>;
   /** A parked (`failed`) delivery back to pending, due now, with a fresh retry window and attempt count; false when it was not parked. */
@@ -105,11 +109,15 @@ export interface WebhookRepository {
   backlog(): Promise<Map<string, number>>;
 
   /**
-   * Takes the lease on `key` (a delivery or batch id) until `until`, unless another holder has an
-   * unexpired one: true when this holder has it now. Two instances never send the same delivery at once.
+   * Takes the lease on each of `keys` (delivery or batch ids) until `until`, unless another holder has
+   * an unexpired one: the keys this holder has now. Two instances never send the same delivery at once.
    */
-  lease(key: string, holder: string, now: Date, until: Date): Promise<boolean>;
-  release(key: string, holder: string): Promise<void>;
+  lease(keys: readonly string[], holder: string, now: Date, until: Date): Promise<Set<string>>;
+  /**
+   * Gives up these leases of this holder, each as it was taken (its `until`): one renewed or taken
+   * again since is left, and so is another holder's.
+   */
+  release(leases: ReadonlyArray<{ key: string; until: Date }>, holder: string): Promise<void>;
 
   /** Delivered deliveries finished before `cutoff`. */
   sweepDeliveredBefore(cutoff: Date): Promise<number>;

@@ -1,8 +1,10 @@
 import type { Logger } from '@notify/observability';
-import type { WebhookDelivery, WebhookEndpoint, WebhookRepository } from '@notify/store';
+import type { WebhookAttemptResult, WebhookDelivery, WebhookEndpoint, WebhookRepository } from '@notify/store';
 import { nextAttemptAt, type WebhookRetryPolicy } from './backoff';
 import type { SendOutcome, WebhookPoster } from './http-sender';
+import { MergedStoreCalls } from './merged-store-calls';
 import { batchIdOf } from './payload';
+import { PendingWindow } from './pending-window';
 import { signatureHeaders } from './signing';
 
 export interface DispatcherOptions {
@@ -51,8 +53,13 @@ export class Dispatcher {
   private readonly sends = new Set<Promise<void>>();
   /** Per endpoint, until when its last scan found nothing due (its earliest retry): it is not read again before. */
   private readonly idleUntil = new Map<string, number>();
+  /** Per endpoint, its pending deliveries as last read and updated by the sends since. */
+  private readonly windows = new Map<string, PendingWindow>();
+  private readonly store: MergedStoreCalls;
 
-  constructor(private readonly options: DispatcherOptions) {}
+  constructor(private readonly options: DispatcherOptions) {
+    this.store = new MergedStoreCalls(options.webhooks, options.holder, options.leaseMs, () => this.now());
+  }
 
   /** Deliveries being sent by this instance now. */
   get sending(): number {
@@ -75,8 +82,10 @@ export class Dispatcher {
 
   /** Looks for work at once: at every endpoint (deliveries were written), or at one (a send to it finished). */
   wake(endpointId?: string): void {
-    if (endpointId === undefined) this.idleUntil.clear();
-    else this.idleUntil.delete(endpointId);
+    if (endpointId === undefined) {
+      this.idleUntil.clear();
+      this.windows.clear();
+    } else this.idleUntil.delete(endpointId);
     this.woken = true;
     this.wakeUp?.();
   }
@@ -90,13 +99,17 @@ export class Dispatcher {
         this.options.logger.warn({ err }, 'webhook dispatch pass failed; trying again');
       }
       if (this.stopped) break;
-      if (!this.woken) await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      if (!this.woken) {
+        const polled = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(true), this.options.pollMs);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve(false);
+          };
+        });
+        // A poll reads every endpoint's outbox again: other instances and retries by hand change it too.
+        if (polled) this.windows.clear();
+      }
       this.wakeUp = undefined;
     }
   }
@@ -119,18 +132,18 @@ export class Dispatcher {
     }
     const now = this.now();
     if ((this.idleUntil.get(endpoint.id) ?? 0) > now.getTime()) return;
-    const window = this.options.window ?? 500;
+    const size = this.options.window ?? 500;
+    let window = this.windows.get(endpoint.id);
+    if (!window || window.spent) this.windows.set(endpoint.id, (window = new PendingWindow((afterSeq) => this.options.webhooks.pending(endpoint.id, size, afterSeq), size)));
     let earliest = Number.POSITIVE_INFINITY;
     let started = false;
-    let readAll = false;
     // Chains already met: a later delivery of one is not its head. Reading on past a full window
     // finds the heads of chains that start later, so one long chain stuck behind a failing delivery
     // holds up its endpoint's other notifications only for a few windows.
     const seen = new Set<string>();
-    let afterSeq: string | undefined;
-    for (let page = 0; page < MAX_PAGES && this.capacity(endpoint.id) > 0; page++) {
-      const pending = await this.options.webhooks.pending(endpoint.id, window, afterSeq);
-      for (const delivery of pending) {
+    let batch = window.pages === 0 ? await window.readMore() : window.deliveries();
+    for (;;) {
+      for (const delivery of batch) {
         if (seen.has(delivery.chain)) continue;
         seen.add(delivery.chain);
         if (this.inFlight.has(chainKey(endpoint.id, delivery.chain))) continue;
@@ -142,14 +155,11 @@ export class Dispatcher {
         started = true;
         this.spawn(endpoint.id, chainKey(endpoint.id, delivery.chain), () => this.sendOne(endpoint, delivery));
       }
-      if (pending.length < window) {
-        readAll = true;
-        break;
-      }
-      afterSeq = pending.at(-1)!.seq;
+      if (window.complete || window.pages >= MAX_PAGES || this.capacity(endpoint.id) <= 0) break;
+      batch = await window.readMore();
     }
     // Nothing was due: leave this endpoint alone until its first retry is (or something wakes it).
-    if (readAll && !started && (this.perEndpoint.get(endpoint.id) ?? 0) === 0 && Number.isFinite(earliest)) this.idleUntil.set(endpoint.id, earliest);
+    if (window.complete && !started && (this.perEndpoint.get(endpoint.id) ?? 0) === 0 && Number.isFinite(earliest)) this.idleUntil.set(endpoint.id, earliest);
   }
 
   private spawn(endpointId: string, key: string, work: () => Promise<boolean>): void {
@@ -172,19 +182,29 @@ export class Dispatcher {
     this.sends.add(done);
   }
 
-  /** Sends one delivery under its lease; false when there was nothing to do. */
+  /**
+   * Sends one delivery under its lease; false when there was nothing to do (another instance has it,
+   * or had it: what this one knows of the endpoint's outbox is out of date, and is read again).
+   */
   private async sendOne(endpoint: WebhookEndpoint, seen: WebhookDelivery): Promise<boolean> {
-    const { webhooks, holder } = this.options;
-    const now = this.now();
-    if (!(await webhooks.lease(seen.id, holder, now, new Date(now.getTime() + this.options.leaseMs)))) return false;
+    const { store } = this;
+    const leased = await store.lease(seen.id);
+    if (!leased) {
+      this.windows.delete(endpoint.id);
+      return false;
+    }
     try {
       // Read again under the lease: another instance may have sent it since this pass read it.
-      const delivery = await webhooks.getDelivery(seen.id);
-      if (!delivery || delivery.state !== 'pending' || delivery.nextAttemptAt > this.now()) return false;
-      await this.attempt(endpoint, [delivery], delivery.id, JSON.stringify(delivery.payload));
+      const delivery = await store.getDelivery(seen.id);
+      if (!delivery || delivery.state !== 'pending' || delivery.nextAttemptAt > this.now()) {
+        this.windows.delete(endpoint.id);
+        return false;
+      }
+      const result = await this.attempt(endpoint, [delivery], delivery.id, JSON.stringify(delivery.payload));
+      this.windows.get(endpoint.id)?.settle(delivery.id, result);
       return true;
     } finally {
-      await webhooks.release(seen.id, holder).catch(() => undefined);
+      await store.release(seen.id, leased).catch(() => undefined);
     }
   }
 
@@ -193,11 +213,12 @@ export class Dispatcher {
    * members, same id), or a new one once it is full or its first delivery has waited `maxWaitMs`.
    */
   private async sendBatch(endpoint: WebhookEndpoint): Promise<boolean> {
-    const { webhooks, holder } = this.options;
+    const { webhooks } = this.options;
     const batch = endpoint.batch!;
     const now = this.now();
     const key = batchKey(endpoint.id);
-    if (!(await webhooks.lease(key, holder, now, new Date(now.getTime() + this.options.leaseMs)))) return false;
+    const leased = await this.store.lease(key);
+    if (!leased) return false;
     try {
       const pending = await webhooks.pending(endpoint.id, Math.max(this.options.window ?? 500, batch.maxSize));
       const formed = pending.find((d) => d.batchId !== undefined);
@@ -218,12 +239,12 @@ export class Dispatcher {
       await this.attempt(endpoint, members, batchId, body);
       return true;
     } finally {
-      await webhooks.release(key, holder).catch(() => undefined);
+      await this.store.release(key, leased).catch(() => undefined);
     }
   }
 
-  /** One POST of `body` for these deliveries, and what it did to them (all share one attempt count and window). */
-  private async attempt(endpoint: WebhookEndpoint, deliveries: readonly WebhookDelivery[], id: string, body: string): Promise<void> {
+  /** One POST of `body` for these deliveries, and what it did to them (all share one attempt count and window), as recorded. */
+  private async attempt(endpoint: WebhookEndpoint, deliveries: readonly WebhookDelivery[], id: string, body: string): Promise<WebhookAttemptResult> {
     const { webhooks } = this.options;
     const started = this.now();
     const secrets = [endpoint.secret, ...(endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > started ? [endpoint.previousSecret] : [])];
@@ -238,11 +259,15 @@ export class Dispatcher {
     const retryFrom = first.attempts === 0 ? started : first.retryFrom;
     const opened = first.attempts === 0 ? { retryFrom } : {};
     const ids = deliveries.map((d) => d.id);
+    const record = async (result: WebhookAttemptResult) => {
+      await this.store.recordAttempt(ids, result);
+      return result;
+    };
     const statusCode = outcome.kind === 'answered' ? outcome.status : undefined;
     if (outcome.kind === 'answered' && outcome.ok) {
-      await webhooks.recordAttempt(ids, { ...opened, state: 'delivered', attempts, nextAttemptAt: now, finishedAt: now, lastStatusCode: statusCode, lastError: undefined });
+      const delivered = await record({ ...opened, state: 'delivered', attempts, nextAttemptAt: now, finishedAt: now, lastStatusCode: statusCode, lastError: undefined });
       this.options.onFinished?.('delivered', ids.length);
-      return;
+      return delivered;
     }
     const error = outcome.error ?? `HTTP ${statusCode}`;
     if (statusCode === 410 && this.options.disableOnGone) {
@@ -252,13 +277,14 @@ export class Dispatcher {
     }
     const next = nextAttemptAt(attempts, retryFrom, now, this.options.retry, this.options.random);
     if (next === null) {
-      await webhooks.recordAttempt(ids, { ...opened, state: 'failed', attempts, nextAttemptAt: now, finishedAt: now, lastStatusCode: statusCode, lastError: error });
+      const parked = await record({ ...opened, state: 'failed', attempts, nextAttemptAt: now, finishedAt: now, lastStatusCode: statusCode, lastError: error });
       this.options.onFinished?.('parked', ids.length);
       this.options.logger.warn({ endpointId: endpoint.id, deliveryId: id, attempts, error }, 'webhook delivery parked as failed after its retry window');
-      return;
+      return parked;
     }
-    await webhooks.recordAttempt(ids, { ...opened, state: 'pending', attempts, nextAttemptAt: next, lastStatusCode: statusCode, lastError: error });
+    const retried = await record({ ...opened, state: 'pending', attempts, nextAttemptAt: next, lastStatusCode: statusCode, lastError: error });
     this.options.onFinished?.('retried', ids.length);
+    return retried;
   }
 
   private now(): Date {
