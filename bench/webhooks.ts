@@ -28,7 +28,8 @@ const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 50);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const run = `bench-webhooks-${Date.now().toString(36)}`;
-const adminSecret = 'bench-admin-secret-0123456789abcdef';
+// The ops token the service is started with (support/service-server.ts).
+const adminSecret = 'bench-admin-secret-0123456789abc';
 const round = (n: number, places = 2) => Math.round(n * 10 ** places) / 10 ** places;
 
 // The receiver: answers 204 at once and notes when each notification's delivery first arrived.
@@ -50,13 +51,7 @@ const receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number })
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 const mongoUrl = withMongo ? databaseUrl(run) : '';
-const service = await startServer('webhooks-server.ts', {
-  PORT: String(port),
-  BENCH_KAFKA_BROKERS: brokers.join(','),
-  BENCH_TOPIC_PREFIX: run,
-  BENCH_MONGO_URL: mongoUrl,
-  BENCH_ADMIN_TOKENS: `bench-ops:${adminSecret}`,
-});
+const service = await startServer('service-server.ts', { BENCH_SERVICE: 'webhooks', PORT: String(port), BENCH_KAFKA_BROKERS: brokers.join(','), BENCH_TOPIC_PREFIX: run, BENCH_MONGO_URL: mongoUrl });
 const bus = new KafkaBus({ brokers, clientId: 'bench-webhooks', service: 'bench', topicPrefix: run, logger: silentLogger(), metrics: createMetricsRegistry('bench', { processMetrics: false }), provision: [] });
 await bus.start();
 

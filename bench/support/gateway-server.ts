@@ -6,7 +6,7 @@
 import { createGatewayModule, hs256Verifier } from '@notify/gateway';
 import { silentLogger } from '@notify/observability';
 import { startProcess } from '@notify/runtime';
-import type { MongoStore } from '@notify/store';
+import { serveStoreCommands } from './store-commands';
 
 const port = Number(process.env.PORT);
 const running = await startProcess({
@@ -27,13 +27,7 @@ const running = await startProcess({
       const { rss, heapUsed } = process.memoryUsage();
       return { rss, heapUsed };
     });
-    // Every operation the gateway asks of the MongoDB-wire server, counted by name: what a phase cost the store.
-    const storeCommands: Record<string, number> = {};
-    if (deps.store.kind === 'mongo') {
-      // mongoose's debug hook sees every collection method the repositories call.
-      (deps.store as MongoStore).connection.set('debug', (_collection: string, method: string) => void (storeCommands[method] = (storeCommands[method] ?? 0) + 1));
-    }
-    deps.http.app.get('/bench/store-commands', async () => storeCommands);
+    serveStoreCommands(deps);
     return [
       createGatewayModule(deps, {
         verify: hs256Verifier(process.env.BENCH_JWT_SECRET!),

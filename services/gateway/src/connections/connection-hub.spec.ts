@@ -24,27 +24,35 @@ function connectionOf(userId: string, unread: number[]): ClientConnection {
   };
 }
 
+/**
+ * A hub whose inbox lands a notification for the user (stored, and its +1 heard) while the unread
+ * count's read number `n` is in flight, for every `n` that `landsDuring` accepts.
+ */
+function hubWithDeliveriesDuringReads(landsDuring: (read: number) => boolean) {
+  const store = createMemoryStore();
+  const local = new LocalConnections();
+  let reads = 0;
+  const inbox: InboxRepository = Object.create(store.inbox, {
+    unreadCount: {
+      value: async (userId: string) => {
+        const count = await store.inbox.unreadCount(userId);
+        if (landsDuring(++reads)) {
+          await store.inbox.append({ notificationId: `n${reads}`, userId, eventId: `e${reads}`, type: 'chat.message', priority: 'transactional', content: { data: {} }, createdAt: new Date() });
+          local.addUnread(userId, 1);
+        }
+        return count;
+      },
+    },
+  });
+  const presence = { connected: () => {}, disconnected: () => {} } as unknown as PresencePublisher;
+  const hub = new ConnectionHub({ inbox, local, presence, logger: silentLogger(), resyncAfterMs: 0, stallTimeoutMs: 10_000, onSlowClient: () => {} });
+  return { hub, local };
+}
+
 describe('ConnectionHub', () => {
   it('counts a notification stored while a new connection reads its unread count, then keeps counting from there', async () => {
-    const store = createMemoryStore();
-    const local = new LocalConnections();
-    let first = true;
     // The first count is read before a notification lands; the delivery's +1 arrives while it is in flight.
-    const inbox: InboxRepository = Object.create(store.inbox, {
-      unreadCount: {
-        value: async (userId: string) => {
-          const count = await store.inbox.unreadCount(userId);
-          if (first) {
-            first = false;
-            await store.inbox.append({ notificationId: 'n1', userId, eventId: 'e1', type: 'chat.message', priority: 'transactional', content: { data: {} }, createdAt: new Date() });
-            local.addUnread(userId, 1);
-          }
-          return count;
-        },
-      },
-    });
-    const presence = { connected: () => {}, disconnected: () => {} } as unknown as PresencePublisher;
-    const hub = new ConnectionHub({ inbox, local, presence, logger: silentLogger(), resyncAfterMs: 0, stallTimeoutMs: 10_000, onSlowClient: () => {} });
+    const { hub, local } = hubWithDeliveriesDuringReads((read) => read === 1);
     const unread: number[] = [];
     await hub.open(connectionOf('erin', unread), undefined);
     expect(unread).toEqual([1]);
@@ -53,24 +61,8 @@ describe('ConnectionHub', () => {
   });
 
   it('corrects a count read during a burst: notifications stored during each of its reads still reach the count', async () => {
-    const store = createMemoryStore();
-    const local = new LocalConnections();
-    let reads = 0;
     // Each of the first three reads has a notification land while it is in flight, as a burst to the user would.
-    const inbox: InboxRepository = Object.create(store.inbox, {
-      unreadCount: {
-        value: async (userId: string) => {
-          const count = await store.inbox.unreadCount(userId);
-          if (++reads <= 3) {
-            await store.inbox.append({ notificationId: `n${reads}`, userId, eventId: `e${reads}`, type: 'chat.message', priority: 'transactional', content: { data: {} }, createdAt: new Date() });
-            local.addUnread(userId, 1);
-          }
-          return count;
-        },
-      },
-    });
-    const presence = { connected: () => {}, disconnected: () => {} } as unknown as PresencePublisher;
-    const hub = new ConnectionHub({ inbox, local, presence, logger: silentLogger(), resyncAfterMs: 0, stallTimeoutMs: 10_000, onSlowClient: () => {} });
+    const { hub, local } = hubWithDeliveriesDuringReads((read) => read <= 3);
     const unread: number[] = [];
     await hub.open(connectionOf('erin', unread), undefined);
     // The third read missed the third notification: what was sent first is short by one.
