@@ -138,7 +138,7 @@ export { sent, wrong, InvalidEventError };
     const result = await project.typecheck(['app.ts']);
     expect(result.stdout + result.stderr).toBe('');
     expect(result.code).toBe(0);
-    // A cold tsc over the installed packages: 10 s alone, past 30 s with the other suites running (timed out in CI).
+    // A cold tsc over the installed packages: past 30 s with the other suites running (timed out in CI).
   }, 120_000);
 });
 
