@@ -142,6 +142,9 @@ describe('escalation ladder (router processes, Kafka, MongoDB-wire store)', () =
     await Promise.all(users.map((u, i) => send(first.base, `k${i}`, u)));
     const ids = users.map((u, i) => `k${i}:${u}`);
     await waitFor('every push step', () => ids.every((id) => stepsOf(id).includes('push')), { timeoutMs: 30_000 });
+    // Between steps: the push step settled in the store (its status is published before it is settled;
+    // a router killed in between has its step taken again, by design, and the push service dedupes it).
+    await waitFor('every push step settled', async () => (await Promise.all(ids.map((id) => store.escalations.get(id)))).every((l) => l !== null && l.next === 1), { timeoutMs: 10_000 });
     // The first user reads it on their phone now: the router that takes over must see it in the store.
     await read(users[0]!, ids[0]!);
     await first.process.stop('SIGKILL');
