@@ -56,8 +56,8 @@ export function webhookContract(fixture: StoreFixture): void {
     expect((await webhooks.pending('we_1', 10)).map((d) => d.id)).toEqual(['d1', 'd2', 'd3']);
     expect((await webhooks.pending('we_1', 2)).map((d) => d.id)).toEqual(['d1', 'd2']);
     expect((await webhooks.pending('we_1', 2, '0002')).map((d) => d.id)).toEqual(['d3']);
-    await webhooks.recordAttempt(['d1'], { state: 'delivered', attempts: 1, nextAttemptAt: at(1), finishedAt: at(4), lastStatusCode: 200, lastError: undefined });
-    await webhooks.recordAttempt(['d2'], { state: 'failed', attempts: 5, nextAttemptAt: at(2), finishedAt: at(6), lastError: 'HTTP 503', lastStatusCode: 503 });
+    await webhooks.recordAttempts([{ ids: ['d1'], result: { state: 'delivered', attempts: 1, nextAttemptAt: at(1), finishedAt: at(4), lastStatusCode: 200, lastError: undefined } }]);
+    await webhooks.recordAttempts([{ ids: ['d2'], result: { state: 'failed', attempts: 5, nextAttemptAt: at(2), finishedAt: at(6), lastError: 'HTTP 503', lastStatusCode: 503 } }]);
     expect(await webhooks.getDelivery('d1')).toMatchObject({ state: 'delivered', attempts: 1, finishedAt: at(4), lastStatusCode: 200, payload: { status: 'delivered', detail: { n: 1 } } });
     expect((await webhooks.pending('we_1', 10)).map((d) => d.id)).toEqual(['d3']);
     expect(Object.fromEntries(await webhooks.backlog())).toEqual({ we_1: 1, we_2: 1 });
@@ -66,7 +66,7 @@ export function webhookContract(fixture: StoreFixture): void {
     const requeued = await webhooks.getDelivery('d2');
     expect(requeued).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAt: at(7), retryFrom: at(7), createdAt: at(2), lastError: 'HTTP 503' });
     expect(requeued).not.toHaveProperty('finishedAt');
-    await webhooks.recordAttempt(['d3'], { state: 'pending', attempts: 1, nextAttemptAt: at(9), retryFrom: at(8), lastError: 'timeout' });
+    await webhooks.recordAttempts([{ ids: ['d3'], result: { state: 'pending', attempts: 1, nextAttemptAt: at(9), retryFrom: at(8), lastError: 'timeout' } }]);
     expect(await webhooks.getDelivery('d3')).toMatchObject({ attempts: 1, nextAttemptAt: at(9), retryFrom: at(8), createdAt: at(3), lastError: 'timeout' });
     await webhooks.assignBatch(['d2', 'd3'], 'b1');
     expect((await webhooks.pending('we_1', 10)).map((d) => d.batchId)).toEqual(['b1', 'b1']);
@@ -79,7 +79,7 @@ export function webhookContract(fixture: StoreFixture): void {
     const { webhooks } = fixture.store();
     await webhooks.enqueue([1, 2, 3, 4, 5].map((s) => delivery(`d${s}`, 'we_1', `n${s}`, `000${s}`, s)));
     await webhooks.enqueue([delivery('d6', 'we_1', 'n6', '0006', 5)]);
-    await webhooks.recordAttempt(['d2', 'd4'], { state: 'failed', attempts: 3, nextAttemptAt: at(0), finishedAt: at(9) });
+    await webhooks.recordAttempts([{ ids: ['d2', 'd4'], result: { state: 'failed', attempts: 3, nextAttemptAt: at(0), finishedAt: at(9) } }]);
     const first = await webhooks.listDeliveries('we_1', { limit: 2 });
     expect(first.deliveries.map((d) => d.id)).toEqual(['d6', 'd5']);
     const second = await webhooks.listDeliveries('we_1', { limit: 2, after: first.next! });

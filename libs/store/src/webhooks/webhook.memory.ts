@@ -1,5 +1,5 @@
 import { decodeDeliveryCursor, encodeDeliveryCursor, isAfterCursor, type DeliveryCursor } from './webhook-cursor';
-import type { WebhookAttemptResult, WebhookDelivery, WebhookDeliveryPage, WebhookDeliveryState, WebhookEndpoint, WebhookEndpointPatch, WebhookRepository } from './webhook.types';
+import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryPage, WebhookDeliveryState, WebhookEndpoint, WebhookEndpointPatch, WebhookRepository } from './webhook.types';
 
 export class MemoryWebhookRepository implements WebhookRepository {
   private readonly endpoints = new Map<string, WebhookEndpoint>();
@@ -81,16 +81,13 @@ export class MemoryWebhookRepository implements WebhookRepository {
     return { deliveries: page, ...(matching.length > options.limit && last ? { next: encodeDeliveryCursor(last) } : {}) };
   }
 
-  async recordAttempt(ids: readonly string[], result: WebhookAttemptResult): Promise<void> {
-    for (const id of ids) {
-      const d = this.deliveries.get(id);
-      if (!d) continue;
-      this.deliveries.set(id, { ...d, ...structuredClone(result) });
+  async recordAttempts(attempts: readonly WebhookAttempt[]): Promise<void> {
+    for (const { ids, result } of attempts) {
+      for (const id of ids) {
+        const d = this.deliveries.get(id);
+        if (d) this.deliveries.set(id, { ...d, ...structuredClone(result) });
+      }
     }
-  }
-
-  async recordAttempts(attempts: ReadonlyArray<{ ids: readonly string[]; result: WebhookAttemptResult }>): Promise<void> {
-    for (const { ids, result } of attempts) await this.recordAttempt(ids, result);
   }
 
   async assignBatch(ids: readonly string[], batchId: string): Promise<void> {

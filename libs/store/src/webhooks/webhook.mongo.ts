@@ -2,7 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { deleteInChunks } from '../mongo-sweeps';
 import { insertOnce, insertReportingTaken } from '../mongo-writes';
 import { decodeDeliveryCursor, encodeDeliveryCursor } from './webhook-cursor';
-import type { WebhookAttemptResult, WebhookDelivery, WebhookDeliveryPage, WebhookDeliveryState, WebhookEndpoint, WebhookEndpointPatch, WebhookRepository } from './webhook.types';
+import type { WebhookAttempt, WebhookAttemptResult, WebhookDelivery, WebhookDeliveryPage, WebhookDeliveryState, WebhookEndpoint, WebhookEndpointPatch, WebhookRepository } from './webhook.types';
 
 type EndpointDoc = Omit<WebhookEndpoint, 'id'> & { _id: string };
 type DeliveryDoc = Omit<WebhookDelivery, 'id'> & { _id: string };
@@ -142,11 +142,7 @@ export class MongoWebhookRepository implements WebhookRepository {
     return { deliveries: page, ...(docs.length > options.limit && last ? { next: encodeDeliveryCursor(last) } : {}) };
   }
 
-  async recordAttempt(ids: readonly string[], result: WebhookAttemptResult): Promise<void> {
-    await this.recordAttempts([{ ids, result }]);
-  }
-
-  async recordAttempts(attempts: ReadonlyArray<{ ids: readonly string[]; result: WebhookAttemptResult }>): Promise<void> {
+  async recordAttempts(attempts: readonly WebhookAttempt[]): Promise<void> {
     const writes = attempts.filter((a) => a.ids.length > 0).map(({ ids, result }) => ({ updateMany: { filter: { _id: { $in: [...ids] } }, update: attemptUpdate(result) } }));
     if (writes.length > 0) await this.deliveries.bulkWrite(writes, { ordered: false });
   }

@@ -70,6 +70,12 @@ export interface WebhookAttemptResult {
   lastStatusCode?: number | undefined;
 }
 
+/** One attempt's outcome and the deliveries it was for (one, or a batch's members). */
+export interface WebhookAttempt {
+  ids: readonly string[];
+  result: WebhookAttemptResult;
+}
+
 export type WebhookEndpointPatch = Partial<Pick<WebhookEndpoint, 'url' | 'description' | 'statuses' | 'eventTypes' | 'batch' | 'disabled' | 'disabledReason' | 'secret' | 'previousSecret' | 'previousSecretUntil'>>;
 
 export interface WebhookDeliveryPage {
@@ -97,10 +103,8 @@ export interface WebhookRepository {
   pending(endpointId: string, limit: number, afterSeq?: string): Promise<WebhookDelivery[]>;
   /** An endpoint's deliveries, newest first, optionally of one state; `after` is a page's `next`. */
   listDeliveries(endpointId: string, options: { state?: WebhookDeliveryState; after?: string; limit: number }): Promise<WebhookDeliveryPage>;
-  /** Records an attempt's outcome on these deliveries (the lease holder's write). */
-  recordAttempt(ids: readonly string[], result: WebhookAttemptResult): Promise<void>;
-  /** Several attempts' outcomes in one write (each on its own deliveries). */
-  recordAttempts(attempts: ReadonlyArray<{ ids: readonly string[]; result: WebhookAttemptResult }>): Promise<void>;
+  /** Records attempts' outcomes, each on its own deliveries, in one write (the lease holders' write). */
+  recordAttempts(attempts: readonly WebhookAttempt[]): Promise<void>;
   /** Puts these deliveries in a batch (before its first attempt). */
   assignBatch(ids: readonly string[], batchId: string): Promise<void>;
   /** A parked (`failed`) delivery back to pending, due now, with a fresh retry window and attempt count; false when it was not parked. */

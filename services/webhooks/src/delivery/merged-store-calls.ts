@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { WebhookAttemptResult, WebhookDelivery, WebhookRepository } from '@notify/store';
+import type { WebhookAttempt, WebhookAttemptResult, WebhookDelivery, WebhookRepository } from '@notify/store';
 
 /**
  * The dispatcher's calls to the store, merged: the sends one pass starts take their leases in one
@@ -11,7 +11,7 @@ import type { WebhookAttemptResult, WebhookDelivery, WebhookRepository } from '@
 export class MergedStoreCalls {
   private readonly leases: DataLoader<string, Date | null>;
   private readonly reads: DataLoader<string, WebhookDelivery | null>;
-  private readonly outcomes: DataLoader<{ ids: readonly string[]; result: WebhookAttemptResult }, void>;
+  private readonly outcomes: DataLoader<WebhookAttempt, void>;
   private readonly releases: DataLoader<{ key: string; until: Date }, void>;
 
   constructor(webhooks: WebhookRepository, holder: string, leaseMs: number, now: () => Date, maxBatchSize = 500) {

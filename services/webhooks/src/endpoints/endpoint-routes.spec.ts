@@ -108,7 +108,7 @@ describe('webhook endpoints API', () => {
     expect(test).toMatchObject({ state: 'pending', attempts: 0, payload: { type: 'webhook.test' } });
     const retry = () => server.app.inject({ method: 'POST', url: `/v1/webhooks/endpoints/${id}/deliveries/${test.id}/retry`, headers: as('shop') });
     expect((await retry()).statusCode).toBe(409);
-    await store.webhooks.recordAttempt([test.id], { state: 'failed', attempts: 9, nextAttemptAt: now, finishedAt: now, lastError: 'HTTP 500' });
+    await store.webhooks.recordAttempts([{ ids: [test.id], result: { state: 'failed', attempts: 9, nextAttemptAt: now, finishedAt: now, lastError: 'HTTP 500' } }]);
     expect((await retry()).json()).toMatchObject({ state: 'pending', attempts: 0, lastError: 'HTTP 500' });
     for (let i = 0; i < 2; i++) await server.app.inject({ method: 'POST', url: `/v1/webhooks/endpoints/${id}/test`, headers: as('shop') });
     const page1 = (await server.app.inject({ url: `/v1/webhooks/endpoints/${id}/deliveries?limit=2`, headers: as('shop') })).json();
